@@ -1,0 +1,25 @@
+# talentnet production image: slim Python 3.12, non-root, static files collected at build.
+FROM python:3.12-slim AS base
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext libpq5 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --upgrade pip && pip install .
+COPY . .
+
+# Build-time settings only: the real ones come from the environment at run time.
+RUN DEBUG=false SECRET_KEY=build-only STATIC_MANIFEST=true TALENTNET_VAR_DIR=/app/var \
+    python manage.py compilemessages --ignore=.venv -v0 \
+    && DEBUG=false SECRET_KEY=build-only STATIC_MANIFEST=true TALENTNET_VAR_DIR=/app/var \
+    python manage.py collectstatic --noinput -v0
+
+RUN useradd --create-home --uid 10001 talentnet && mkdir -p /app/var/media && chown -R talentnet /app/var
+USER talentnet
+
+EXPOSE 8000
+CMD ["gunicorn", "talentnet.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "30", "--access-logfile", "-"]

@@ -1,0 +1,84 @@
+# talentnet — the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+# The test configuration: real PostgreSQL and Redis on loopback (override any of them).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentnet
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+TEST_ENV = DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
+	STATIC_MANIFEST=false
+# The embedded default of `make run`: SQLite under var/, tasks inline, mail on the console.
+RUN_ENV = DEBUG=true
+
+.PHONY: help install messages translations run test lint format worker beat bench clean compose-check
+
+help:
+	@echo "make run     serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite, no services)"
+	@echo "make test    lint, migration check and the whole suite on PostgreSQL + Redis + Chromium"
+	@echo "make lint | format | worker | beat | bench | clean"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || scripts/ensure-services gettext
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
+
+# Extract new strings into the English catalogue and list what is still untranslated.
+translations: $(STAMP)
+	$(RUN_ENV) $(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var --ignore=tests
+	$(PY) scripts/translate.py
+
+run: messages
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  talentnet is starting on http://127.0.0.1:$(PORT)/  (English: /en/)"
+	@echo "  IME staff (demo): ime.demo@example.org / demo-ime-staff-2026"
+	@echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"
+	@echo "  Mail (verification codes) is printed on this console."
+	@echo ""
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+compose-check:
+	SECRET_KEY=compose-check docker-compose -f docker-compose.yml config -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+test: $(STAMP)
+	scripts/ensure-services
+	$(MAKE) --no-print-directory messages compose-check lint
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+worker: $(STAMP)
+	$(PY) -m celery -A talentnet worker -Q transactional,default --loglevel=INFO
+
+beat: $(STAMP)
+	$(PY) -m celery -A talentnet beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+bench: $(STAMP)
+	scripts/ensure-services
+	$(TEST_ENV) $(PY) -m pytest tests/bench -m bench -s $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find locale -name '*.mo' -delete

@@ -1,0 +1,39 @@
+"""Fill the database with fictitious demo content. Idempotent: run it as often as you like.
+
+Each app contributes through its own `demo.py` module exposing `seed(*, stdout, rng)`;
+they run in INSTALLED_APPS order (members first), so members never imports the others.
+"""
+
+import importlib
+import random
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Create idempotent, fictitious demo data (chapters, program, Jornada, members)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=300, help="how many demo members")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="run even when DEBUG is off (never on a real deployment)",
+        )
+
+    def handle(self, *args, members, allow_production, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("seed_demo creates known demo accounts; it runs only with DEBUG on.")
+        for app_config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{app_config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_config.name}.demo":
+                    raise
+                continue
+            # One generator per app, seeded by its name: each app's data is stable run to run.
+            rng = random.Random(f"talentnet-demo-{app_config.label}")
+            module.seed(stdout=self.stdout, rng=rng, members=members)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,259 @@
+"""People: the user (email login), their profile and the reference taxonomies.
+
+Other apps (chapters, pncs, programs) build on these models; fields are added,
+never renamed or removed without a migration plan.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .choices import EducationLevel, MexicanState
+from .querysets import ProfileQuerySet
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("email_verified", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who can sign in. The email address is the login; there is no username."""
+
+    username = None
+    email = models.EmailField(_("correo electrónico"), unique=True)
+    # Mirrors allauth's verified primary address so listings filter on one table.
+    email_verified = models.BooleanField(_("correo verificado"), default=False)
+    preferred_language = models.CharField(
+        _("idioma preferido para correos"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    # Set when the member cancels their account (ARCO); the row stays, anonymised.
+    deleted_at = models.DateTimeField(_("cuenta eliminada el"), null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class TranslatedNameMixin:
+    """Reference rows carry a Spanish and an English name; `name` follows the active language."""
+
+    @property
+    def name(self):
+        lang = (get_language() or settings.LANGUAGE_CODE).lower()
+        return self.name_en if lang.startswith("en") else self.name_es
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(TranslatedNameMixin, models.Model):
+    """One of the nine PNCS sectors (reference data, created by a data migration)."""
+
+    slug = models.SlugField(unique=True)
+    name_es = models.CharField(_("nombre (español)"), max_length=120)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectores")
+
+
+class Contribution(TranslatedNameMixin, models.Model):
+    """One of the eleven ways a member can contribute ("¿Qué pueden aportar?")."""
+
+    slug = models.SlugField(unique=True)
+    name_es = models.CharField(_("nombre (español)"), max_length=160)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=160)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("tipo de aportación")
+        verbose_name_plural = _("tipos de aportación")
+
+
+class Language(TranslatedNameMixin, models.Model):
+    """A language a member speaks, by its ISO 639-1 code."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name_es = models.CharField(_("nombre (español)"), max_length=60)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=60)
+
+    class Meta:
+        ordering = ["name_es"]
+        verbose_name = _("idioma")
+        verbose_name_plural = _("idiomas")
+
+
+class ExpertiseTag(models.Model):
+    """A normalised expertise keyword ("machine learning"); `name` is lower-case, single-spaced."""
+
+    name = models.CharField(_("nombre"), max_length=60, unique=True)
+    slug = models.SlugField(max_length=70, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("especialidad")
+        verbose_name_plural = _("especialidades")
+
+    def __str__(self):
+        return self.name
+
+
+class Profile(models.Model):
+    """What a member tells the network about themselves, and their privacy choices."""
+
+    class Visibility(models.TextChoices):
+        MEMBERS = "members", _("Otros miembros verificados, los PNCS y el IME")
+        PNCS = "pncs", _("Solo coordinadores PNCS y el IME")
+        IME = "ime", _("Solo el IME")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    given_names = models.CharField(_("nombre(s)"), max_length=100, blank=True)
+    paternal_surname = models.CharField(_("apellido paterno"), max_length=100, blank=True)
+    maternal_surname = models.CharField(_("apellido materno"), max_length=100, blank=True)
+    preferred_name = models.CharField(_("nombre preferido"), max_length=100, blank=True)
+    photo = models.ImageField(_("foto"), upload_to="photos/", blank=True)
+    headline = models.CharField(_("titular"), max_length=160, blank=True)
+    bio = models.TextField(_("semblanza"), max_length=2000, blank=True)
+    country = CountryField(_("país de residencia"), blank=True)
+    city = models.CharField(_("ciudad de residencia"), max_length=100, blank=True)
+    state_of_origin = models.CharField(
+        _("estado de origen en México"), max_length=3, choices=MexicanState.choices, blank=True
+    )
+    education_level = models.CharField(
+        _("nivel de estudios"), max_length=20, choices=EducationLevel.choices, blank=True
+    )
+    education_field = models.CharField(_("área de estudios"), max_length=150, blank=True)
+    institution = models.CharField(_("institución"), max_length=200, blank=True)
+    employer = models.CharField(_("empleador"), max_length=200, blank=True)
+    position = models.CharField(_("puesto"), max_length=200, blank=True)
+    sectors = models.ManyToManyField(
+        Sector, through="ProfileSector", related_name="profiles", blank=True
+    )
+    expertise = models.ManyToManyField(ExpertiseTag, related_name="profiles", blank=True)
+    languages = models.ManyToManyField(Language, related_name="profiles", blank=True)
+    contributions = models.ManyToManyField(Contribution, related_name="profiles", blank=True)
+    willing_to_travel = models.BooleanField(_("dispuesto a viajar a México"), default=False)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    orcid = models.CharField(_("ORCID"), max_length=19, blank=True)
+    website = models.URLField(_("sitio web"), blank=True)
+
+    # Voluntary purposes (SECURITY.md D1): separate, private by default.
+    directory_visibility = models.CharField(
+        _("quién puede ver mi perfil"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.IME,
+    )
+    show_email = models.BooleanField(
+        _("mostrar mi correo a quien puede ver mi perfil"), default=False
+    )
+    pncs_contact = models.BooleanField(_("los PNCS pueden contactarme"), default=False)
+    notify_chapter = models.BooleanField(_("avisos de mis capítulos"), default=False)
+    notify_jornadas = models.BooleanField(_("avisos de Jornadas Informativas"), default=False)
+    notify_programs = models.BooleanField(_("avisos de programas de formación"), default=False)
+    notify_opportunities = models.BooleanField(_("avisos de oportunidades PNCS"), default=False)
+
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("perfil")
+        verbose_name_plural = _("perfiles")
+        indexes = [
+            models.Index(fields=["country"], name="members_profile_country"),
+            models.Index(fields=["state_of_origin"], name="members_profile_state"),
+            models.Index(fields=["education_level"], name="members_profile_education"),
+            models.Index(fields=["-updated_at"], name="members_profile_updated"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def full_name(self):
+        return " ".join(
+            part
+            for part in (self.given_names, self.paternal_surname, self.maternal_surname)
+            if part
+        )
+
+    @property
+    def display_name(self):
+        if self.preferred_name:
+            return self.preferred_name
+        return " ".join(p for p in (self.given_names, self.paternal_surname) if p) or str(
+            _("Miembro")
+        )
+
+
+class ProfileSector(models.Model):
+    """A member's sector: one to three per member, exactly one of them primary."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="profile_sectors")
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="profile_sectors")
+    is_primary = models.BooleanField(_("principal"), default=False)
+
+    class Meta:
+        verbose_name = _("sector del perfil")
+        verbose_name_plural = _("sectores del perfil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "sector"], name="members_profilesector_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=Q(is_primary=True),
+                name="members_profilesector_one_primary",
+            ),
+        ]
+        indexes = [models.Index(fields=["sector", "profile"], name="members_profsector_sector")]
+
+    def __str__(self):
+        return f"{self.profile_id}: {self.sector_id}{' *' if self.is_primary else ''}"

@@ -1,0 +1,27 @@
+"""Asynchronous work of the members app."""
+
+import smtplib
+
+from celery import shared_task
+
+from .services import deliver_transactional_email
+
+# Only these are worth a retry; a refused recipient (SMTPRecipientsRefused) is final.
+TRANSIENT_SMTP_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    TimeoutError,
+    ConnectionError,
+)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_SMTP_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_transactional_email_task(*, to, subject, body, html_body=None):
+    """Deliver one transactional email (routed to the transactional queue)."""
+    deliver_transactional_email(to=to, subject=subject, body=body, html_body=html_body)

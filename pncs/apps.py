@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PncsConfig(AppConfig):
+    name = "pncs"
+    verbose_name = _("Puntos Nacionales de Contacto Sectorial")

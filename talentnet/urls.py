@@ -1,0 +1,33 @@
+"""Root URLconf. Pages live under i18n_patterns: Spanish unprefixed, English under /en/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from members.views import healthz
+
+admin.site.site_header = "Red de Talentos Mexicanos"
+admin.site.site_title = "Red de Talentos"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    # Inside the prefixed patterns so the page being left resolves in its own language.
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("members.urls")),
+    path("", include("chapters.urls")),
+    path("", include("pncs.urls")),
+    path("", include("programs.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
