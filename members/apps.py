@@ -4,12 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_reference_data(sender, **kwargs):
-    """Keep sectors, contributions and languages present after `migrate` and after
-    a test flush (like Django's own sites and permissions)."""
+    """Keep sectors, contributions, languages and role groups present after `migrate`
+    and after a test flush (like Django's own sites and permissions)."""
+    from django.contrib.auth.models import Group
+
+    from .access import ROLE_GROUPS
     from .models import Contribution, Language, Sector
     from .reference_data import sync_reference_data
 
     sync_reference_data(Sector, Contribution, Language)
+    for name in ROLE_GROUPS:
+        Group.objects.get_or_create(name=name)
 
 
 class MembersConfig(AppConfig):

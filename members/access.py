@@ -1,0 +1,71 @@
+"""Roles and the second-factor rule, shared by every app.
+
+Roles are Django groups (created by a data migration). Staff of IME and PNCS
+coordinators can read and export personal data, so they need a second factor
+(allauth.mfa TOTP) before the admin, member search or exports (SECURITY.md A5).
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+IME_STAFF = "IME staff"
+PNCS_COORDINATORS = "PNCS coordinators"
+CHAPTER_OFFICERS = "Chapter officers"
+ROLE_GROUPS = (IME_STAFF, PNCS_COORDINATORS, CHAPTER_OFFICERS)
+
+MFA_REQUIRED_MESSAGE = _(
+    "Para continuar, activa la verificación en dos pasos (aplicación autenticadora)."
+)
+
+
+def in_group(user, name) -> bool:
+    """True when the user belongs to the named role group."""
+    return user.is_authenticated and user.groups.filter(name=name).exists()
+
+
+def is_ime_staff(user) -> bool:
+    """IME staff: superusers and members of the "IME staff" group (who must also be is_staff)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and in_group(user, IME_STAFF)))
+    )
+
+
+def needs_mfa(user) -> bool:
+    """Whoever can read or export personal data in bulk needs a second factor."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=[IME_STAFF, PNCS_COORDINATORS]).exists()
+
+
+def has_mfa(user) -> bool:
+    """True when the user has an active TOTP authenticator."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_setup_redirect(request):
+    """Send the user to TOTP activation, coming back to where they were going."""
+    messages.warning(request, MFA_REQUIRED_MESSAGE)
+    url = reverse("mfa_activate_totp")
+    return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+
+
+def mfa_required(view):
+    """Login required, and a TOTP authenticator set up (else: go set one up)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not has_mfa(request.user):
+            return mfa_setup_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
