@@ -90,7 +90,8 @@ class BenchContext:
         return list(ids.filter(id__in=candidates).order_by("?")[:k])
 
 
-def bench_member_count(database_url: str) -> int:
+def bench_member_range(database_url: str) -> dict:
+    """How many bench members the database holds, and their id range."""
     import psycopg
 
     from .generate import BENCH_EMAIL_DOMAIN
@@ -98,12 +99,13 @@ def bench_member_count(database_url: str) -> int:
     with psycopg.connect(database_url) as conn:
         exists = conn.execute("SELECT to_regclass('members_profile') IS NOT NULL").fetchone()[0]
         if not exists:
-            return 0
-        return conn.execute(
-            "SELECT count(*) FROM members_user WHERE email LIKE %s AND id IN "
-            "(SELECT user_id FROM members_profile)",
+            return {"members": 0}
+        count, first, last = conn.execute(
+            "SELECT count(*), min(id), max(id) FROM members_user WHERE email LIKE %s "
+            "AND id IN (SELECT user_id FROM members_profile)",
             [f"m%@{BENCH_EMAIL_DOMAIN}"],
-        ).fetchone()[0]
+        ).fetchone()
+    return {"members": count, "first_id": first, "last_id": last}
 
 
 def run_scenario(scenario, config: BenchConfig, server, ctx) -> dict:
@@ -348,7 +350,8 @@ def main(argv=None) -> int:
 
     django.setup()
     generation = None
-    existing = bench_member_count(config.database_url)
+    found = bench_member_range(config.database_url)
+    existing = found["members"]
     if config.regenerate or existing != config.members:
         log(f"bench: generating {config.members:,} members (found {existing:,})")
         generation = generate(
@@ -356,7 +359,7 @@ def main(argv=None) -> int:
         ).as_dict()
     else:
         log(f"bench: reusing the {existing:,} members already in the bench database")
-        generation = {"members": existing, "reused": True}
+        generation = {**found, "reused": True}
     report = run_benchmark(config, generation=generation)
     report["wall_seconds"] = round(time.perf_counter() - started, 1)
     sys.stdout.write(render_table(report) + "\n")

@@ -103,6 +103,12 @@ SCENARIOS: list[Scenario] = [
         note="the issue sets no target for the home page: figures only",
     ),
     Scenario("home page (en)", path="/en/", note="no target in the issue"),
+    Scenario(
+        "home page (signed-in member)",
+        path="/",
+        role=roles.MEMBER,
+        note="session, user and allauth user-session lookups; no target in the issue",
+    ),
     Scenario("healthz", path="/healthz", note="database + cache check; no target in the issue"),
     Scenario("login page", path="/accounts/login/", note="allauth form; no target in the issue"),
     # --- The issue's scenarios, to implement when their features land -----------------
