@@ -504,6 +504,19 @@ def reset(conn) -> None:
     conn.execute("TRUNCATE " + ", ".join(MEMBER_TABLES) + " RESTART IDENTITY CASCADE")
 
 
+def _skip_foreign_key_triggers(conn, log) -> None:
+    """Bulk-load mode: no per-row foreign-key trigger (they cost more than the inserts,
+    all at COMMIT since Django's constraints are DEFERRABLE INITIALLY DEFERRED). Every id
+    written comes from rows of the same transaction or from the reference tables, so
+    the references hold by construction (tests/bench/test_generate.py checks them).
+    Needs a superuser, as on the bench machine; otherwise the triggers just run."""
+    try:
+        with conn.transaction():
+            conn.execute("SET session_replication_role = replica")
+    except psycopg.errors.InsufficientPrivilege:
+        log("generate: not a superuser, foreign keys are checked row by row (slower)")
+
+
 def rare_surname_ids(first_id: int, members: int) -> list[int]:
     """A handful of members (3 at most sizes, 20 at a million) are called Hamilton."""
     count = max(3, members // 50_000)
@@ -532,6 +545,7 @@ def generate(
     with psycopg.connect(database_url) as conn:
         conn.execute("SET synchronous_commit TO off")
         conn.execute("SET work_mem TO '64MB'")
+        _skip_foreign_key_triggers(conn, log)
         conn.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
         if reset_first:
             reset(conn)

@@ -3,6 +3,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
+from django.db import connection
 from django.db.models import Count, Q
 
 from members.models import ExpertiseTag, Profile, ProfileSector, User
@@ -90,6 +91,35 @@ def test_generated_members_are_complete_consistent_and_can_sign_in(bench_databas
     assert hamiltons.count() == len(rare_surname_ids(report.first_id, MEMBERS)) == 3
     assert not profiles.filter(maternal_surname=RARE_SURNAME).exists()
     assert not profiles.filter(bio__icontains="python").exists()
+
+
+REFERENCES = [
+    ("account_emailaddress", "user_id", "members_user", "id"),
+    ("members_profile", "user_id", "members_user", "id"),
+    ("members_profilesector", "profile_id", "members_profile", "user_id"),
+    ("members_profilesector", "sector_id", "members_sector", "id"),
+    ("members_profile_expertise", "profile_id", "members_profile", "user_id"),
+    ("members_profile_expertise", "expertisetag_id", "members_expertisetag", "id"),
+    ("members_profile_languages", "profile_id", "members_profile", "user_id"),
+    ("members_profile_languages", "language_id", "members_language", "id"),
+    ("members_profile_contributions", "profile_id", "members_profile", "user_id"),
+    ("members_profile_contributions", "contribution_id", "members_contribution", "id"),
+]
+
+
+def test_every_reference_holds_although_the_load_skips_foreign_key_triggers(
+    bench_database_url,
+):
+    generate(bench_database_url, 200, log=_quiet)
+    with connection.cursor() as cursor:
+        for table, column, target, key in REFERENCES:
+            cursor.execute(
+                f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {target} r WHERE r.{key} = t.{column})"
+            )
+            assert cursor.fetchone()[0] == 0, (table, column)
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+            assert cursor.fetchone()[0] >= 200, table
 
 
 def test_generating_again_appends_and_reset_starts_over(bench_database_url):
