@@ -22,6 +22,7 @@ X-Query-Count / X-SQL-Time-Ms / X-Django-Time-Ms headers of the bench middleware
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import json
@@ -254,7 +255,14 @@ def _round(value):
 
 
 def run_spec(spec: dict) -> dict:
-    return asyncio.run(Run(spec).main())
+    """Run a spec to completion; in a thread of its own when this one already has an
+    event loop running (Playwright's sync API leaves one in pytest's main thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(Run(spec).main())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(Run(spec).main())).result()
 
 
 def main(argv=None) -> int:
