@@ -89,6 +89,29 @@ class BenchContext:
         candidates = [self.rng.randint(first, last) for _ in range(k * 2)]
         return list(ids.filter(id__in=candidates).order_by("?")[:k])
 
+    def time_sql(self, sql: str, params=None, *, runs: int = 30) -> dict:
+        """The same SQL a view runs, timed straight on the database (for the framework
+        overhead comparison): p50 and p95 in ms over `runs` executions after one warm-up."""
+        from time import perf_counter
+
+        from django.db import connection
+
+        from .loadgen import percentile
+
+        timings = []
+        with connection.cursor() as cursor:
+            for attempt in range(runs + 1):
+                started = perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                if attempt:
+                    timings.append((perf_counter() - started) * 1000)
+        timings.sort()
+        return {
+            "sql_p50_ms": round(percentile(timings, 0.5), 3),
+            "sql_p95_ms": round(percentile(timings, 0.95), 3),
+        }
+
 
 def bench_member_range(database_url: str) -> dict:
     """How many bench members the database holds, and their id range."""

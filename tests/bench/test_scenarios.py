@@ -1,5 +1,7 @@
 """Targets are checked the right way round and every scenario of the issue is declared."""
 
+import pytest
+
 from tests.bench import scenarios
 from tests.bench.run import evaluate, render_table
 from tests.bench.scenarios import Scenario, p95_ms, peak_rss_mb, rows_per_s, rps
@@ -69,3 +71,15 @@ def test_the_table_shows_each_target_with_its_verdict():
     assert fast_lines[1].rstrip().endswith("MET") and "NOT" not in fast_lines[1]
     assert any("later page" in line and "skipped: not implemented yet" in line for line in lines)
     assert "12,000 rows in 2 s (6,000 rows/s)" in lines[-1]
+
+
+@pytest.mark.django_db
+def test_the_context_times_raw_sql_and_samples_member_ids():
+    from tests.bench.run import BenchConfig, BenchContext
+
+    ctx = BenchContext(BenchConfig(), server=None, generation={"first_id": 1, "last_id": 10})
+    timing = ctx.time_sql("SELECT count(*) FROM members_sector WHERE id > %s", [0], runs=5)
+    assert 0 < timing["sql_p50_ms"] <= timing["sql_p95_ms"]
+    assert ctx.member_ids(5) == []  # no bench member in this database
+    assert len(set(ctx.sample(range(100), 3))) == 3
+    assert sorted(ctx.sample([1, 2], 5)) == [1, 2]
