@@ -213,6 +213,21 @@ class GunicornServer:
         peaks = [p for p in peaks if p]
         return round(max(peaks) / 1024, 1) if peaks else None
 
+    def _forget_cache_keys(self) -> None:
+        """Delete what the server cached under its own key prefix on the shared Redis."""
+        env = getattr(self, "env", None)
+        if not env or not env.get("REDIS_URL"):
+            return
+        import redis
+
+        try:
+            client = redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2)
+            keys = list(client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError as exc:
+            self.log(f"bench: could not clean the cache keys: {exc}")
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -224,6 +239,7 @@ class GunicornServer:
         if self._log_file:
             self._log_file.close()
             self._log_file = None
+        self._forget_cache_keys()
         if self._tmp:
             self._tmp.cleanup()
             self._tmp = None
