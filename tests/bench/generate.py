@@ -156,16 +156,15 @@ def check_database_name(database_url: str, *, force: bool = False) -> None:
         )
 
 
-def _pick(array: str, index: str | None = None) -> str:
+def _pick(array: str) -> str:
     """SQL for a random element of a vocabulary array column (`v.<array>`)."""
-    if index is None:
-        index = f"floor(random() * cardinality(v.{array}))::int"
-    return f"v.{array}[1 + {index}]"
+    return f"v.{array}[1 + floor(random() * cardinality(v.{array}))::int]"
 
 
 def _fill_expressions(conn, table: str, known: list[str]) -> list[tuple[str, str]]:
     """NOT NULL columns without a default that the generator does not know (added by a
-    later migration): fill them with a neutral value of their type so it keeps working."""
+    later migration): fill them with a neutral value of their type so it keeps working.
+    (A new NOT NULL foreign key needs real ids: give it a column expression here.)"""
     rows = conn.execute(
         """
         SELECT column_name, data_type FROM information_schema.columns
