@@ -74,9 +74,16 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(PY) -m celery -A talentnet beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+# The benchmark (tests/bench/README.md): BENCH_MEMBERS synthetic members generated into
+# BENCH_DATABASE_URL (kept between runs), gunicorn on loopback, BENCH_SECONDS per scenario.
+# Figures go to var/bench/results.json. Extra options: BENCH_ARGS="--only 'home page'".
+BENCH_MEMBERS ?= 100000
+BENCH_SECONDS ?= 10
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentnet_bench
 bench: $(STAMP)
-	scripts/ensure-services
-	$(TEST_ENV) $(PY) -m pytest tests/bench -m bench -s $(PYTEST_ARGS)
+	scripts/ensure-services postgres redis
+	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.bench.run \
+		--members $(BENCH_MEMBERS) --seconds $(BENCH_SECONDS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""Who a scenario's requests come from: a session cookie per role, made in the database.
+
+Logging in through the form would hit allauth's rate limits and measure the password
+hash; the benchmark signs in the way Django's test client does (a session row with the
+user id, backend and auth hash). Staff and PNCS coordinators get a TOTP authenticator,
+as the second-factor rule of members.access requires.
+"""
+
+from __future__ import annotations
+
+from .generate import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD
+
+# Django is imported inside the functions: scenarios.py (imported before django.setup())
+# only needs the role names.
+
+ANONYMOUS = "anonymous"
+MEMBER = "member"
+PNCS = "pncs"
+STAFF = "staff"
+ROLES = (ANONYMOUS, MEMBER, PNCS, STAFF)
+
+_ROLE_ACCOUNTS = {
+    PNCS: (f"coordinador@{BENCH_EMAIL_DOMAIN}", "PNCS_COORDINATORS", False),
+    STAFF: (f"ime-staff@{BENCH_EMAIL_DOMAIN}", "IME_STAFF", True),
+}
+
+
+def role_user(role: str):
+    """The user of a role: a generated member, or a coordinator / IME staff account
+    created (with a verified address, a profile and a TOTP authenticator) on first use."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth.models import Group
+
+    from members import access
+    from members.models import Profile, User
+
+    if role == ANONYMOUS:
+        return None
+    if role == MEMBER:
+        user = (
+            User.objects.filter(email__endswith=f"@{BENCH_EMAIL_DOMAIN}", profile__isnull=False)
+            .exclude(email__in=[email for email, _, _ in _ROLE_ACCOUNTS.values()])
+            .order_by("id")
+            .first()
+        )
+        if user is None:
+            raise LookupError("no bench member: generate members first")
+        return user
+    email, group_constant, is_staff = _ROLE_ACCOUNTS[role]
+    group_name = getattr(access, group_constant)
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"is_staff": is_staff, "email_verified": True}
+    )
+    if created:
+        user.set_password(BENCH_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    Profile.objects.get_or_create(
+        user=user, defaults={"given_names": "Bench", "paternal_surname": role.upper()}
+    )
+    user.groups.add(Group.objects.get(name=group_name))
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def session_cookie(role: str) -> str:
+    """A `Cookie:` header value signing the role's user in (empty for anonymous)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = role_user(role)
+    if user is None:
+        return ""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -1,0 +1,84 @@
+"""A loopback SMTP sink for the announcement fan-out scenario: it accepts every message,
+keeps only a count and the arrival times (never the bodies: 10,000 messages), and gives
+messages/s between the first and the last arrival.
+
+    with SmtpSink() as sink:
+        env = {"SMTP_HOST": sink.host, "SMTP_PORT": str(sink.port), "SMTP_TLS": "false"}
+        ...  # start the worker with env, send the announcement
+        sink.wait_for(10_000, timeout=120)
+        figures = {"msgs_per_s": sink.messages_per_second(), "delivered": sink.count}
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+
+class _CountingHandler:
+    def __init__(self, sink):
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope):
+        self.sink.record(len(envelope.rcpt_tos))
+        return "250 OK"
+
+
+class SmtpSink:
+    def __init__(self, host: str = "127.0.0.1"):
+        self.host = host
+        self.port = None
+        self.count = 0
+        self.recipients = 0
+        self.first_at = None
+        self.last_at = None
+        self._lock = threading.Lock()
+        self._controller = None
+
+    def record(self, recipients: int) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            self.count += 1
+            self.recipients += recipients
+            self.first_at = self.first_at or now
+            self.last_at = now
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as sock:
+            sock.bind((self.host, 0))
+            self.port = sock.getsockname()[1]
+        self._controller = Controller(_CountingHandler(self), hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def wait_for(self, count: int, timeout: float = 120.0) -> int:
+        """Wait until `count` messages arrived (or the timeout); returns how many did."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.count >= count:
+                    return self.count
+            time.sleep(0.05)
+        with self._lock:
+            return self.count
+
+    def messages_per_second(self) -> float | None:
+        """Messages per second between the first and the last arrival."""
+        with self._lock:
+            if self.count < 2 or self.last_at == self.first_at:
+                return None
+            return round((self.count - 1) / (self.last_at - self.first_at), 1)
