@@ -44,12 +44,17 @@ def apply_to_program(*, program: Program, user, data: dict) -> Application:
 
     `data` holds the cleaned form fields. Refused (ProgramError) outside the call or if
     the person already applied. The unique constraint settles a double submission.
+    Once the program's capacity is taken, new applications go straight to the waiting list.
     """
     if not program.call_is_open():
         raise ProgramError(CALL_CLOSED_MESSAGE)
+    full = Application.objects.filter(program=program).accepted().count() >= program.capacity
+    status = Application.Status.WAITLISTED if full else Application.Status.APPLIED
     try:
         with transaction.atomic():
-            application = Application.objects.create(program=program, user=user, **data)
+            application = Application.objects.create(
+                program=program, user=user, status=status, **data
+            )
     except IntegrityError as exc:
         raise ProgramError(ALREADY_APPLIED_MESSAGE) from exc
     return application

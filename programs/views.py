@@ -20,6 +20,10 @@ from .services import ProgramError, apply_to_program, withdraw_application
 
 APPLICATION_SENT_MESSAGE = _("Recibimos tu solicitud. Te avisaremos por correo la decisión.")
 WITHDRAWN_MESSAGE = _("Retiraste tu solicitud.")
+PROGRAM_FULL_MESSAGE = _(
+    "El cupo del programa ya está completo: tu solicitud quedó en lista de espera y te "
+    "avisaremos si se libera un lugar."
+)
 
 
 def program_list(request):
@@ -39,7 +43,11 @@ def program_detail(request, slug):
     return render(
         request,
         "programs/program_detail.html",
-        {"program": program, "application": application},
+        {
+            "program": program,
+            "application": application,
+            "staff_viewer": is_program_staff(request.user),
+        },
     )
 
 
@@ -65,11 +73,16 @@ def program_apply(request, slug):
     form = ApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            apply_to_program(program=program, user=request.user, data=form.cleaned_data)
+            application = apply_to_program(
+                program=program, user=request.user, data=form.cleaned_data
+            )
         except ProgramError as exc:
             messages.error(request, str(exc))
             return redirect(program.get_absolute_url())
-        messages.success(request, str(APPLICATION_SENT_MESSAGE))
+        if application.status == Application.Status.WAITLISTED:
+            messages.warning(request, str(PROGRAM_FULL_MESSAGE))
+        else:
+            messages.success(request, str(APPLICATION_SENT_MESSAGE))
         return redirect("programs:mine")
     return render(request, "programs/program_apply.html", {"program": program, "form": form})
 

@@ -184,10 +184,14 @@ def participant(stage, *, score=None, completed=False, certified=False, **applic
 
 def program_staff_user(**fields):
     """A staff account in the "Program staff" group (not superuser, not IME staff)."""
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
     user = member(**fields)
     user.is_staff = True
     user.save(update_fields=["is_staff"])
-    user.groups.add(Group.objects.get(name="Program staff"))
+    # Transactional tests flush the tables, data-migration groups included: rebuild it.
+    group, created = Group.objects.get_or_create(name="Program staff")
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label="programs"))
+    user.groups.add(group)
     return user

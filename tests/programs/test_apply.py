@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from programs.forms import GENDER_DESCRIPTION_MESSAGE
 from programs.models import Application
@@ -14,7 +16,7 @@ from programs.services import (
     ProgramError,
     apply_to_program,
 )
-from programs.views import APPLICATION_SENT_MESSAGE, WITHDRAWN_MESSAGE
+from programs.views import APPLICATION_SENT_MESSAGE, PROGRAM_FULL_MESSAGE, WITHDRAWN_MESSAGE
 from tests.factories import (
     ApplicationFactory,
     PartnerFactory,
@@ -215,7 +217,7 @@ def test_withdraw_needs_post(client):
     assert response.status_code == 405
 
 
-def test_my_programs_lists_only_my_applications(client, django_assert_num_queries):
+def test_my_programs_lists_only_my_applications(client):
     mine = ApplicationFactory()
     ApplicationFactory(program=mine.program)
     client.force_login(mine.user)
@@ -225,6 +227,69 @@ def test_my_programs_lists_only_my_applications(client, django_assert_num_querie
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 
 
+def test_my_programs_query_count_does_not_grow(client, django_assert_num_queries):
+    from decimal import Decimal
+
+    from programs.services import issue_certificates
+    from tests.factories import participant, program_with_stages
+
+    user = member()
+    client.force_login(user)
+
+    def enrol_in_new_program():
+        _program, stage1, _stage2 = program_with_stages()
+        participant(stage1, user=user, score=Decimal("90"), completed=True, certified=True)
+        issue_certificates(stage=stage1)
+
+    enrol_in_new_program()
+    client.get(reverse("programs:mine"))  # session and user loaded once
+    with django_assert_num_queries(4):
+        client.get(reverse("programs:mine"))
+    for _ in range(3):
+        enrol_in_new_program()
+    with django_assert_num_queries(4):
+        response = client.get(reverse("programs:mine"))
+    assert response.content.decode().count("program-application") == 4
+    assert response.content.decode().count(".pdf") == 8
+
+
 def test_my_programs_needs_login(client):
     response = client.get(reverse("programs:mine"))
     assert response.status_code == 302
+
+
+def test_once_capacity_is_taken_new_applications_are_waitlisted(client):
+    program = ProgramFactory(capacity=2)
+    ApplicationFactory(program=program, status="accepted")
+    ApplicationFactory(program=program, status="accepted")
+    user = member()
+    client.force_login(user)
+    url = reverse("programs:apply", kwargs={"slug": program.slug})
+    response = client.post(url, VALID, follow=True)
+    assert Application.objects.get(program=program, user=user).status == "waitlisted"
+    assert str(PROGRAM_FULL_MESSAGE) in response.content.decode()
+
+
+def test_member_can_reach_the_dashboard_in_english(client):
+    application = ApplicationFactory()
+    client.force_login(application.user)
+    response = client.get("/en" + reverse("programs:mine"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "My programs" in html and "Application received" in html
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(min_size=0, max_size=200)
+    | st.sampled_from(["\x00", "\u202e" * 30, "x" * 10_000, "=cmd|' /C calc'!A0"])
+)
+def test_the_application_form_never_answers_500(client, text):
+    program = ProgramFactory()
+    client.force_login(member())
+    url = reverse("programs:apply", kwargs={"slug": program.slug})
+    data = dict.fromkeys(VALID, text)
+    response = client.post(url, data)
+    assert response.status_code in (200, 302)
