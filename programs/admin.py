@@ -226,6 +226,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["user", "program"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
     actions = ["accept", "waitlist", "reject"]
     fields = [
         "program",

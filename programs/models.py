@@ -134,7 +134,9 @@ class Stage(models.Model):
         VIRTUAL = "virtual", _("Virtual")
         IN_PERSON = "in_person", _("Presencial")
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stages")
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="stages", verbose_name=_("programa")
+    )
     order = models.PositiveSmallIntegerField(_("orden"))
     name_es = models.CharField(_("nombre (español)"), max_length=200)
     name_en = models.CharField(_("nombre (inglés)"), max_length=200)
@@ -198,9 +200,14 @@ class Application(models.Model):
         NON_BINARY = "non_binary", _("No binaria")
         SELF_DESCRIBED = "self_described", _("Me describo de otra forma")
 
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="applications")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="applications", verbose_name=_("programa")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_applications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="program_applications",
+        verbose_name=_("persona"),
     )
     status = models.CharField(
         _("estado"), max_length=12, choices=Status.choices, default=Status.APPLIED
@@ -246,9 +253,14 @@ class Enrolment(models.Model):
         WAITLISTED = "waitlisted", _("En lista de espera")
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="enrolments"
+        Application,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("solicitud"),
     )
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="enrolments")
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("etapa")
+    )
     status = models.CharField(
         _("estado"), max_length=12, choices=Status.choices, default=Status.ENROLLED
     )
@@ -296,13 +308,22 @@ class Selection(models.Model):
     """The confirmed "best N for the next stage" of a stage; at most one per target stage."""
 
     source_stage = models.ForeignKey(
-        Stage, on_delete=models.PROTECT, related_name="selections_from"
+        Stage,
+        on_delete=models.PROTECT,
+        related_name="selections_from",
+        verbose_name=_("etapa de origen"),
     )
-    target_stage = models.OneToOneField(Stage, on_delete=models.PROTECT, related_name="selection")
+    target_stage = models.OneToOneField(
+        Stage, on_delete=models.PROTECT, related_name="selection", verbose_name=_("etapa siguiente")
+    )
     selected_count = models.PositiveIntegerField(_("seleccionadas"))
     waitlist_count = models.PositiveIntegerField(_("en lista de espera"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("confirmada por"),
     )
     confirmed_at = models.DateTimeField(_("confirmada"), default=timezone.now)
 
@@ -318,7 +339,10 @@ class Certificate(models.Model):
     """A constancia for a certified stage, verifiable by its unguessable code."""
 
     enrolment = models.OneToOneField(
-        Enrolment, on_delete=models.PROTECT, related_name="certificate"
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("participación"),
     )
     code = models.CharField(_("código"), max_length=32, unique=True, editable=False)
     # What the certificate says, fixed when it is issued (a document does not change).

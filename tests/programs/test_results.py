@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from programs.admin import IMPORT_REJECTED_MESSAGE, IMPORTED_MESSAGE
@@ -185,3 +187,25 @@ def test_admin_entry_refuses_a_score_above_100(staff_client, cohort):
     assert response.status_code == 200
     a.refresh_from_db()
     assert a.score is None
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.lists(
+        st.lists(
+            st.text(max_size=30) | st.sampled_from(["sí", "no", "100.001", "NaN", "1e3"]),
+            max_size=6,
+        ),
+        max_size=6,
+    )
+)
+def test_validation_never_raises_on_arbitrary_tables(cohort, table):
+    from programs.importing import validate_rows
+
+    stage1, _stage2, _people = cohort
+    header = [["correo", "calificacion", "concluyo", "certificado"]]
+    rows, errors = validate_rows(stage=stage1, table=header + table)
+    assert rows or errors
+    assert all(error.startswith(("Línea", "El archivo")) for error in errors)
