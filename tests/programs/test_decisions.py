@@ -93,3 +93,40 @@ def test_waitlisted_application_can_later_be_accepted(run_on_commit):
     application.refresh_from_db()
     assert application.status == "accepted"
     assert application.enrolments.count() == 1
+
+
+def test_admin_bulk_accept_reports_the_capacity_refusal(client, run_on_commit):
+    from django.urls import reverse
+
+    from tests.factories import program_staff_user
+
+    program = ProgramFactory(capacity=1)
+    StageFactory(program=program, order=1)
+    pending = [ApplicationFactory(program=program) for _ in range(2)]
+    client.force_login(program_staff_user())
+    url = reverse("admin:programs_application_changelist")
+    data = {"action": "accept", "_selected_action": [a.pk for a in pending]}
+    with run_on_commit():
+        response = client.post(url, data, follow=True)
+    expected = str(CAPACITY_EXCEEDED_MESSAGE % {"left": 1, "wanted": 2})
+    assert expected in response.content.decode()
+    assert not program.applications.filter(status="accepted").exists()
+    with run_on_commit():
+        response = client.post(url, {**data, "_selected_action": [pending[0].pk]}, follow=True)
+    assert "1 solicitudes actualizadas" in response.content.decode()
+    assert program.applications.filter(status="accepted").count() == 1
+
+
+def test_admin_hides_gender_of_individual_applicants(client):
+    from django.urls import reverse
+
+    from tests.factories import program_staff_user
+
+    application = ApplicationFactory(gender="self_described", gender_description="Dos espíritus")
+    client.force_login(program_staff_user())
+    html = client.get(
+        reverse("admin:programs_application_change", args=[application.pk])
+    ).content.decode()
+    assert application.user.email in html
+    assert "Dos espíritus" not in html
+    assert "Me describo de otra forma" not in html
