@@ -257,6 +257,8 @@ def program_figures(program: Program, *, public: bool) -> dict:
                 "rate": _percent(selected, completed, public),
             }
         )
+    if len(stage_rows) >= 2:
+        charts.extend(_selection_charts(stage_rows[0], stage_rows[1], total, public))
     return {
         "total": total,
         "total_display": _display(total, public),
@@ -268,3 +270,53 @@ def program_figures(program: Program, *, public: bool) -> dict:
         "label_width": LABEL_WIDTH,
         "bar_height": BAR_HEIGHT,
     }
+
+
+def _selection_charts(first, second, total, public) -> list[Chart]:
+    """The selection for the second stage: the funnel, and who was selected by gender."""
+    stage = second["stage"]
+    funnel = [
+        (_("Participantes"), total),
+        (_("Concluyeron la etapa 1"), first["raw"]["completed"]),
+        (_("Seleccionadas para la etapa 2"), second["raw"]["enrolled"]),
+        (_("En lista de espera"), second["raw"]["waitlisted"]),
+    ]
+    selected = second["raw"]["enrolled"]
+    by_gender = dict(
+        Enrolment.objects.filter(stage=stage, status=Enrolment.Status.ENROLLED)
+        .order_by()
+        .values_list("application__gender")
+        .annotate(n=Count("pk"))
+        .values_list("application__gender", "n")
+    )
+    gender_pairs = [
+        (label, by_gender.get(value, 0)) for value, label in Application.Gender.choices
+    ] + [(_("Prefirió no indicarlo"), by_gender.get("", 0))]
+    women = by_gender.get(Application.Gender.WOMAN, 0)
+    return [
+        _chart(
+            "selection",
+            _("Selección para %(stage)s") % {"stage": stage.name},
+            funnel,
+            total,
+            public,
+            _(
+                "De %(completed)s personas que concluyeron la etapa 1, %(selected)s pasaron a %(stage)s (%(rate)s)."
+            )
+            % {
+                "completed": _display(first["raw"]["completed"], public),
+                "selected": _display(selected, public),
+                "stage": stage.name,
+                "rate": _percent(selected, first["raw"]["completed"], public),
+            },
+        ),
+        _chart(
+            "selection-gender",
+            _("Personas seleccionadas para %(stage)s por género") % {"stage": stage.name},
+            gender_pairs,
+            selected,
+            public,
+            _("Las mujeres son el %(percent)s de las personas seleccionadas.")
+            % {"percent": _percent(women, selected, public)},
+        ),
+    ]

@@ -53,7 +53,7 @@ def test_public_figures_show_charts_tables_and_suppress_small_cells(client):
     response = client.get(_figures_url(program))
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("<svg") == 5  # education, state, country, gender, completion
+    assert html.count("<svg") == 7  # education, state, country, gender, completion, selection x2
     assert html.count("<table") >= 7  # one beside each chart, stages, selection
     assert "14 personas participantes" in html
     # Jalisco has 12, Oaxaca 2 (suppressed), Colombia 1 (suppressed), doctorado 1 (suppressed).
@@ -75,19 +75,21 @@ def test_staff_figures_are_exact(client):
     html = response.content.decode()
     assert re.search(r"<th scope=\"row\">Oaxaca</th><td>2</td>", html)
     assert re.search(r"<th scope=\"row\">Colombia</th><td>1</td>", html)
-    # Completion: 10 of 14 completed stage 1; 3 selected for stage 2.
+    # Completion: 10 of 14 completed stage 1; 3 selected for stage 2 (women 0, 1, 2).
     assert "71.4 %" in html
     assert "<td>3</td>" in html
+    assert "De 10 personas que concluyeron la etapa 1, 3 pasaron a Etapa 2 (30.0 %)." in html
+    assert "Las mujeres son el 100.0 % de las personas seleccionadas." in html
 
 
 def test_figures_query_count_does_not_grow(client, django_assert_num_queries):
     program, stage1, stage2 = program_with_stages(seats=3)
     _cohort(program, stage1, stage2, women=3, men=3)
     url = _figures_url(program)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
     _cohort(program, stage1, stage2, women=20, men=20, oaxaca=10)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert "46 personas participantes" in response.content.decode()
 
