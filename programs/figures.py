@@ -18,8 +18,8 @@ from .models import Application, Enrolment, Program
 
 SMALL_CELL = 5
 CHART_WIDTH = 640
-LABEL_WIDTH = 210
-BAR_AREA = 340
+LABEL_WIDTH = 250
+BAR_AREA = 320
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 
@@ -219,11 +219,13 @@ def program_figures(program: Program, *, public: bool) -> dict:
         )
     rate_pairs = []
     for row in stage_rows:
+        # Short labels ("Etapa 1: ...") fit the chart; the table beside it names the stage.
+        order = row["stage"].order
         rate_pairs.append(
-            (_("%(stage)s: concluyeron") % {"stage": row["stage"].name}, row["raw"]["completed"])
+            (_("Etapa %(order)s: concluyeron") % {"order": order}, row["raw"]["completed"])
         )
         rate_pairs.append(
-            (_("%(stage)s: certificadas") % {"stage": row["stage"].name}, row["raw"]["certified"])
+            (_("Etapa %(order)s: certificadas") % {"order": order}, row["raw"]["certified"])
         )
     first = stage_rows[0] if stage_rows else None
     charts.append(

@@ -16,7 +16,12 @@ from .certificates import render_certificate_pdf
 from .figures import program_figures
 from .forms import ApplicationForm
 from .models import Application, Certificate, Program
-from .services import ProgramError, apply_to_program, withdraw_application
+from .services import (
+    ALREADY_APPLIED_MESSAGE,
+    ProgramError,
+    apply_to_program,
+    withdraw_application,
+)
 
 APPLICATION_SENT_MESSAGE = _("Recibimos tu solicitud. Te avisaremos por correo la decisión.")
 WITHDRAWN_MESSAGE = _("Retiraste tu solicitud.")
@@ -56,7 +61,7 @@ def program_apply(request, slug):
     """Apply to a program while its call is open (once)."""
     program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
     if Application.objects.filter(program=program, user=request.user).exists():
-        messages.info(request, str(_("Ya enviaste una solicitud a este programa.")))
+        messages.info(request, str(ALREADY_APPLIED_MESSAGE))
         return redirect("programs:mine")
     if not program.call_is_open():
         return render(

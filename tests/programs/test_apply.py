@@ -187,8 +187,11 @@ def test_a_person_applies_once_per_program(client):
         apply_to_program(program=program, user=user, data=dict(VALID))
     assert str(excinfo.value) == str(ALREADY_APPLIED_MESSAGE)
     client.force_login(user)
-    response = client.post(reverse("programs:apply", kwargs={"slug": program.slug}), VALID)
-    assert response.status_code == 302
+    response = client.post(
+        reverse("programs:apply", kwargs={"slug": program.slug}), VALID, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("programs:mine")
+    assert str(ALREADY_APPLIED_MESSAGE) in response.content.decode()
     assert Application.objects.filter(program=program, user=user).count() == 1
 
 
