@@ -59,8 +59,12 @@ def _percent(count: int, total: int, public: bool) -> str:
     return f"{100 * count / total:.1f} %"
 
 
-def _chart(slug, title, pairs, total, public, summary) -> Chart:
-    """Lay out a horizontal bar chart: one bar per (label, count), scaled to the largest."""
+def _chart(slug, title, pairs, total, public, summary, row_totals=None) -> Chart:
+    """Lay out a horizontal bar chart: one bar per (label, count), scaled to the largest.
+
+    Percentages are of `total`, or of `row_totals[label]` when a row has its own base.
+    """
+    row_totals = row_totals or {}
     shown = [(label, count) for label, count in pairs if count or not public]
     largest = max((c for _label, c in shown if not (public and c < SMALL_CELL)), default=0)
     rows = []
@@ -73,7 +77,7 @@ def _chart(slug, title, pairs, total, public, summary) -> Chart:
                 label=str(label),
                 count=count,
                 display=_display(count, public),
-                percent=_percent(count, total, public),
+                percent=_percent(count, row_totals.get(label, total), public),
                 width=width,
                 y=y,
                 text_y=y + 15,
@@ -218,6 +222,7 @@ def program_figures(program: Program, *, public: bool) -> dict:
             }
         )
     rate_pairs = []
+    rate_totals = {}
     for row in stage_rows:
         # Short labels ("Etapa 1: ...") fit the chart; the table beside it names the stage.
         order = row["stage"].order
@@ -227,6 +232,9 @@ def program_figures(program: Program, *, public: bool) -> dict:
         rate_pairs.append(
             (_("Etapa %(order)s: certificadas") % {"order": order}, row["raw"]["certified"])
         )
+        # Each stage's rates are of the people enrolled in that stage.
+        for label, _count in rate_pairs[-2:]:
+            rate_totals[label] = row["raw"]["enrolled"]
     first = stage_rows[0] if stage_rows else None
     charts.append(
         _chart(
@@ -241,6 +249,7 @@ def program_figures(program: Program, *, public: bool) -> dict:
             % {"completed": first["completion_rate"], "certified": first["certification_rate"]}
             if first
             else _("El programa todavía no tiene etapas."),
+            row_totals=rate_totals,
         )
     )
 

@@ -80,6 +80,9 @@ def test_staff_figures_are_exact(client):
     assert "<td>3</td>" in html
     assert "De 10 personas que concluyeron la etapa 1, 3 pasaron a Etapa 2 (30.0 %)." in html
     assert "Las mujeres son el 100.0 % de las personas seleccionadas." in html
+    # Stage rates are of each stage's own enrolment: none of the 3 in stage 2 has finished.
+    assert re.search(r"<th scope=\"row\">Etapa 1: concluyeron</th><td>10</td><td>71.4 %</td>", html)
+    assert re.search(r"<th scope=\"row\">Etapa 2: concluyeron</th><td>0</td><td>0.0 %</td>", html)
 
 
 def test_figures_query_count_does_not_grow(client, django_assert_num_queries):
