@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 import zxingcpp
 from django.conf import settings
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -45,9 +46,15 @@ def test_apply_accept_import_select_and_verify_the_certificate(
     _program, stage1, stage2 = program_with_stages(
         seats=1, slug="ia-journey", name_es="IA Recorrido", name_en="AI Journey"
     )
-    applicant = member(given_names="Lucía", paternal_surname="Ramírez", maternal_surname="Ortega")
+    onboarded = timezone.now()  # complete profiles: no onboarding step in the way
+    applicant = member(
+        given_names="Lucía",
+        paternal_surname="Ramírez",
+        maternal_surname="Ortega",
+        onboarded_at=onboarded,
+    )
     rival = participant(stage1)  # already accepted, will score lower
-    staff = program_staff_user()
+    staff = program_staff_user(onboarded_at=onboarded)
 
     # 1. The member applies through the form.
     _log_in(page, base, applicant.email, next_path="/programs/ia-journey/")
