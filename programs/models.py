@@ -1,0 +1,369 @@
+"""Training programs (IA 1000): partners, the call, stages, applications, results,
+the selection for the next stage and verifiable certificates.
+
+Bilingual content is stored as `<field>_es` / `<field>_en` with a property following
+the active language, like the reference rows of the members app.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from members.choices import EducationLevel, MexicanState
+
+from .querysets import (
+    ApplicationQuerySet,
+    CertificateQuerySet,
+    EnrolmentQuerySet,
+    ProgramQuerySet,
+)
+
+
+def _english() -> bool:
+    return (get_language() or settings.LANGUAGE_CODE).lower().startswith("en")
+
+
+def bilingual(field: str):
+    """A read-only property returning `<field>_en` in English (falling back to Spanish)."""
+
+    def getter(self):
+        if _english():
+            return getattr(self, f"{field}_en") or getattr(self, f"{field}_es")
+        return getattr(self, f"{field}_es")
+
+    return property(getter)
+
+
+class Partner(models.Model):
+    """An institution that co-runs a program (a public research centre, a company)."""
+
+    class Kind(models.TextChoices):
+        PUBLIC_CENTRE = "public_centre", _("Centro público de investigación")
+        COMPANY = "company", _("Empresa")
+        OTHER = "other", _("Otra institución")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nombre"), max_length=200)
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("país"), blank=True)
+    description_es = models.TextField(_("descripción (español)"), blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), blank=True)
+
+    description = bilingual("description")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institución aliada")
+        verbose_name_plural = _("instituciones aliadas")
+
+    def __str__(self):
+        return self.name
+
+
+class Program(models.Model):
+    """A training program and its call (convocatoria)."""
+
+    slug = models.SlugField(unique=True)
+    name_es = models.CharField(_("nombre (español)"), max_length=200)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=200)
+    summary_es = models.CharField(_("resumen (español)"), max_length=300)
+    summary_en = models.CharField(_("resumen (inglés)"), max_length=300)
+    description_es = models.TextField(_("descripción (español)"))
+    description_en = models.TextField(_("descripción (inglés)"))
+    partners = models.ManyToManyField(
+        Partner, related_name="programs", blank=True, verbose_name=_("instituciones aliadas")
+    )
+    capacity = models.PositiveIntegerField(
+        _("cupo"), help_text=_("Cuántas personas pueden ser aceptadas en el programa.")
+    )
+    call_opens_at = models.DateTimeField(_("la convocatoria abre"))
+    call_closes_at = models.DateTimeField(_("la convocatoria cierra"))
+    eligibility_es = models.TextField(_("requisitos (español)"), blank=True)
+    eligibility_en = models.TextField(_("requisitos (inglés)"), blank=True)
+    is_published = models.BooleanField(_("publicado"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    name = bilingual("name")
+    summary = bilingual("summary")
+    description = bilingual("description")
+    eligibility = bilingual("eligibility")
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-call_opens_at", "pk"]
+        verbose_name = _("programa")
+        verbose_name_plural = _("programas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(call_closes_at__gt=models.F("call_opens_at")),
+                name="programs_program_call_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_es
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    def call_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.call_opens_at <= now < self.call_closes_at
+
+    @property
+    def call_status(self) -> str:
+        now = timezone.now()
+        if now < self.call_opens_at:
+            return "upcoming"
+        if now < self.call_closes_at:
+            return "open"
+        return "closed"
+
+
+class Stage(models.Model):
+    """An ordered stage of a program (stage 1 virtual, stage 2 in person abroad...)."""
+
+    class Mode(models.TextChoices):
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in_person", _("Presencial")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="stages", verbose_name=_("programa")
+    )
+    order = models.PositiveSmallIntegerField(_("orden"))
+    name_es = models.CharField(_("nombre (español)"), max_length=200)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=200)
+    description_es = models.TextField(_("descripción (español)"), blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), blank=True)
+    mode = models.CharField(_("modalidad"), max_length=12, choices=Mode.choices)
+    place_es = models.CharField(_("lugar (español)"), max_length=200, blank=True)
+    place_en = models.CharField(_("lugar (inglés)"), max_length=200, blank=True)
+    starts_on = models.DateField(_("inicia"))
+    ends_on = models.DateField(_("termina"))
+    seats = models.PositiveIntegerField(
+        _("lugares"),
+        null=True,
+        blank=True,
+        help_text=_("Para etapas con selección: cuántas personas pasan a esta etapa."),
+    )
+    certifying_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certified_stages",
+        verbose_name=_("institución que además certifica"),
+    )
+
+    name = bilingual("name")
+    description = bilingual("description")
+    place = bilingual("place")
+
+    class Meta:
+        ordering = ["program", "order"]
+        verbose_name = _("etapa")
+        verbose_name_plural = _("etapas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "order"], name="programs_stage_order_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="programs_stage_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program.name_es} · {self.name_es}"
+
+
+class Application(models.Model):
+    """A person's application to a program; once accepted, they are a participant."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Solicitud recibida")
+        ACCEPTED = "accepted", _("Aceptada")
+        WAITLISTED = "waitlisted", _("En lista de espera")
+        REJECTED = "rejected", _("No aceptada")
+        WITHDRAWN = "withdrawn", _("Retirada")
+
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Mujer")
+        MAN = "man", _("Hombre")
+        NON_BINARY = "non_binary", _("No binaria")
+        SELF_DESCRIBED = "self_described", _("Me describo de otra forma")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="applications", verbose_name=_("programa")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="program_applications",
+        verbose_name=_("persona"),
+    )
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.APPLIED
+    )
+    education_level = models.CharField(
+        _("nivel de estudios"), max_length=20, choices=EducationLevel.choices
+    )
+    education_field = models.CharField(_("área de estudios"), max_length=150)
+    institution = models.CharField(_("institución"), max_length=200)
+    state = models.CharField(
+        _("entidad federativa de residencia"), max_length=3, choices=MexicanState.choices
+    )
+    nationality = CountryField(_("país de nacionalidad"))
+    # Optional and self-described; only ever shown in aggregate (inclusion figures).
+    gender = models.CharField(_("género"), max_length=16, choices=Gender.choices, blank=True)
+    gender_description = models.CharField(_("género (en tus palabras)"), max_length=60, blank=True)
+    motivation = models.TextField(_("motivación"), max_length=3000)
+    created_at = models.DateTimeField(_("solicitud enviada"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decisión tomada"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("solicitud")
+        verbose_name_plural = _("solicitudes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user"], name="programs_application_once_per_program"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "status"], name="programs_app_program_status")]
+
+    def __str__(self):
+        return f"{self.user.email} · {self.program.name_es}"
+
+
+class Enrolment(models.Model):
+    """A participant in one stage, with their result for it (score, completed, certified)."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Inscrita")
+        WAITLISTED = "waitlisted", _("En lista de espera")
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("solicitud"),
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("etapa")
+    )
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.ENROLLED
+    )
+    score = models.DecimalField(
+        _("calificación"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    completed = models.BooleanField(_("concluyó la etapa"), default=False)
+    certified = models.BooleanField(_("certificada"), default=False)
+    completed_on = models.DateField(_("concluyó el"), null=True, blank=True)
+    # Claimed (conditional update) by the selection notice for the stage that follows
+    # this one, so a re-run or a retried task never mails anyone twice.
+    selection_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage", "application"]
+        verbose_name = _("participación en etapa")
+        verbose_name_plural = _("participaciones y resultados")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "stage"], name="programs_enrolment_once_per_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="programs_enrolment_score_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(certified=False) | Q(completed=True),
+                name="programs_enrolment_certified_needs_completed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application.user.email} · {self.stage.name_es}"
+
+
+class Selection(models.Model):
+    """The confirmed "best N for the next stage" of a stage; at most one per target stage."""
+
+    source_stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        related_name="selections_from",
+        verbose_name=_("etapa de origen"),
+    )
+    target_stage = models.OneToOneField(
+        Stage, on_delete=models.PROTECT, related_name="selection", verbose_name=_("etapa siguiente")
+    )
+    selected_count = models.PositiveIntegerField(_("seleccionadas"))
+    waitlist_count = models.PositiveIntegerField(_("en lista de espera"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("confirmada por"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmada"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("selección")
+        verbose_name_plural = _("selecciones")
+
+    def __str__(self):
+        return f"{self.source_stage.name_es} → {self.target_stage.name_es}"
+
+
+class Certificate(models.Model):
+    """A constancia for a certified stage, verifiable by its unguessable code."""
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        verbose_name=_("participación"),
+    )
+    code = models.CharField(_("código"), max_length=32, unique=True, editable=False)
+    # What the certificate says, fixed when it is issued (a document does not change).
+    holder_name = models.CharField(_("nombre de la persona"), max_length=300)
+    issued_on = models.DateField(_("emitida el"))
+    revoked_at = models.DateTimeField(_("revocada el"), null=True, blank=True)
+    revoked_reason = models.CharField(_("motivo de la revocación"), max_length=300, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "pk"]
+        verbose_name = _("constancia")
+        verbose_name_plural = _("constancias")
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("programs:certificate_verify", kwargs={"code": self.code})
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "programs"
 
-urlpatterns = []
+urlpatterns = [
+    path("programs/", views.program_list, name="list"),
+    # Before <slug>/: "mine" and "certificates" are not program slugs.
+    path("programs/mine/", views.my_programs, name="mine"),
+    path(
+        "programs/mine/<int:pk>/withdraw/",
+        views.application_withdraw,
+        name="withdraw",
+    ),
+    path(
+        "programs/mine/certificates/<str:code>.pdf",
+        views.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path("programs/<slug:slug>/", views.program_detail, name="detail"),
+    path("programs/<slug:slug>/apply/", views.program_apply, name="apply"),
+    path("programs/<slug:slug>/figures/", views.program_figures_public, name="figures"),
+    path("programs/<slug:slug>/staff/figures/", views.program_figures_staff, name="staff_figures"),
+    path("certificates/<str:code>/", views.certificate_verify, name="certificate_verify"),
+]

@@ -74,3 +74,124 @@ def member(**profile_fields):
 
 
 # === programs =====================================================================
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Partner"
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"aliado-{n}")
+    name = factory.Sequence(lambda n: f"Centro Aliado {n}")
+    kind = "public_centre"
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A published program whose call is open now (opened a week ago, closes in a month)."""
+
+    class Meta:
+        model = "programs.Program"
+
+    slug = factory.Sequence(lambda n: f"programa-{n}")
+    name_es = factory.Sequence(lambda n: f"Programa de prueba {n}")
+    name_en = factory.Sequence(lambda n: f"Test program {n}")
+    summary_es = "Formación en inteligencia artificial."
+    summary_en = "Artificial intelligence training."
+    description_es = "Un programa de prueba."
+    description_en = "A test program."
+    capacity = 1000
+    call_opens_at = factory.LazyFunction(lambda: _now() - _days(7))
+    call_closes_at = factory.LazyFunction(lambda: _now() + _days(30))
+    eligibility_es = "No se exige una formación académica específica."
+    eligibility_en = "No specific academic background required."
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Stage"
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name_es = factory.LazyAttribute(lambda o: f"Etapa {o.order}")
+    name_en = factory.LazyAttribute(lambda o: f"Stage {o.order}")
+    mode = "virtual"
+    starts_on = factory.LazyFunction(lambda: _now().date())
+    ends_on = factory.LazyFunction(lambda: _now().date() + _days(30))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Application"
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.LazyFunction(lambda: member())
+    education_level = "licenciatura"
+    education_field = "Ingeniería en computación"
+    institution = "Universidad de prueba"
+    state = "JAL"
+    nationality = "MX"
+    gender = ""
+    motivation = "Quiero aprender inteligencia artificial."
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programs.Enrolment"
+
+    application = factory.SubFactory(ApplicationFactory, status="accepted")
+    stage = factory.SubFactory(StageFactory, program=factory.SelfAttribute("..application.program"))
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _days(n):
+    import datetime
+
+    return datetime.timedelta(days=n)
+
+
+def program_with_stages(*, seats=None, **program_fields):
+    """A program with stage 1 (virtual) and stage 2 (in person, `seats` seats)."""
+    program = ProgramFactory(**program_fields)
+    stage1 = StageFactory(program=program, order=1, name_es="Etapa 1", name_en="Stage 1")
+    stage2 = StageFactory(
+        program=program,
+        order=2,
+        name_es="Etapa 2",
+        name_en="Stage 2",
+        mode="in_person",
+        seats=seats,
+    )
+    return program, stage1, stage2
+
+
+def participant(stage, *, score=None, completed=False, certified=False, **application_fields):
+    """An accepted applicant enrolled in `stage`, with an optional result."""
+    application = ApplicationFactory(program=stage.program, status="accepted", **application_fields)
+    return EnrolmentFactory(
+        application=application,
+        stage=stage,
+        score=score,
+        completed=completed,
+        certified=certified,
+        completed_on=_now().date() if completed else None,
+    )
+
+
+def program_staff_user(**fields):
+    """A staff account in the "Program staff" group (not superuser, not IME staff)."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = member(**fields)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    # Transactional tests flush the tables, data-migration groups included: rebuild it.
+    group, created = Group.objects.get_or_create(name="Program staff")
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label="programs"))
+    user.groups.add(group)
+    return user

@@ -1,0 +1,436 @@
+"""Where program staff work: applications, results (entry and import), selection and
+certificates. Every state change goes through a service (capacity, idempotence, mail)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .forms import ResultsImportForm, RevokeForm, SelectionForm
+from .importing import ImportFileError, read_table, validate_rows
+from .models import Application, Certificate, Enrolment, Partner, Program, Selection, Stage
+from .services import (
+    ProgramError,
+    decide_applications,
+    next_stage,
+    rank_candidates,
+    record_results,
+    revoke_certificates,
+    save_result,
+    select_for_next_stage,
+)
+
+DECIDED_MESSAGE = _("%(changed)s solicitudes actualizadas; %(skipped)s sin cambio (ya decididas).")
+IMPORTED_MESSAGE = _("Se importaron %(count)s resultados de la etapa %(stage)s.")
+IMPORT_REJECTED_MESSAGE = _(
+    "No se importó nada: corrige las líneas señaladas y vuelve a subir el archivo."
+)
+SELECTION_CONFIRMED_MESSAGE = _(
+    "Selección confirmada: %(selected)s personas seleccionadas y %(waitlisted)s en lista de espera. "
+    "Los avisos se envían por correo."
+)
+SELECTION_ALREADY_MESSAGE = _(
+    "La selección para esta etapa ya se había confirmado; no se cambió nada."
+)
+REVOKED_MESSAGE = _("%(count)s constancias revocadas.")
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class StageInline(admin.StackedInline):
+    model = Stage
+    extra = 0
+    fields = [
+        "order",
+        ("name_es", "name_en"),
+        ("description_es", "description_en"),
+        ("mode", "place_es", "place_en"),
+        ("starts_on", "ends_on"),
+        ("seats", "certifying_partner"),
+    ]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_es",
+        "slug",
+        "call_opens_at",
+        "call_closes_at",
+        "capacity",
+        "accepted",
+        "is_published",
+        "figures_link",
+    ]
+    list_filter = ["is_published"]
+    search_fields = ["name_es", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_es"]}
+    filter_horizontal = ["partners"]
+    inlines = [StageInline]
+    fieldsets = [
+        (None, {"fields": ["slug", ("name_es", "name_en"), "is_published", "partners"]}),
+        (
+            _("Descripción"),
+            {"fields": [("summary_es", "summary_en"), ("description_es", "description_en")]},
+        ),
+        (
+            _("Convocatoria"),
+            {
+                "fields": [
+                    "capacity",
+                    ("call_opens_at", "call_closes_at"),
+                    ("eligibility_es", "eligibility_en"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                accepted_count=Count(
+                    "applications",
+                    filter=Q(applications__status=Application.Status.ACCEPTED),
+                )
+            )
+        )
+
+    @admin.display(description=_("aceptadas"), ordering="accepted_count")
+    def accepted(self, obj):
+        return obj.accepted_count
+
+    @admin.display(description=_("cifras"))
+    def figures_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("programs:staff_figures", kwargs={"slug": obj.slug}),
+            _("Ver cifras"),
+        )
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["name_es", "program", "order", "mode", "starts_on", "seats", "select_link"]
+    list_filter = ["program", "mode"]
+    list_select_related = ["program"]
+    search_fields = ["name_es", "name_en", "program__name_es"]
+
+    @admin.display(description=_("selección"))
+    def select_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:programs_stage_select", args=[obj.pk]),
+            _("Seleccionar a las mejores para la siguiente etapa"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:stage_id>/select/",
+                self.admin_site.admin_view(self.selection_view),
+                name="programs_stage_select",
+            ),
+            *super().get_urls(),
+        ]
+
+    def selection_view(self, request, stage_id):
+        """Rank, preview, then confirm (POST) the selection of the best N for the next stage."""
+        if not request.user.has_perm("programs.add_selection"):
+            raise PermissionDenied
+        stage = get_object_or_404(Stage.objects.select_related("program"), pk=stage_id)
+        target = next_stage(stage)
+        existing = Selection.objects.filter(target_stage=target).first() if target else None
+        initial = {"count": (target.seats if target and target.seats else 10), "waitlist": 0}
+        form = SelectionForm(request.POST or None, initial=initial)
+        ranking = None
+        if request.method == "POST" and target is not None and form.is_valid():
+            count = form.cleaned_data["count"]
+            waitlist = form.cleaned_data["waitlist"]
+            if "confirm" in request.POST:
+                try:
+                    outcome = select_for_next_stage(
+                        stage=stage, count=count, waitlist=waitlist, confirmed_by=request.user
+                    )
+                except ProgramError as exc:
+                    messages.error(request, str(exc))
+                    return redirect(request.path)
+                if outcome.created:
+                    messages.success(
+                        request,
+                        SELECTION_CONFIRMED_MESSAGE
+                        % {
+                            "selected": outcome.selection.selected_count,
+                            "waitlisted": outcome.selection.waitlist_count,
+                        },
+                    )
+                else:
+                    messages.warning(request, SELECTION_ALREADY_MESSAGE)
+                url = reverse("admin:programs_enrolment_changelist")
+                return redirect(f"{url}?stage__id__exact={target.pk}")
+            ranking = [
+                (
+                    candidate,
+                    "selected"
+                    if candidate.rank <= count
+                    else "waitlisted"
+                    if candidate.rank <= count + waitlist
+                    else "",
+                )
+                for candidate in rank_candidates(stage=stage)
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Selección para la siguiente etapa"),
+            "stage": stage,
+            "target": target,
+            "existing": existing,
+            "form": form,
+            "ranking": ranking,
+        }
+        return TemplateResponse(request, "admin/programs/selection.html", context)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    # Gender is never shown per person: it is only used in aggregate figures.
+    list_display = [
+        "email",
+        "program",
+        "status",
+        "education_level",
+        "state",
+        "nationality",
+        "institution",
+        "created_at",
+    ]
+    list_filter = ["program", "status", "education_level", "state", "nationality"]
+    search_fields = [
+        "user__email",
+        "user__profile__given_names",
+        "user__profile__paternal_surname",
+        "institution",
+        "education_field",
+    ]
+    list_select_related = ["user", "program"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
+    actions = ["accept", "waitlist", "reject"]
+    fields = [
+        "program",
+        "user",
+        "status",
+        "education_level",
+        "education_field",
+        "institution",
+        "state",
+        "nationality",
+        "motivation",
+        "created_at",
+        "decided_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("correo"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    def _decide(self, request, queryset, decision):
+        ids = list(queryset.values_list("pk", flat=True))
+        try:
+            outcome = decide_applications(application_ids=ids, decision=decision)
+        except ProgramError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            DECIDED_MESSAGE % {"changed": outcome.changed, "skipped": outcome.skipped},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Aceptar las solicitudes seleccionadas"), permissions=["change"])
+    def accept(self, request, queryset):
+        self._decide(request, queryset, Application.Status.ACCEPTED)
+
+    @admin.action(description=_("Poner en lista de espera"), permissions=["change"])
+    def waitlist(self, request, queryset):
+        self._decide(request, queryset, Application.Status.WAITLISTED)
+
+    @admin.action(description=_("Rechazar las solicitudes seleccionadas"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, Application.Status.REJECTED)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    """Results entry: score, completed and certified are editable in the list."""
+
+    list_display = [
+        "email",
+        "stage",
+        "status",
+        "score",
+        "completed",
+        "certified",
+        "completed_on",
+        "has_certificate",
+    ]
+    list_editable = ["score", "completed", "certified"]
+    list_filter = ["stage__program", "stage", "status", "completed", "certified"]
+    search_fields = [
+        "application__user__email",
+        "application__user__profile__given_names",
+        "application__user__profile__paternal_surname",
+    ]
+    list_select_related = ["application__user", "stage__program", "certificate"]
+    fields = ["application", "stage", "status", "score", "completed", "certified", "completed_on"]
+    readonly_fields = ["application", "stage", "status", "completed_on"]
+    change_list_template = "admin/programs/enrolment_change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("correo"), ordering="application__user__email")
+    def email(self, obj):
+        return obj.application.user.email
+
+    @admin.display(description=_("constancia"), boolean=True)
+    def has_certificate(self, obj):
+        return hasattr(obj, "certificate")
+
+    def save_model(self, request, obj, form, change):
+        save_result(enrolment=obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="programs_enrolment_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a CSV/XLSX of results; all rows valid or nothing written."""
+        if not request.user.has_perm("programs.change_enrolment"):
+            raise PermissionDenied
+        stages = Stage.objects.select_related("program").order_by("program__name_es", "order")
+        form = ResultsImportForm(request.POST or None, request.FILES or None, stages=stages)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            stage = form.cleaned_data["stage"]
+            try:
+                table = read_table(form.cleaned_data["file"])
+            except ImportFileError as exc:
+                errors = [str(exc)]
+            else:
+                rows, errors = validate_rows(stage=stage, table=table)
+                if not errors:
+                    count = record_results(stage=stage, rows=rows)
+                    self.message_user(
+                        request,
+                        IMPORTED_MESSAGE % {"count": count, "stage": stage.name},
+                        messages.SUCCESS,
+                    )
+                    url = reverse("admin:programs_enrolment_changelist")
+                    return redirect(f"{url}?stage__id__exact={stage.pk}")
+            self.message_user(request, IMPORT_REJECTED_MESSAGE, messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importar resultados"),
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/programs/import_results.html", context)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["code", "holder_name", "stage", "issued_on", "valid", "verify_link"]
+    list_filter = ["enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "holder_name", "enrolment__application__user__email"]
+    list_select_related = ["enrolment__stage__program"]
+    fields = ["code", "holder_name", "enrolment", "issued_on", "revoked_at", "revoked_reason"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("etapa"))
+    def stage(self, obj):
+        return obj.enrolment.stage
+
+    @admin.display(description=_("válida"), boolean=True)
+    def valid(self, obj):
+        return obj.is_valid
+
+    @admin.display(description=_("verificación"))
+    def verify_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Verificar"))
+
+    @admin.action(description=_("Revocar las constancias seleccionadas"), permissions=["change"])
+    def revoke(self, request, queryset):
+        """Asks for a reason on an intermediate page, then revokes."""
+        if "confirm_revoke" in request.POST:
+            form = RevokeForm(request.POST)
+            if form.is_valid():
+                count = revoke_certificates(
+                    certificate_ids=list(queryset.values_list("pk", flat=True)),
+                    reason=form.cleaned_data["reason"],
+                )
+                self.message_user(request, REVOKED_MESSAGE % {"count": count}, messages.SUCCESS)
+                return None
+        else:
+            form = RevokeForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Revocar constancias"),
+            "certificates": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/programs/revoke_certificates.html", context)
+
+
+@admin.register(Selection)
+class SelectionAdmin(admin.ModelAdmin):
+    list_display = [
+        "target_stage",
+        "source_stage",
+        "selected_count",
+        "waitlist_count",
+        "confirmed_at",
+    ]
+    readonly_fields = [
+        "source_stage",
+        "target_stage",
+        "selected_count",
+        "waitlist_count",
+        "confirmed_by",
+        "confirmed_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

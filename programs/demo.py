@@ -1,0 +1,362 @@
+"""Demo data of the programs app (runs after the members demo; fictitious people only).
+
+IA 1000 as described in the joint press release of June 2024: run by the public research
+centre Infotec and Huawei Technologies, a call in early 2024 with no specific academic
+background required, a virtual stage 1 (machine learning, deep learning) with the
+centre's constancia plus Huawei's certification, and an in-person stage 2 abroad for
+the 107 best averages. The demo cohort is drawn from the demo members (all of them,
+up to the program's capacity), its results recorded, the stage-2 selection done and
+certificates issued. A second program has an open call so applying can be tried.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from members.choices import EducationLevel, MexicanState
+from members.models import User
+
+from .models import Application, Enrolment, Partner, Program, Selection, Stage
+from .services import issue_certificates, rank_candidates
+
+IA1000_SLUG = "ia-1000"
+OPEN_SLUG = "ciencia-de-datos-para-la-salud"
+DEMO_MEMBER_DOMAIN = "demo.example.org"
+
+# Participants came from 24 states and 4 countries, bachillerato to doctorado.
+STATES = MexicanState.values[:24]
+NATIONALITIES = [("MX", 90), ("CO", 4), ("VE", 3), ("AR", 3)]
+LEVELS = [
+    (EducationLevel.BACHILLERATO, 15),
+    (EducationLevel.LICENCIATURA, 50),
+    (EducationLevel.MAESTRIA, 25),
+    (EducationLevel.DOCTORADO, 10),
+]
+GENDERS = [
+    (Application.Gender.WOMAN, 38),
+    (Application.Gender.MAN, 52),
+    (Application.Gender.NON_BINARY, 2),
+    ("", 8),
+]
+FIELDS = [
+    "Ingeniería en computación",
+    "Matemáticas aplicadas",
+    "Ingeniería química",
+    "Economía",
+    "Actuaría",
+    "Física",
+    "Bachillerato general",
+    "Ciencias del procesamiento de la información",
+    "Ingeniería aeronáutica",
+    "Medicina",
+]
+INSTITUTIONS = [
+    "Universidad Nacional (demo)",
+    "Instituto Tecnológico (demo)",
+    "Universidad Autónoma Estatal (demo)",
+    "Centro de Estudios Superiores (demo)",
+    "Preparatoria Federal (demo)",
+]
+
+
+def _weighted(rng, pairs):
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+def _aware(year, month, day, hour=9):
+    return timezone.make_aware(dt.datetime(year, month, day, hour, 0))
+
+
+def _partners():
+    infotec, _created = Partner.objects.get_or_create(
+        slug="infotec",
+        defaults={
+            "name": "Infotec",
+            "kind": Partner.Kind.PUBLIC_CENTRE,
+            "country": "MX",
+            "description_es": (
+                "Centro de Investigación e Innovación en Tecnologías de la Información y "
+                "Comunicación, centro público coordinado por el Consejo Nacional de "
+                "Humanidades, Ciencias y Tecnologías (Conahcyt)."
+            ),
+            "description_en": (
+                "Research and Innovation Centre for Information and Communication "
+                "Technologies, a public research centre coordinated by Mexico's National "
+                "Council of Humanities, Sciences and Technologies (Conahcyt)."
+            ),
+        },
+    )
+    huawei, _created = Partner.objects.get_or_create(
+        slug="huawei",
+        defaults={
+            "name": "Huawei Technologies",
+            "kind": Partner.Kind.COMPANY,
+            "country": "CN",
+            "description_es": (
+                "Empresa tecnológica de China que impartió la formación avanzada y otorgó "
+                "su certificación, en el marco del convenio de cooperación científica y "
+                "tecnológica firmado con Infotec."
+            ),
+            "description_en": (
+                "Chinese technology company that gave the advanced training and its "
+                "certification, under the scientific and technological cooperation "
+                "agreement signed with Infotec."
+            ),
+        },
+    )
+    return infotec, huawei
+
+
+def _ia1000(infotec, huawei):
+    program, created = Program.objects.get_or_create(
+        slug=IA1000_SLUG,
+        defaults={
+            "name_es": "Programa de Desarrollo de Talento IA 1000",
+            "name_en": "IA 1000 Talent Development Program",
+            "summary_es": (
+                "Formación y certificación en inteligencia artificial para mil personas "
+                "mexicanas y extranjeras residentes en México."
+            ),
+            "summary_en": (
+                "Artificial intelligence training and certification for a thousand Mexicans "
+                "and foreign residents of Mexico."
+            ),
+            "description_es": (
+                "Proyecto conjunto de Infotec y Huawei Technologies para crear una base de "
+                "talento nacional en inteligencia artificial, orientada a contribuir a la "
+                "resolución de problemáticas prioritarias nacionales.\n\n"
+                "En la primera etapa, virtual, las y los participantes se capacitan en "
+                "aprendizaje automático (machine learning) y aprendizaje profundo (deep "
+                "learning), y obtienen la constancia de Infotec y la certificación de Huawei. "
+                "Los 107 mejores promedios pasan a una segunda etapa de dos semanas de "
+                "instrucción avanzada presencial en China."
+            ),
+            "description_en": (
+                "A joint project of Infotec and Huawei Technologies to build a national talent "
+                "base in artificial intelligence, aimed at helping to solve Mexico's priority "
+                "problems.\n\n"
+                "In the first, virtual stage participants train in machine learning and deep "
+                "learning, and receive Infotec's certificate and Huawei's certification. The "
+                "107 best averages go on to a second stage: two weeks of advanced in-person "
+                "instruction in China."
+            ),
+            "capacity": 1000,
+            "call_opens_at": _aware(2024, 1, 8),
+            "call_closes_at": _aware(2024, 2, 9, 23),
+            "eligibility_es": (
+                "Convocatoria abierta a personas mexicanas y extranjeras residentes en "
+                "México, de bachillerato a doctorado. No se exige una formación académica "
+                "específica."
+            ),
+            "eligibility_en": (
+                "Open to Mexicans and foreign residents of Mexico, from high school to PhD. "
+                "No specific academic background is required."
+            ),
+        },
+    )
+    if created:
+        program.partners.set([infotec, huawei])
+    stage1, _created = Stage.objects.get_or_create(
+        program=program,
+        order=1,
+        defaults={
+            "name_es": "Etapa 1: formación virtual en IA",
+            "name_en": "Stage 1: virtual AI training",
+            "description_es": "Aprendizaje automático (machine learning) y aprendizaje profundo (deep learning).",
+            "description_en": "Machine learning and deep learning.",
+            "mode": Stage.Mode.VIRTUAL,
+            "place_es": "En línea",
+            "place_en": "Online",
+            "starts_on": dt.date(2024, 2, 19),
+            "ends_on": dt.date(2024, 4, 26),
+            "certifying_partner": huawei,
+        },
+    )
+    stage2, _created = Stage.objects.get_or_create(
+        program=program,
+        order=2,
+        defaults={
+            "name_es": "Etapa 2: instrucción avanzada presencial",
+            "name_en": "Stage 2: advanced in-person instruction",
+            "description_es": "Dos semanas de instrucción avanzada con especialistas de Huawei.",
+            "description_en": "Two weeks of advanced instruction with Huawei's experts.",
+            "mode": Stage.Mode.IN_PERSON,
+            "place_es": "China (en el extranjero)",
+            "place_en": "China (abroad)",
+            "starts_on": dt.date(2024, 5, 27),
+            "ends_on": dt.date(2024, 6, 7),
+            "seats": 107,
+        },
+    )
+    return program, stage1, stage2
+
+
+def _open_program(infotec):
+    now = timezone.now()
+    program, created = Program.objects.get_or_create(
+        slug=OPEN_SLUG,
+        defaults={
+            "name_es": "Ciencia de Datos para la Salud",
+            "name_en": "Data Science for Health",
+            "summary_es": "Programa virtual de ciencia de datos aplicada a la salud pública.",
+            "summary_en": "A virtual program of data science applied to public health.",
+            "description_es": (
+                "Programa de demostración con convocatoria abierta: análisis de datos, "
+                "estadística y aprendizaje automático aplicados a problemas de salud pública."
+            ),
+            "description_en": (
+                "Demo program with an open call: data analysis, statistics and machine "
+                "learning applied to public health problems."
+            ),
+            "capacity": 200,
+            "call_opens_at": now - dt.timedelta(days=7),
+            "call_closes_at": now + dt.timedelta(days=60),
+            "eligibility_es": "Abierto a todas las personas; no se exige formación específica.",
+            "eligibility_en": "Open to everyone; no specific background required.",
+        },
+    )
+    if created:
+        program.partners.set([infotec])
+        start = (now + dt.timedelta(days=75)).date()
+        Stage.objects.create(
+            program=program,
+            order=1,
+            name_es="Etapa única: curso virtual",
+            name_en="Single stage: online course",
+            mode=Stage.Mode.VIRTUAL,
+            place_es="En línea",
+            place_en="Online",
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=56),
+        )
+    return program
+
+
+def _application(rng, program, user, created_at, status):
+    return Application(
+        program=program,
+        user=user,
+        status=status,
+        education_level=_weighted(rng, LEVELS),
+        education_field=rng.choice(FIELDS),
+        institution=rng.choice(INSTITUTIONS),
+        state=rng.choice(STATES),
+        nationality=_weighted(rng, NATIONALITIES),
+        gender=_weighted(rng, GENDERS),
+        motivation="Quiero aplicar la inteligencia artificial en mi comunidad. (demo)",
+        created_at=created_at,
+        decided_at=created_at + dt.timedelta(days=10) if status != "applied" else None,
+    )
+
+
+def _cohort(rng, program, stage1, stage2, users):
+    """Accepted applications, stage-1 results, selection for stage 2, certificates."""
+    if Application.objects.filter(program=program).exists():
+        return 0
+    participants = users[: program.capacity]
+    applications = [
+        _application(
+            rng,
+            program,
+            user,
+            program.call_opens_at + dt.timedelta(minutes=rng.randint(0, 31 * 24 * 60)),
+            Application.Status.ACCEPTED,
+        )
+        for user in participants
+    ]
+    Application.objects.bulk_create(applications)
+    applications = list(Application.objects.filter(program=program).order_by("pk"))
+    enrolments = []
+    for application in applications:
+        completed = rng.random() < 0.9
+        score = Decimal(rng.randint(5500, 10000)) / 100 if completed else None
+        if not completed and rng.random() < 0.5:
+            score = Decimal(rng.randint(2000, 6000)) / 100
+        enrolments.append(
+            Enrolment(
+                application=application,
+                stage=stage1,
+                score=score,
+                completed=completed,
+                certified=completed and score is not None and score >= 70,
+                completed_on=stage1.ends_on if completed else None,
+            )
+        )
+    Enrolment.objects.bulk_create(enrolments)
+    issue_certificates(stage=stage1, issued_on=stage1.ends_on)
+
+    ranking = rank_candidates(stage=stage1)
+    count = min(stage2.seats or 0, len(ranking) // 2) or min(len(ranking), 1)
+    waitlist = min(len(ranking) - count, max(1, count // 10)) if len(ranking) > count else 0
+    selected = ranking[:count]
+    waiting = ranking[count : count + waitlist]
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                application_id=c.application_id,
+                stage=stage2,
+                score=Decimal(rng.randint(7000, 10000)) / 100,
+                completed=True,
+                certified=True,
+                completed_on=stage2.ends_on,
+            )
+            for c in selected
+        ]
+        + [
+            Enrolment(
+                application_id=c.application_id,
+                stage=stage2,
+                status=Enrolment.Status.WAITLISTED,
+            )
+            for c in waiting
+        ]
+    )
+    # The demo's notices were "sent" long ago: nothing is mailed by seeding.
+    Enrolment.objects.filter(stage=stage1, completed=True).update(
+        selection_notified_at=timezone.make_aware(dt.datetime(2024, 5, 2, 10, 0))
+    )
+    Selection.objects.create(
+        source_stage=stage1,
+        target_stage=stage2,
+        selected_count=len(selected),
+        waitlist_count=len(waiting),
+        confirmed_at=timezone.make_aware(dt.datetime(2024, 5, 2, 9, 0)),
+    )
+    issue_certificates(stage=stage2, issued_on=stage2.ends_on)
+    return len(applications)
+
+
+def _open_applications(rng, program, users):
+    """A few pending applications to the open program, for staff to review."""
+    if Application.objects.filter(program=program).exists():
+        return 0
+    now = timezone.now()
+    applications = [
+        _application(rng, program, user, now - dt.timedelta(hours=rng.randint(1, 150)), "applied")
+        for user in users
+    ]
+    Application.objects.bulk_create(applications)
+    return len(applications)
+
+
+@transaction.atomic
+def seed(*, stdout, rng, members=300, **kwargs):
+    """IA 1000 with a completed, selected and certified cohort, plus an open program."""
+    infotec, huawei = _partners()
+    program, stage1, stage2 = _ia1000(infotec, huawei)
+    open_program = _open_program(infotec)
+    users = list(
+        User.objects.filter(email__endswith=f"@{DEMO_MEMBER_DOMAIN}", is_active=True)
+        .order_by("pk")
+        .only("pk")
+    )
+    # Keep the first two demo members free of IA 1000 so they can try the whole journey.
+    cohort_users = users[2:]
+    made = _cohort(rng, program, stage1, stage2, cohort_users)
+    pending = _open_applications(rng, open_program, users[2:12])
+    stdout.write(
+        f"programs: IA 1000 cohort of {made} participants created, "
+        f"{pending} pending applications to the open program"
+    )

@@ -1,0 +1,190 @@
+"""Pages of the programs app: list, detail, apply, my programs, certificates, figures."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from members.access import has_mfa, mfa_setup_redirect, needs_mfa
+
+from .access import is_program_staff
+from .certificates import render_certificate_pdf
+from .figures import program_figures
+from .forms import ApplicationForm
+from .models import Application, Certificate, Program
+from .services import (
+    ALREADY_APPLIED_MESSAGE,
+    ProgramError,
+    apply_to_program,
+    withdraw_application,
+)
+
+APPLICATION_SENT_MESSAGE = _("Recibimos tu solicitud. Te avisaremos por correo la decisión.")
+WITHDRAWN_MESSAGE = _("Retiraste tu solicitud.")
+PROGRAM_FULL_MESSAGE = _(
+    "El cupo del programa ya está completo: tu solicitud quedó en lista de espera y te "
+    "avisaremos si se libera un lugar."
+)
+
+
+def program_list(request):
+    """Published programs with their call status."""
+    programs = Program.objects.visible_to(request.user).for_listing()
+    return render(request, "programs/program_list.html", {"programs": programs})
+
+
+def program_detail(request, slug):
+    """A program: partners, call, stages, and the visitor's own application if any."""
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user).prefetch_related("stages", "partners"), slug=slug
+    )
+    application = None
+    if request.user.is_authenticated:
+        application = Application.objects.filter(program=program, user=request.user).first()
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "application": application,
+            "staff_viewer": is_program_staff(request.user),
+        },
+    )
+
+
+@login_required
+def program_apply(request, slug):
+    """Apply to a program while its call is open (once)."""
+    program = get_object_or_404(Program.objects.visible_to(request.user), slug=slug)
+    if Application.objects.filter(program=program, user=request.user).exists():
+        messages.info(request, str(ALREADY_APPLIED_MESSAGE))
+        return redirect("programs:mine")
+    if not program.call_is_open():
+        return render(
+            request, "programs/program_apply.html", {"program": program, "closed": True}, status=403
+        )
+    initial = {}
+    profile = getattr(request.user, "profile", None)
+    if profile is not None:
+        initial = {
+            "education_level": profile.education_level,
+            "education_field": profile.education_field,
+            "institution": profile.institution,
+        }
+    form = ApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = apply_to_program(
+                program=program, user=request.user, data=form.cleaned_data
+            )
+        except ProgramError as exc:
+            messages.error(request, str(exc))
+            return redirect(program.get_absolute_url())
+        if application.status == Application.Status.WAITLISTED:
+            messages.warning(request, str(PROGRAM_FULL_MESSAGE))
+        else:
+            messages.success(request, str(APPLICATION_SENT_MESSAGE))
+        return redirect("programs:mine")
+    return render(request, "programs/program_apply.html", {"program": program, "form": form})
+
+
+@never_cache
+@login_required
+def my_programs(request):
+    """The member's dashboard: applications, stage results and certificates."""
+    applications = (
+        Application.objects.visible_to(request.user)
+        .filter(user=request.user)
+        .for_dashboard()
+        .order_by("-created_at")
+    )
+    return render(request, "programs/my_programs.html", {"applications": applications})
+
+
+@require_POST
+@login_required
+def application_withdraw(request, pk):
+    """The applicant withdraws a pending application."""
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(user=request.user), pk=pk
+    )
+    try:
+        withdraw_application(application=application)
+    except ProgramError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(WITHDRAWN_MESSAGE))
+    return redirect("programs:mine")
+
+
+@never_cache
+@login_required
+def certificate_pdf(request, code):
+    """The certificate as a PDF in the page's language (holder or program staff only)."""
+    certificate = get_object_or_404(
+        Certificate.objects.visible_to(request.user).with_document(), code=code
+    )
+    language = "en" if (get_language() or "").startswith("en") else "es-mx"
+    pdf = render_certificate_pdf(certificate, language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    suffix = "en" if language == "en" else "es"
+    response["Content-Disposition"] = (
+        f'attachment; filename="constancia-{certificate.code}-{suffix}.pdf"'
+    )
+    return response
+
+
+def certificate_verify(request, code):
+    """Public verification: name, program, stage, date and valid/revoked. Nothing else."""
+    certificate = (
+        Certificate.objects.with_document()
+        .only(
+            "code",
+            "holder_name",
+            "issued_on",
+            "revoked_at",
+            "enrolment__stage__name_es",
+            "enrolment__stage__name_en",
+            "enrolment__stage__program__name_es",
+            "enrolment__stage__program__name_en",
+            "enrolment__stage__program__slug",
+            "enrolment__stage__certifying_partner__name",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return render(request, "programs/certificate_verify.html", {"certificate": certificate})
+
+
+def program_figures_public(request, slug):
+    """Aggregate figures of a program; small cells suppressed."""
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user).prefetch_related("stages"), slug=slug
+    )
+    figures = program_figures(program, public=True)
+    return render(
+        request, "programs/program_figures.html", {"program": program, "figures": figures}
+    )
+
+
+@never_cache
+@login_required
+def program_figures_staff(request, slug):
+    """Exact figures of a program, for program staff."""
+    if not is_program_staff(request.user):
+        raise Http404
+    if needs_mfa(request.user) and not has_mfa(request.user):
+        return mfa_setup_redirect(request)
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user).prefetch_related("stages"), slug=slug
+    )
+    figures = program_figures(program, public=False)
+    return render(
+        request, "programs/program_figures.html", {"program": program, "figures": figures}
+    )

@@ -1,0 +1,76 @@
+"""The demo data: a completed IA 1000 cohort (results, selection, certificates) and an
+open program, shown by every page; seeding twice changes nothing."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from programs.demo import IA1000_SLUG, OPEN_SLUG
+from programs.models import Application, Certificate, Enrolment, Program, Selection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", members=20)
+
+
+def _counts():
+    return (
+        Program.objects.count(),
+        Application.objects.count(),
+        Enrolment.objects.count(),
+        Certificate.objects.count(),
+        Selection.objects.count(),
+    )
+
+
+def test_seeding_twice_creates_everything_once(seeded):
+    first = _counts()
+    call_command("seed_demo", members=20)
+    assert _counts() == first
+
+
+def test_demo_has_a_completed_selected_and_certified_ia1000_cohort(seeded):
+    program = Program.objects.get(slug=IA1000_SLUG)
+    assert {p.name for p in program.partners.all()} == {"Infotec", "Huawei Technologies"}
+    stage1, stage2 = program.stages.order_by("order")
+    assert stage1.mode == "virtual" and stage2.mode == "in_person" and stage2.seats == 107
+    assert program.capacity == 1000 and program.call_opens_at.year == 2024
+    participants = program.applications.filter(status="accepted").count()
+    assert participants == 18  # every demo member but the two kept free
+    selection = Selection.objects.get(target_stage=stage2)
+    assert stage2.enrolments.filter(status="enrolled").count() == selection.selected_count > 0
+    assert Certificate.objects.filter(enrolment__stage=stage1).count() == (
+        stage1.enrolments.filter(certified=True).count()
+    )
+    assert Certificate.objects.filter(enrolment__stage=stage2).exists()
+    assert Program.objects.get(slug=OPEN_SLUG).call_is_open()
+
+
+def test_demo_pages_show_everything(seeded, client):
+    certificate = Certificate.objects.filter(enrolment__stage__order=1).first()
+    pages = {
+        reverse("programs:list"): "Programa de Desarrollo de Talento IA 1000",
+        "/programs/ia-1000/": "Huawei Technologies",
+        "/en/programs/ia-1000/": "IA 1000 Talent Development Program",
+        reverse("programs:figures", kwargs={"slug": IA1000_SLUG}): "<svg",
+        f"/certificates/{certificate.code}/": certificate.holder_name,
+        f"/programs/{OPEN_SLUG}/": "Convocatoria abierta",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url
+
+
+def test_a_demo_participant_downloads_their_certificate(seeded, client):
+    certificate = Certificate.objects.select_related("enrolment__application__user").first()
+    client.force_login(certificate.enrolment.application.user)
+    html = client.get(reverse("programs:mine")).content.decode()
+    assert certificate.code in html
+    response = client.get(reverse("programs:certificate_pdf", kwargs={"code": certificate.code}))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
