@@ -117,12 +117,12 @@ def membership_request(request, slug):
 @require_POST
 def membership_leave(request, slug):
     chapter = get_object_or_404(Chapter.objects.visible_to(request.user), slug=slug)
+    was_pending = Membership.objects.pending().filter(chapter=chapter, user=request.user).exists()
     try:
-        membership = services.leave_chapter(chapter=chapter, user=request.user)
+        services.leave_chapter(chapter=chapter, user=request.user)
     except services.ChapterActionError as exc:
         messages.error(request, exc.message)
     else:
-        was_pending = membership.decided_at is None
         messages.success(request, WITHDRAWN_MESSAGE if was_pending else LEFT_MESSAGE)
     return redirect(chapter.get_absolute_url())
 

@@ -94,6 +94,7 @@ class OfficerFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "chapters.Officer"
+        skip_postgeneration_save = True
 
     chapter = factory.SubFactory(ChapterFactory)
     user = factory.LazyFunction(member)
