@@ -10,8 +10,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.access import is_ime_staff
@@ -307,19 +307,15 @@ class MembershipAdmin(ScopedHistoryAdmin):
                 done += 1
         if done:
             text = (
-                ngettext("%(n)d solicitud aprobada.", "%(n)d solicitudes aprobadas.", done)
+                gettext("Solicitudes aprobadas: %(n)d.")
                 if approve
-                else ngettext("%(n)d solicitud rechazada.", "%(n)d solicitudes rechazadas.", done)
+                else gettext("Solicitudes rechazadas: %(n)d.")
             )
             self.message_user(request, text % {"n": done}, messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
-                ngettext(
-                    "%(n)d solicitud ya estaba decidida y no cambió.",
-                    "%(n)d solicitudes ya estaban decididas y no cambiaron.",
-                    skipped,
-                )
+                gettext("Solicitudes que ya estaban decididas y no cambiaron: %(n)d.")
                 % {"n": skipped},
                 messages.WARNING,
             )
@@ -454,11 +450,7 @@ class JornadaAdmin(ScopedHistoryAdmin):
             promoted += len(services.promote_waitlist(jornada_id=jornada_id))
         self.message_user(
             request,
-            ngettext(
-                "%(n)d persona pasó de la lista de espera a confirmada.",
-                "%(n)d personas pasaron de la lista de espera a confirmadas.",
-                promoted,
-            )
+            gettext("Personas que pasaron de la lista de espera a confirmadas: %(n)d.")
             % {"n": promoted},
             messages.SUCCESS,
         )
@@ -532,8 +524,7 @@ class RegistrationAdmin(ScopedHistoryAdmin):
         )
         self.message_user(
             request,
-            ngettext("%(n)d asistencia registrada.", "%(n)d asistencias registradas.", count)
-            % {"n": count},
+            gettext("Asistencias registradas: %(n)d.") % {"n": count},
             messages.SUCCESS,
         )
 
@@ -543,8 +534,7 @@ class RegistrationAdmin(ScopedHistoryAdmin):
         )
         self.message_user(
             request,
-            ngettext("%(n)d registro decidido.", "%(n)d registros decididos.", count)
-            % {"n": count},
+            gettext("Registros decididos: %(n)d.") % {"n": count},
             messages.SUCCESS,
         )
 

@@ -42,7 +42,7 @@ def test_chapter_list_shows_public_chapters_with_member_counts(client, chapter_a
     html = response.content.decode()
     assert "Capítulo Alfa" in html and "Capítulo Beta" in html
     assert "Capítulo Dormido" not in html
-    assert "2 miembros" in html
+    assert "Miembros: 2" in html
 
 
 def test_chapter_list_filters_by_region_and_country(client, chapter_a):
