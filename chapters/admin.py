@@ -163,6 +163,7 @@ class MembershipInline(ScopedAdminMixin, admin.TabularInline):
 @admin.register(Chapter)
 class ChapterAdmin(ScopedHistoryAdmin):
     scope = "pk"
+    ordering = ["name"]  # explicit: Meta.ordering is dropped by the member-count GROUP BY
     list_display = ["name", "city", "country", "region", "status", "formalized_on", "members"]
     list_filter = ["status", "region", "country"]
     search_fields = ["name", "city", "slug"]
@@ -361,6 +362,7 @@ class MaterialInline(ScopedAdminMixin, admin.TabularInline):
 
 @admin.register(Jornada)
 class JornadaAdmin(ScopedHistoryAdmin):
+    ordering = ["-starts_at"]  # explicit: Meta.ordering is dropped by the counts' GROUP BY
     list_display = [
         "title_es",
         "edition",

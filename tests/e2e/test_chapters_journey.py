@@ -3,6 +3,7 @@ the chapter's officer approves in the (scoped) admin, the member registers for a
 Jornada and downloads its .ics."""
 
 import datetime
+from urllib.parse import urlsplit
 
 import icalendar
 import pytest
@@ -27,8 +28,8 @@ def _log_in(page, base_url, email, next_path):
     page.goto(f"{base_url}/accounts/login/?next={next_path}")
     page.locator('input[name="login"]').fill(email)
     page.locator('input[name="password"]').fill(DEFAULT_PASSWORD)
-    page.locator('form[method="post"] [type="submit"]').last.click()
-    page.wait_for_url(f"**{next_path}")
+    page.locator('form:has(input[name="login"]) [type="submit"]').click()
+    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
 
 
 def test_join_approve_register_and_download_the_calendar(
