@@ -8,8 +8,10 @@ permission, every foreign-key choice and every autocomplete goes through
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -17,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.access import is_ime_staff
 
 from . import services
-from .exports import participants_csv
+from .exports import participants_csv_response
 from .forms import RejectReasonForm
 from .models import (
     AgendaItem,
@@ -345,6 +347,46 @@ class MembershipAdmin(ScopedHistoryAdmin):
 # --- Jornadas -----------------------------------------------------------------------------
 
 
+def _in_zone(value, zone):
+    """The same wall-clock time, in `zone`: 10:00 typed for a Jornada in Los Angeles means
+    10:00 in Los Angeles, whatever the site's time zone (the one the form parsed it in)."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None).replace(tzinfo=zone)
+
+
+class JornadaTimeZoneMixin:
+    """Date-times of a Jornada are shown and entered in the Jornada's own time zone."""
+
+    tz_fields = ()
+
+    def zone_of(self, obj):
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = None
+        if object_id:
+            try:
+                obj = self.get_queryset(request).filter(pk=object_id).first()
+            except (ValueError, ValidationError):
+                obj = None  # a malformed id: the admin answers it below
+        if obj is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(self.zone_of(obj)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders lazily: render it while the zone is active.
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    def save_model(self, request, obj, form, change):
+        zone = self.zone_of(obj)
+        for name in self.tz_fields:
+            if name in form.cleaned_data:
+                setattr(obj, name, _in_zone(getattr(obj, name), zone))
+        super().save_model(request, obj, form, change)
+
+
 class AgendaItemInline(ScopedAdminMixin, admin.StackedInline):
     model = AgendaItem
     scope = "jornada__chapter"
@@ -361,7 +403,20 @@ class MaterialInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Jornada)
-class JornadaAdmin(ScopedHistoryAdmin):
+class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
+    tz_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+    def zone_of(self, obj):
+        return obj.tz
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is AgendaItem:
+            zone = form.instance.tz
+            for item_form in formset.forms:
+                if item_form.has_changed() and item_form.instance.starts_at:
+                    item_form.instance.starts_at = _in_zone(item_form.instance.starts_at, zone)
+        super().save_formset(request, form, formset, change)
+
     ordering = ["-starts_at"]  # explicit: Meta.ordering is dropped by the counts' GROUP BY
     list_display = [
         "title_es",
@@ -437,13 +492,11 @@ class JornadaAdmin(ScopedHistoryAdmin):
 
     @admin.action(description=_("Exportar participantes (CSV)"), permissions=["view"])
     def export_participants(self, request, queryset):
-        response = HttpResponse(
-            participants_csv(queryset.values_list("pk", flat=True)),
-            content_type="text/csv; charset=utf-8",
+        return participants_csv_response(
+            jornada_ids=set(queryset.values_list("pk", flat=True)),
+            user=request.user,
+            filename="participantes.csv",
         )
-        response["Content-Disposition"] = 'attachment; filename="participantes.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
 
     @admin.action(description=_("Promover la lista de espera"), permissions=["change"])
     def promote_waitlists(self, request, queryset):
@@ -468,7 +521,12 @@ class SpeakerInline(ScopedAdminMixin, admin.StackedInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AgendaItemAdmin(JornadaTimeZoneMixin, ScopedAdminMixin, admin.ModelAdmin):
+    tz_fields = ("starts_at",)
+
+    def zone_of(self, obj):
+        return obj.jornada.tz
+
     scope = "jornada__chapter"
     list_display = ["title_es", "jornada", "order", "starts_at"]
     list_filter = [("jornada", admin.RelatedOnlyFieldListFilter)]
@@ -550,13 +608,11 @@ class RegistrationAdmin(ScopedHistoryAdmin):
 
     @admin.action(description=_("Exportar participantes (CSV)"), permissions=["view"])
     def export_selected(self, request, queryset):
-        jornada_ids = set(queryset.values_list("jornada_id", flat=True))
-        response = HttpResponse(
-            participants_csv(jornada_ids), content_type="text/csv; charset=utf-8"
+        return participants_csv_response(
+            jornada_ids=set(queryset.values_list("jornada_id", flat=True)),
+            user=request.user,
+            filename="participantes.csv",
         )
-        response["Content-Disposition"] = 'attachment; filename="participantes.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 # --- Member autocomplete ------------------------------------------------------------------

@@ -74,6 +74,31 @@ def validate_material(upload):
         raise ValidationError(MATERIAL_TYPE_MESSAGE, code="type")
 
 
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 4000 * 4000
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+LOGO_MESSAGE = _("Sube el logotipo como PNG, JPEG o WebP de hasta 2 MB y 4000 x 4000 píxeles.")
+
+
+def validate_logo(upload):
+    """Size, pixel count (decompression bombs) and format, read from the content."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > MAX_LOGO_BYTES:
+        raise ValidationError(LOGO_MESSAGE, code="too_large")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            width, height = image.size
+            image_format = image.format
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(LOGO_MESSAGE, code="invalid") from exc
+    finally:
+        upload.seek(0)
+    if image_format not in LOGO_FORMATS or width * height > MAX_LOGO_PIXELS:
+        raise ValidationError(LOGO_MESSAGE, code="invalid")
+
+
 def material_upload_to(instance, filename):
     # A random stored name: the uploader's file name never becomes a path.
     return f"jornadas/materials/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
@@ -112,7 +137,9 @@ class Chapter(models.Model):
     contact_email = models.EmailField(_("correo de contacto"), blank=True)
     website = models.URLField(_("sitio web"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
-    logo = models.ImageField(_("logotipo"), upload_to=logo_upload_to, blank=True)
+    logo = models.ImageField(
+        _("logotipo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo]
+    )
     sectors = models.ManyToManyField(
         Sector, related_name="chapters", blank=True, verbose_name=_("áreas de interés")
     )

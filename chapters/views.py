@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from members.access import has_mfa, mfa_setup_redirect, needs_mfa
 
 from . import services
-from .exports import calendar_for, participants_csv
+from .exports import calendar_for, participants_csv_response
 from .filters import ChapterFilter
 from .forms import MembershipRequestForm, RegistrationForm
 from .models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
@@ -66,9 +66,16 @@ def chapter_detail(request, slug):
         .select_related("user__profile")
         .order_by("role", "term_start")
     )
+    # The chapter's own events and the network-wide Jornadas its members can attend.
     upcoming = list(
-        Jornada.objects.published().upcoming().filter(chapter=chapter).select_related("chapter")
+        Jornada.objects.published()
+        .upcoming()
+        .filter(Q(chapter=chapter) | Q(chapter__isnull=True))
+        .select_related("chapter")[:20]
     )
+    pending_requests = None
+    if request.user.is_staff and Chapter.objects.managed_by(request.user).filter(pk=chapter.pk):
+        pending_requests = Membership.objects.pending().filter(chapter=chapter).count()
     return render(
         request,
         "chapters/chapter_detail.html",
@@ -78,6 +85,7 @@ def chapter_detail(request, slug):
             "upcoming": upcoming,
             "membership": _membership_of(request.user, chapter),
             "form": MembershipRequestForm(),
+            "pending_requests": pending_requests,
         },
     )
 
@@ -287,7 +295,6 @@ def jornada_participants_csv(request, slug):
     jornada = get_object_or_404(Jornada.objects.managed_by(request.user), slug=slug)
     if needs_mfa(request.user) and not has_mfa(request.user):
         return mfa_setup_redirect(request)
-    response = HttpResponse(participants_csv([jornada.pk]), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="participantes-{jornada.slug}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return participants_csv_response(
+        jornada_ids=[jornada.pk], user=request.user, filename=f"participantes-{jornada.slug}.csv"
+    )

@@ -4,6 +4,7 @@ history); a member or an officer whose term ended sees nothing."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -297,3 +298,93 @@ def test_ime_staff_add_an_officer_who_gets_admin_access(client, ime_staff, chapt
     assert person.is_staff
     assert person.groups.filter(name="Chapter officers").exists()
     assert Chapter.objects.managed_by(person).get() == chapter_a
+
+
+def test_times_are_entered_and_shown_in_the_jornadas_own_time_zone(client, ime_staff):
+    client.force_login(ime_staff)
+    data = {
+        "title_es": "Encuentro en Los Ángeles",
+        "slug": "encuentro-la",
+        "starts_at_0": "15/01/2031",
+        "starts_at_1": "10:00:00",
+        "ends_at_0": "15/01/2031",
+        "ends_at_1": "12:00:00",
+        "timezone": "America/Los_Angeles",
+        "registration_mode": "open",
+        "agenda_items-TOTAL_FORMS": 1,
+        "agenda_items-INITIAL_FORMS": 0,
+        "agenda_items-0-order": 1,
+        "agenda_items-0-starts_at_0": "15/01/2031",
+        "agenda_items-0-starts_at_1": "11:00:00",
+        "agenda_items-0-title_es": "Bienvenida",
+        "materials-TOTAL_FORMS": 0,
+        "materials-INITIAL_FORMS": 0,
+    }
+    response = client.post(_admin("jornada", "add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    jornada = Jornada.objects.get(slug="encuentro-la")
+    utc = datetime.UTC
+    assert jornada.starts_at == datetime.datetime(2031, 1, 15, 18, 0, tzinfo=utc)  # PST = UTC-8
+    assert jornada.agenda_items.get().starts_at == datetime.datetime(2031, 1, 15, 19, 0, tzinfo=utc)
+    page = client.get(_admin("jornada", "change", jornada.pk)).content.decode()
+    assert 'value="10:00:00"' in re.findall(r"<input[^>]*starts_at_1[^>]*>", page)[0]
+    # Saving the form unchanged keeps every time where it was.
+    item = jornada.agenda_items.get()
+    resubmit = {
+        **data,
+        "agenda_items-INITIAL_FORMS": 1,
+        "agenda_items-0-id": item.pk,
+        "agenda_items-0-jornada": jornada.pk,
+    }
+    assert client.post(_admin("jornada", "change", jornada.pk), resubmit).status_code == 302
+    jornada.refresh_from_db()
+    assert jornada.starts_at == datetime.datetime(2031, 1, 15, 18, 0, tzinfo=utc)
+    assert jornada.agenda_items.get().starts_at == datetime.datetime(2031, 1, 15, 19, 0, tzinfo=utc)
+
+
+def test_a_material_that_is_not_a_pdf_or_slides_is_refused_in_the_admin(
+    client, world, officer_a, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(officer_a)
+    jornada = world["a"]["jornada"]
+    page = client.get(_admin("jornada", "change", jornada.pk))
+    form = page.context["adminform"].form
+    data = {
+        name: (value if value is not None else "")
+        for name, value in (
+            (f.html_name, form.initial.get(f.name, f.initial))
+            for f in form
+            if f.name not in ("chapter",)
+        )
+    }
+    data.update(
+        {
+            "chapter": jornada.chapter_id,
+            "starts_at_0": timezone.localtime(jornada.starts_at, jornada.tz).strftime("%d/%m/%Y"),
+            "starts_at_1": timezone.localtime(jornada.starts_at, jornada.tz).strftime("%H:%M:%S"),
+            "ends_at_0": timezone.localtime(jornada.ends_at, jornada.tz).strftime("%d/%m/%Y"),
+            "ends_at_1": timezone.localtime(jornada.ends_at, jornada.tz).strftime("%H:%M:%S"),
+            "registration_opens_at_0": "",
+            "registration_opens_at_1": "",
+            "registration_closes_at_0": "",
+            "registration_closes_at_1": "",
+            "capacity": "",
+            "edition": "",
+            "agenda_items-TOTAL_FORMS": 0,
+            "agenda_items-INITIAL_FORMS": 0,
+            "materials-TOTAL_FORMS": 1,
+            "materials-INITIAL_FORMS": 0,
+            "materials-0-title": "Programa",
+            "materials-0-file": SimpleUploadedFile("programa.pdf", b"MZ\x90\x00 not a pdf"),
+        }
+    )
+    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        data.pop(key, None)
+    data["is_published"] = "on"
+    response = client.post(_admin("jornada", "change", jornada.pk), data)
+    assert response.status_code == 200
+    assert "Sube un PDF o una presentación" in response.content.decode()
+    assert not jornada.materials.exists()

@@ -98,3 +98,30 @@ def test_edition_label_follows_the_language():
         assert jornada.edition_label == "Cuarta Jornada Informativa"
     with translation.override("en"):
         assert jornada.edition_label == "Fourth Jornada Informativa"
+
+
+def _image(fmt, size=(10, 10)):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "green").save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def test_logo_accepts_png_and_refuses_other_content():
+    from chapters.models import validate_logo
+
+    validate_logo(SimpleUploadedFile("logo.png", _image("PNG")))
+    with pytest.raises(ValidationError):
+        validate_logo(SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>"))
+    with pytest.raises(ValidationError):
+        validate_logo(SimpleUploadedFile("logo.gif", _image("GIF")))
+
+
+def test_logo_with_too_many_pixels_is_refused():
+    from chapters.models import validate_logo
+
+    with pytest.raises(ValidationError):
+        validate_logo(SimpleUploadedFile("huge.png", _image("PNG", size=(4001, 4000))))

@@ -476,3 +476,34 @@ def test_expired_officer_loses_powers_on_the_next_request(client, chapter_a):
     officer.save(update_fields=["term_end"])
     assert client.get(url).status_code == 404
     assert Chapter.objects.managed_by(officer.user).count() == 0
+
+
+def test_chapter_page_also_lists_network_wide_jornadas(client, chapter_a):
+    JornadaFactory(chapter=None, title_es="Jornada de toda la red")
+    html = client.get(chapter_a.get_absolute_url()).content.decode()
+    assert "Jornada de toda la red" in html and "Toda la red" in html
+
+
+def test_own_officer_sees_pending_requests_with_a_link_to_the_admin(
+    client, chapter_a, chapter_b, officer_a
+):
+    MembershipFactory.create_batch(2, chapter=chapter_a, status="pending")
+    client.force_login(officer_a)
+    html = client.get(chapter_a.get_absolute_url()).content.decode()
+    assert "Solicitudes pendientes: 2" in html
+    assert reverse("admin:chapters_membership_changelist") in html
+    html = client.get(chapter_b.get_absolute_url()).content.decode()
+    assert "Solicitudes pendientes" not in html
+
+
+def test_participants_export_is_audited_without_personal_data(client, ime_staff, caplog):
+    import logging
+
+    jornada = JornadaFactory()
+    registration = RegistrationFactory(jornada=jornada)
+    client.force_login(ime_staff)
+    with caplog.at_level(logging.INFO, logger="chapters.exports"):
+        client.get(reverse("chapters:jornada_participants_csv", args=[jornada.slug]))
+    (record,) = [r for r in caplog.records if "participants export" in r.getMessage()]
+    assert f"user={ime_staff.pk}" in record.getMessage() and "rows=1" in record.getMessage()
+    assert registration.user.email not in record.getMessage()
