@@ -100,3 +100,18 @@ def test_join_approve_register_and_download_the_calendar(
     assert str(event["SUMMARY"]) == "Jornada Informativa en la CDMX"
     assert event.decoded("DTSTART") == jornada.starts_at
     page.screenshot(path=str(artifacts_dir / "chapters-jornada-registered.png"), full_page=True)
+
+
+def test_chapter_list_and_map_fit_a_phone_and_the_map_links_to_chapters(page, live_server):
+    ChapterFactory(name="Houston", slug="houston", latitude="29.76", longitude="-95.37")
+    ChapterFactory(name="Madrid", slug="madrid", country="ES", region="europe")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + "/chapters/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    page.locator(".chapter-map a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Capítulo Houston")
+    page.goto(live_server.url + "/en/chapters/?region=europe")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chapters")
+    expect(page.get_by_role("link", name="Madrid")).to_be_visible()
+    expect(page.get_by_role("link", name="Houston")).to_have_count(0)
