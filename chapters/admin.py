@@ -52,6 +52,7 @@ class ScopedAdminMixin:
     """
 
     scope = "chapter"
+    parent_scope = None  # inlines: the lookup from the parent model to its chapter's id
     user_fields = ()  # foreign keys to people: autocomplete for IME, bounded select for officers
 
     def _ime(self, request):
@@ -72,7 +73,14 @@ class ScopedAdminMixin:
             return False
         if obj is None or obj.pk is None:
             return True
-        return self.scope_queryset(request, self.model._default_manager.filter(pk=obj.pk)).exists()
+        if isinstance(self, admin.options.InlineModelAdmin):
+            # An inline is asked about its parent object (the chapter, the Jornada...).
+            scope, model = self.parent_scope, type(obj)
+        else:
+            scope, model = self.scope, self.model
+        return model._default_manager.filter(
+            pk=obj.pk, **{f"{scope}__in": managed_chapter_ids(request.user)}
+        ).exists()
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) and self._in_scope(request, None)
@@ -140,6 +148,7 @@ class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 class OfficerInline(ScopedAdminMixin, admin.TabularInline):
     model = Officer
+    parent_scope = "pk"
     extra = 0
     fields = ["user", "role", "term_start", "term_end"]
     autocomplete_fields = ["user"]
@@ -148,6 +157,7 @@ class OfficerInline(ScopedAdminMixin, admin.TabularInline):
 
 class MembershipInline(ScopedAdminMixin, admin.TabularInline):
     model = Membership
+    parent_scope = "pk"
     extra = 0
     fields = ["user", "status", "is_home", "requested_at", "decided_at"]
     readonly_fields = ["status", "is_home", "requested_at", "decided_at"]
@@ -390,6 +400,7 @@ class JornadaTimeZoneMixin:
 class AgendaItemInline(ScopedAdminMixin, admin.StackedInline):
     model = AgendaItem
     scope = "jornada__chapter"
+    parent_scope = "chapter"
     extra = 0
     fields = ["order", "starts_at", "title_es", "title_en", "description_es", "description_en"]
     show_change_link = True
@@ -398,6 +409,7 @@ class AgendaItemInline(ScopedAdminMixin, admin.StackedInline):
 class MaterialInline(ScopedAdminMixin, admin.TabularInline):
     model = Material
     scope = "jornada__chapter"
+    parent_scope = "chapter"
     extra = 0
     fields = ["title", "file"]
 
@@ -514,6 +526,7 @@ class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
 class SpeakerInline(ScopedAdminMixin, admin.StackedInline):
     model = Speaker
     scope = "agenda_item__jornada__chapter"
+    parent_scope = "jornada__chapter"
     extra = 0
     fields = ["order", "member", "name", "affiliation", "bio"]
     autocomplete_fields = ["member"]

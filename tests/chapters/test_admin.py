@@ -388,3 +388,32 @@ def test_a_material_that_is_not_a_pdf_or_slides_is_refused_in_the_admin(
     assert response.status_code == 200
     assert "Sube un PDF o una presentación" in response.content.decode()
     assert not jornada.materials.exists()
+
+
+def test_officer_sees_their_chapters_board_and_members_inline(client, world, officer_a):
+    client.force_login(officer_a)
+    response = client.get(_admin("chapter", "change", world["a"]["chapter"].pk))
+    formsets = {f.formset.prefix: f for f in response.context["inline_admin_formsets"]}
+    assert set(formsets) == {"officers", "memberships"}
+    assert [o.pk for o in formsets["officers"].formset.queryset] == list(
+        world["a"]["chapter"].officers.values_list("pk", flat=True)
+    )
+    assert world["a"]["membership"].user.email in response.content.decode()
+
+
+def test_officer_edits_the_agenda_of_their_event_inline(client, world, officer_a):
+    client.force_login(officer_a)
+    jornada = world["a"]["jornada"]
+    response = client.get(_admin("jornada", "change", jornada.pk))
+    formsets = {f.formset.prefix: f for f in response.context["inline_admin_formsets"]}
+    agenda = formsets["agenda_items"]
+    assert agenda.has_change_permission and agenda.has_add_permission
+    assert [i.pk for i in agenda.formset.queryset] == [world["a"]["agenda"].pk]
+
+
+def test_speakers_inline_is_editable_by_the_events_officer_only(client, world, officer_a):
+    client.force_login(officer_a)
+    own = client.get(_admin("agendaitem", "change", world["a"]["agenda"].pk))
+    (speakers,) = own.context["inline_admin_formsets"]
+    assert speakers.has_add_permission and speakers.has_change_permission
+    assert client.get(_admin("agendaitem", "change", world["b"]["agenda"].pk)).status_code == 404
