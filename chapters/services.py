@@ -30,6 +30,7 @@ NOT_A_MEMBER_MESSAGE = _("No perteneces a este capítulo.")
 REJECT_REASON_MESSAGE = _("Escribe el motivo del rechazo.")
 REGISTRATION_CLOSED_MESSAGE = _("El registro de esta Jornada está cerrado.")
 ALREADY_REGISTERED_MESSAGE = _("Ya tienes un lugar o estás en la lista de espera.")
+REGISTRATION_DECLINED_MESSAGE = _("Tu registro a esta Jornada no fue aprobado.")
 NOT_REGISTERED_MESSAGE = _("No tienes un registro activo en esta Jornada.")
 REPRESENTING_MESSAGE = _("Solo puedes representar a un capítulo al que perteneces.")
 
@@ -253,6 +254,8 @@ def register_for_jornada(*, jornada_id: int, user, representing: Chapter | None 
             Registration.Status.PENDING,
         ):
             raise ChapterActionError(ALREADY_REGISTERED_MESSAGE)
+        if registration and registration.status == Registration.Status.REJECTED:
+            raise ChapterActionError(REGISTRATION_DECLINED_MESSAGE)  # staff decided
         if jornada.registration_mode == Jornada.RegistrationMode.APPROVAL:
             status = Registration.Status.PENDING
         elif _has_room(jornada, _confirmed_count(jornada.pk)):

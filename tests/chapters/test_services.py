@@ -276,3 +276,14 @@ def test_raising_the_capacity_and_promoting_fills_the_new_places():
     promoted = services.promote_waitlist(jornada_id=jornada.pk)
     assert [r.user for r in promoted] == [users[1]]
     assert Registration.objects.confirmed().count() == 2
+
+
+def test_a_declined_registration_cannot_be_repeated_by_the_member():
+    jornada = JornadaFactory(registration_mode="approval")
+    user = member()
+    registration = services.register_for_jornada(jornada_id=jornada.pk, user=user)
+    services.decide_registrations(registration_ids=[registration.pk], approve=False)
+    with pytest.raises(services.ChapterActionError) as exc:
+        services.register_for_jornada(jornada_id=jornada.pk, user=user)
+    assert exc.value.message == services.REGISTRATION_DECLINED_MESSAGE
+    assert Registration.objects.get().status == "rejected"
