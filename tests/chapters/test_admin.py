@@ -417,3 +417,35 @@ def test_speakers_inline_is_editable_by_the_events_officer_only(client, world, o
     (speakers,) = own.context["inline_admin_formsets"]
     assert speakers.has_add_permission and speakers.has_change_permission
     assert client.get(_admin("agendaitem", "change", world["b"]["agenda"].pk)).status_code == 404
+
+
+def test_ime_staff_appoint_an_officer_inline_on_the_chapter(client, ime_staff, chapter_a):
+    person = member()
+    client.force_login(ime_staff)
+    page = client.get(_admin("chapter", "change", chapter_a.pk))
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in (
+            (f.html_name, form.initial.get(f.name, f.initial))
+            for f in form
+            if f.name not in ("sectors", "logo")
+        )
+        if value is not None
+    }
+    data.update(
+        {
+            "officers-TOTAL_FORMS": 1,
+            "officers-INITIAL_FORMS": 0,
+            "officers-0-user": person.pk,
+            "officers-0-role": "vice-president",
+            "officers-0-term_start": "01/01/2026",
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(_admin("chapter", "change", chapter_a.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    person.refresh_from_db()
+    assert person.is_staff and person.groups.filter(name="Chapter officers").exists()
+    assert chapter_a.officers.filter(user=person, role="vice-president").exists()
