@@ -507,3 +507,20 @@ def test_participants_export_is_audited_without_personal_data(client, ime_staff,
     (record,) = [r for r in caplog.records if "participants export" in r.getMessage()]
     assert f"user={ime_staff.pk}" in record.getMessage() and "rows=1" in record.getMessage()
     assert registration.user.email not in record.getMessage()
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_jornada_page_for_a_signed_in_member_has_a_constant_query_count(
+    client, django_assert_num_queries, size
+):
+    user = member()
+    for chapter in ChapterFactory.create_batch(size):
+        MembershipFactory(chapter=chapter, user=user)
+    jornada = JornadaFactory(capacity=10)
+    for _ in range(size):
+        SpeakerFactory(agenda_item=AgendaItemFactory(jornada=jornada))
+    client.force_login(user)
+    # session, user, jornada, registration, manager check, the member's chapters (exists,
+    # count, options), agenda, speakers, materials
+    with django_assert_num_queries(11):
+        assert client.get(jornada.get_absolute_url()).status_code == 200
