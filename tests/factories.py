@@ -4,8 +4,6 @@ Each app's factories live in its own section below, so parallel work never touch
 the same lines.
 """
 
-import datetime
-
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -99,7 +97,7 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     chapter = factory.SubFactory(ChapterFactory)
     user = factory.LazyFunction(member)
     role = "president"
-    term_start = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=365))
+    term_start = factory.LazyFunction(lambda: _today() - _timedelta(days=365))
     term_end = None
 
     @factory.post_generation
@@ -128,8 +126,8 @@ class JornadaFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"jornada-{n}")
     title_es = factory.Sequence(lambda n: f"Jornada Informativa {n}")
     title_en = factory.Sequence(lambda n: f"Information Day {n}")
-    starts_at = factory.LazyFunction(lambda: _now() + datetime.timedelta(days=30))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=8))
+    starts_at = factory.LazyFunction(lambda: _now() + _timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _timedelta(hours=8))
     venue = "Centro de Convenciones"
     city = "Ciudad de México"
     country = "MX"
@@ -175,6 +173,12 @@ def _today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def _timedelta(**kwargs):
+    import datetime
+
+    return datetime.timedelta(**kwargs)
 
 
 # === pncs =========================================================================
