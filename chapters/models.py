@@ -1,0 +1,595 @@
+"""Chapters, their officers and memberships; Jornadas Informativas with agenda and registration."""
+
+import secrets
+import zoneinfo
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone as dj_timezone
+from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from members.models import Sector
+
+from .querysets import (
+    ChapterQuerySet,
+    JornadaQuerySet,
+    MembershipQuerySet,
+    OfficerQuerySet,
+    RegistrationQuerySet,
+)
+
+# Reserved by the URLconf: /jornadas/feed.ics is the calendar feed, never a Jornada.
+RESERVED_JORNADA_SLUGS = ("feed",)
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+MATERIAL_EXTENSIONS = {
+    # extension -> the magic bytes its content must start with
+    ".pdf": (b"%PDF-",),
+    ".pptx": (b"PK\x03\x04",),
+    ".odp": (b"PK\x03\x04",),
+    ".key": (b"PK\x03\x04",),
+    ".ppt": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+MATERIAL_SIZE_MESSAGE = _("El archivo pesa más de 20 MB. Sube una versión más ligera.")
+MATERIAL_TYPE_MESSAGE = _("Sube un PDF o una presentación (PPTX, PPT, ODP o Keynote).")
+RESERVED_SLUG_MESSAGE = _("Este identificador está reservado. Elige otro.")
+TIMEZONE_MESSAGE = _("Escribe una zona horaria válida, por ejemplo America/Mexico_City.")
+DATES_ORDER_MESSAGE = _("Elige una fecha de término posterior a la de inicio.")
+WINDOW_ORDER_MESSAGE = _("Elige un cierre de registro posterior a su apertura.")
+
+
+def _by_language(es, en):
+    lang = (get_language() or settings.LANGUAGE_CODE).lower()
+    return (en or es) if lang.startswith("en") else (es or en)
+
+
+def validate_not_reserved_slug(value):
+    if value in RESERVED_JORNADA_SLUGS:
+        raise ValidationError(RESERVED_SLUG_MESSAGE, code="reserved")
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(TIMEZONE_MESSAGE, code="timezone")
+
+
+def validate_material(upload):
+    """Size cap, then the extension and the first bytes must agree (content, not name)."""
+    if upload.size > MAX_MATERIAL_BYTES:
+        raise ValidationError(MATERIAL_SIZE_MESSAGE, code="too_large")
+    extension = Path(upload.name).suffix.lower()
+    magics = MATERIAL_EXTENSIONS.get(extension)
+    if not magics:
+        raise ValidationError(MATERIAL_TYPE_MESSAGE, code="type")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in magics):
+        raise ValidationError(MATERIAL_TYPE_MESSAGE, code="type")
+
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 4000 * 4000
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+LOGO_MESSAGE = _("Sube el logotipo como PNG, JPEG o WebP de hasta 2 MB y 4000 x 4000 píxeles.")
+
+
+def validate_logo(upload):
+    """Size, pixel count (decompression bombs) and format, read from the content."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > MAX_LOGO_BYTES:
+        raise ValidationError(LOGO_MESSAGE, code="too_large")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            width, height = image.size
+            image_format = image.format
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(LOGO_MESSAGE, code="invalid") from exc
+    finally:
+        upload.seek(0)
+    if image_format not in LOGO_FORMATS or width * height > MAX_LOGO_PIXELS:
+        raise ValidationError(LOGO_MESSAGE, code="invalid")
+
+
+def material_upload_to(instance, filename):
+    # A random stored name: the uploader's file name never becomes a path.
+    return f"jornadas/materials/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+def logo_upload_to(instance, filename):
+    return f"chapters/logos/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+class Chapter(models.Model):
+    """A regional chapter of the network, autonomous in its areas of interest."""
+
+    class Status(models.TextChoices):
+        FORMING = "forming", _("En formación")
+        FORMALIZED = "formalized", _("Formalizado")
+        INACTIVE = "inactive", _("Inactivo")
+
+    class Region(models.TextChoices):
+        NORTH_AMERICA = "north-america", _("Norteamérica")
+        EUROPE = "europe", _("Europa")
+        LATIN_AMERICA = "latin-america", _("América Latina")
+        ASIA_PACIFIC = "asia-pacific", _("Asia-Pacífico")
+        OTHER = "other", _("Otra región")
+
+    name = models.CharField(_("nombre"), max_length=120)
+    slug = models.SlugField(_("identificador"), max_length=80, unique=True)
+    city = models.CharField(_("ciudad"), max_length=100)
+    country = CountryField(_("país"))
+    region = models.CharField(_("región"), max_length=20, choices=Region.choices)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.FORMING
+    )
+    formalized_on = models.DateField(_("fecha de formalización"), null=True, blank=True)
+    description_es = models.TextField(_("descripción (español)"), blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), blank=True)
+    contact_email = models.EmailField(_("correo de contacto"), blank=True)
+    website = models.URLField(_("sitio web"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    logo = models.ImageField(
+        _("logotipo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo]
+    )
+    sectors = models.ManyToManyField(
+        Sector, related_name="chapters", blank=True, verbose_name=_("áreas de interés")
+    )
+    latitude = models.DecimalField(
+        _("latitud"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitud"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChapterQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("capítulo")
+        verbose_name_plural = _("capítulos")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="chapters_chapter_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="chapters_chapter_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("chapters:detail", kwargs={"slug": self.slug})
+
+    @property
+    def description(self):
+        return _by_language(self.description_es, self.description_en)
+
+    @property
+    def map_x(self):
+        """Equirectangular x on a 360 by 180 canvas (the server-side SVG map)."""
+        return float(self.longitude) + 180 if self.longitude is not None else None
+
+    @property
+    def map_y(self):
+        return 90 - float(self.latitude) if self.latitude is not None else None
+
+
+class Officer(models.Model):
+    """A chapter's officer for a term. Powers exist only while the term is current."""
+
+    class Role(models.TextChoices):
+        PRESIDENT = "president", _("Presidente")
+        VICE_PRESIDENT = "vice-president", _("Vicepresidente")
+        SECRETARY = "secretary", _("Secretario")
+        TREASURER = "treasurer", _("Tesorero")
+        MEMBER = "member", _("Vocal")
+
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, related_name="officers", verbose_name=_("capítulo")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chapter_officer_terms",
+        verbose_name=_("persona"),
+    )
+    role = models.CharField(_("cargo"), max_length=20, choices=Role.choices)
+    term_start = models.DateField(_("inicio del periodo"))
+    term_end = models.DateField(_("fin del periodo"), null=True, blank=True)
+
+    objects = OfficerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["chapter", "role", "term_start"]
+        verbose_name = _("mesa directiva (cargo)")
+        verbose_name_plural = _("mesa directiva (cargos)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                name="chapters_officer_term_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} · {self.chapter_id}"
+
+    def clean(self):
+        if self.term_end and self.term_start and self.term_end < self.term_start:
+            raise ValidationError({"term_end": DATES_ORDER_MESSAGE})
+
+
+class Membership(models.Model):
+    """A member's request to belong to a chapter, and its decision. One row per (chapter, user)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        APPROVED = "approved", _("Aprobada")
+        REJECTED = "rejected", _("Rechazada")
+        LEFT = "left", _("Dada de baja")
+
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("capítulo")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chapter_memberships",
+        verbose_name=_("miembro"),
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    is_home = models.BooleanField(_("capítulo principal"), default=False)
+    message = models.TextField(_("mensaje del solicitante"), max_length=1000, blank=True)
+    requested_at = models.DateTimeField(_("solicitada el"), default=dj_timezone.now)
+    decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decidida por"),
+    )
+    decision_reason = models.TextField(_("motivo de la decisión"), max_length=1000, blank=True)
+    left_at = models.DateTimeField(_("baja el"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("membresía")
+        verbose_name_plural = _("membresías")
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "user"], name="chapters_membership_unique"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_home=True), name="chapters_membership_one_home"
+            ),
+        ]
+        indexes = [models.Index(fields=["chapter", "status"], name="chapters_membership_status")]
+
+    def __str__(self):
+        return f"{self.user} · {self.chapter}"
+
+
+class Jornada(models.Model):
+    """A Jornada Informativa (network-wide, organised by IME) or a chapter's event."""
+
+    class RegistrationMode(models.TextChoices):
+        OPEN = "open", _("Abierto")
+        APPROVAL = "approval", _("Con aprobación del personal")
+
+    slug = models.SlugField(
+        _("identificador"), max_length=80, unique=True, validators=[validate_not_reserved_slug]
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="jornadas",
+        verbose_name=_("capítulo organizador"),
+        help_text=_("Vacío: Jornada de toda la red, organizada por el IME."),
+    )
+    title_es = models.CharField(_("título (español)"), max_length=200)
+    title_en = models.CharField(_("título (inglés)"), max_length=200, blank=True)
+    edition = models.PositiveSmallIntegerField(_("número de edición"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("inicio"))
+    ends_at = models.DateTimeField(_("término"))
+    timezone = models.CharField(
+        _("zona horaria"),
+        max_length=64,
+        default="America/Mexico_City",
+        validators=[validate_timezone],
+    )
+    venue = models.CharField(_("sede"), max_length=200, blank=True)
+    city = models.CharField(_("ciudad"), max_length=100, blank=True)
+    country = CountryField(_("país"), blank=True)
+    online_url = models.URLField(_("enlace en línea"), blank=True)
+    description_es = models.TextField(_("descripción (español)"), blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("cupo"), null=True, blank=True, help_text=_("Vacío: sin límite.")
+    )
+    registration_opens_at = models.DateTimeField(_("apertura del registro"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("cierre del registro"), null=True, blank=True)
+    registration_mode = models.CharField(
+        _("modo de registro"),
+        max_length=10,
+        choices=RegistrationMode.choices,
+        default=RegistrationMode.OPEN,
+    )
+    logistics_notes = models.TextField(_("notas de logística (solo personal)"), blank=True)
+    is_published = models.BooleanField(_("publicada"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JornadaQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("Jornada o evento")
+        verbose_name_plural = _("Jornadas y eventos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_JORNADA_SLUGS), name="chapters_jornada_slug_free"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="chapters_jornada_dates"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_published", "starts_at"], name="chapters_jornada_pub")]
+
+    def __str__(self):
+        return self.title_es
+
+    def get_absolute_url(self):
+        return reverse("chapters:jornada_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = DATES_ORDER_MESSAGE
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at < self.registration_opens_at
+        ):
+            errors["registration_closes_at"] = WINDOW_ORDER_MESSAGE
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def title(self):
+        return _by_language(self.title_es, self.title_en)
+
+    @property
+    def description(self):
+        return _by_language(self.description_es, self.description_en)
+
+    @property
+    def edition_label(self):
+        """ "Cuarta Jornada Informativa" / "Fourth Jornada Informativa"."""
+        if not self.edition:
+            return ""
+        ordinals = [str(o) for o in ORDINALS]
+        if self.edition <= len(ordinals):
+            ordinal = ordinals[self.edition - 1]
+        else:
+            ordinal = f"{self.edition}.ª"
+        return gettext("%(ordinal)s Jornada Informativa") % {"ordinal": ordinal}
+
+    @property
+    def tz(self):
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def registration_is_open(self, now):
+        if now >= self.ends_at:
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now > self.registration_closes_at)
+
+
+ORDINALS = [
+    pgettext_lazy("edición", "Primera"),
+    pgettext_lazy("edición", "Segunda"),
+    pgettext_lazy("edición", "Tercera"),
+    pgettext_lazy("edición", "Cuarta"),
+    pgettext_lazy("edición", "Quinta"),
+    pgettext_lazy("edición", "Sexta"),
+    pgettext_lazy("edición", "Séptima"),
+    pgettext_lazy("edición", "Octava"),
+    pgettext_lazy("edición", "Novena"),
+    pgettext_lazy("edición", "Décima"),
+]
+
+
+class AgendaItem(models.Model):
+    """One slot of a Jornada's agenda, in order."""
+
+    jornada = models.ForeignKey(
+        Jornada, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("Jornada")
+    )
+    order = models.PositiveSmallIntegerField(_("orden"), default=0)
+    starts_at = models.DateTimeField(_("hora de inicio"))
+    title_es = models.CharField(_("título (español)"), max_length=200)
+    title_en = models.CharField(_("título (inglés)"), max_length=200, blank=True)
+    description_es = models.TextField(_("descripción (español)"), blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), blank=True)
+
+    class Meta:
+        ordering = ["jornada", "order", "starts_at"]
+        verbose_name = _("punto de la agenda")
+        verbose_name_plural = _("agenda")
+
+    def __str__(self):
+        return self.title_es
+
+    @property
+    def title(self):
+        return _by_language(self.title_es, self.title_en)
+
+    @property
+    def description(self):
+        return _by_language(self.description_es, self.description_en)
+
+
+class Speaker(models.Model):
+    """A speaker of an agenda item: a member of the network, or an external guest."""
+
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("punto")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("miembro de la red"),
+    )
+    name = models.CharField(
+        _("nombre"), max_length=160, blank=True, help_text=_("Para ponentes externos.")
+    )
+    affiliation = models.CharField(_("afiliación"), max_length=200, blank=True)
+    bio = models.TextField(_("semblanza breve"), max_length=1000, blank=True)
+    order = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    class Meta:
+        ordering = ["agenda_item", "order", "pk"]
+        verbose_name = _("ponente")
+        verbose_name_plural = _("ponentes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | ~Q(name=""), name="chapters_speaker_named"
+            )
+        ]
+
+    def __str__(self):
+        return self.public_name
+
+    def clean(self):
+        if not self.member_id and not self.name:
+            raise ValidationError({"name": SPEAKER_NAME_MESSAGE})
+
+    @property
+    def public_name(self):
+        if self.name:
+            return self.name
+        return public_name(self.member) if self.member_id else ""
+
+
+SPEAKER_NAME_MESSAGE = _("Elige un miembro de la red o escribe el nombre del ponente externo.")
+
+
+def public_name(user):
+    """The name a member shows publicly (their profile's display name)."""
+    try:
+        return user.profile.display_name
+    except (AttributeError, ObjectDoesNotExist):  # no user, or no profile yet
+        return gettext("Miembro")
+
+
+class Material(models.Model):
+    """A PDF or slides of a Jornada (size-limited, type checked by content)."""
+
+    jornada = models.ForeignKey(
+        Jornada, on_delete=models.CASCADE, related_name="materials", verbose_name=_("Jornada")
+    )
+    title = models.CharField(_("título"), max_length=200)
+    file = models.FileField(
+        _("archivo"), upload_to=material_upload_to, validators=[validate_material]
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["jornada", "uploaded_at"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materiales")
+
+    def __str__(self):
+        return self.title
+
+
+class Registration(models.Model):
+    """A member's place at a Jornada: confirmed, on the waitlist, awaiting approval, cancelled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En espera de aprobación")
+        CONFIRMED = "confirmed", _("Confirmado")
+        WAITLISTED = "waitlisted", _("En lista de espera")
+        CANCELLED = "cancelled", _("Cancelado")
+        REJECTED = "rejected", _("No aprobado")
+
+    jornada = models.ForeignKey(
+        Jornada, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("Jornada")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jornada_registrations",
+        verbose_name=_("participante"),
+    )
+    representing = models.ForeignKey(
+        Chapter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("capítulo que representa"),
+    )
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices)
+    registered_at = models.DateTimeField(_("registrado el"), default=dj_timezone.now)
+    # The waitlist is served in this order (re-registering puts you at the end).
+    queued_at = models.DateTimeField(_("en la fila desde"), default=dj_timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmado el"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelado el"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("asistencia registrada el"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asistencia registrada por"),
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["jornada", "queued_at"]
+        verbose_name = _("registro")
+        verbose_name_plural = _("registros")
+        constraints = [
+            models.UniqueConstraint(fields=["jornada", "user"], name="chapters_registration_unique")
+        ]
+        indexes = [
+            models.Index(fields=["jornada", "status", "queued_at"], name="chapters_reg_queue")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.jornada}"

@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "chapters"
 
-urlpatterns = []
+urlpatterns = [
+    path("chapters/", views.chapter_list, name="list"),
+    path("chapters/<slug:slug>/", views.chapter_detail, name="detail"),
+    path("chapters/<slug:slug>/join/", views.membership_request, name="join"),
+    path("chapters/<slug:slug>/leave/", views.membership_leave, name="leave"),
+    path("chapters/<slug:slug>/home/", views.membership_set_home, name="set_home"),
+    path("jornadas/", views.jornada_list, name="jornada_list"),
+    # Before <slug>.ics: "feed" is also reserved as a Jornada slug (model constraint).
+    path("jornadas/feed.ics", views.jornada_feed, name="jornada_feed"),
+    path("jornadas/<slug:slug>.ics", views.jornada_ics, name="jornada_ics"),
+    path("jornadas/<slug:slug>/", views.jornada_detail, name="jornada_detail"),
+    path("jornadas/<slug:slug>/register/", views.jornada_register, name="jornada_register"),
+    path("jornadas/<slug:slug>/cancel/", views.jornada_cancel, name="jornada_cancel"),
+    path(
+        "jornadas/<slug:slug>/participants.csv",
+        views.jornada_participants_csv,
+        name="jornada_participants_csv",
+    ),
+]

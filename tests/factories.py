@@ -70,6 +70,117 @@ def member(**profile_fields):
 # === chapters =====================================================================
 
 
+class ChapterFactory(factory.django.DjangoModelFactory):
+    """A formalised chapter in North America (fictitious)."""
+
+    class Meta:
+        model = "chapters.Chapter"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Capítulo {n}")
+    slug = factory.Sequence(lambda n: f"capitulo-{n}")
+    city = "Austin"
+    country = "US"
+    region = "north-america"
+    status = "formalized"
+    description_es = "Descripción en español."
+    description_en = "Description in English."
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    """A current officer (term started a year ago, no end); admin access granted."""
+
+    class Meta:
+        model = "chapters.Officer"
+        skip_postgeneration_save = True
+
+    chapter = factory.SubFactory(ChapterFactory)
+    user = factory.LazyFunction(member)
+    role = "president"
+    term_start = factory.LazyFunction(lambda: _today() - _timedelta(days=365))
+    term_end = None
+
+    @factory.post_generation
+    def admin_access(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from chapters.services import grant_officer_access
+
+            grant_officer_access(user=self.user)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chapters.Membership"
+
+    chapter = factory.SubFactory(ChapterFactory)
+    user = factory.LazyFunction(member)
+    status = "approved"
+
+
+class JornadaFactory(factory.django.DjangoModelFactory):
+    """A published, open Jornada a month from now (network-wide unless chapter= is given)."""
+
+    class Meta:
+        model = "chapters.Jornada"
+
+    slug = factory.Sequence(lambda n: f"jornada-{n}")
+    title_es = factory.Sequence(lambda n: f"Jornada Informativa {n}")
+    title_en = factory.Sequence(lambda n: f"Information Day {n}")
+    starts_at = factory.LazyFunction(lambda: _now() + _timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + _timedelta(hours=8))
+    venue = "Centro de Convenciones"
+    city = "Ciudad de México"
+    country = "MX"
+    is_published = True
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chapters.AgendaItem"
+
+    jornada = factory.SubFactory(JornadaFactory)
+    order = factory.Sequence(lambda n: n)
+    starts_at = factory.LazyAttribute(lambda o: o.jornada.starts_at)
+    title_es = factory.Sequence(lambda n: f"Mesa {n}")
+    title_en = factory.Sequence(lambda n: f"Panel {n}")
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chapters.Speaker"
+
+    agenda_item = factory.SubFactory(AgendaItemFactory)
+    name = factory.Faker("name", locale="es_MX")
+    affiliation = "Universidad Ficticia"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chapters.Registration"
+
+    jornada = factory.SubFactory(JornadaFactory)
+    user = factory.LazyFunction(member)
+    status = "confirmed"
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _timedelta(**kwargs):
+    import datetime
+
+    return datetime.timedelta(**kwargs)
+
+
 # === pncs =========================================================================
 
 

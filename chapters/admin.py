@@ -1,0 +1,655 @@
+"""The Django admin of chapters and Jornadas.
+
+IME staff (and superusers) curate everything. Chapter officers use the same admin
+scoped to the chapters they currently officiate: every queryset, every per-object
+permission, every foreign-key choice and every autocomplete goes through
+`ScopedAdminMixin`, so rows of another chapter are neither listed nor reachable.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.access import is_ime_staff
+
+from . import services
+from .exports import participants_csv_response
+from .forms import RejectReasonForm
+from .models import (
+    AgendaItem,
+    Chapter,
+    Jornada,
+    Material,
+    Membership,
+    Officer,
+    Registration,
+    Speaker,
+    public_name,
+)
+from .querysets import managed_chapter_ids
+
+User = get_user_model()
+USER_SEARCH_FIELDS = ("email", "profile__given_names", "profile__paternal_surname")
+
+
+def _is_current_officer(request):
+    """Cached per request: does the user officiate at least one chapter today?"""
+    if not hasattr(request, "_chapters_current_officer"):
+        request._chapters_current_officer = managed_chapter_ids(request.user).exists()
+    return request._chapters_current_officer
+
+
+class ScopedAdminMixin:
+    """Scope a ModelAdmin (or inline) to the chapters the user manages.
+
+    `scope` is the lookup from the model to its chapter's id ("pk" for Chapter).
+    """
+
+    scope = "chapter"
+    parent_scope = None  # inlines: the lookup from the parent model to its chapter's id
+    user_fields = ()  # foreign keys to people: autocomplete for IME, bounded select for officers
+
+    def _ime(self, request):
+        return is_ime_staff(request.user)
+
+    def scope_queryset(self, request, queryset):
+        if self._ime(request):
+            return queryset
+        return queryset.filter(**{f"{self.scope}__in": managed_chapter_ids(request.user)})
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def _in_scope(self, request, obj):
+        if self._ime(request):
+            return True
+        if not _is_current_officer(request):
+            return False
+        if obj is None or obj.pk is None:
+            return True
+        if isinstance(self, admin.options.InlineModelAdmin):
+            # An inline is asked about its parent object (the chapter, the Jornada...).
+            scope, model = self.parent_scope, type(obj)
+        else:
+            scope, model = self.scope, self.model
+        return model._default_manager.filter(
+            pk=obj.pk, **{f"{scope}__in": managed_chapter_ids(request.user)}
+        ).exists()
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and self._in_scope(request, None)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._in_scope(request, None)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Another chapter's row (or none at all): the same 404 either way.
+            raise Http404
+        return obj
+
+    def get_autocomplete_fields(self, request):
+        fields = super().get_autocomplete_fields(request)
+        if self._ime(request):
+            return fields
+        return tuple(f for f in fields if f not in self.user_fields)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not self._ime(request):
+            if db_field.name == "chapter" or (
+                db_field.related_model is Chapter and db_field.name != "representing"
+            ):
+                kwargs["queryset"] = Chapter.objects.managed_by(request.user)
+            elif db_field.related_model is Jornada:
+                kwargs["queryset"] = Jornada.objects.managed_by(request.user)
+            elif db_field.related_model is AgendaItem:
+                kwargs["queryset"] = AgendaItem.objects.filter(
+                    jornada__in=Jornada.objects.managed_by(request.user)
+                )
+            elif db_field.name in self.user_fields:
+                # Officers pick among the approved members of their own chapters only.
+                kwargs["queryset"] = (
+                    User.objects.filter(
+                        chapter_memberships__status=Membership.Status.APPROVED,
+                        chapter_memberships__chapter_id__in=managed_chapter_ids(request.user),
+                    )
+                    .distinct()
+                    .order_by("email")
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history loads the version without our queryset: check the scope first.
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# --- Chapters, officers and memberships -------------------------------------------------
+
+
+class OfficerInline(ScopedAdminMixin, admin.TabularInline):
+    model = Officer
+    parent_scope = "pk"
+    extra = 0
+    fields = ["user", "role", "term_start", "term_end"]
+    autocomplete_fields = ["user"]
+    user_fields = ("user",)
+
+
+class MembershipInline(ScopedAdminMixin, admin.TabularInline):
+    model = Membership
+    parent_scope = "pk"
+    extra = 0
+    fields = ["user", "status", "is_home", "requested_at", "decided_at"]
+    readonly_fields = ["status", "is_home", "requested_at", "decided_at"]
+    autocomplete_fields = ["user"]
+    user_fields = ("user",)
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decisions go through the approve/reject actions (they email the member)
+
+
+@admin.register(Chapter)
+class ChapterAdmin(ScopedHistoryAdmin):
+    scope = "pk"
+    ordering = ["name"]  # explicit: Meta.ordering is dropped by the member-count GROUP BY
+    list_display = ["name", "city", "country", "region", "status", "formalized_on", "members"]
+    list_filter = ["status", "region", "country"]
+    search_fields = ["name", "city", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["sectors"]
+    inlines = [OfficerInline, MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "status", "formalized_on"]}),
+        (_("Ubicación"), {"fields": ["city", "country", "region", "latitude", "longitude"]}),
+        (
+            _("Presentación"),
+            {
+                "fields": [
+                    "description_es",
+                    "description_en",
+                    "sectors",
+                    "contact_email",
+                    "website",
+                    "linkedin_url",
+                    "logo",
+                ]
+            },
+        ),
+    ]
+    # What IME curates; officers edit only the presentation of their chapter.
+    ime_only_fields = [
+        "name",
+        "slug",
+        "status",
+        "formalized_on",
+        "city",
+        "country",
+        "region",
+        "latitude",
+        "longitude",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_member_count()
+
+    @admin.display(description=_("miembros"), ordering="member_count")
+    def members(self, obj):
+        return obj.member_count
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._ime(request):
+            return super().get_readonly_fields(request, obj)
+        return self.ime_only_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if self._ime(request) else {}
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Officer:
+            for officer in formset.new_objects + [o for o, _f in formset.changed_objects]:
+                services.grant_officer_access(user=officer.user)
+
+
+@admin.register(Officer)
+class OfficerAdmin(ScopedHistoryAdmin):
+    list_display = ["officer_name", "user", "chapter", "role", "term_start", "term_end"]
+    list_filter = ["role", ("chapter", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS), "chapter__name"]
+    autocomplete_fields = ["user", "chapter"]
+    user_fields = ("user",)
+    list_select_related = ["chapter", "user__profile"]
+
+    @admin.display(description=_("nombre"))
+    def officer_name(self, obj):
+        return public_name(obj.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.grant_officer_access(user=obj.user)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedHistoryAdmin):
+    list_display = [
+        "user",
+        "member_name",
+        "chapter",
+        "status",
+        "is_home",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+    ]
+    list_filter = ["status", "is_home", ("chapter", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS), "chapter__name"]
+    list_select_related = ["chapter", "user__profile", "decided_by"]
+    autocomplete_fields = ["user", "chapter"]
+    user_fields = ("user",)
+    date_hierarchy = "requested_at"
+    actions = ["approve_selected", "reject_selected"]
+    fields = [
+        "chapter",
+        "user",
+        "message",
+        "status",
+        "is_home",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "left_at",
+    ]
+    readonly_fields = [
+        "status",
+        "is_home",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "left_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["chapter", "user", "message"]
+        return fields
+
+    @admin.display(description=_("nombre"))
+    def member_name(self, obj):
+        return public_name(obj.user)
+
+    def _decide(self, request, queryset, *, approve, reason=""):
+        done, skipped = 0, 0
+        for membership_id in queryset.values_list("pk", flat=True):
+            try:
+                services.decide_membership(
+                    membership_id=membership_id,
+                    decided_by=request.user,
+                    approve=approve,
+                    reason=reason,
+                )
+            except services.ChapterActionError:
+                skipped += 1
+            else:
+                done += 1
+        if done:
+            text = (
+                gettext("Solicitudes aprobadas: %(n)d.")
+                if approve
+                else gettext("Solicitudes rechazadas: %(n)d.")
+            )
+            self.message_user(request, text % {"n": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                gettext("Solicitudes que ya estaban decididas y no cambiaron: %(n)d.")
+                % {"n": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Aprobar las solicitudes seleccionadas"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Rechazar las solicitudes seleccionadas…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        form = RejectReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._decide(request, queryset, approve=False, reason=form.cleaned_data["reason"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Rechazar solicitudes"),
+            "form": form,
+            "memberships": queryset.select_related("user__profile", "chapter"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "chapters/admin/reject_memberships.html", context)
+
+
+# --- Jornadas -----------------------------------------------------------------------------
+
+
+def _in_zone(value, zone):
+    """The same wall-clock time, in `zone`: 10:00 typed for a Jornada in Los Angeles means
+    10:00 in Los Angeles, whatever the site's time zone (the one the form parsed it in)."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None).replace(tzinfo=zone)
+
+
+class JornadaTimeZoneMixin:
+    """Date-times of a Jornada are shown and entered in the Jornada's own time zone."""
+
+    tz_fields = ()
+
+    def zone_of(self, obj):
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = None
+        if object_id:
+            try:
+                obj = self.get_queryset(request).filter(pk=object_id).first()
+            except (ValueError, ValidationError):
+                obj = None  # a malformed id: the admin answers it below
+        if obj is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(self.zone_of(obj)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders lazily: render it while the zone is active.
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    def save_model(self, request, obj, form, change):
+        zone = self.zone_of(obj)
+        for name in self.tz_fields:
+            if name in form.cleaned_data:
+                setattr(obj, name, _in_zone(getattr(obj, name), zone))
+        super().save_model(request, obj, form, change)
+
+
+class AgendaItemInline(ScopedAdminMixin, admin.StackedInline):
+    model = AgendaItem
+    scope = "jornada__chapter"
+    parent_scope = "chapter"
+    extra = 0
+    fields = ["order", "starts_at", "title_es", "title_en", "description_es", "description_en"]
+    show_change_link = True
+
+
+class MaterialInline(ScopedAdminMixin, admin.TabularInline):
+    model = Material
+    scope = "jornada__chapter"
+    parent_scope = "chapter"
+    extra = 0
+    fields = ["title", "file"]
+
+
+@admin.register(Jornada)
+class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
+    tz_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+    def zone_of(self, obj):
+        return obj.tz
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is AgendaItem:
+            zone = form.instance.tz
+            for item_form in formset.forms:
+                if item_form.has_changed() and item_form.instance.starts_at:
+                    item_form.instance.starts_at = _in_zone(item_form.instance.starts_at, zone)
+        super().save_formset(request, form, formset, change)
+
+    ordering = ["-starts_at"]  # explicit: Meta.ordering is dropped by the counts' GROUP BY
+    list_display = [
+        "title_es",
+        "edition",
+        "chapter",
+        "starts_at",
+        "city",
+        "is_published",
+        "capacity",
+        "confirmed",
+        "waitlist",
+    ]
+    list_filter = [
+        "is_published",
+        "registration_mode",
+        ("chapter", admin.RelatedOnlyFieldListFilter),
+        "starts_at",
+    ]
+    search_fields = ["title_es", "title_en", "city", "venue", "slug"]
+    prepopulated_fields = {"slug": ["title_es"]}
+    autocomplete_fields = ["chapter"]
+    date_hierarchy = "starts_at"
+    inlines = [AgendaItemInline, MaterialInline]
+    actions = ["export_participants", "promote_waitlists"]
+    fieldsets = [
+        (None, {"fields": ["title_es", "title_en", "slug", "edition", "chapter", "is_published"]}),
+        (
+            _("Fecha y lugar"),
+            {
+                "fields": [
+                    "starts_at",
+                    "ends_at",
+                    "timezone",
+                    "venue",
+                    "city",
+                    "country",
+                    "online_url",
+                ]
+            },
+        ),
+        (_("Descripción"), {"fields": ["description_es", "description_en"]}),
+        (
+            _("Registro"),
+            {
+                "fields": [
+                    "capacity",
+                    "registration_mode",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                ]
+            },
+        ),
+        (_("Logística (solo personal)"), {"fields": ["logistics_notes"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("chapter").with_counts()
+
+    @admin.display(description=_("confirmados"), ordering="confirmed_count")
+    def confirmed(self, obj):
+        return obj.confirmed_count
+
+    @admin.display(description=_("en espera"), ordering="waitlist_count")
+    def waitlist(self, obj):
+        return obj.waitlist_count
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not self._ime(request) and "chapter" in form.base_fields:
+            # Officers organise their chapter's events; network-wide Jornadas are IME's.
+            form.base_fields["chapter"].required = True
+        return form
+
+    @admin.action(description=_("Exportar participantes (CSV)"), permissions=["view"])
+    def export_participants(self, request, queryset):
+        return participants_csv_response(
+            jornada_ids=set(queryset.values_list("pk", flat=True)),
+            user=request.user,
+            filename="participantes.csv",
+        )
+
+    @admin.action(description=_("Promover la lista de espera"), permissions=["change"])
+    def promote_waitlists(self, request, queryset):
+        promoted = 0
+        for jornada_id in queryset.values_list("pk", flat=True):
+            promoted += len(services.promote_waitlist(jornada_id=jornada_id))
+        self.message_user(
+            request,
+            gettext("Personas que pasaron de la lista de espera a confirmadas: %(n)d.")
+            % {"n": promoted},
+            messages.SUCCESS,
+        )
+
+
+class SpeakerInline(ScopedAdminMixin, admin.StackedInline):
+    model = Speaker
+    scope = "agenda_item__jornada__chapter"
+    parent_scope = "jornada__chapter"
+    extra = 0
+    fields = ["order", "member", "name", "affiliation", "bio"]
+    autocomplete_fields = ["member"]
+    user_fields = ("member",)
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(JornadaTimeZoneMixin, ScopedAdminMixin, admin.ModelAdmin):
+    tz_fields = ("starts_at",)
+
+    def zone_of(self, obj):
+        return obj.jornada.tz
+
+    scope = "jornada__chapter"
+    list_display = ["title_es", "jornada", "order", "starts_at"]
+    list_filter = [("jornada", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title_es", "title_en", "jornada__title_es"]
+    list_select_related = ["jornada"]
+    autocomplete_fields = ["jornada"]
+    inlines = [SpeakerInline]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ScopedHistoryAdmin):
+    scope = "jornada__chapter"
+    list_display = [
+        "user",
+        "participant_name",
+        "jornada",
+        "status",
+        "representing",
+        "queued_at",
+        "checked_in_at",
+    ]
+    list_filter = [
+        "status",
+        ("jornada", admin.RelatedOnlyFieldListFilter),
+        ("checked_in_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS), "jornada__title_es"]
+    list_select_related = ["jornada", "user__profile", "representing"]
+    fields = [
+        "jornada",
+        "user",
+        "representing",
+        "status",
+        "registered_at",
+        "queued_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+        "checked_in_by",
+    ]
+    readonly_fields = fields
+    actions = ["check_in_selected", "approve_selected", "reject_selected", "export_selected"]
+
+    def has_add_permission(self, request, *args):
+        return False  # members register on the site; the service keeps the capacity
+
+    @admin.display(description=_("nombre"))
+    def participant_name(self, obj):
+        return public_name(obj.user)
+
+    @admin.action(description=_("Registrar asistencia"), permissions=["change"])
+    def check_in_selected(self, request, queryset):
+        count = services.check_in(
+            registration_ids=list(queryset.values_list("pk", flat=True)), by=request.user
+        )
+        self.message_user(
+            request,
+            gettext("Asistencias registradas: %(n)d.") % {"n": count},
+            messages.SUCCESS,
+        )
+
+    def _decide(self, request, queryset, approve):
+        count = services.decide_registrations(
+            registration_ids=list(queryset.values_list("pk", flat=True)), approve=approve
+        )
+        self.message_user(
+            request,
+            gettext("Registros decididos: %(n)d.") % {"n": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Aprobar registros pendientes"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("No aprobar registros pendientes"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset, False)
+
+    @admin.action(description=_("Exportar participantes (CSV)"), permissions=["view"])
+    def export_selected(self, request, queryset):
+        return participants_csv_response(
+            jornada_ids=set(queryset.values_list("jornada_id", flat=True)),
+            user=request.user,
+            filename="participantes.csv",
+        )
+
+
+# --- Member autocomplete ------------------------------------------------------------------
+# `autocomplete_fields` on people need an admin for the user model with search_fields.
+# The members app owns that admin; until it registers one, a minimal search-only admin
+# stands in (visible to IME staff only, never in the index).
+if not admin.site.is_registered(User):
+
+    @admin.register(User)
+    class MemberSearchAdmin(admin.ModelAdmin):
+        search_fields = USER_SEARCH_FIELDS
+        ordering = ["email"]
+
+        def has_module_permission(self, request):
+            return False
+
+        def has_view_permission(self, request, obj=None):
+            return is_ime_staff(request.user)
+
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+        def has_delete_permission(self, request, obj=None):
+            return False

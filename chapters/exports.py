@@ -1,0 +1,118 @@
+"""Calendar (.ics) and participants (CSV) files."""
+
+import csv
+import io
+import logging
+from datetime import UTC
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from icalendar import Calendar, Event
+
+from .models import Registration, public_name
+
+logger = logging.getLogger(__name__)
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _location(jornada):
+    parts = [p for p in (jornada.venue, jornada.city, jornada.get_country_display()) if p]
+    return ", ".join(parts) or jornada.online_url
+
+
+def jornada_event(jornada, *, url):
+    event = Event()
+    event.add("uid", f"jornada-{jornada.pk}@talentnet")
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", jornada.starts_at.astimezone(UTC))
+    event.add("dtend", jornada.ends_at.astimezone(UTC))
+    event.add("summary", jornada.title)
+    description = jornada.description
+    if jornada.online_url:
+        description = f"{description}\n\n{jornada.online_url}".strip()
+    if description:
+        event.add("description", description)
+    location = _location(jornada)
+    if location:
+        event.add("location", location)
+    event.add("url", url)
+    event.add("last-modified", jornada.updated_at.astimezone(UTC))
+    return event
+
+
+def calendar_for(jornadas, *, build_url, name):
+    """A VCALENDAR with one VEVENT per Jornada; `build_url(jornada)` gives its absolute link."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Red de Talentos Mexicanos//talentnet//ES")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for jornada in jornadas:
+        calendar.add_component(jornada_event(jornada, url=build_url(jornada)))
+    return calendar.to_ical()
+
+
+def neutralise(value):
+    """A cell a spreadsheet would run as a formula is prefixed with a quote (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def participants_csv_response(*, jornada_ids, user, filename):
+    """The participants CSV as a download, with an audit line (who, which Jornadas, how
+    many rows; never the personal data itself: SECURITY.md D5)."""
+    content, rows = participants_csv(jornada_ids)
+    logger.info(
+        "participants export: user=%s jornadas=%s rows=%d",
+        user.pk,
+        sorted(jornada_ids),
+        rows,
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def participants_csv(jornada_ids) -> tuple[bytes, int]:
+    """Participants of the given Jornadas as UTF-8 CSV with a BOM (Excel opens accents right),
+    and the number of participant rows."""
+    rows = (
+        Registration.objects.filter(jornada_id__in=list(jornada_ids))
+        .select_related("jornada", "user__profile", "representing")
+        .order_by("jornada__starts_at", "jornada_id", "status", "queued_at")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            gettext("Jornada"),
+            gettext("Nombre"),
+            gettext("Correo"),
+            gettext("Capítulo que representa"),
+            gettext("Estado"),
+            gettext("Registrado el"),
+            gettext("Asistencia"),
+        ]
+    )
+    tz = timezone.get_default_timezone()
+    count = 0
+    for registration in rows.iterator(chunk_size=500):
+        count += 1
+        writer.writerow(
+            neutralise(cell)
+            for cell in (
+                registration.jornada.title,
+                public_name(registration.user),
+                registration.user.email,
+                registration.representing.name if registration.representing else "",
+                registration.get_status_display(),
+                registration.registered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                registration.checked_in_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                if registration.checked_in_at
+                else "",
+            )
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count

@@ -1,0 +1,147 @@
+"""Which chapter rows a caller may see or manage: the permission boundary of the chapters app.
+
+Officer powers are computed here at request time from the officers' terms
+(`Officer.objects.current()`): nobody flips a flag when a term ends.
+"""
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+
+def _is_ime_staff(user):
+    from members.access import is_ime_staff
+
+    return is_ime_staff(user)
+
+
+def managed_chapter_ids(user):
+    """A subquery of the ids of the chapters `user` currently officiates (empty for others)."""
+    from .models import Officer
+
+    if not user.is_authenticated or not user.is_active:
+        return Officer.objects.none().values("chapter_id")
+    return Officer.objects.current().filter(user=user).values("chapter_id")
+
+
+class ChapterQuerySet(models.QuerySet):
+    def public(self):
+        """Chapters the public sees: forming and formalised (inactive ones are hidden)."""
+        return self.exclude(status=self.model.Status.INACTIVE)
+
+    def visible_to(self, user):
+        """Public chapters, plus any chapter the user manages (IME staff: all)."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(Q(pk__in=managed_chapter_ids(user)) | ~Q(status="inactive"))
+
+    def managed_by(self, user):
+        """Chapters the user may manage: all for IME staff, their current chapters for officers."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(pk__in=managed_chapter_ids(user))
+
+    def with_member_count(self):
+        """Annotate `member_count`: approved memberships, counted in SQL."""
+        return self.annotate(
+            member_count=Count("memberships", filter=Q(memberships__status="approved"))
+        )
+
+    def for_listing(self):
+        """What the chapter list shows: counts annotated, areas of interest prefetched."""
+        return self.with_member_count().prefetch_related("sectors").order_by("name")
+
+
+class OfficerQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """Officers whose term covers `today` (default: today in the site's time zone)."""
+        today = today or timezone.localdate()
+        return self.filter(term_start__lte=today).filter(
+            Q(term_end__isnull=True) | Q(term_end__gte=today)
+        )
+
+    def managed_by(self, user):
+        """Officer rows of the chapters the user manages."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(chapter_id__in=managed_chapter_ids(user))
+
+
+class MembershipQuerySet(models.QuerySet):
+    def approved(self):
+        """Members of their chapter (the audience of chapter announcements)."""
+        return self.filter(status="approved")
+
+    def pending(self):
+        """Join requests waiting for a decision."""
+        return self.filter(status="pending")
+
+    def of_active_users(self):
+        """Memberships of people who can still use the site (not deactivated or deleted)."""
+        return self.filter(user__is_active=True, user__deleted_at__isnull=True)
+
+    def managed_by(self, user):
+        """Memberships of the chapters the user manages."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(chapter_id__in=managed_chapter_ids(user))
+
+
+class JornadaQuerySet(models.QuerySet):
+    def published(self):
+        """Jornadas and events the public can see."""
+        return self.filter(is_published=True)
+
+    def upcoming(self, now=None):
+        """Not finished yet, soonest first."""
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at")
+
+    def past(self, now=None):
+        """Finished, most recent first."""
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
+
+    def managed_by(self, user):
+        """IME staff: every Jornada; officers: their chapters' events (never network-wide)."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(chapter_id__in=managed_chapter_ids(user))
+
+    def visible_to(self, user):
+        """Published ones, plus unpublished ones the user manages."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(Q(is_published=True) | Q(chapter_id__in=managed_chapter_ids(user)))
+
+    def with_counts(self):
+        """Annotate `confirmed_count` and `waitlist_count` in SQL."""
+        return self.annotate(
+            confirmed_count=Count("registrations", filter=Q(registrations__status="confirmed")),
+            waitlist_count=Count("registrations", filter=Q(registrations__status="waitlisted")),
+        )
+
+    def for_listing(self):
+        """What the Jornada list shows: organising chapter joined, counts annotated."""
+        return self.select_related("chapter").with_counts()
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Confirmed participants (the audience of a Jornada's announcements)."""
+        return self.filter(status="confirmed")
+
+    def waitlisted(self):
+        """The waitlist, in the order it is served."""
+        return self.filter(status="waitlisted").order_by("queued_at", "pk")
+
+    def pending(self):
+        return self.filter(status="pending")
+
+    def active(self):
+        """Registrations that hold or wait for a place."""
+        return self.filter(status__in=["confirmed", "waitlisted", "pending"])
+
+    def managed_by(self, user):
+        """Registrations of the Jornadas the user manages."""
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(jornada__chapter_id__in=managed_chapter_ids(user))

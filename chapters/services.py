@@ -1,0 +1,366 @@
+"""State changes of the chapters app. Each service owns its transaction.
+
+Emails are queued with `members.services.queue_transactional_email`, which
+enqueues the Celery task only after the transaction commits.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from members.access import CHAPTER_OFFICERS
+from members.services import queue_transactional_email
+
+from .models import Chapter, Jornada, Membership, Registration, public_name
+
+logger = logging.getLogger(__name__)
+
+ALREADY_MEMBER_MESSAGE = _("Ya perteneces a este capítulo.")
+ALREADY_PENDING_MESSAGE = _("Tu solicitud ya está en revisión.")
+CHAPTER_CLOSED_MESSAGE = _("Este capítulo no recibe solicitudes por ahora.")
+NOT_PENDING_MESSAGE = _("Esta solicitud ya fue decidida.")
+NOT_A_MEMBER_MESSAGE = _("No perteneces a este capítulo.")
+REJECT_REASON_MESSAGE = _("Escribe el motivo del rechazo.")
+REGISTRATION_CLOSED_MESSAGE = _("El registro de esta Jornada está cerrado.")
+ALREADY_REGISTERED_MESSAGE = _("Ya tienes un lugar o estás en la lista de espera.")
+REGISTRATION_DECLINED_MESSAGE = _("Tu registro a esta Jornada no fue aprobado.")
+NOT_REGISTERED_MESSAGE = _("No tienes un registro activo en esta Jornada.")
+REPRESENTING_MESSAGE = _("Solo puedes representar a un capítulo al que perteneces.")
+
+
+class ChapterActionError(Exception):
+    """A state change that cannot happen; `message` is a translatable constant for the person."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _site_url(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(*, user, subject, template, context):
+    """Render a message in the recipient's language and queue it (after commit).
+
+    `subject` and `context` are callables, evaluated inside the recipient's language
+    so that texts and links (/en/...) follow it.
+    """
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        body = render_to_string(template, {**context(), "name": public_name(user)})
+        queue_transactional_email(to=[user.email], subject=str(subject()), body=body)
+
+
+# --- Memberships ------------------------------------------------------------------------
+
+
+def request_membership(*, chapter: Chapter, user, message: str = "") -> Membership:
+    """Ask to join `chapter`. A rejected or former member may ask again (same row, reopened)."""
+    if chapter.status == Chapter.Status.INACTIVE:
+        raise ChapterActionError(CHAPTER_CLOSED_MESSAGE)
+    now = timezone.now()
+    with transaction.atomic():
+        membership, created = Membership.objects.select_for_update().get_or_create(
+            chapter=chapter, user=user, defaults={"requested_at": now, "message": message}
+        )
+        if created:
+            return membership
+        if membership.status == Membership.Status.APPROVED:
+            raise ChapterActionError(ALREADY_MEMBER_MESSAGE)
+        if membership.status == Membership.Status.PENDING:
+            raise ChapterActionError(ALREADY_PENDING_MESSAGE)
+        membership.status = Membership.Status.PENDING
+        membership.requested_at = now
+        membership.message = message
+        membership.decided_at = None
+        membership.decided_by = None
+        membership.decision_reason = ""
+        membership.left_at = None
+        membership.save(
+            update_fields=[
+                "status",
+                "requested_at",
+                "message",
+                "decided_at",
+                "decided_by",
+                "decision_reason",
+                "left_at",
+            ]
+        )
+    return membership
+
+
+def decide_membership(
+    *, membership_id: int, decided_by, approve: bool, reason: str = ""
+) -> Membership:
+    """Approve or reject a pending request and tell the member by email (after commit).
+
+    The row is locked (select_for_update) and re-checked: when two officers decide
+    at once, the second one is told the request was already decided.
+    """
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ChapterActionError(REJECT_REASON_MESSAGE)
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("chapter", "user")
+            .filter(pk=membership_id)
+            .first()
+        )
+        if membership is None or membership.status != Membership.Status.PENDING:
+            raise ChapterActionError(NOT_PENDING_MESSAGE)
+        membership.status = Membership.Status.APPROVED if approve else Membership.Status.REJECTED
+        membership.decided_at = timezone.now()
+        membership.decided_by = decided_by
+        membership.decision_reason = reason
+        fields = ["status", "decided_at", "decided_by", "decision_reason"]
+        if approve and not Membership.objects.filter(user=membership.user, is_home=True).exists():
+            membership.is_home = True  # the first chapter is the home chapter
+            fields.append("is_home")
+        membership._history_user = decided_by  # who decided, in the change history
+        membership.save(update_fields=fields)
+        _send(
+            user=membership.user,
+            subject=(
+                (lambda: gettext("Tu solicitud al capítulo fue aprobada"))
+                if approve
+                else (lambda: gettext("Tu solicitud al capítulo no fue aprobada"))
+            ),
+            template="chapters/email/membership_decision.txt",
+            context=lambda: {
+                "membership": membership,
+                "chapter": membership.chapter,
+                "approved": approve,
+                "reason": reason,
+                "chapter_url": _site_url(membership.chapter.get_absolute_url()),
+            },
+        )
+    return membership
+
+
+def leave_chapter(*, chapter: Chapter, user) -> Membership:
+    """Leave a chapter (or withdraw a pending request)."""
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(
+                chapter=chapter,
+                user=user,
+                status__in=[Membership.Status.APPROVED, Membership.Status.PENDING],
+            )
+            .first()
+        )
+        if membership is None:
+            raise ChapterActionError(NOT_A_MEMBER_MESSAGE)
+        membership.status = Membership.Status.LEFT
+        membership.left_at = timezone.now()
+        membership.is_home = False
+        membership.save(update_fields=["status", "left_at", "is_home"])
+    return membership
+
+
+def set_home_chapter(*, chapter: Chapter, user) -> Membership:
+    """Make one of the member's approved chapters their home chapter (only one at a time)."""
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(chapter=chapter, user=user, status=Membership.Status.APPROVED)
+            .first()
+        )
+        if membership is None:
+            raise ChapterActionError(NOT_A_MEMBER_MESSAGE)
+        for other in Membership.objects.filter(user=user, is_home=True).exclude(pk=membership.pk):
+            other.is_home = False
+            other.save(update_fields=["is_home"])
+        membership.is_home = True
+        membership.save(update_fields=["is_home"])
+    return membership
+
+
+def grant_officer_access(*, user) -> None:
+    """Let a new officer into the admin: staff flag and the "Chapter officers" group.
+
+    Their powers there still depend on a current term (computed per request).
+    """
+    with transaction.atomic():
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=CHAPTER_OFFICERS))
+
+
+# --- Jornada registrations --------------------------------------------------------------
+
+
+def _confirmed_count(jornada_id):
+    return Registration.objects.filter(jornada_id=jornada_id).confirmed().count()
+
+
+def _has_room(jornada, confirmed):
+    return jornada.capacity is None or confirmed < jornada.capacity
+
+
+def _registration_email(registration, *, promoted=False):
+    jornada = registration.jornada
+    if promoted:
+        subject = lambda: gettext("Se liberó un lugar: tu registro está confirmado")  # noqa: E731
+    elif registration.status == Registration.Status.CONFIRMED:
+        subject = lambda: gettext("Registro confirmado")  # noqa: E731
+    elif registration.status == Registration.Status.WAITLISTED:
+        subject = lambda: gettext("Estás en la lista de espera")  # noqa: E731
+    else:
+        subject = lambda: gettext("Recibimos tu registro")  # noqa: E731
+    _send(
+        user=registration.user,
+        subject=subject,
+        template="chapters/email/registration.txt",
+        context=lambda: {
+            "registration": registration,
+            "jornada": jornada,
+            "promoted": promoted,
+            "jornada_url": _site_url(jornada.get_absolute_url()),
+            "ics_url": _site_url(reverse("chapters:jornada_ics", kwargs={"slug": jornada.slug})),
+        },
+    )
+
+
+def register_for_jornada(*, jornada_id: int, user, representing: Chapter | None = None):
+    """Register `user`: confirmed while there is room, else on the waitlist (or pending approval).
+
+    The Jornada row is locked (select_for_update) so concurrent registrations and
+    cancellations are serialised and the capacity is never exceeded.
+    """
+    if representing is not None and not (
+        Membership.objects.approved().filter(chapter=representing, user=user).exists()
+    ):
+        raise ChapterActionError(REPRESENTING_MESSAGE)
+    now = timezone.now()
+    with transaction.atomic():
+        jornada = Jornada.objects.select_for_update().get(pk=jornada_id)
+        if not jornada.registration_is_open(now):
+            raise ChapterActionError(REGISTRATION_CLOSED_MESSAGE)
+        registration = Registration.objects.filter(jornada=jornada, user=user).first()
+        if registration and registration.status in (
+            Registration.Status.CONFIRMED,
+            Registration.Status.WAITLISTED,
+            Registration.Status.PENDING,
+        ):
+            raise ChapterActionError(ALREADY_REGISTERED_MESSAGE)
+        if registration and registration.status == Registration.Status.REJECTED:
+            raise ChapterActionError(REGISTRATION_DECLINED_MESSAGE)  # staff decided
+        if jornada.registration_mode == Jornada.RegistrationMode.APPROVAL:
+            status = Registration.Status.PENDING
+        elif _has_room(jornada, _confirmed_count(jornada.pk)):
+            status = Registration.Status.CONFIRMED
+        else:
+            status = Registration.Status.WAITLISTED
+        if registration is None:
+            registration = Registration(jornada=jornada, user=user)
+        registration.status = status
+        registration.representing = representing
+        registration.registered_at = now
+        registration.queued_at = now
+        registration.confirmed_at = now if status == Registration.Status.CONFIRMED else None
+        registration.cancelled_at = None
+        registration.save()
+        registration.jornada = jornada
+        _registration_email(registration)
+    return registration
+
+
+def _promote_waitlist(jornada) -> list[Registration]:
+    """Confirm people from the waitlist, in order, while there is room. Caller holds the lock."""
+    promoted = []
+    if jornada.capacity is None:
+        room = None
+    else:
+        room = jornada.capacity - _confirmed_count(jornada.pk)
+        if room <= 0:
+            return promoted
+    waiting = Registration.objects.filter(jornada=jornada).waitlisted().select_related("user")
+    if room is not None:
+        waiting = waiting[:room]
+    now = timezone.now()
+    for registration in waiting:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        registration.jornada = jornada
+        _registration_email(registration, promoted=True)
+        promoted.append(registration)
+    return promoted
+
+
+def cancel_registration(*, jornada_id: int, user) -> Registration:
+    """Cancel the member's registration; a freed place goes to the first on the waitlist."""
+    with transaction.atomic():
+        jornada = Jornada.objects.select_for_update().get(pk=jornada_id)
+        registration = Registration.objects.filter(jornada=jornada, user=user).active().first()
+        if registration is None:
+            raise ChapterActionError(NOT_REGISTERED_MESSAGE)
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        _promote_waitlist(jornada)
+    return registration
+
+
+def promote_waitlist(*, jornada_id: int) -> list[Registration]:
+    """Fill free places from the waitlist (after staff raise the capacity, for example)."""
+    with transaction.atomic():
+        jornada = Jornada.objects.select_for_update().get(pk=jornada_id)
+        return _promote_waitlist(jornada)
+
+
+def decide_registrations(*, registration_ids: list[int], approve: bool) -> int:
+    """Staff decide pending registrations (approval mode): approve → confirmed or waitlisted."""
+    decided = 0
+    jornada_ids = set(
+        Registration.objects.filter(pk__in=registration_ids)
+        .pending()
+        .values_list("jornada_id", flat=True)
+    )
+    for jornada_id in sorted(jornada_ids):
+        with transaction.atomic():
+            jornada = Jornada.objects.select_for_update().get(pk=jornada_id)
+            pending = (
+                Registration.objects.filter(pk__in=registration_ids, jornada=jornada)
+                .pending()
+                .select_related("user")
+                .order_by("queued_at", "pk")
+            )
+            confirmed = _confirmed_count(jornada.pk)
+            now = timezone.now()
+            for registration in pending:
+                if not approve:
+                    registration.status = Registration.Status.REJECTED
+                elif _has_room(jornada, confirmed):
+                    registration.status = Registration.Status.CONFIRMED
+                    registration.confirmed_at = now
+                    confirmed += 1
+                else:
+                    registration.status = Registration.Status.WAITLISTED
+                registration.save(update_fields=["status", "confirmed_at"])
+                registration.jornada = jornada
+                if approve:
+                    _registration_email(registration)
+                decided += 1
+    return decided
+
+
+def check_in(*, registration_ids: list[int], by) -> int:
+    """Mark attendance of confirmed participants (once: the first check-in is kept)."""
+    with transaction.atomic():
+        return (
+            Registration.objects.filter(pk__in=registration_ids, checked_in_at__isnull=True)
+            .confirmed()
+            .update(checked_in_at=timezone.now(), checked_in_by=by)
+        )

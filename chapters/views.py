@@ -1,0 +1,300 @@
+"""Public pages of chapters and Jornadas, and the members' join/leave/register actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from members.access import has_mfa, mfa_setup_redirect, needs_mfa
+
+from . import services
+from .exports import calendar_for, participants_csv_response
+from .filters import ChapterFilter
+from .forms import MembershipRequestForm, RegistrationForm
+from .models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
+
+JOIN_REQUESTED_MESSAGE = _("Solicitud enviada. La mesa directiva del capítulo la revisará.")
+LEFT_MESSAGE = _("Saliste del capítulo.")
+WITHDRAWN_MESSAGE = _("Retiraste tu solicitud.")
+HOME_SET_MESSAGE = _("Listo: este es ahora tu capítulo principal.")
+REGISTERED_MESSAGES = {
+    Registration.Status.CONFIRMED: _("¡Listo! Tu lugar está confirmado."),
+    Registration.Status.WAITLISTED: _("El cupo está lleno: quedaste en la lista de espera."),
+    Registration.Status.PENDING: _("Recibimos tu registro; el equipo lo revisará."),
+}
+CANCELLED_MESSAGE = _("Cancelaste tu registro.")
+
+
+# --- Chapters ---------------------------------------------------------------------------
+
+
+@require_GET
+def chapter_list(request):
+    """Chapters, filtered by region and country, with a server-side SVG map."""
+    filterset = ChapterFilter(request.GET or None, queryset=Chapter.objects.public().for_listing())
+    chapters = list(filterset.qs)
+    mapped = [c for c in chapters if c.latitude is not None and c.longitude is not None]
+    return render(
+        request,
+        "chapters/chapter_list.html",
+        {"filter": filterset, "chapters": chapters, "mapped": mapped},
+    )
+
+
+def _membership_of(user, chapter):
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(chapter=chapter, user=user).first()
+
+
+@require_GET
+def chapter_detail(request, slug):
+    """Description, officers, member count, upcoming events and the visitor's join button."""
+    chapter = get_object_or_404(
+        Chapter.objects.visible_to(request.user).with_member_count().prefetch_related("sectors"),
+        slug=slug,
+    )
+    officers = (
+        Officer.objects.current()
+        .filter(chapter=chapter)
+        .select_related("user__profile")
+        .order_by("role", "term_start")
+    )
+    # The chapter's own events and the network-wide Jornadas its members can attend.
+    upcoming = list(
+        Jornada.objects.published()
+        .upcoming()
+        .filter(Q(chapter=chapter) | Q(chapter__isnull=True))
+        .select_related("chapter")[:20]
+    )
+    pending_requests = None
+    if request.user.is_staff and Chapter.objects.managed_by(request.user).filter(pk=chapter.pk):
+        pending_requests = Membership.objects.pending().filter(chapter=chapter).count()
+    return render(
+        request,
+        "chapters/chapter_detail.html",
+        {
+            "chapter": chapter,
+            "officers": officers,
+            "upcoming": upcoming,
+            "membership": _membership_of(request.user, chapter),
+            "form": MembershipRequestForm(),
+            "pending_requests": pending_requests,
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_request(request, slug):
+    chapter = get_object_or_404(Chapter.objects.public(), slug=slug)
+    form = MembershipRequestForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "chapters/chapter_detail.html",
+            {
+                "chapter": Chapter.objects.with_member_count().get(pk=chapter.pk),
+                "officers": Officer.objects.current()
+                .filter(chapter=chapter)
+                .select_related("user__profile"),
+                "upcoming": [],
+                "membership": _membership_of(request.user, chapter),
+                "form": form,
+            },
+            status=400,
+        )
+    try:
+        services.request_membership(
+            chapter=chapter, user=request.user, message=form.cleaned_data["message"]
+        )
+    except services.ChapterActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, JOIN_REQUESTED_MESSAGE)
+    return redirect(chapter.get_absolute_url())
+
+
+@login_required
+@require_POST
+def membership_leave(request, slug):
+    chapter = get_object_or_404(Chapter.objects.visible_to(request.user), slug=slug)
+    was_pending = Membership.objects.pending().filter(chapter=chapter, user=request.user).exists()
+    try:
+        services.leave_chapter(chapter=chapter, user=request.user)
+    except services.ChapterActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, WITHDRAWN_MESSAGE if was_pending else LEFT_MESSAGE)
+    return redirect(chapter.get_absolute_url())
+
+
+@login_required
+@require_POST
+def membership_set_home(request, slug):
+    chapter = get_object_or_404(Chapter.objects.visible_to(request.user), slug=slug)
+    try:
+        services.set_home_chapter(chapter=chapter, user=request.user)
+    except services.ChapterActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, HOME_SET_MESSAGE)
+    return redirect(chapter.get_absolute_url())
+
+
+# --- Jornadas ---------------------------------------------------------------------------
+
+
+@require_GET
+def jornada_list(request):
+    """Upcoming and past Jornadas and chapter events."""
+    now = timezone.now()
+    published = Jornada.objects.published().for_listing()
+    return render(
+        request,
+        "chapters/jornada_list.html",
+        {
+            "upcoming": list(published.upcoming(now)),
+            "past": list(published.past(now)[:100]),
+        },
+    )
+
+
+def _agenda(jornada):
+    return AgendaItem.objects.filter(jornada=jornada).prefetch_related(
+        Prefetch(
+            "speakers",
+            queryset=Speaker.objects.select_related("member__profile").order_by("order", "pk"),
+        )
+    )
+
+
+@require_GET
+def jornada_detail(request, slug):
+    """The Jornada with its agenda, speakers, materials and the visitor's registration."""
+    jornada = get_object_or_404(Jornada.objects.visible_to(request.user).for_listing(), slug=slug)
+    return _render_jornada(request, jornada)
+
+
+def _render_jornada(request, jornada, *, form=None, status=200):
+    user = request.user
+    registration = None
+    if user.is_authenticated:
+        registration = Registration.objects.filter(jornada=jornada, user=user).first()
+        form = form or RegistrationForm(user=user)
+    waitlist_position = None
+    if registration and registration.status == Registration.Status.WAITLISTED:
+        waitlist_position = (
+            Registration.objects.filter(jornada=jornada)
+            .waitlisted()
+            .filter(queued_at__lte=registration.queued_at)
+            .count()
+        )
+    can_manage = (
+        user.is_authenticated and Jornada.objects.managed_by(user).filter(pk=jornada.pk).exists()
+    )
+    return render(
+        request,
+        "chapters/jornada_detail.html",
+        {
+            "jornada": jornada,
+            "agenda": _agenda(jornada),
+            "materials": jornada.materials.all(),
+            "registration": registration,
+            "waitlist_position": waitlist_position,
+            "registration_open": jornada.registration_is_open(timezone.now()),
+            "spots_left": (
+                None
+                if jornada.capacity is None
+                else max(jornada.capacity - jornada.confirmed_count, 0)
+            ),
+            "form": form,
+            "can_manage": can_manage,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def jornada_register(request, slug):
+    jornada = get_object_or_404(Jornada.objects.published(), slug=slug)
+    form = RegistrationForm(request.POST, user=request.user)
+    if not form.is_valid():
+        jornada = Jornada.objects.for_listing().get(pk=jornada.pk)
+        return _render_jornada(request, jornada, form=form, status=400)
+    try:
+        registration = services.register_for_jornada(
+            jornada_id=jornada.pk,
+            user=request.user,
+            representing=form.cleaned_data["representing"],
+        )
+    except services.ChapterActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, REGISTERED_MESSAGES[registration.status])
+    return redirect(jornada.get_absolute_url())
+
+
+@login_required
+@require_POST
+def jornada_cancel(request, slug):
+    jornada = get_object_or_404(Jornada.objects.visible_to(request.user), slug=slug)
+    try:
+        services.cancel_registration(jornada_id=jornada.pk, user=request.user)
+    except services.ChapterActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, CANCELLED_MESSAGE)
+    return redirect(jornada.get_absolute_url())
+
+
+def _calendar_response(content, filename):
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def jornada_ics(request, slug):
+    """One Jornada as an iCalendar file."""
+    jornada = get_object_or_404(Jornada.objects.visible_to(request.user), slug=slug)
+    content = calendar_for(
+        [jornada],
+        build_url=lambda j: request.build_absolute_uri(j.get_absolute_url()),
+        name=jornada.title,
+    )
+    return _calendar_response(content, f"{jornada.slug}.ics")
+
+
+@require_GET
+def jornada_feed(request):
+    """The calendar feed of upcoming published Jornadas."""
+    jornadas = Jornada.objects.published().upcoming()
+    content = calendar_for(
+        jornadas,
+        build_url=lambda j: request.build_absolute_uri(j.get_absolute_url()),
+        name=gettext("Jornadas Informativas · Red de Talentos Mexicanos"),
+    )
+    response = _calendar_response(content, "jornadas.ics")
+    response["Content-Disposition"] = 'inline; filename="jornadas.ics"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def jornada_participants_csv(request, slug):
+    """Participants as CSV, for IME staff and the organising chapter's current officers."""
+    jornada = get_object_or_404(Jornada.objects.managed_by(request.user), slug=slug)
+    if needs_mfa(request.user) and not has_mfa(request.user):
+        return mfa_setup_redirect(request)
+    return participants_csv_response(
+        jornada_ids=[jornada.pk], user=request.user, filename=f"participantes-{jornada.slug}.csv"
+    )
