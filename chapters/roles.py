@@ -28,3 +28,7 @@ OFFICER_PERMISSIONS = [
     "view_registration",
     "change_registration",
 ]
+
+
+# What each role group may do with chapters models (members.access.grant_role_permissions).
+ROLE_GRANTS = {"IME staff": None, "Chapter officers": OFFICER_PERMISSIONS}

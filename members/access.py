@@ -69,3 +69,41 @@ def mfa_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def grant_role_permissions(app_label, grants, *, apps=None):
+    """Give role groups the model permissions of one app (idempotent).
+
+    `grants` maps a group name to permission codenames, or to None for all of the app's.
+    Used by data migrations (pass their historical `apps`) and by post_migrate receivers,
+    which put the grants back after a test flush empties the group-permission table.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    registry = apps or global_apps
+    app_config = registry.get_app_config(app_label)
+    if apps is not None and getattr(app_config, "models_module", None) is None:
+        # Permissions are created after migrate; a data migration needs them now.
+        app_config.models_module = True
+        create_permissions(app_config, apps=registry, verbosity=0)
+        app_config.models_module = None
+    else:
+        create_permissions(app_config, apps=registry, verbosity=0)
+    group_model = registry.get_model("auth", "Group")
+    permission_model = registry.get_model("auth", "Permission")
+    permissions = permission_model.objects.filter(content_type__app_label=app_label)
+    for name, codenames in grants.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        chosen = permissions if codenames is None else permissions.filter(codename__in=codenames)
+        group.permissions.add(*chosen)
+
+
+def connect_role_permissions(app_config, grants):
+    """Re-apply an app's grants after every migrate or test flush (call from ready())."""
+    from django.db.models.signals import post_migrate
+
+    def receiver(sender, **kwargs):
+        grant_role_permissions(app_config.label, grants)
+
+    post_migrate.connect(receiver, sender=app_config, weak=False)

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programas de formación")
+
+    def ready(self):
+        from members.access import IME_STAFF, connect_role_permissions
+
+        from .access import PROGRAM_STAFF
+
+        connect_role_permissions(self, {PROGRAM_STAFF: None, IME_STAFF: None})

@@ -1,22 +1,11 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from chapters.roles import OFFICER_PERMISSIONS
+from chapters.roles import ROLE_GRANTS
+from members.access import grant_role_permissions
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after migrate; create them now to grant them.
-    app_config = apps.get_app_config("chapters")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    chapters_perms = Permission.objects.filter(content_type__app_label="chapters")
-    ime, _ = Group.objects.get_or_create(name="IME staff")
-    ime.permissions.add(*chapters_perms)
-    officers, _ = Group.objects.get_or_create(name="Chapter officers")
-    officers.permissions.add(*chapters_perms.filter(codename__in=OFFICER_PERMISSIONS))
+    grant_role_permissions("chapters", ROLE_GRANTS, apps=apps)
 
 
 def revoke(apps, schema_editor):

@@ -2,25 +2,14 @@
 
 from django.db import migrations
 
+from members.access import grant_role_permissions
+
 PROGRAM_STAFF = "Program staff"
 IME_STAFF = "IME staff"
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after migrate; make sure they exist now.
-    app_config = apps.get_app_config("programs")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = list(Permission.objects.filter(content_type__app_label="programs"))
-    for name in (PROGRAM_STAFF, IME_STAFF):
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*permissions)
+    grant_role_permissions("programs", {PROGRAM_STAFF: None, IME_STAFF: None}, apps=apps)
 
 
 def revoke(apps, schema_editor):
