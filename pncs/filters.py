@@ -177,10 +177,12 @@ class MemberSearchFilter(SanitizingFilterSet):
 
     @property
     def sort_order(self) -> str:
-        chosen = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
-        if chosen in dict(SORT_CHOICES):
-            return chosen
-        return "relevance" if self.form.cleaned_data.get("q") else "name"
+        """Relevance needs a text to be relevant to; without one, names in order."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        chosen = data.get("sort")
+        if not data.get("q"):
+            return chosen if chosen in ("name", "updated") else "name"
+        return chosen if chosen in dict(SORT_CHOICES) else "relevance"
 
 
 class OpportunityFilter(SanitizingFilterSet):

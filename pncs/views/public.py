@@ -32,8 +32,14 @@ def _open_count():
 
 def pncs_list(request):
     """The nine contact points, with how many open opportunities each has."""
+    from ..access import can_use_pncs_area
+
     points = Pncs.objects.active().select_related("sector").annotate(open_count=_open_count())
-    return render(request, "pncs/pncs_list.html", {"points": points})
+    return render(
+        request,
+        "pncs/pncs_list.html",
+        {"points": points, "can_manage": can_use_pncs_area(request.user)},
+    )
 
 
 def sector_member_count(sector_id: int) -> int:
