@@ -13,6 +13,9 @@ from .search import reindex_profiles
 from .services import sync_coordinator_groups
 
 
+SEARCHABLE_USER_FIELDS = {"is_active", "email_verified", "deleted_at"}
+
+
 def _reindex(*, profile_ids):
     reindex_profiles(profile_ids=profile_ids)
 
@@ -24,8 +27,11 @@ def profile_saved(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="pncs_index_user_saved")
-def user_saved(sender, instance, raw=False, created=False, **kwargs):
-    # Activation, verification and deletion change whether a member is searchable.
+def user_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    # Activation, verification and deletion change whether a member is searchable;
+    # a login (update_fields={"last_login"}) changes nothing the index holds.
+    if update_fields is not None and not set(update_fields) & SEARCHABLE_USER_FIELDS:
+        return
     if not raw and not created:
         _reindex(profile_ids=Profile.objects.filter(user=instance).values_list("pk", flat=True))
 

@@ -345,3 +345,22 @@ def test_member_detail_is_not_for_members(client):
     target = contactable()
     client.force_login(UserFactory())
     assert client.get(reverse("pncs:member_detail", args=[target.pk])).status_code == 403
+
+
+def test_deleting_an_account_removes_the_member_from_search(coord_client):
+    from django.utils import timezone
+
+    profile = contactable(given_names="Cancelada")
+    profile.user.deleted_at = timezone.now()
+    profile.user.save(update_fields=["deleted_at"])
+    assert not base_queryset().exists()
+    assert MemberSearchIndex.objects.get(pk=profile.pk).contactable is False
+
+
+def test_a_login_does_not_touch_the_index(django_assert_num_queries):
+    from django.utils import timezone
+
+    profile = contactable()
+    profile.user.last_login = timezone.now()
+    with django_assert_num_queries(1):
+        profile.user.save(update_fields=["last_login"])
