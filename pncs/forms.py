@@ -31,7 +31,7 @@ class OpportunityForm(forms.ModelForm):
             "contributions",
         ]
         widgets = {
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description_es": forms.Textarea(attrs={"rows": 6}),
             "description_en": forms.Textarea(attrs={"rows": 6}),
             "expertise": forms.SelectMultiple(attrs={"size": 8}),

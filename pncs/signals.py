@@ -12,7 +12,6 @@ from .models import Pncs
 from .search import reindex_profiles
 from .services import sync_coordinator_groups
 
-
 SEARCHABLE_USER_FIELDS = {"is_active", "email_verified", "deleted_at"}
 
 

@@ -380,3 +380,18 @@ def test_audit_is_visible_to_ime_staff_in_the_admin(client, ime_staff, coord_cli
     response = client.get(reverse("admin:pncs_searchaudit_changelist"))
     assert response.status_code == 200
     assert "Búsqueda" in response.content.decode()
+
+
+def test_coordinator_edits_and_closes_an_opportunity(coord_client, coord):
+    point = coord.coordinated_pncs.get()
+    deadline = timezone.localdate() + timezone.timedelta(days=10)
+    opportunity = OpportunityFactory(pncs=point, deadline=deadline)
+    url = reverse("pncs:opportunity_edit", args=[opportunity.pk])
+    assert f'value="{deadline.isoformat()}"' in coord_client.get(url).content.decode()
+    response = coord_client.post(
+        url, _form_data(point, title_es="Título nuevo", status="closed", deadline=deadline)
+    )
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.title_es, opportunity.status) == ("Título nuevo", "closed")
+    assert "Título nuevo" not in coord_client.get("/opportunities/").content.decode()
