@@ -364,3 +364,20 @@ def test_a_login_does_not_touch_the_index(django_assert_num_queries):
     profile.user.last_login = timezone.now()
     with django_assert_num_queries(1):
         profile.user.save(update_fields=["last_login"])
+
+
+def test_a_stale_index_row_never_leaks_a_member_who_withdrew(coord_client):
+    """Bulk updates send no signals: the index may lag, the boundary does not."""
+    from members.models import User
+
+    profile = contactable(given_names="Silenciosa")
+    Profile.objects.filter(pk=profile.pk).update(pncs_contact=False)
+    User.objects.filter(pk=profile.user_id).update(is_active=False)
+    assert MemberSearchIndex.objects.get(pk=profile.pk).contactable is True  # stale
+    response = coord_client.get(SEARCH)
+    assert response.context["result"].rows == []
+    assert _csv_lines(coord_client.get("/pncs/search/export.csv")) == 1  # the header only
+
+
+def _csv_lines(response):
+    return b"".join(response.streaming_content).decode("utf-8-sig").count("\r\n")
