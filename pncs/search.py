@@ -167,15 +167,21 @@ def base_queryset():
 
 
 def apply_text(queryset, text: str):
-    """Filter by free text and annotate `rank` (higher is better)."""
+    """Filter by free text and annotate `rank` (full text) and `similarity` (fuzzy names).
+
+    Relevance orders by the full-text rank first (names weigh more than the headline and
+    expertise, which weigh more than the bio), then by name similarity: a misspelt name
+    that only the trigram match finds comes after every real word match.
+    """
+    zero = Value(0.0, output_field=FloatField())
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
     if not text:
-        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+        return queryset.annotate(rank=zero, similarity=zero)
     plain = normalize(text)
     if not is_postgres():
         for term in plain.split()[:8]:
             queryset = queryset.filter(plain_text__contains=term)
-        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+        return queryset.annotate(rank=zero, similarity=zero)
     value = Unaccent(Value(text))
     query = (
         SearchQuery(value, config="spanish", search_type="websearch")
@@ -183,12 +189,13 @@ def apply_text(queryset, text: str):
         | SearchQuery(value, config="simple", search_type="websearch")
     )
     return queryset.filter(Q(document=query) | Q(names__trigram_word_similar=plain)).annotate(
-        rank=SearchRank(F("document"), query) + TrigramWordSimilarity(plain, "names")
+        rank=SearchRank(F("document"), query),
+        similarity=TrigramWordSimilarity(plain, "names"),
     )
 
 
 SORTS = {
-    "relevance": ("-rank", "profile_id"),
+    "relevance": ("-rank", "-similarity", "profile_id"),
     "name": ("sort_name", "profile_id"),
     "updated": ("-updated_at", "profile_id"),
 }

@@ -145,9 +145,27 @@ def test_expertise_and_employer_are_searchable(coord_client):
 
 
 def test_results_are_ranked_name_before_headline_before_bio(coord_client):
-    contactable(given_names="Elena", headline="Gerente", bio="Trabajó con Ortega en Monterrey.")
-    contactable(given_names="Fabián", headline="Consultor Ortega y asociados", bio="")
-    contactable(given_names="Gloria", paternal_surname="Ortega", headline="Abogada")
+    contactable(
+        given_names="Elena",
+        paternal_surname="Ruiz",
+        maternal_surname="Paz",
+        headline="Gerente",
+        bio="Trabajó con Ortega en Monterrey.",
+    )
+    contactable(
+        given_names="Fabián",
+        paternal_surname="Luna",
+        maternal_surname="Sol",
+        headline="Consultor Ortega y asociados",
+        bio="",
+    )
+    contactable(
+        given_names="Gloria",
+        paternal_surname="Ortega",
+        maternal_surname="Mar",
+        headline="Abogada",
+        bio="",
+    )
     response = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"})
     assert [r.profile.given_names for r in response.context["result"].rows] == [
         "Gloria",
@@ -158,7 +176,7 @@ def test_results_are_ranked_name_before_headline_before_bio(coord_client):
 
 def test_misspelt_names_are_found_by_trigram_similarity(coord_client):
     contactable(given_names="Mariana", paternal_surname="González")
-    contactable(given_names="Tomás", paternal_surname="Zamora")
+    contactable(given_names="Tomás", paternal_surname="Zamora", maternal_surname="Ríos")
     response = coord_client.get(SEARCH, {"q": "Gonzales"})
     assert [r.profile.given_names for r in response.context["result"].rows] == ["Mariana"]
 
@@ -289,7 +307,7 @@ def test_sort_by_name(coord_client):
 
 
 def test_every_search_is_audited_without_personal_data(coord_client, coord):
-    contactable(given_names="Rocío", sectors=["tic"])
+    contactable(given_names="Rocío", sectors=["tic"], headline="Abogada")
     coord_client.get(SEARCH, {"sector": ["tic", "bogus"], "q": "ingeniería"})
     audit = SearchAudit.objects.get()
     assert (audit.user, audit.action, audit.row_count) == (coord, "search", 0)
