@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.models import Profile, ProfileSector
@@ -126,7 +127,7 @@ def suggest_members(opportunity: Opportunity, *, limit: int = SUGGESTIONS) -> li
     contribution_names = _names_by_owner(
         contribution_through,
         "profile_id",
-        "contribution",
+        _contribution_label(),
         ids,
         "contribution_id",
         contributions,
@@ -145,7 +146,7 @@ def suggest_members(opportunity: Opportunity, *, limit: int = SUGGESTIONS) -> li
         if contribution_names.get(profile.pk):
             reasons.append(
                 _("Puede aportar: %(kinds)s")
-                % {"kinds": ", ".join(sorted(str(c) for c in contribution_names[profile.pk]))}
+                % {"kinds": ", ".join(sorted(contribution_names[profile.pk]))}
             )
         if profile.m_place:
             if opportunity.country and profile.country == opportunity.country:
@@ -157,22 +158,22 @@ def suggest_members(opportunity: Opportunity, *, limit: int = SUGGESTIONS) -> li
 
 
 def _names_by_owner(through, owner, label, owner_ids, other, other_ids):
-    """{owner id: [labels]} for the matched pairs only (one query)."""
+    """{owner id: [label of each matched row]} for the matched pairs only (one query)."""
     if not owner_ids or not other_ids:
         return {}
-    from members.models import Contribution
-
     result = {}
-    if label == "contribution":
-        names = {c.pk: c for c in Contribution.objects.filter(pk__in=other_ids)}
-        pairs = through.objects.filter(**{f"{owner}__in": owner_ids, f"{other}__in": other_ids})
-        for owner_id, other_id in pairs.values_list(owner, other):
-            result.setdefault(owner_id, []).append(names[other_id].name)
-        return result
     pairs = through.objects.filter(**{f"{owner}__in": owner_ids, f"{other}__in": other_ids})
     for owner_id, name in pairs.values_list(owner, label):
         result.setdefault(owner_id, []).append(name)
     return result
+
+
+def _contribution_label():
+    return (
+        "contribution__name_en"
+        if (get_language() or "").startswith("en")
+        else ("contribution__name_es")
+    )
 
 
 def opportunities_for(profile: Profile, *, limit: int = FOR_YOU) -> list[Match]:
@@ -221,7 +222,7 @@ def opportunities_for(profile: Profile, *, limit: int = FOR_YOU) -> list[Match]:
     contribution_names = _names_by_owner(
         contribution_through,
         "opportunity_id",
-        "contribution",
+        _contribution_label(),
         ids,
         "contribution_id",
         contributions,

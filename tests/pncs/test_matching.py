@@ -182,3 +182,12 @@ def test_opportunity_manage_page_lists_suggestions(
     assert body.index("A Prueba") < body.index("C Prueba") < body.index("B Prueba")
     assert "F Prueba" not in body
     assert "9 puntos" in body
+
+
+def test_reasons_follow_the_active_language(population, opportunity):
+    from django.utils import translation
+
+    with translation.override("en"):
+        reasons = suggest_members(opportunity)[0].reasons
+    assert reasons[0] == "Shares the sector: Information and Communication Technologies"
+    assert reasons[2] == "Can contribute: Mentoring of Mexican companies"
