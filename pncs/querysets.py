@@ -40,9 +40,13 @@ class OpportunityQuerySet(models.QuerySet):
         return self.filter(pncs__is_active=True, pncs__coordinators=user)
 
     def visible_to(self, user):
-        """Open opportunities for everyone, plus drafts and closed ones to their managers."""
-        managed = self.managed_by(user).values("pk")
-        return self.filter(Q(pk__in=self.open().values("pk")) | Q(pk__in=managed))
+        """Open opportunities for everyone; closed ones stay visible to the members who
+        answered them; drafts and closed ones to their managers."""
+        visible = Q(pk__in=self.open().values("pk"))
+        if user.is_authenticated:
+            visible |= Q(pk__in=self.managed_by(user).values("pk"))
+            visible |= Q(interests__member=user)
+        return self.filter(visible).distinct()
 
 
 class InterestQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members.models import Profile
@@ -17,6 +18,7 @@ AFFILIATION_ADDED = _("Afiliación guardada.")
 AFFILIATION_REMOVED = _("Afiliación eliminada.")
 
 
+@never_cache
 @login_required
 def my_opportunities(request):
     """The member's answers and their state, and the open opportunities that fit them."""
@@ -34,6 +36,7 @@ def my_opportunities(request):
     )
 
 
+@never_cache
 @login_required
 def affiliations(request):
     """Institutions the member is tied to: they are not suggested for committees judging them."""

@@ -395,3 +395,25 @@ def test_coordinator_edits_and_closes_an_opportunity(coord_client, coord):
     opportunity.refresh_from_db()
     assert (opportunity.title_es, opportunity.status) == ("Título nuevo", "closed")
     assert "Título nuevo" not in coord_client.get("/opportunities/").content.decode()
+
+
+def test_a_member_still_sees_a_closed_opportunity_they_answered(client):
+    opportunity = OpportunityFactory(title_es="Cerrada después")
+    applicant = member()
+    Interest.objects.create(opportunity=opportunity, member=applicant, status="accepted")
+    Opportunity.objects.filter(pk=opportunity.pk).update(status="closed")
+    url = reverse("pncs:opportunity_detail", args=[opportunity.pk])
+    client.force_login(member())
+    assert client.get(url).status_code == 404
+    client.force_login(applicant)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Aceptada" in response.content.decode()
+    assert client.post(url, {"message": "otra"}).status_code == 302
+    assert Interest.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["pncs:my_opportunities", "pncs:affiliations"])
+def test_member_pages_with_personal_data_are_not_cached(client, name):
+    client.force_login(member())
+    assert "no-store" in client.get(reverse(name))["Cache-Control"]
