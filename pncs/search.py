@@ -119,6 +119,11 @@ def _document():
 def reindex_profiles(*, profile_ids) -> int:
     """Write the index rows of these profiles (insert or update); returns how many."""
     ids = sorted(set(profile_ids))
+    if len(ids) > REBUILD_BATCH:  # e.g. a renamed expertise tag: bounded batches
+        return sum(
+            reindex_profiles(profile_ids=ids[start : start + REBUILD_BATCH])
+            for start in range(0, len(ids), REBUILD_BATCH)
+        )
     if not ids:
         return 0
     with transaction.atomic():

@@ -399,3 +399,16 @@ def test_a_stale_index_row_never_leaks_a_member_who_withdrew(coord_client):
 
 def _csv_lines(response):
     return b"".join(response.streaming_content).decode("utf-8-sig").count("\r\n")
+
+
+def test_renaming_an_expertise_tag_reindexes_its_members_in_batches(coord_client, monkeypatch):
+    from pncs import search
+
+    monkeypatch.setattr(search, "REBUILD_BATCH", 2)
+    tag = ExpertiseTag.objects.create(name="fotonica", slug="fotonica")
+    for n in range(5):
+        contactable(given_names=f"Luz{n}").expertise.add(tag)
+    tag.name = "óptica cuántica"
+    tag.save()
+    response = coord_client.get(SEARCH, {"q": "optica"})
+    assert len(response.context["result"].rows) == 5
