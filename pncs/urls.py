@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import manage, member, public, search
 
 app_name = "pncs"
 
-urlpatterns = []
+urlpatterns = [
+    path("pncs/", public.pncs_list, name="list"),
+    # Fixed paths first: the sector page takes any slug.
+    path("pncs/search/", search.member_search, name="search"),
+    path("pncs/search/export.csv", search.export_csv, name="export_csv"),
+    path("pncs/search/export.xlsx", search.export_xlsx, name="export_xlsx"),
+    path("pncs/members/<int:pk>/", search.member_detail, name="member_detail"),
+    path("pncs/manage/", manage.manage_home, name="manage"),
+    path("pncs/manage/opportunities/new/", manage.opportunity_create, name="opportunity_create"),
+    path(
+        "pncs/manage/opportunities/<int:pk>/",
+        manage.opportunity_manage,
+        name="opportunity_manage",
+    ),
+    path(
+        "pncs/manage/opportunities/<int:pk>/edit/",
+        manage.opportunity_edit,
+        name="opportunity_edit",
+    ),
+    path("pncs/manage/interests/<int:pk>/decide/", manage.interest_decide, name="interest_decide"),
+    path("pncs/<slug:slug>/", public.pncs_sector, name="sector"),
+    path("opportunities/", public.opportunity_list, name="opportunity_list"),
+    path("opportunities/mine/", member.my_opportunities, name="my_opportunities"),
+    path("opportunities/affiliations/", member.affiliations, name="affiliations"),
+    path(
+        "opportunities/affiliations/<int:pk>/delete/",
+        member.affiliation_delete,
+        name="affiliation_delete",
+    ),
+    path("opportunities/<int:pk>/", public.opportunity_detail, name="opportunity_detail"),
+]

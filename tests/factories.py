@@ -184,6 +184,68 @@ def _timedelta(**kwargs):
 # === pncs =========================================================================
 
 
+class PncsFactory(factory.django.DjangoModelFactory):
+    """A PNCS of the given sector (slug or row; default tic)."""
+
+    class Meta:
+        model = "pncs.Pncs"
+        django_get_or_create = ("sector",)
+        skip_postgeneration_save = True
+
+    sector = factory.LazyFunction(lambda: Sector.objects.get(slug="tic"))
+    host_institution = factory.Sequence(lambda n: f"Instituto Ficticio {n}")
+    description_es = "Punto de contacto de prueba."
+    description_en = "Test contact point."
+    contact_email = factory.Sequence(lambda n: f"pncs{n}@example.org")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        sector = kwargs.get("sector")
+        if isinstance(sector, str):
+            kwargs["sector"] = Sector.objects.get(slug=sector)
+        return super()._create(model_class, *args, **kwargs)
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    """An open opportunity of a PNCS (its sector follows the PNCS)."""
+
+    class Meta:
+        model = "pncs.Opportunity"
+        skip_postgeneration_save = True
+
+    pncs = factory.SubFactory(PncsFactory)
+    sector = factory.LazyAttribute(lambda o: o.pncs.sector)
+    kind = "mentoria"
+    title_es = factory.Sequence(lambda n: f"Oportunidad de prueba {n}")
+    title_en = factory.Sequence(lambda n: f"Test opportunity {n}")
+    description_es = "Descripción de prueba."
+    status = "open"
+    country = "MX"
+
+
+def with_totp(user):
+    """Give the user a TOTP authenticator; returns the base32 secret."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+    from allauth.mfa.utils import encrypt
+
+    secret = generate_totp_secret()
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+    return secret
+
+
+def coordinator(sector="tic", *, totp=True, **user_fields):
+    """A coordinator of the PNCS of `sector` (created if needed), with TOTP by default."""
+    user = UserFactory(**user_fields)
+    point = PncsFactory(sector=Sector.objects.get(slug=sector))
+    point.coordinators.add(user)
+    if totp:
+        with_totp(user)
+    return user
+
+
 # === programs =====================================================================
 
 

@@ -1,0 +1,205 @@
+"""Parsing the coordinators' search and the public opportunity list (django-filter).
+
+A value outside the allowed set is dropped before filtering: it is ignored, and it never
+removes the other values of its parameter (so a tampered URL can only narrow the result).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from members.choices import EducationLevel, MexicanState
+from members.models import Contribution, ExpertiseTag, Language, Profile, ProfileSector, Sector
+
+from .models import Opportunity
+from .search import apply_text
+
+SORT_CHOICES = [
+    ("relevance", _("Relevancia")),
+    ("name", _("Nombre")),
+    ("updated", _("Última actualización")),
+]
+
+
+class SanitizingFilterSet(django_filters.FilterSet):
+    """Resolves every choice list once per request and drops values outside it."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        allowed = {}
+        for name, flt in self.filters.items():
+            choices = flt.extra.get("choices")
+            if choices is None:
+                continue
+            if callable(choices):
+                choices = list(choices())
+                flt.extra["choices"] = choices
+            allowed[name] = {str(value) for value, _label in choices}
+        if self.data is not None and self.is_bound:
+            clean = self.data.copy()
+            for name, values in allowed.items():
+                if name in clean:
+                    kept = [v for v in clean.getlist(name) if v in values]
+                    if kept:
+                        clean.setlist(name, kept)
+                    else:
+                        del clean[name]
+            self.data = clean
+
+    def applied(self) -> dict:
+        """The filters in force, as plain data (for the audit and the export links)."""
+        form = self.form
+        if not form.is_valid():
+            return {}
+        result = {}
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            result[name] = list(value) if isinstance(value, (list, tuple)) else value
+        return result
+
+
+def _sector_choices():
+    return [(s.slug, s.name) for s in Sector.objects.all()]
+
+
+def _contribution_choices():
+    return [(c.slug, c.name) for c in Contribution.objects.all()]
+
+
+def _language_choices():
+    return [(lang.code, lang.name) for lang in Language.objects.all()]
+
+
+def _expertise_choices():
+    return list(ExpertiseTag.objects.values_list("slug", "name"))
+
+
+def _country_choices():
+    return list(countries)
+
+
+class MemberSearchFilter(SanitizingFilterSet):
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("Texto libre"),
+        help_text=_("Nombre, titular, semblanza, empleador o especialidad."),
+        max_length=200,
+    )
+    sector = django_filters.MultipleChoiceFilter(
+        choices=_sector_choices, method="filter_sector", label=_("Sectores")
+    )
+    country = django_filters.MultipleChoiceFilter(
+        field_name="country", choices=_country_choices, label=_("País de residencia")
+    )
+    state = django_filters.MultipleChoiceFilter(
+        field_name="state_of_origin", choices=MexicanState.choices, label=_("Estado de origen")
+    )
+    education = django_filters.MultipleChoiceFilter(
+        field_name="education_level", choices=EducationLevel.choices, label=_("Nivel de estudios")
+    )
+    contribution = django_filters.MultipleChoiceFilter(
+        choices=_contribution_choices, method="filter_contribution", label=_("Tipo de aportación")
+    )
+    expertise = django_filters.MultipleChoiceFilter(
+        choices=_expertise_choices, method="filter_expertise", label=_("Especialidad")
+    )
+    language = django_filters.MultipleChoiceFilter(
+        choices=_language_choices, method="filter_language", label=_("Idiomas")
+    )
+    travel = django_filters.BooleanFilter(
+        method="filter_travel",
+        label=_("Solo quienes pueden viajar a México"),
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_noop", label=_("Ordenar por"), empty_label=None
+    )
+
+    class Meta:
+        fields = []
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # sorting is applied by the search, after the filters
+
+    def filter_text(self, queryset, name, value):
+        return queryset  # applied last by `qs`, so `rank` is always annotated
+
+    def filter_sector(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                ProfileSector.objects.filter(
+                    profile_id=OuterRef("profile_id"), sector__slug__in=value
+                )
+            )
+        )
+
+    def filter_contribution(self, queryset, name, value):
+        through = Profile.contributions.through
+        return queryset.filter(
+            Exists(
+                through.objects.filter(
+                    profile_id=OuterRef("profile_id"), contribution__slug__in=value
+                )
+            )
+        )
+
+    def filter_expertise(self, queryset, name, value):
+        through = Profile.expertise.through
+        return queryset.filter(
+            Exists(
+                through.objects.filter(
+                    profile_id=OuterRef("profile_id"), expertisetag__slug__in=value
+                )
+            )
+        )
+
+    def filter_language(self, queryset, name, value):
+        through = Profile.languages.through
+        return queryset.filter(
+            Exists(
+                through.objects.filter(profile_id=OuterRef("profile_id"), language__code__in=value)
+            )
+        )
+
+    def filter_travel(self, queryset, name, value):
+        return queryset.filter(willing_to_travel=True) if value else queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            queryset = super().qs
+            text = self.form.cleaned_data.get("q", "") if self.form.is_valid() else ""
+            self._qs = apply_text(queryset, text)
+        return self._qs
+
+    @property
+    def sort_order(self) -> str:
+        """Relevance needs a text to be relevant to; without one, names in order."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        chosen = data.get("sort")
+        if not data.get("q"):
+            return chosen if chosen in ("name", "updated") else "name"
+        return chosen if chosen in dict(SORT_CHOICES) else "relevance"
+
+
+class OpportunityFilter(SanitizingFilterSet):
+    sector = django_filters.ChoiceFilter(
+        choices=_sector_choices, field_name="sector__slug", label=_("Sector")
+    )
+    kind = django_filters.ChoiceFilter(choices=Opportunity.Kind.choices, label=_("Tipo"))
+    remote = django_filters.BooleanFilter(
+        field_name="is_remote",
+        label=_("Solo a distancia"),
+        method="filter_remote",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = []
+
+    def filter_remote(self, queryset, name, value):
+        return queryset.filter(is_remote=True) if value else queryset

@@ -1,0 +1,71 @@
+"""Which PNCS rows a caller may see or manage: the permission boundary of the pncs app."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from members.access import is_ime_staff
+
+
+class PncsQuerySet(models.QuerySet):
+    def active(self):
+        """Contact points shown to the public."""
+        return self.filter(is_active=True)
+
+    def coordinated_by(self, user):
+        """The active PNCS this user coordinates; every PNCS for IME staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(is_active=True, coordinators=user)
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def open(self):
+        """Published, of an active PNCS, and not past their deadline."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(deadline__isnull=True) | Q(deadline__gte=today),
+            status=self.model.Status.OPEN,
+            pncs__is_active=True,
+        )
+
+    def managed_by(self, user):
+        """Opportunities of the PNCS this user coordinates (all of them for IME staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(pncs__is_active=True, pncs__coordinators=user)
+
+    def visible_to(self, user):
+        """Open opportunities for everyone; closed ones stay visible to the members who
+        answered them; drafts and closed ones to their managers."""
+        visible = Q(pk__in=self.open().values("pk"))
+        if user.is_authenticated:
+            visible |= Q(pk__in=self.managed_by(user).values("pk"))
+            visible |= Q(interests__member=user)
+        return self.filter(visible).distinct()
+
+
+class InterestQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """A member's own answers."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member=user)
+
+    def managed_by(self, user):
+        """Answers to the opportunities this user manages."""
+        from .models import Opportunity
+
+        return self.filter(opportunity__in=Opportunity.objects.managed_by(user).values("pk"))
+
+
+class AffiliationQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """A member's own declared affiliations."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member=user)

@@ -1,0 +1,93 @@
+"""Keep the member search index in step with the members app (an index is a cache concern,
+the one place where signal receivers are the right tool) and the coordinators' role group
+in step with PNCS assignments."""
+
+from django.conf import settings
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from members.models import ExpertiseTag, Profile
+
+from .models import Pncs
+from .search import reindex_profiles
+from .services import sync_coordinator_groups
+
+SEARCHABLE_USER_FIELDS = {"is_active", "email_verified", "deleted_at"}
+
+
+def _reindex(*, profile_ids):
+    reindex_profiles(profile_ids=profile_ids)
+
+
+@receiver(post_save, sender=Profile, dispatch_uid="pncs_index_profile_saved")
+def profile_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _reindex(profile_ids=[instance.pk])
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="pncs_index_user_saved")
+def user_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    # Activation, verification and deletion change whether a member is searchable;
+    # a login (update_fields={"last_login"}) changes nothing the index holds.
+    if update_fields is not None and not set(update_fields) & SEARCHABLE_USER_FIELDS:
+        return
+    if not raw and not created:
+        _reindex(profile_ids=Profile.objects.filter(user=instance).values_list("pk", flat=True))
+
+
+def _expertise_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Sectors, languages and contributions are filtered through the members' own tables;
+    # only expertise is copied into the searchable text.
+    if reverse and action == "pre_clear":
+        instance._pncs_profiles = list(instance.profiles.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        if not reverse:
+            _reindex(profile_ids=[instance.pk])
+        elif action == "post_clear":
+            _reindex(profile_ids=getattr(instance, "_pncs_profiles", []))
+        else:
+            _reindex(profile_ids=pk_set or [])
+
+
+m2m_changed.connect(
+    _expertise_changed, sender=Profile.expertise.through, dispatch_uid="pncs_index_expertise"
+)
+
+
+@receiver(post_save, sender=ExpertiseTag, dispatch_uid="pncs_index_tag_saved")
+def tag_saved(sender, instance, created=False, raw=False, **kwargs):
+    if not raw and not created:
+        _reindex(profile_ids=instance.profiles.values_list("pk", flat=True))
+
+
+@receiver(m2m_changed, sender=Pncs.coordinators.through, dispatch_uid="pncs_coordinators")
+def coordinators_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Adding or removing a coordinator keeps the "PNCS coordinators" group (and so the
+    second-factor rule) in step."""
+    if action == "pre_clear":
+        if reverse:
+            instance._pncs_cleared_users = [instance.pk]
+        else:
+            instance._pncs_cleared_users = list(instance.coordinators.values_list("pk", flat=True))
+        return
+    if action == "post_clear":
+        sync_coordinator_groups(user_ids=getattr(instance, "_pncs_cleared_users", []))
+    elif action in ("post_add", "post_remove"):
+        sync_coordinator_groups(user_ids=[instance.pk] if reverse else list(pk_set or []))
+
+
+@receiver(pre_delete, sender=Pncs, dispatch_uid="pncs_deleting")
+def pncs_deleting(sender, instance, **kwargs):
+    instance._pncs_cleared_users = list(instance.coordinators.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Pncs, dispatch_uid="pncs_deleted")
+def pncs_deleted(sender, instance, **kwargs):
+    sync_coordinator_groups(user_ids=getattr(instance, "_pncs_cleared_users", []))
+
+
+@receiver(post_save, sender=Pncs, dispatch_uid="pncs_saved")
+def pncs_saved(sender, instance, created=False, raw=False, **kwargs):
+    # Deactivating a PNCS takes its coordinators' role away (and back on reactivation).
+    if not raw and not created:
+        sync_coordinator_groups(user_ids=list(instance.coordinators.values_list("pk", flat=True)))

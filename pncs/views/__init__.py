@@ -1,0 +1,1 @@
+"""Views of the pncs app, by audience: the public, members, coordinators' search, management."""

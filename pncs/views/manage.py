@@ -1,0 +1,101 @@
+"""The coordinators' area: their PNCS, publishing opportunities, answers and decisions."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ..access import coordinator_required
+from ..forms import DecisionForm, OpportunityForm
+from ..matching import suggest_members
+from ..models import Interest, Opportunity, Pncs
+from ..services import decide_interest, save_opportunity
+
+OPPORTUNITY_SAVED = _("Oportunidad guardada.")
+DECISION_SAVED = _("Decisión guardada; se avisó por correo a la persona.")
+DECISION_UNCHANGED = _("Esa respuesta ya tenía ese estado.")
+CHOOSE_A_DECISION = _("Elige una decisión válida.")
+
+
+@never_cache
+@coordinator_required
+def manage_home(request):
+    """The coordinator's PNCS and their opportunities, with how many answers each has."""
+    points = Pncs.objects.coordinated_by(request.user).select_related("sector")
+    opportunities = (
+        Opportunity.objects.managed_by(request.user)
+        .select_related("sector", "pncs__sector")
+        .annotate(
+            answers=Count("interests"),
+            pending=Count("interests", filter=Q(interests__status=Interest.Status.PENDING)),
+        )
+        .order_by("-created_at")
+    )
+    return render(
+        request, "pncs/manage_home.html", {"points": points, "opportunities": opportunities}
+    )
+
+
+def _edit(request, opportunity=None):
+    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = save_opportunity(form=form, user=request.user)
+        messages.success(request, OPPORTUNITY_SAVED)
+        return redirect("pncs:opportunity_manage", pk=saved.pk)
+    return render(request, "pncs/opportunity_form.html", {"form": form, "opportunity": opportunity})
+
+
+@never_cache
+@coordinator_required
+def opportunity_create(request):
+    """Publish (or draft) an opportunity of one of the coordinator's PNCS."""
+    return _edit(request)
+
+
+@never_cache
+@coordinator_required
+def opportunity_edit(request, pk):
+    """Edit an opportunity of the coordinator's own PNCS (others': 404)."""
+    opportunity = get_object_or_404(Opportunity.objects.managed_by(request.user), pk=pk)
+    return _edit(request, opportunity)
+
+
+@never_cache
+@coordinator_required
+def opportunity_manage(request, pk):
+    """Who answered, with decisions, and the suggested members with the reasons."""
+    opportunity = get_object_or_404(
+        Opportunity.objects.managed_by(request.user).select_related("sector", "pncs"), pk=pk
+    )
+    interests = opportunity.interests.select_related("member", "member__profile").order_by(
+        "created_at", "pk"
+    )
+    return render(
+        request,
+        "pncs/opportunity_manage.html",
+        {
+            "opportunity": opportunity,
+            "interests": interests,
+            "suggestions": suggest_members(opportunity),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@coordinator_required
+@require_POST
+def interest_decide(request, pk):
+    """Shortlist, accept or decline one answer to an opportunity the coordinator manages."""
+    interest = get_object_or_404(Interest.objects.managed_by(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, CHOOSE_A_DECISION)
+    elif decide_interest(
+        interest_id=interest.pk, status=form.cleaned_data["status"], by=request.user
+    ):
+        messages.success(request, DECISION_SAVED)
+    else:
+        messages.info(request, DECISION_UNCHANGED)
+    return redirect("pncs:opportunity_manage", pk=interest.opportunity_id)

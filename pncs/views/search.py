@@ -1,0 +1,152 @@
+"""The coordinators' member search, a member's page as PNCS may see it, and the exports."""
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
+from django_countries import countries
+
+from members.access import is_ime_staff
+from members.choices import EducationLevel
+from members.models import Profile, Sector
+
+from ..access import coordinator_required
+from ..exports import csv_stream, xlsx_file
+from ..filters import MemberSearchFilter
+from ..models import SearchAudit
+from ..search import base_queryset, run_search
+from ..services import finish_audit, record_audit
+
+FACET_LIMIT = 12
+
+
+def _filterset(request):
+    return MemberSearchFilter(request.GET, queryset=base_queryset())
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def _facet_links(request, name, counts, labels):
+    """Each facet value with its count and a link narrowing the current search to it."""
+    items = []
+    for value, n in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
+        if value not in labels:
+            continue
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.setlist(name, [value])
+        items.append({"label": labels[value], "count": n, "query": query.urlencode()})
+    return items[:FACET_LIMIT]
+
+
+@never_cache
+@coordinator_required
+def member_search(request):
+    """Search the members who allowed PNCS contact; every search is audited."""
+    filterset = _filterset(request)
+    result = run_search(filterset.qs, sort=filterset.sort_order, page=_page_number(request))
+    record_audit(
+        user=request.user,
+        action=SearchAudit.Action.SEARCH,
+        filters=filterset.applied(),
+        row_count=result.count,
+        capped=result.capped,
+    )
+    sectors = {s.pk: s for s in Sector.objects.all()}
+    facets = {
+        "sector": _facet_links(
+            request,
+            "sector",
+            {sectors[k].slug: v for k, v in result.facets["sector"].items() if k in sectors},
+            {s.slug: s.name for s in sectors.values()},
+        ),
+        "country": _facet_links(request, "country", result.facets["country"], dict(countries)),
+        "education": _facet_links(
+            request, "education", result.facets["education"], dict(EducationLevel.choices)
+        ),
+    }
+    query = request.GET.copy()
+    query.pop("page", None)
+    for row in result.rows:
+        row.sector_names = [ps.sector.name for ps in row.profile.profile_sectors.all()]
+    return render(
+        request,
+        "pncs/member_search.html",
+        {
+            "filter": filterset,
+            "result": result,
+            "facets": facets,
+            "query": query.urlencode(),
+            "sectors_by_id": sectors,
+        },
+    )
+
+
+@never_cache
+@coordinator_required
+def member_detail(request, pk):
+    """What the member allowed PNCS to see (everything for IME staff)."""
+    profile = get_object_or_404(
+        Profile.objects.contactable_by_pncs()
+        .select_related("user")
+        .prefetch_related("profile_sectors__sector", "expertise", "contributions", "languages"),
+        pk=pk,
+    )
+    full = is_ime_staff(request.user) or profile.directory_visibility in (
+        Profile.Visibility.MEMBERS,
+        Profile.Visibility.PNCS,
+    )
+    return render(request, "pncs/member_detail.html", {"profile": profile, "full": full})
+
+
+def _filename(extension):
+    return f"miembros-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+@never_cache
+@coordinator_required
+def export_csv(request):
+    """The current result as CSV (UTF-8 with BOM), streamed; audited with its row count."""
+    filterset = _filterset(request)
+    audit = record_audit(
+        user=request.user,
+        action=SearchAudit.Action.EXPORT_CSV,
+        filters=filterset.applied(),
+        row_count=None,
+    )
+    stream = csv_stream(
+        filterset.qs,
+        on_done=lambda n: finish_audit(audit_id=audit.pk, row_count=n),
+        language=translation.get_language(),
+    )
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@coordinator_required
+def export_xlsx(request):
+    """The current result as XLSX (openpyxl write-only mode, flat memory); audited."""
+    filterset = _filterset(request)
+    handle, count = xlsx_file(filterset.qs)
+    record_audit(
+        user=request.user,
+        action=SearchAudit.Action.EXPORT_XLSX,
+        filters=filterset.applied(),
+        row_count=count,
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=_filename("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

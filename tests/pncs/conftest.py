@@ -1,0 +1,39 @@
+"""Shared fixtures of the pncs tests."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from members.access import IME_STAFF
+from members.models import Sector
+from tests.factories import ProfileFactory, UserFactory, coordinator, with_totp
+
+
+@pytest.fixture
+def tic():
+    return Sector.objects.get(slug="tic")
+
+
+@pytest.fixture
+def coord(db):
+    """A coordinator of the TIC PNCS, with TOTP."""
+    return coordinator("tic")
+
+
+@pytest.fixture
+def coord_client(client, coord):
+    client.force_login(coord)
+    return client
+
+
+@pytest.fixture
+def ime_staff(db):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(user)
+    return user
+
+
+def contactable(**fields):
+    """A member who allowed PNCS contact; returns the Profile."""
+    fields.setdefault("pncs_contact", True)
+    return ProfileFactory(**fields)

@@ -1,0 +1,414 @@
+"""The coordinators' member search: scope, full text, filters, facets, caps, audit, speed."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from members.models import ExpertiseTag, Language, Profile
+from pncs.models import MemberSearchIndex, SearchAudit
+from pncs.search import base_queryset, rebuild_index
+from tests.factories import ProfileFactory, UserFactory, coordinator, member
+
+from .conftest import contactable
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/pncs/search/"
+
+
+def names_in(response):
+    return [row.profile.display_name for row in response.context["result"].rows]
+
+
+def test_urls_follow_the_contract():
+    assert reverse("pncs:search") == SEARCH
+    assert reverse("pncs:export_csv") == "/pncs/search/export.csv"
+    assert reverse("pncs:export_xlsx") == "/pncs/search/export.xlsx"
+    assert reverse("pncs:sector", args=["tic"]) == "/pncs/tic/"
+    with translation.override("en"):
+        assert reverse("pncs:search") == "/en/pncs/search/"
+
+
+# --- who may search ------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(SEARCH + "?sector=tic")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not SearchAudit.objects.exists()
+
+
+def test_plain_member_gets_403(client):
+    client.force_login(member())
+    assert client.get(SEARCH).status_code == 403
+    assert client.get("/pncs/search/export.csv").status_code == 403
+    assert not SearchAudit.objects.exists()
+
+
+def test_coordinator_without_second_factor_is_sent_to_set_it_up(client):
+    client.force_login(coordinator("tic", totp=False))
+    response = client.get(SEARCH)
+    assert response.status_code == 302
+    assert "/accounts/2fa/totp/activate/" in response["Location"]
+
+
+def test_coordinator_with_second_factor_searches(coord_client):
+    contactable(given_names="Ximena", paternal_surname="Robles")
+    response = coord_client.get(SEARCH)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "Ximena Robles" in response.content.decode()
+
+
+def test_ime_staff_searches(client, ime_staff):
+    client.force_login(ime_staff)
+    assert client.get(SEARCH).status_code == 200
+
+
+def test_coordinator_of_an_inactive_pncs_gets_403(client):
+    user = coordinator("salud")
+    user.coordinated_pncs.update(is_active=False)
+    client.force_login(user)
+    assert client.get(SEARCH).status_code == 403
+
+
+def test_removing_a_coordinator_takes_effect_on_the_next_request(coord_client, coord):
+    assert coord_client.get(SEARCH).status_code == 200
+    coord.coordinated_pncs.clear()
+    assert coord_client.get(SEARCH).status_code == 403
+
+
+# --- who can be found ----------------------------------------------------------------
+
+
+def test_only_active_verified_members_who_allowed_contact_are_found(coord_client):
+    found = contactable(given_names="Visible")
+    ProfileFactory(given_names="Reservada", pncs_contact=False)
+    unverified = contactable(given_names="Sinverificar")
+    unverified.user.email_verified = False
+    unverified.user.save()
+    inactive = contactable(given_names="Inactiva")
+    inactive.user.is_active = False
+    inactive.user.save()
+    response = coord_client.get(SEARCH)
+    assert [r.profile_id for r in response.context["result"].rows] == [found.pk]
+
+
+def test_withdrawing_consent_removes_the_member_from_the_index_result(coord_client):
+    profile = contactable(given_names="Arrepentida")
+    assert list(base_queryset().values_list("pk", flat=True)) == [profile.pk]
+    profile.pncs_contact = False
+    profile.save()
+    assert not base_queryset().exists()
+    assert MemberSearchIndex.objects.get(pk=profile.pk).contactable is False
+
+
+def test_rebuild_recreates_every_row():
+    contactable()
+    contactable()
+    MemberSearchIndex.objects.all().delete()
+    assert rebuild_index(batch_size=1) == 2
+    assert base_queryset().count() == 2
+
+
+# --- free text -----------------------------------------------------------------------
+
+
+def test_text_without_accents_finds_accented_words(coord_client):
+    contactable(given_names="Lucía", headline="Investigadora en energía solar")
+    contactable(given_names="Pedro", headline="Contador público")
+    response = coord_client.get(SEARCH, {"q": "energia"})
+    assert names_in(response) == [Profile.objects.get(given_names="Lucía").display_name]
+
+
+def test_english_and_spanish_stems_match(coord_client):
+    contactable(given_names="Ana", headline="Designing batteries for electric vehicles")
+    contactable(given_names="Bruno", headline="Ingeniero de procesos")
+    response = coord_client.get(SEARCH, {"q": "battery"})
+    assert [r.profile.given_names for r in response.context["result"].rows] == ["Ana"]
+
+
+def test_expertise_and_employer_are_searchable(coord_client):
+    tag = ExpertiseTag.objects.create(name="genómica", slug="genomica")
+    with_tag = contactable(given_names="Carla")
+    with_tag.expertise.add(tag)
+    contactable(given_names="Diego", employer="Acme Robotics")
+    assert [
+        r.profile.given_names
+        for r in coord_client.get(SEARCH, {"q": "genomica"}).context["result"].rows
+    ] == ["Carla"]
+    assert [
+        r.profile.given_names
+        for r in coord_client.get(SEARCH, {"q": "robotics"}).context["result"].rows
+    ] == ["Diego"]
+
+
+def test_results_are_ranked_name_before_headline_before_bio(coord_client):
+    contactable(
+        given_names="Elena",
+        paternal_surname="Ruiz",
+        maternal_surname="Paz",
+        headline="Gerente",
+        bio="Trabajó con Ortega en Monterrey.",
+    )
+    contactable(
+        given_names="Fabián",
+        paternal_surname="Luna",
+        maternal_surname="Sol",
+        headline="Consultor Ortega y asociados",
+        bio="",
+    )
+    contactable(
+        given_names="Gloria",
+        paternal_surname="Ortega",
+        maternal_surname="Mar",
+        headline="Abogada",
+        bio="",
+    )
+    response = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"})
+    assert [r.profile.given_names for r in response.context["result"].rows] == [
+        "Gloria",
+        "Fabián",
+        "Elena",
+    ]
+
+
+def test_misspelt_names_are_found_by_trigram_similarity(coord_client):
+    contactable(given_names="Mariana", paternal_surname="González")
+    contactable(given_names="Tomás", paternal_surname="Zamora", maternal_surname="Ríos")
+    response = coord_client.get(SEARCH, {"q": "Gonzales"})
+    assert [r.profile.given_names for r in response.context["result"].rows] == ["Mariana"]
+
+
+# --- filters, tampering --------------------------------------------------------------
+
+
+def test_filters_combine(coord_client):
+    french = Language.objects.get(code="fr")
+    a = contactable(
+        given_names="Alma",
+        sectors=["salud"],
+        country="CA",
+        education_level="doctorado",
+        state_of_origin="OAX",
+        willing_to_travel=True,
+    )
+    a.languages.add(french)
+    contactable(given_names="Beto", sectors=["salud"], country="CA", education_level="maestria")
+    contactable(given_names="Cira", sectors=["tic"], country="CA", education_level="doctorado")
+    response = coord_client.get(
+        SEARCH,
+        {
+            "sector": "salud",
+            "country": "CA",
+            "education": "doctorado",
+            "state": "OAX",
+            "language": "fr",
+            "travel": "on",
+        },
+    )
+    assert [r.profile.given_names for r in response.context["result"].rows] == ["Alma"]
+
+
+def test_contribution_and_expertise_filters(coord_client):
+    from members.models import Contribution
+
+    tag = ExpertiseTag.objects.create(name="robótica", slug="robotica")
+    mentor = Contribution.objects.get(slug="mentoria-empresas")
+    a = contactable(given_names="Ada")
+    a.expertise.add(tag)
+    a.contributions.add(mentor)
+    b = contactable(given_names="Blas")
+    b.expertise.add(tag)
+    response = coord_client.get(
+        SEARCH, {"expertise": "robotica", "contribution": "mentoria-empresas"}
+    )
+    assert [r.profile.given_names for r in response.context["result"].rows] == ["Ada"]
+
+
+def test_unknown_values_are_ignored_without_widening(coord_client):
+    contactable(given_names="Sol", sectors=["salud"])
+    contactable(given_names="Luna", sectors=["tic"])
+    narrowed = coord_client.get(SEARCH, {"sector": ["salud", "no-existe"], "country": "ZZ"})
+    assert [r.profile.given_names for r in narrowed.context["result"].rows] == ["Sol"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"pncs_contact": "0", "include_hidden": "1"},
+        {"page": "abc"},
+        {"page": "-4"},
+        {"page": "999999999999"},
+        {"sort": "password"},
+        {"q": "x" * 10_000},
+        {"q": "nul\x00byte"},
+        {"q": "\u202eRTL ' OR 1=1 --"},
+        {"q": "&|!():*"},
+        {"travel": "maybe"},
+    ],
+)
+def test_tampered_parameters_never_widen_nor_fail(coord_client, params):
+    contactable(given_names="Única")
+    ProfileFactory(given_names="Oculta", pncs_contact=False)
+    response = coord_client.get(SEARCH, params)
+    assert response.status_code == 200
+    assert "Oculta" not in [r.profile.given_names for r in response.context["result"].rows]
+
+
+# --- facets, caps, pages -------------------------------------------------------------
+
+
+def test_facets_count_the_current_result_and_link_to_narrow_it(coord_client):
+    contactable(given_names="Uno", sectors=["salud"], country="US", headline="química")
+    contactable(given_names="Dos", sectors=["salud", "tic"], country="CA", headline="química")
+    contactable(given_names="Tres", sectors=["tic"], country="CA", headline="abogado")
+    response = coord_client.get(SEARCH, {"q": "quimica"})
+    facets = response.context["facets"]
+    sectors = {item["label"]: item["count"] for item in facets["sector"]}
+    assert sectors == {"Salud": 2, "Tecnologías de la Información y Comunicación": 1}
+    countries = {item["label"]: item["count"] for item in facets["country"]}
+    assert countries == {"Estados Unidos": 1, "Canadá": 1}
+    link = next(i for i in facets["country"] if i["count"] == 1 and "CA" in i["query"])["query"]
+    narrowed = coord_client.get(SEARCH + "?" + link)
+    assert [r.profile.given_names for r in narrowed.context["result"].rows] == ["Dos"]
+
+
+def test_count_is_capped_and_pages_stop_at_the_cap(coord_client, monkeypatch):
+    from pncs import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search, "MAX_PAGE", 2)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    for n in range(6):
+        contactable(given_names=f"Persona{n}")
+    response = coord_client.get(SEARCH)
+    result = response.context["result"]
+    assert (result.count, result.capped, len(result.rows), result.has_next) == (3, True, 2, True)
+    assert "Más de 3 resultados" in response.content.decode()
+    last = coord_client.get(SEARCH, {"page": "2"}).context["result"]
+    assert (last.page, last.has_next) == (2, False)
+
+
+def test_sort_by_name(coord_client):
+    contactable(given_names="Zoe", paternal_surname="Alvarado", maternal_surname="")
+    contactable(given_names="Abel", paternal_surname="Zúñiga", maternal_surname="")
+    contactable(given_names="Berta", paternal_surname="Ávila", maternal_surname="")
+    response = coord_client.get(SEARCH, {"sort": "name"})
+    assert [r.profile.given_names for r in response.context["result"].rows] == [
+        "Zoe",
+        "Berta",
+        "Abel",
+    ]
+
+
+# --- audit and speed -----------------------------------------------------------------
+
+
+def test_every_search_is_audited_without_personal_data(coord_client, coord):
+    contactable(given_names="Rocío", sectors=["tic"], headline="Abogada")
+    coord_client.get(SEARCH, {"sector": ["tic", "bogus"], "q": "ingeniería"})
+    audit = SearchAudit.objects.get()
+    assert (audit.user, audit.action, audit.row_count) == (coord, "search", 0)
+    assert audit.filters == {"sector": ["tic"], "q": "ingeniería"}
+    assert "Rocío" not in str(audit.filters)
+
+
+def _populate(n):
+    for _ in range(n):
+        profile = contactable(sectors=["tic", "salud"], headline="ingeniera de datos")
+        profile.languages.add(Language.objects.get(code="en"))
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_search_page_query_count_does_not_grow_with_rows(
+    coord_client, django_assert_num_queries, size
+):
+    _populate(size)
+    coord_client.get(SEARCH)  # warm the session
+    with django_assert_num_queries(17):
+        response = coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"})
+    assert len(response.context["result"].rows) == size
+
+
+def test_search_page_in_english(coord_client):
+    contactable(given_names="Inés")
+    response = coord_client.get("/en" + SEARCH)
+    assert response.status_code == 200
+    assert "Member search" in response.content.decode()
+
+
+def test_member_detail_shows_only_what_the_member_allowed(coord_client):
+    public = contactable(
+        given_names="Abierta", bio="Mi semblanza pública", directory_visibility="pncs"
+    )
+    private = contactable(
+        given_names="Reservada", bio="Mi semblanza privada", directory_visibility="ime"
+    )
+    shown = coord_client.get(reverse("pncs:member_detail", args=[public.pk])).content.decode()
+    assert "Mi semblanza pública" in shown
+    hidden = coord_client.get(reverse("pncs:member_detail", args=[private.pk]))
+    assert hidden.status_code == 200
+    assert "Mi semblanza privada" not in hidden.content.decode()
+    assert private.user.email in hidden.content.decode()
+
+
+def test_member_detail_of_someone_who_refused_contact_is_404(coord_client):
+    refused = ProfileFactory(pncs_contact=False)
+    assert coord_client.get(reverse("pncs:member_detail", args=[refused.pk])).status_code == 404
+
+
+def test_member_detail_is_not_for_members(client):
+    target = contactable()
+    client.force_login(UserFactory())
+    assert client.get(reverse("pncs:member_detail", args=[target.pk])).status_code == 403
+
+
+def test_deleting_an_account_removes_the_member_from_search(coord_client):
+    from django.utils import timezone
+
+    profile = contactable(given_names="Cancelada")
+    profile.user.deleted_at = timezone.now()
+    profile.user.save(update_fields=["deleted_at"])
+    assert not base_queryset().exists()
+    assert MemberSearchIndex.objects.get(pk=profile.pk).contactable is False
+
+
+def test_a_login_does_not_touch_the_index(django_assert_num_queries):
+    from django.utils import timezone
+
+    profile = contactable()
+    profile.user.last_login = timezone.now()
+    with django_assert_num_queries(1):
+        profile.user.save(update_fields=["last_login"])
+
+
+def test_a_stale_index_row_never_leaks_a_member_who_withdrew(coord_client):
+    """Bulk updates send no signals: the index may lag, the boundary does not."""
+    from members.models import User
+
+    profile = contactable(given_names="Silenciosa")
+    Profile.objects.filter(pk=profile.pk).update(pncs_contact=False)
+    User.objects.filter(pk=profile.user_id).update(is_active=False)
+    assert MemberSearchIndex.objects.get(pk=profile.pk).contactable is True  # stale
+    response = coord_client.get(SEARCH)
+    assert response.context["result"].rows == []
+    assert _csv_lines(coord_client.get("/pncs/search/export.csv")) == 1  # the header only
+
+
+def _csv_lines(response):
+    return b"".join(response.streaming_content).decode("utf-8-sig").count("\r\n")
+
+
+def test_renaming_an_expertise_tag_reindexes_its_members_in_batches(coord_client, monkeypatch):
+    from pncs import search
+
+    monkeypatch.setattr(search, "REBUILD_BATCH", 2)
+    tag = ExpertiseTag.objects.create(name="fotonica", slug="fotonica")
+    for n in range(5):
+        contactable(given_names=f"Luz{n}").expertise.add(tag)
+    tag.name = "óptica cuántica"
+    tag.save()
+    response = coord_client.get(SEARCH, {"q": "optica"})
+    assert len(response.context["result"].rows) == 5
