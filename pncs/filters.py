@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
 from members.models import Contribution, ExpertiseTag, Language, Profile, ProfileSector, Sector
 
@@ -77,6 +78,10 @@ def _expertise_choices():
     return list(ExpertiseTag.objects.values_list("slug", "name"))
 
 
+def _chapter_choices():
+    return list(Chapter.objects.order_by("name").values_list("slug", "name"))
+
+
 def _country_choices():
     return list(countries)
 
@@ -99,6 +104,9 @@ class MemberSearchFilter(SanitizingFilterSet):
     )
     education = django_filters.MultipleChoiceFilter(
         field_name="education_level", choices=EducationLevel.choices, label=_("Nivel de estudios")
+    )
+    chapter = django_filters.MultipleChoiceFilter(
+        choices=_chapter_choices, method="filter_chapter", label=_("Capítulo")
     )
     contribution = django_filters.MultipleChoiceFilter(
         choices=_contribution_choices, method="filter_contribution", label=_("Tipo de aportación")
@@ -132,6 +140,16 @@ class MemberSearchFilter(SanitizingFilterSet):
             Exists(
                 ProfileSector.objects.filter(
                     profile_id=OuterRef("profile_id"), sector__slug__in=value
+                )
+            )
+        )
+
+    def filter_chapter(self, queryset, name, value):
+        """Approved members of the chosen chapters (a pending request is not membership)."""
+        return queryset.filter(
+            Exists(
+                Membership.objects.approved().filter(
+                    user_id=OuterRef("profile_id"), chapter__slug__in=value
                 )
             )
         )
