@@ -69,3 +69,23 @@ def mfa_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def member_required(view):
+    """A signed-in member with a verified address who accepted the current privacy notice.
+
+    Someone who has not accepted the version in force is asked to, then comes back."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        from .services import needs_privacy_acceptance
+
+        if not request.user.email_verified:
+            return redirect("account_email")
+        if needs_privacy_acceptance(user=request.user):
+            url = reverse("members:privacy_accept")
+            return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
