@@ -46,6 +46,8 @@ run: messages
 	@echo ""
 	@echo "  talentnet is starting on http://127.0.0.1:$(PORT)/  (English: /en/)"
 	@echo "  IME staff (demo): ime.demo@example.org / demo-ime-staff-2026"
+	@echo "    second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP (add it to an authenticator app)"
+	@echo "    or a recovery code: 89870152 (also 92287915, 63055505; re-armed on every make run)"
 	@echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"
 	@echo "  Mail (verification codes) is printed on this console."
 	@echo ""
