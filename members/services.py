@@ -280,14 +280,14 @@ def record_profile_view(*, viewer, profile) -> bool:
 
     Seeing one's own profile is free; a second look at the same profile the same day
     costs nothing. The cap counts distinct profiles per viewer per day."""
-    from .models import ProfileView
+    from .models import ProfileView, User
 
     if viewer.pk == profile.pk:
         return True
     today = timezone.localdate()
     with transaction.atomic():
         # Serialise one viewer's requests so parallel tabs cannot overshoot the cap.
-        type(viewer).objects.select_for_update().filter(pk=viewer.pk).first()
+        User.objects.select_for_update().filter(pk=viewer.pk).first()
         todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
         if todays.filter(profile=profile).exists():
             return True
