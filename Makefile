@@ -67,6 +67,7 @@ format: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-services
 	$(MAKE) --no-print-directory messages compose-check lint
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -23,3 +23,27 @@ def me(onboarded, client):
     user = onboarded()
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def own_cache_namespace(settings):
+    """A cache prefix of this test alone (concurrent runs share the Redis database).
+
+    Returns a function that empties the namespace (e.g. to let a cooldown pass)."""
+    import uuid
+
+    from django.core.cache import cache
+
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    prefix = f"members-test-{uuid.uuid4().hex}"
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+
+    def wipe():
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+
+    yield wipe
+    wipe()

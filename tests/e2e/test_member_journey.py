@@ -1,0 +1,109 @@
+"""A newcomer's whole journey in Chromium: sign up, verify by the emailed code, onboard,
+see the profile, switch language, download the data (re-authenticating), delete the account.
+The main member pages are checked with axe-core on the way."""
+
+import json
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from members.models import Profile, Sector, User
+from tests.e2e.axe import assert_no_serious_axe_violations
+from tests.factories import ProfileFactory
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "recien.llegada@example.org"
+PASSWORD = "una frase de paso muy larga 2026"
+
+
+def submit(page):
+    page.locator("main form button[type=submit]").first.click()
+
+
+def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server, artifacts_dir):
+    ProfileFactory(directory_visibility=Profile.Visibility.MEMBERS, paternal_surname="Visible")
+    base = live_server.url
+
+    # Sign up: the short privacy notice, an unticked acceptance and unticked choices.
+    page.goto(base + "/accounts/signup/")
+    assert_no_serious_axe_violations(page)
+    expect(page.locator("#id_accept_privacy")).not_to_be_checked()
+    expect(page.locator("#id_pncs_contact")).not_to_be_checked()
+    page.fill("#id_email", EMAIL)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.check("#id_accept_privacy")
+    page.check("#id_notify_jornadas")
+    submit(page)
+
+    # Verify with the code from the email (sent through the transactional queue).
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/"))
+    assert_no_serious_axe_violations(page)
+    message = mail.outbox[-1]
+    assert message.to == [EMAIL]
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.MULTILINE).group(1)
+    page.fill("#id_code", code)
+    submit(page)
+
+    # Onboarding right after verification.
+    expect(page).to_have_url(re.compile(r"/me/welcome/$"))
+    assert_no_serious_axe_violations(page)
+    page.fill("#id_given_names", "Citlali")
+    page.fill("#id_paternal_surname", "Hernández")
+    page.select_option("#id_country", "CA")
+    page.fill("#id_city", "Montreal")
+    tic = Sector.objects.get(slug="tic")
+    page.check(f"input[name=sectors][value='{tic.pk}']")
+    page.select_option("#id_primary_sector", str(tic.pk))
+    page.fill("#id_expertise", "Visión por computadora, robótica")
+    submit(page)
+
+    # My profile and dashboard.
+    expect(page).to_have_url(base + "/me/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Citlali Hernández")
+    assert_no_serious_axe_violations(page)
+    user = User.objects.get(email=EMAIL)
+    assert user.email_verified
+    assert Profile.objects.get(user=user).notify_jornadas is True
+
+    page.goto(base + "/members/")
+    expect(page.get_by_text("Visible").first).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+    # Change language: the same page in English.
+    page.goto(base + "/me/")
+    page.get_by_role("button", name="English").click()
+    expect(page).to_have_url(base + "/en/me/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Edit my profile")).to_be_visible()
+
+    # Download my data: asks for the password again, then the file arrives.
+    page.goto(base + "/en/me/data/")
+    assert_no_serious_axe_violations(page)
+    page.get_by_role("button", name="Download as JSON").click()
+    expect(page).to_have_url(re.compile(r"/en/accounts/reauthenticate/"))
+    assert_no_serious_axe_violations(page)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_download() as download_info:
+        submit(page)
+    path = download_info.value.path()
+    data = json.loads(open(path, encoding="utf-8").read())
+    assert data["account"]["email"] == EMAIL
+    assert data["profile"]["given_names"] == "Citlali"
+    assert "machine" not in json.dumps(data)
+
+    # Delete the account.
+    page.goto(base + "/en/me/data/delete/")
+    assert_no_serious_axe_violations(page)
+    page.check("#id_confirm")
+    submit(page)
+    expect(page).to_have_url(base + "/en/")
+    page.screenshot(path=str(artifacts_dir / "member-deleted.png"), full_page=True)
+    user.refresh_from_db()
+    assert user.is_active is False and user.deleted_at is not None
+    assert user.email != EMAIL
+    page.goto(base + "/en/me/")
+    expect(page).to_have_url(re.compile(r"/en/accounts/login/"))
