@@ -84,7 +84,10 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined", "deleted_at", "email_verified"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Estado"), {"fields": ["is_active", "email_verified", "deleted_at", "preferred_language"]}),
+        (
+            _("Estado"),
+            {"fields": ["is_active", "email_verified", "deleted_at", "preferred_language"]},
+        ),
         (_("Permisos"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Fechas"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -159,7 +162,14 @@ class ActiveFilter(HasPhotoFilter):
 
 @admin.register(Profile)
 class ProfileAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "user", "country", "state_of_origin", "education_level", "updated_at"]
+    list_display = [
+        "__str__",
+        "user",
+        "country",
+        "state_of_origin",
+        "education_level",
+        "updated_at",
+    ]
     list_filter = [
         "country",
         "profile_sectors__sector",
@@ -169,7 +179,13 @@ class ProfileAdmin(SimpleHistoryAdmin):
         ActiveFilter,
         "directory_visibility",
     ]
-    search_fields = ["given_names", "paternal_surname", "maternal_surname", "user__email", "headline"]
+    search_fields = [
+        "given_names",
+        "paternal_surname",
+        "maternal_surname",
+        "user__email",
+        "headline",
+    ]
     list_select_related = ["user"]
     autocomplete_fields = ["expertise"]
     filter_horizontal = ["languages", "contributions"]
@@ -195,14 +211,22 @@ class ProfileAdmin(SimpleHistoryAdmin):
         from django.utils.html import format_html_join
 
         records = ConsentRecord.objects.filter(user_id=obj.pk)[:100]
-        return format_html_join(
-            "\n",
-            "<div>{} · {} = {} ({})</div>",
-            (
-                (r.recorded_at.strftime("%Y-%m-%d %H:%M"), r.get_purpose_display(), r.value, r.get_source_display())
-                for r in records
-            ),
-        ) or "—"
+        return (
+            format_html_join(
+                "\n",
+                "<div>{} · {} = {} ({})</div>",
+                (
+                    (
+                        r.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                        r.get_purpose_display(),
+                        r.value,
+                        r.get_source_display(),
+                    )
+                    for r in records
+                ),
+            )
+            or "—"
+        )
 
 
 @admin.register(ExpertiseTag)
@@ -267,7 +291,16 @@ class ArcoRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "due_on"]
     search_fields = ["user__email", "description"]
     readonly_fields = ["user", "kind", "description", "created_at", "due_on"]
-    fields = ["user", "kind", "description", "created_at", "due_on", "status", "answered_at", "staff_notes"]
+    fields = [
+        "user",
+        "kind",
+        "description",
+        "created_at",
+        "due_on",
+        "status",
+        "answered_at",
+        "staff_notes",
+    ]
     list_select_related = ["user"]
 
     def has_add_permission(self, request):

@@ -29,7 +29,7 @@ DEMO_MEMBER_DOMAIN = "demo.example.org"
 # Fixed, documented demo values (DEBUG only, printed by `make run`): add the TOTP secret
 # to an authenticator app, or use a recovery code (re-armed each time seed_demo runs).
 DEMO_STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
-DEMO_STAFF_RECOVERY_SEED = "talentnet-demo-recovery-codes-not-secret"  # noqa: S105
+DEMO_STAFF_RECOVERY_SEED = "talentnet-demo-recovery-codes-not-secret"
 
 COUNTRIES = [
     ("US", 60, "en_US"),
@@ -224,9 +224,7 @@ def _accept_current_notice():
     users = User.objects.filter(
         email__in=[DEMO_STAFF_EMAIL],
     ) | User.objects.filter(email__endswith=f"@{DEMO_MEMBER_DOMAIN}")
-    done = set(
-        PrivacyAcceptance.objects.filter(notice=notice).values_list("user_id", flat=True)
-    )
+    done = set(PrivacyAcceptance.objects.filter(notice=notice).values_list("user_id", flat=True))
     PrivacyAcceptance.objects.bulk_create(
         PrivacyAcceptance(user_id=pk, notice=notice)
         for pk in users.values_list("pk", flat=True)

@@ -40,7 +40,9 @@ class SignupExtrasForm(forms.Form):
         required=True,
         error_messages={"required": PRIVACY_REQUIRED},
     )
-    show_in_directory = forms.BooleanField(label=VOLUNTARY_LABELS["show_in_directory"], required=False)
+    show_in_directory = forms.BooleanField(
+        label=VOLUNTARY_LABELS["show_in_directory"], required=False
+    )
     pncs_contact = forms.BooleanField(label=VOLUNTARY_LABELS["pncs_contact"], required=False)
     notify_chapter = forms.BooleanField(label=VOLUNTARY_LABELS["notify_chapter"], required=False)
     notify_jornadas = forms.BooleanField(label=VOLUNTARY_LABELS["notify_jornadas"], required=False)
@@ -76,7 +78,9 @@ class SignupExtrasForm(forms.Form):
         data = self.cleaned_data
         return {
             "directory_visibility": (
-                Profile.Visibility.MEMBERS if data.get("show_in_directory") else Profile.Visibility.IME
+                Profile.Visibility.MEMBERS
+                if data.get("show_in_directory")
+                else Profile.Visibility.IME
             ),
             **{name: bool(data.get(name)) for name in self.VOLUNTARY_FIELDS[1:]},
         }
@@ -256,7 +260,9 @@ class ArcoRequestForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
         }
         help_texts = {
-            "description": _("Qué necesitas y, si aplica, qué dato y por qué (hasta 4000 caracteres).")
+            "description": _(
+                "Qué necesitas y, si aplica, qué dato y por qué (hasta 4000 caracteres)."
+            )
         }
 
 

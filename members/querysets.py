@@ -37,7 +37,8 @@ class ProfileQuerySet(models.QuerySet):
         if in_group(user, PNCS_COORDINATORS):
             levels.append(self.model.Visibility.PNCS)
         return self.filter(
-            own | models.Q(pk__in=self.active().filter(directory_visibility__in=levels).values("pk"))
+            own
+            | models.Q(pk__in=self.active().filter(directory_visibility__in=levels).values("pk"))
         )
 
     def for_listing(self):

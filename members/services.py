@@ -61,9 +61,7 @@ def sync_email_verified(*, user) -> bool:
     from .models import User
 
     verified = EmailAddress.objects.filter(user_id=user.pk, primary=True, verified=True).exists()
-    User.objects.filter(pk=user.pk).exclude(email_verified=verified).update(
-        email_verified=verified
-    )
+    User.objects.filter(pk=user.pk).exclude(email_verified=verified).update(email_verified=verified)
     user.email_verified = verified
     return verified
 
@@ -149,9 +147,7 @@ def complete_signup(*, user, notice, choices: dict) -> None:
         accept_privacy_notice(user=user, notice=notice)
         update_consents(user=user, choices=choices, source=ConsentRecord.Source.SIGNUP)
         now = timezone.now()
-        recorded = set(
-            ConsentRecord.objects.filter(user=user).values_list("purpose", flat=True)
-        )
+        recorded = set(ConsentRecord.objects.filter(user=user).values_list("purpose", flat=True))
         ConsentRecord.objects.bulk_create(
             ConsentRecord(
                 user=user,
@@ -212,7 +208,7 @@ def save_profile(*, form, user, onboarding: bool = False):
         if onboarding and profile.onboarded_at is None:
             profile.onboarded_at = timezone.now()
         photo = data.get("photo")
-        if photo is False or hasattr(photo, "read") and not hasattr(photo, "url"):
+        if photo is False or (hasattr(photo, "read") and not hasattr(photo, "url")):
             old_photo = profile.photo.name
             profile.photo = photo or ""
         profile.save()
@@ -333,9 +329,7 @@ def create_arco_request(*, user, kind: str, description: str):
         queue_transactional_email(
             to=[user.email],
             subject=_("Recibimos tu solicitud ARCO #%(id)s") % {"id": arco.pk},
-            body=_(
-                "Recibimos tu solicitud de %(kind)s. Te responderemos a más tardar el %(due)s."
-            )
+            body=_("Recibimos tu solicitud de %(kind)s. Te responderemos a más tardar el %(due)s.")
             % {"kind": arco.get_kind_display().lower(), "due": arco.due_on.isoformat()},
         )
     return arco

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from .. import messages as msg
 from ..access import member_required
-from ..forms import ArcoRequestForm, DeleteAccountForm, ExportForm, PrivacyAcceptForm, PrivacyChoicesForm
+from ..forms import (
+    ArcoRequestForm,
+    DeleteAccountForm,
+    ExportForm,
+    PrivacyAcceptForm,
+    PrivacyChoicesForm,
+)
 from ..models import ArcoRequest, ConsentRecord, PrivacyAcceptance, PrivacyNotice, Profile
 from ..services import (
     accept_privacy_notice,
@@ -153,7 +159,10 @@ def privacy_accept(request):
     """Accept the privacy notice in force (asked at login after a new version is published)."""
     notice = PrivacyNotice.objects.current()
     default_next = "members:me"
-    if notice is None or PrivacyAcceptance.objects.filter(user=request.user, notice=notice).exists():
+    if (
+        notice is None
+        or PrivacyAcceptance.objects.filter(user=request.user, notice=notice).exists()
+    ):
         return redirect(_safe_next(request, default_next))
     if request.method == "POST":
         form = PrivacyAcceptForm(request.POST)

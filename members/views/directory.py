@@ -16,10 +16,9 @@ PAGE_SIZE = 20
 def directory(request):
     base = Profile.objects.visible_in_directory().for_listing()
     filterset = DirectoryFilter(request.GET or None, queryset=base)
-    if filterset.is_bound and not filterset.is_valid():
-        queryset = base.none()
-    else:
-        queryset = filterset.qs
+    # A tampered filter value shows no one rather than ignoring the filter.
+    invalid = filterset.is_bound and not filterset.is_valid()
+    queryset = base.none() if invalid else filterset.qs
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -101,7 +101,9 @@ def profile_detail(request, pk):
     """A profile, showing each viewer only what its owner allowed; views are capped per day."""
     profile = get_object_or_404(Profile.objects.visible_to(request.user).for_detail(), pk=pk)
     if not record_profile_view(viewer=request.user, profile=profile):
-        return render(request, "members/profile_limit.html", {"message": msg.VIEW_CAP_REACHED}, status=429)
+        return render(
+            request, "members/profile_limit.html", {"message": msg.VIEW_CAP_REACHED}, status=429
+        )
     own = profile.pk == request.user.pk
     return render(
         request,

@@ -41,5 +41,7 @@ def assert_no_serious_axe_violations(page, *, tags=WCAG_TAGS) -> None:
         lines = [f"axe-core: serious/critical violations on {page.url}"]
         for violation in blocking:
             targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} [{targets}]")
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']} [{targets}]"
+            )
         raise AssertionError("\n".join(lines))

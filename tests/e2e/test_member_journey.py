@@ -4,6 +4,7 @@ The main member pages are checked with axe-core on the way."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -89,8 +90,7 @@ def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server
     page.fill("#id_password", PASSWORD)
     with page.expect_download() as download_info:
         submit(page)
-    path = download_info.value.path()
-    data = json.loads(open(path, encoding="utf-8").read())
+    data = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert data["account"]["email"] == EMAIL
     assert data["profile"]["given_names"] == "Citlali"
     assert "machine" not in json.dumps(data)

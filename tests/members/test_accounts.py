@@ -211,7 +211,11 @@ def test_a_new_privacy_notice_is_asked_at_next_login(client):
 
     accept_privacy_notice(user=user, notice=PrivacyNotice.objects.current())
     new = PrivacyNotice.objects.create(
-        version=2, summary_es="Nuevo", summary_en="New", body_es="Texto", body_en="Text",
+        version=2,
+        summary_es="Nuevo",
+        summary_en="New",
+        body_es="Texto",
+        body_en="Text",
         published_at=timezone.now(),
     )
     response = client.post(

@@ -227,18 +227,23 @@ def test_directory_filters(client, me, params, expected):
     from members.services import get_or_create_tags
 
     a = ProfileFactory(
-        directory_visibility=MEMBERS, paternal_surname="Zamudio", sectors=["salud"],
+        directory_visibility=MEMBERS,
+        paternal_surname="Zamudio",
+        sectors=["salud"],
         headline="Cardiología",
     )
     a.contributions.add(Contribution.objects.get(slug="misiones"))
     b = ProfileFactory(
-        directory_visibility=MEMBERS, paternal_surname="Quetzal", country="DE",
+        directory_visibility=MEMBERS,
+        paternal_surname="Quetzal",
+        country="DE",
         state_of_origin="YUC",
     )
     b.expertise.set(get_or_create_tags(["robótica"]))
     html = client.get(reverse("members:directory"), params).content.decode()
-    found = {name for name, surname in (("Salud", "Zamudio"), ("Berlin", "Quetzal"))
-             if surname in html}
+    found = {
+        name for name, surname in (("Salud", "Zamudio"), ("Berlin", "Quetzal")) if surname in html
+    }
     assert found == expected
 
 
@@ -256,9 +261,7 @@ def test_directory_paginates(client, me):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_directory_query_count_does_not_grow_with_rows(
-    client, me, size, django_assert_num_queries
-):
+def test_directory_query_count_does_not_grow_with_rows(client, me, size, django_assert_num_queries):
     for profile in ProfileFactory.create_batch(size, directory_visibility=MEMBERS):
         profile.expertise.set([])
     client.get(reverse("members:directory"))  # warm the session
@@ -282,7 +285,9 @@ def test_a_member_sees_a_visible_profile_without_the_email(client, me):
 
 def test_the_email_shows_only_when_the_owner_allowed_it(client, me):
     other = ProfileFactory(directory_visibility=MEMBERS, show_email=True)
-    assert other.user.email in client.get(reverse("members:profile", args=[other.pk])).content.decode()
+    assert (
+        other.user.email in client.get(reverse("members:profile", args=[other.pk])).content.decode()
+    )
 
 
 @pytest.mark.parametrize("visibility", [Profile.Visibility.PNCS, Profile.Visibility.IME])

@@ -11,8 +11,19 @@ pytestmark = pytest.mark.django_db
 
 NASTY = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["\x00", "a\x00b", "\u202eabc", "\ufeff", "=cmd|' /C calc'!A0", "x" * 10_000,
-                     "<script>alert(1)</script>", "' OR 1=1 --", "\r\nBcc: x@evil.example"]),
+    st.sampled_from(
+        [
+            "\x00",
+            "a\x00b",
+            "\u202eabc",
+            "\ufeff",
+            "=cmd|' /C calc'!A0",
+            "x" * 10_000,
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\r\nBcc: x@evil.example",
+        ]
+    ),
 )
 FUZZ = settings(
     max_examples=25,
@@ -35,14 +46,38 @@ def snapshot(user):
 
 FORMS = {
     "members:profile_edit": [
-        "given_names", "paternal_surname", "maternal_surname", "preferred_name", "headline",
-        "bio", "country", "city", "state_of_origin", "education_level", "education_field",
-        "institution", "employer", "position", "sectors", "primary_sector", "expertise",
-        "languages", "contributions", "linkedin_url", "orcid", "website", "willing_to_travel",
+        "given_names",
+        "paternal_surname",
+        "maternal_surname",
+        "preferred_name",
+        "headline",
+        "bio",
+        "country",
+        "city",
+        "state_of_origin",
+        "education_level",
+        "education_field",
+        "institution",
+        "employer",
+        "position",
+        "sectors",
+        "primary_sector",
+        "expertise",
+        "languages",
+        "contributions",
+        "linkedin_url",
+        "orcid",
+        "website",
+        "willing_to_travel",
     ],
     "members:choices": [
-        "directory_visibility", "show_email", "pncs_contact", "notify_chapter",
-        "notify_jornadas", "notify_programs", "notify_opportunities",
+        "directory_visibility",
+        "show_email",
+        "pncs_contact",
+        "notify_chapter",
+        "notify_jornadas",
+        "notify_programs",
+        "notify_opportunities",
     ],
     "members:preferences": ["preferred_language"],
     "members:arco_request": ["kind", "description"],
@@ -90,8 +125,15 @@ def test_directory_takes_any_query_string(client, me):
 
 
 def test_signup_never_fails_and_creates_nobody_with_garbage(client):
-    fields = ["email", "password1", "password2", "privacy_version", "accept_privacy",
-              "show_in_directory", "pncs_contact"]
+    fields = [
+        "email",
+        "password1",
+        "password2",
+        "privacy_version",
+        "accept_privacy",
+        "show_in_directory",
+        "pncs_contact",
+    ]
 
     @FUZZ
     @given(values=st.lists(NASTY, min_size=len(fields), max_size=len(fields)))

@@ -193,8 +193,16 @@ def test_a_bad_preferred_language_saves_nothing(client, me):
 
 @pytest.mark.parametrize(
     "name",
-    ["members:me", "members:onboarding", "members:profile_edit", "members:preferences",
-     "members:my_data", "members:choices", "members:arco_request", "members:directory"],
+    [
+        "members:me",
+        "members:onboarding",
+        "members:profile_edit",
+        "members:preferences",
+        "members:my_data",
+        "members:choices",
+        "members:arco_request",
+        "members:directory",
+    ],
 )
 def test_anonymous_visitors_of_member_pages_are_sent_to_login(client, name):
     response = client.get(reverse(name))
