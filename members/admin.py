@@ -137,7 +137,7 @@ def export_profiles_csv(modeladmin, request, queryset):
     return response
 
 
-class HasPhotoFilter(admin.SimpleListFilter):
+class VerifiedFilter(admin.SimpleListFilter):
     title = _("correo verificado")
     parameter_name = "verified"
 
@@ -150,7 +150,7 @@ class HasPhotoFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ActiveFilter(HasPhotoFilter):
+class ActiveFilter(VerifiedFilter):
     title = _("activo")
     parameter_name = "active"
 
@@ -175,7 +175,7 @@ class ProfileAdmin(SimpleHistoryAdmin):
         "profile_sectors__sector",
         "state_of_origin",
         "education_level",
-        HasPhotoFilter,
+        VerifiedFilter,
         ActiveFilter,
         "directory_visibility",
     ]

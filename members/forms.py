@@ -86,10 +86,18 @@ class SignupExtrasForm(forms.Form):
         }
 
     def signup(self, request, user):
-        """Called by allauth once the user row exists."""
+        """Called by allauth once the user row exists. Emails follow the sign-up language."""
+        from django.utils.translation import get_language
+
         from .services import complete_signup
 
-        complete_signup(user=user, notice=self.privacy_notice, choices=self.consent_choices())
+        language = "en" if (get_language() or "").startswith("en") else "es-mx"
+        complete_signup(
+            user=user,
+            notice=self.privacy_notice,
+            choices=self.consent_choices(),
+            language=language,
+        )
 
 
 class ProfileForm(forms.ModelForm):

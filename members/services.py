@@ -136,13 +136,16 @@ def update_consents(*, user, choices: dict, source: str) -> list[str]:
     return changed
 
 
-def complete_signup(*, user, notice, choices: dict) -> None:
+def complete_signup(*, user, notice, choices: dict, language: str | None = None) -> None:
     """After allauth created the account: profile, privacy acceptance and the initial choices.
 
-    Every initial choice is recorded (even "no"), so the history shows what was offered."""
+    Every initial choice is recorded (even "no"), so the history shows what was offered.
+    `language` (the language of the sign-up page) becomes the language of the emails."""
     from .models import ConsentRecord, Profile
 
     with transaction.atomic():
+        if language and language != user.preferred_language:
+            update_preferred_language(user=user, language=language)
         Profile.objects.get_or_create(user=user)
         accept_privacy_notice(user=user, notice=notice)
         update_consents(user=user, choices=choices, source=ConsentRecord.Source.SIGNUP)
@@ -313,11 +316,12 @@ def legal_due_date(start, business_days: int = ARCO_BUSINESS_DAYS):
 
 def create_arco_request(*, user, kind: str, description: str):
     """File an ARCO request for staff, with its legal due date; the member gets a receipt."""
+    from django.utils import translation
     from django.utils.translation import gettext as _
 
     from .models import ArcoRequest
 
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(user.preferred_language):
         now = timezone.now()
         arco = ArcoRequest.objects.create(
             user=user,

@@ -240,6 +240,8 @@ SOCIALACCOUNT_PROVIDERS = {}
 # acceptance and the separate, unticked voluntary choices.
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtrasForm"
+# Re-authentication before changing email addresses (and connecting social accounts).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
 # Social sign-up shows the form too, so the privacy notice is accepted there as well.
 SOCIALACCOUNT_AUTO_SIGNUP = False
