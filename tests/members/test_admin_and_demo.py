@@ -146,8 +146,12 @@ def test_the_demo_staff_account_reaches_the_admin_with_its_documented_recovery_c
 def test_the_demo_staff_totp_secret_is_the_documented_one():
     from io import StringIO
 
-    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-    from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
     from members import demo
 
