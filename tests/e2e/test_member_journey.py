@@ -31,6 +31,7 @@ def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server
     # Sign up: the short privacy notice, an unticked acceptance and unticked choices.
     page.goto(base + "/accounts/signup/")
     assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(artifacts_dir / "member-signup.png"), full_page=True)
     expect(page.locator("#id_accept_privacy")).not_to_be_checked()
     expect(page.locator("#id_pncs_contact")).not_to_be_checked()
     page.fill("#id_email", EMAIL)
@@ -66,6 +67,7 @@ def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server
     expect(page).to_have_url(base + "/me/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Citlali Hernández")
     assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(artifacts_dir / "member-dashboard.png"), full_page=True)
     user = User.objects.get(email=EMAIL)
     assert user.email_verified
     assert Profile.objects.get(user=user).notify_jornadas is True
@@ -84,6 +86,7 @@ def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server
     # Download my data: asks for the password again, then the file arrives.
     page.goto(base + "/en/me/data/")
     assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(artifacts_dir / "member-my-data.png"), full_page=True)
     page.get_by_role("button", name="Download as JSON").click()
     expect(page).to_have_url(re.compile(r"/en/accounts/reauthenticate/"))
     assert_no_serious_axe_violations(page)
