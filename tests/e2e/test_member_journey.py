@@ -110,3 +110,42 @@ def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server
     assert user.email != EMAIL
     page.goto(base + "/en/me/")
     expect(page).to_have_url(re.compile(r"/en/accounts/login/"))
+
+
+def test_ime_staff_set_up_a_second_factor_before_the_admin(page, live_server):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+    from django.contrib.auth.models import Group
+
+    from members.access import IME_STAFF
+
+    staff = User.objects.create_user(
+        "staff.ime@example.org", PASSWORD, is_staff=True, email_verified=True
+    )
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    staff.groups.add(Group.objects.get(name=IME_STAFF))
+    base = live_server.url
+
+    page.goto(base + "/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fadmin%2F"))
+    page.fill("#id_login", staff.email)
+    page.fill("#id_password", PASSWORD)
+    submit(page)
+    if "/accounts/reauthenticate/" in page.url:
+        page.fill("#id_password", PASSWORD)
+        submit(page)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    assert_no_serious_axe_violations(page)
+    secret = page.locator("#authenticator_secret").input_value()
+    counter = next(iter(yield_hotp_counters_from_time()))
+    page.fill("#id_code", format_hotp_value(hotp_value(secret, counter)))
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+
+    page.goto(base + "/admin/")
+    expect(page).to_have_url(base + "/admin/")
+    expect(page.locator("#site-name")).to_be_visible()

@@ -157,8 +157,14 @@ def test_an_empty_arco_request_saves_nothing(client, me):
 
 def test_deleting_my_account_anonymises_deactivates_and_logs_out(client, me, onboarded):
     Profile.objects.filter(user=me).update(directory_visibility=MEMBERS, notify_chapter=True)
-    other = client.__class__()
-    other.force_login(me)  # a second session elsewhere
+    from allauth.usersessions.models import UserSession
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    other = client.__class__()  # a second session elsewhere, through the real login
+    other.post(reverse("account_login"), {"login": me.email, "password": DEFAULT_PASSWORD})
+    assert other.get(reverse("members:me")).status_code == 200
+    assert UserSession.objects.filter(user=me).count() >= 1
     old_email = me.email
     recent_login(client)
     response = client.post(reverse("members:delete"), {"confirm": "on"})
@@ -174,6 +180,7 @@ def test_deleting_my_account_anonymises_deactivates_and_logs_out(client, me, onb
     assert not Profile.objects.visible_in_directory().filter(pk=me.pk).exists()
     assert "_auth_user_id" not in client.session
     assert other.get(reverse("members:me")).status_code == 302  # that session is dead too
+    assert not UserSession.objects.filter(user=me).exists()
     assert User.objects.filter(pk=me.pk).exists()  # aggregate counts survive
 
 
