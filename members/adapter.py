@@ -24,6 +24,12 @@ class AccountAdapter(DefaultAccountAdapter):
             to=list(message.to), subject=message.subject, body=message.body, html_body=html_body
         )
 
+    def format_email_subject(self, subject: str) -> str:
+        """The site's name in front of every subject, in the language of the message."""
+        from django.utils.translation import gettext
+
+        return f"[{gettext('Red de Talentos Mexicanos')}] {subject}"
+
     def get_login_redirect_url(self, request) -> str:
         """New notice to accept first; then onboarding until the profile exists; then /me/."""
         from .models import Profile

@@ -351,3 +351,58 @@ def test_ime_staff_group_holds_the_members_permissions():
     group = Group.objects.get(name=IME_STAFF)
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"view_profile", "change_arcorequest", "add_privacynotice"} <= codenames
+
+
+def test_a_code_older_than_ten_minutes_is_refused(client, django_capture_on_commit_callbacks):
+    from allauth.account.internal.flows.email_verification_by_code import (
+        EMAIL_VERIFICATION_CODE_SESSION_KEY,
+    )
+
+    sign_up(client, django_capture_on_commit_callbacks)
+    code = code_from(mail.outbox[0])
+    session = client.session
+    state = session[EMAIL_VERIFICATION_CODE_SESSION_KEY]
+    state["at"] -= 601
+    session[EMAIL_VERIFICATION_CODE_SESSION_KEY] = state
+    session.save()
+    client.post(reverse("account_email_verification_sent"), {"code": code})
+    assert User.objects.get(email="nueva@example.org").email_verified is False
+
+
+def test_a_code_works_only_once(client, django_capture_on_commit_callbacks):
+    sign_up(client, django_capture_on_commit_callbacks)
+    code = code_from(mail.outbox[0])
+    response = client.post(reverse("account_email_verification_sent"), {"code": code})
+    assert response.status_code == 302
+    client.logout()
+    response = client.post(reverse("account_email_verification_sent"), {"code": code})
+    assert response.status_code in (302, 404)
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unverified_user_is_sent_to_the_email_page(client):
+    user = UserFactory(email_verified=False)
+    client.force_login(user)
+    response = client.get(reverse("members:directory"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email")
+
+
+def test_social_sign_up_asks_for_the_privacy_notice_too(rf):
+    from django.template.loader import render_to_string
+
+    from members.forms import SignupExtrasForm
+
+    request = rf.get("/accounts/3rdparty/signup/")
+    request.user = UserFactory.build()
+    html = render_to_string("socialaccount/signup.html", {"form": SignupExtrasForm()}, request)
+    assert 'name="accept_privacy"' in html
+    assert PrivacyNotice.objects.current().summary_es[:40] in html
+
+
+def test_email_subjects_carry_the_site_name_in_the_message_language(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/accounts/signup/", signup_data(email="en@example.org"))
+    assert mail.outbox[0].subject.startswith("[Mexican Talent Network] ")
