@@ -1,8 +1,18 @@
 import pytest
+from django.utils import translation
 
 from members.models import PrivacyNotice, Profile
 from members.services import accept_privacy_notice
 from tests.factories import member
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request under /en/ leaves English active in the test thread; `reverse()` in the
+    next test would then build /en/ paths. Start and end every test in Spanish."""
+    translation.activate("es-mx")
+    yield
+    translation.activate("es-mx")
 
 
 @pytest.fixture
