@@ -233,7 +233,7 @@ def test_a_new_privacy_notice_is_asked_at_next_login(client):
 
 
 def test_privacy_accept_without_the_box_ticked_records_nothing(client):
-    user = member()
+    user = UserFactory(privacy_accepted=False)
     client.force_login(user)
     response = client.post(reverse("members:privacy_accept"), {"version": 1})
     assert response.status_code == 200
@@ -242,7 +242,7 @@ def test_privacy_accept_without_the_box_ticked_records_nothing(client):
 
 
 def test_privacy_accept_ignores_an_external_next(client):
-    user = member()
+    user = UserFactory(privacy_accepted=False)
     client.force_login(user)
     response = client.post(
         reverse("members:privacy_accept"),
