@@ -229,3 +229,16 @@ def test_arco_receipt_uses_the_members_email_language(django_capture_on_commit_c
 def test_profile_rows_never_answer_with_the_email_in_the_directory_admin_export():
     assert "email" not in {name for name, _label in EXPORT_FIELDS}
     assert Profile._meta.get_field("user")
+
+
+def test_allauth_field_errors_are_tied_to_their_input(client, me):
+    from tests.members.test_data_and_directory import recent_login
+
+    recent_login(client)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "no-es-correo"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_email_error"' in html
+    assert 'aria-describedby="id_email_error ' in html
+    assert 'aria-invalid="true"' in html
+    assert '<label for="id_email">' in html
