@@ -89,3 +89,16 @@ def member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def mfa_if_privileged(view):
+    """Whoever `needs_mfa` (IME staff, PNCS coordinators, superusers) must have a second
+    factor before member search and profiles; other members pass straight through."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if needs_mfa(request.user) and not has_mfa(request.user):
+            return mfa_setup_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from ..access import member_required
+from ..access import member_required, mfa_if_privileged
 from ..filters import DirectoryFilter
 from ..models import Profile
 
@@ -13,6 +13,7 @@ PAGE_SIZE = 20
 
 @never_cache
 @member_required
+@mfa_if_privileged
 def directory(request):
     base = Profile.objects.visible_in_directory().for_listing()
     filterset = DirectoryFilter(request.GET or None, queryset=base)

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import messages as msg
-from ..access import member_required
+from ..access import member_required, mfa_if_privileged
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
 from ..services import (
@@ -97,6 +97,7 @@ def preferences(request):
 
 @never_cache
 @member_required
+@mfa_if_privileged
 def profile_detail(request, pk):
     """A profile, showing each viewer only what its owner allowed; views are capped per day."""
     profile = get_object_or_404(Profile.objects.visible_to(request.user).for_detail(), pk=pk)

@@ -272,7 +272,7 @@ def test_directory_query_count_does_not_grow_with_rows(client, me, size, django_
     for profile in ProfileFactory.create_batch(size, directory_visibility=MEMBERS):
         profile.expertise.set([])
     client.get(reverse("members:directory"))  # warm the session
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("members:directory"))
     assert response.status_code == 200
 
@@ -304,7 +304,10 @@ def test_a_member_gets_404_on_a_private_profile(client, me, visibility):
 
 
 def test_a_pncs_coordinator_sees_pncs_profiles_but_not_ime_only(client, me):
+    from allauth.mfa.models import Authenticator
+
     me.groups.add(Group.objects.get(name=PNCS_COORDINATORS))
+    Authenticator.objects.create(user=me, type=Authenticator.Type.TOTP, data={"secret": "x"})
     pncs = ProfileFactory(directory_visibility=Profile.Visibility.PNCS)
     ime = ProfileFactory(directory_visibility=Profile.Visibility.IME)
     assert client.get(reverse("members:profile", args=[pncs.pk])).status_code == 200
@@ -328,3 +331,12 @@ def test_the_daily_cap_on_profile_views_is_enforced_and_logged(client, me, setti
     assert str(msg.VIEW_CAP_REACHED) in response.content.decode()
     assert client.get(reverse("members:profile", args=[me.pk])).status_code == 200  # own: free
     assert ProfileView.objects.filter(viewer=me).count() == 2
+
+
+def test_a_coordinator_without_a_second_factor_is_sent_to_set_it_up(client, me):
+    me.groups.add(Group.objects.get(name=PNCS_COORDINATORS))
+    other = ProfileFactory(directory_visibility=MEMBERS)
+    for url in (reverse("members:directory"), reverse("members:profile", args=[other.pk])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_activate_totp"))
