@@ -149,3 +149,42 @@ def test_ime_staff_set_up_a_second_factor_before_the_admin(page, live_server):
     page.goto(base + "/admin/")
     expect(page).to_have_url(base + "/admin/")
     expect(page.locator("#site-name")).to_be_visible()
+
+
+ANONYMOUS_PAGES = ["/accounts/login/", "/accounts/password/reset/", "/privacy/", "/en/privacy/"]
+MEMBER_PAGES = [
+    "/me/edit/",
+    "/me/data/choices/",
+    "/me/data/arco/",
+    "/me/preferences/",
+    "/members/?q=zz&sector=tic",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/2fa/",
+    "/accounts/sessions/",
+    "/en/members/",
+]
+
+
+def test_member_and_account_pages_have_no_serious_axe_violations(page, live_server):
+    from tests.factories import DEFAULT_PASSWORD
+
+    ProfileFactory(directory_visibility=Profile.Visibility.MEMBERS)
+    profile = ProfileFactory()
+    base = live_server.url
+    for path in ANONYMOUS_PAGES:
+        page.goto(base + path)
+        assert_no_serious_axe_violations(page)
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_login", profile.user.email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    submit(page)
+    expect(page).to_have_url(base + "/me/")
+    for path in [*MEMBER_PAGES, f"/members/{profile.pk}/"]:
+        page.goto(base + path)
+        assert_no_serious_axe_violations(page)
+    # Usable on a phone: no sideways scrolling on the longest pages.
+    page.set_viewport_size({"width": 375, "height": 740})
+    for path in ["/me/", "/me/edit/", "/me/data/", "/members/"]:
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
