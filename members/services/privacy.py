@@ -1,54 +1,16 @@
-"""State changes of the members app. Each service owns its transaction."""
+"""Privacy services: the email-verified mirror, the privacy notice and consent, ARCO
+requests, access and portability (export), cancellation (account deletion)."""
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
+
+from . import queue_transactional_email
+from .profiles import update_preferred_language
 
 logger = logging.getLogger(__name__)
-
-
-def deliver_transactional_email(
-    *, to: list[str], subject: str, body: str, html_body: str | None = None
-) -> None:
-    """Send one transactional message now (verification codes, resets, decisions).
-
-    Transactional mail carries no List-Unsubscribe header: it is not an announcement.
-    """
-    # A subject is one header line: CR/LF from user-controlled text never reaches it.
-    subject = " ".join(subject.splitlines())
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
-    )
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
-
-
-def queue_transactional_email(
-    *, to: list[str], subject: str, body: str, html_body: str | None = None
-) -> None:
-    """Send a transactional message through its own high-priority queue, after commit.
-
-    If the broker cannot take the task (Redis down), the message is sent inline instead:
-    a person waiting for a verification code must not wait for the broker to come back.
-    """
-    from .tasks import send_transactional_email_task
-
-    kwargs = {"to": list(to), "subject": subject, "body": body, "html_body": html_body}
-
-    def enqueue():
-        try:
-            send_transactional_email_task.apply_async(kwargs=kwargs)
-        except KombuOperationalError:
-            logger.warning("broker unavailable: sending a transactional email inline")
-            deliver_transactional_email(**kwargs)
-
-    transaction.on_commit(enqueue)
 
 
 # --- Email verification mirror ------------------------------------------------
@@ -58,7 +20,7 @@ def sync_email_verified(*, user) -> bool:
     """Set `User.email_verified` from allauth: is the primary address verified? Returns it."""
     from allauth.account.models import EmailAddress
 
-    from .models import User
+    from ..models import User
 
     verified = EmailAddress.objects.filter(user_id=user.pk, primary=True, verified=True).exists()
     User.objects.filter(pk=user.pk).exclude(email_verified=verified).update(email_verified=verified)
@@ -81,7 +43,7 @@ CONSENT_PURPOSES = (
 
 def needs_privacy_acceptance(*, user) -> bool:
     """True when a privacy notice is in force and `user` has not accepted that version."""
-    from .models import PrivacyAcceptance, PrivacyNotice
+    from ..models import PrivacyAcceptance, PrivacyNotice
 
     current = PrivacyNotice.objects.current()
     if current is None:
@@ -91,7 +53,7 @@ def needs_privacy_acceptance(*, user) -> bool:
 
 def accept_privacy_notice(*, user, notice) -> None:
     """Record that `user` accepted this version of the privacy notice, now (idempotent)."""
-    from .models import PrivacyAcceptance
+    from ..models import PrivacyAcceptance
 
     with transaction.atomic():
         PrivacyAcceptance.objects.get_or_create(user=user, notice=notice)
@@ -108,7 +70,7 @@ def update_consents(*, user, choices: dict, source: str) -> list[str]:
 
     `choices` maps purpose (a Profile field in CONSENT_PURPOSES) to its new value. Returns the
     purposes that changed. The check happens at send time elsewhere: this only stores."""
-    from .models import ConsentRecord, Profile
+    from ..models import ConsentRecord, Profile
 
     unknown = set(choices) - set(CONSENT_PURPOSES)
     if unknown:
@@ -141,7 +103,7 @@ def complete_signup(*, user, notice, choices: dict, language: str | None = None)
 
     Every initial choice is recorded (even "no"), so the history shows what was offered.
     `language` (the language of the sign-up page) becomes the language of the emails."""
-    from .models import ConsentRecord, Profile
+    from ..models import ConsentRecord, Profile
 
     with transaction.atomic():
         if language and language != user.preferred_language:
@@ -162,140 +124,6 @@ def complete_signup(*, user, notice, choices: dict, language: str | None = None)
             for purpose, value in choices.items()
             if purpose not in recorded
         )
-
-
-# --- Profile ------------------------------------------------------------------------
-
-
-def normalise_tag(text: str) -> str:
-    """Expertise keywords are lower-case, single-spaced, at most 60 characters."""
-    return " ".join(str(text).replace("\x00", "").split()).lower()[:60].strip()
-
-
-def get_or_create_tags(names) -> list:
-    """The ExpertiseTag rows for these names (normalised, deduplicated, created if new)."""
-    from django.utils.text import slugify
-
-    from .models import ExpertiseTag
-
-    wanted = []
-    for name in names:
-        tag = normalise_tag(name)
-        if tag and tag not in wanted:
-            wanted.append(tag)
-    existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=wanted)}
-    result = []
-    for name in wanted:
-        tag = existing.get(name)
-        if tag is None:
-            base = slugify(name)[:60] or "tag"
-            slug = base
-            n = 1
-            while ExpertiseTag.objects.filter(slug=slug).exists():
-                n += 1
-                slug = f"{base}-{n}"
-            tag = ExpertiseTag.objects.create(name=name, slug=slug)
-        result.append(tag)
-    return result
-
-
-def save_profile(*, form, user, onboarding: bool = False):
-    """Save a valid ProfileForm: fields, photo, sectors (one primary), tags and lists."""
-    from .models import ProfileSector
-
-    data = form.cleaned_data
-    old_photo = ""
-    with transaction.atomic():
-        profile = form.save(commit=False)
-        profile.user = user
-        if onboarding and profile.onboarded_at is None:
-            profile.onboarded_at = timezone.now()
-        photo = data.get("photo")
-        if photo is False or (hasattr(photo, "read") and not hasattr(photo, "url")):
-            old_photo = profile.photo.name
-            profile.photo = photo or ""
-        profile.save()
-        if old_photo and old_photo != profile.photo.name:
-            storage = profile.photo.storage
-            transaction.on_commit(lambda: storage.delete(old_photo))
-        sectors = list(data["sectors"])
-        primary = data["primary_sector"]
-        ProfileSector.objects.filter(profile=profile).delete()
-        ProfileSector.objects.bulk_create(
-            ProfileSector(profile=profile, sector=s, is_primary=(s.pk == primary.pk))
-            for s in sectors
-        )
-        profile.expertise.set(get_or_create_tags(data["expertise"]))
-        profile.languages.set(data["languages"])
-        profile.contributions.set(data["contributions"])
-    return profile
-
-
-def update_preferred_language(*, user, language: str) -> None:
-    """The language of the member's emails."""
-    from .models import User
-
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(preferred_language=language)
-        user.preferred_language = language
-
-
-def profile_completeness(profile) -> tuple[int, list[str]]:
-    """How complete a profile is (percent) and the labels of what is missing.
-
-    Uses prefetched relations when the caller provided them (no query per item)."""
-    from django.utils.translation import gettext as _
-
-    checks = [
-        (bool(profile.given_names and profile.paternal_surname), _("Nombre y apellido")),
-        (bool(profile.photo), _("Foto")),
-        (bool(profile.headline), _("Titular")),
-        (bool(profile.bio), _("Semblanza")),
-        (bool(profile.country and profile.city), _("País y ciudad de residencia")),
-        (bool(profile.state_of_origin), _("Estado de origen")),
-        (bool(profile.education_level and profile.education_field), _("Estudios")),
-        (bool(profile.employer or profile.position), _("Empleo")),
-        (bool(profile.profile_sectors.all()), _("Sectores")),
-        (bool(profile.expertise.all()), _("Especialidades")),
-        (bool(profile.languages.all()), _("Idiomas")),
-        (bool(profile.contributions.all()), _("Cómo puedes aportar")),
-        (bool(profile.linkedin_url or profile.orcid or profile.website), _("Enlaces")),
-    ]
-    done = sum(1 for ok, _label in checks if ok)
-    return round(100 * done / len(checks)), [label for ok, label in checks if not ok]
-
-
-# --- Directory ------------------------------------------------------------------------
-
-DAILY_PROFILE_VIEW_CAP = 50
-
-
-def daily_profile_view_cap() -> int:
-    return int(getattr(settings, "MEMBERS_DAILY_PROFILE_VIEW_CAP", DAILY_PROFILE_VIEW_CAP))
-
-
-def record_profile_view(*, viewer, profile) -> bool:
-    """Log that `viewer` opened `profile` today; False when the daily cap is reached.
-
-    Seeing one's own profile is free; a second look at the same profile the same day
-    costs nothing. The cap counts distinct profiles per viewer per day."""
-    from .models import ProfileView, User
-
-    if viewer.pk == profile.pk:
-        return True
-    today = timezone.localdate()
-    with transaction.atomic():
-        # Serialise one viewer's requests so parallel tabs cannot overshoot the cap.
-        User.objects.select_for_update().filter(pk=viewer.pk).first()
-        todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
-        if todays.filter(profile=profile).exists():
-            return True
-        if todays.count() >= daily_profile_view_cap():
-            logger.info("profile view refused (daily cap) viewer=%s", viewer.pk)
-            return False
-        ProfileView.objects.create(viewer=viewer, profile=profile, viewed_on=today)
-    logger.info("profile view viewer=%s profile=%s", viewer.pk, profile.pk)
-    return True
 
 
 # --- ARCO ---------------------------------------------------------------------------
@@ -319,7 +147,7 @@ def create_arco_request(*, user, kind: str, description: str):
     from django.utils import translation
     from django.utils.translation import gettext as _
 
-    from .models import ArcoRequest
+    from ..models import ArcoRequest
 
     with transaction.atomic(), translation.override(user.preferred_language):
         now = timezone.now()
@@ -366,7 +194,7 @@ def export_member_data(*, user) -> dict:
     """Everything stored about `user`, as JSON-ready data (access and portability rights)."""
     from allauth.account.models import EmailAddress
 
-    from .models import ArcoRequest, ConsentRecord, PrivacyAcceptance, Profile, ProfileView
+    from ..models import ArcoRequest, ConsentRecord, PrivacyAcceptance, Profile, ProfileView
 
     def iso(value):
         return value.isoformat() if value else None
@@ -519,7 +347,7 @@ def delete_account(*, user) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
 
-    from .models import ConsentRecord, Profile, User
+    from ..models import ConsentRecord, Profile, User
 
     photo_name = ""
     with transaction.atomic():
