@@ -110,7 +110,9 @@ class ProfileForm(forms.ModelForm):
         error_messages={"required": SECTORS_COUNT},
     )
     primary_sector = forms.ModelChoiceField(
-        label=_("Sector principal"), queryset=Sector.objects.all(), empty_label=None
+        label=_("Sector principal"),
+        queryset=Sector.objects.all(),
+        empty_label=_("Elige uno de los sectores que marcaste"),
     )
     expertise = forms.CharField(
         label=_("Especialidades"),
@@ -174,6 +176,14 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("given_names", "paternal_surname", "country"):
             self.fields[name].required = True
+        blank_labels = {
+            "country": _("Elige un país"),
+            "state_of_origin": _("Sin especificar"),
+            "education_level": _("Sin especificar"),
+        }
+        for name, label in blank_labels.items():
+            choices = [c for c in self.fields[name].choices if c[0] != ""]
+            self.fields[name].choices = [("", label), *choices]
         profile = self.instance
         if profile.pk and not self.is_bound:
             chosen = list(profile.profile_sectors.all())

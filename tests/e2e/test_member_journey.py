@@ -53,6 +53,7 @@ def test_newcomer_journey_from_sign_up_to_deleting_the_account(page, live_server
     # Onboarding right after verification.
     expect(page).to_have_url(re.compile(r"/me/welcome/$"))
     assert_no_serious_axe_violations(page)
+    page.screenshot(path=str(artifacts_dir / "member-onboarding.png"), full_page=True)
     page.fill("#id_given_names", "Citlali")
     page.fill("#id_paternal_surname", "Hernández")
     page.select_option("#id_country", "CA")
