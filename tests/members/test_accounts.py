@@ -406,3 +406,14 @@ def test_email_subjects_carry_the_site_name_in_the_message_language(
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/en/accounts/signup/", signup_data(email="en@example.org"))
     assert mail.outbox[0].subject.startswith("[Mexican Talent Network] ")
+
+
+def test_social_login_configured_in_the_admin_is_offered(client):
+    from allauth.socialaccount.models import SocialApp
+    from django.contrib.sites.models import Site
+
+    app = SocialApp.objects.create(provider="google", name="Google", client_id="id", secret="s")
+    app.sites.add(Site.objects.get_current())
+    html = client.get(reverse("account_login")).content.decode()
+    assert "Google" in html
+    assert "LinkedIn" not in html
