@@ -13,8 +13,14 @@ from playwright.sync_api import expect
 from members.models import Profile, Sector, User
 from tests.e2e.axe import assert_no_serious_axe_violations
 from tests.factories import ProfileFactory
+from tests.members.conftest import own_cache_namespace  # noqa: F401 - a fixture: own cache prefix
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("own_cache_namespace"),
+]
 
 EMAIL = "recien.llegada@example.org"
 PASSWORD = "una frase de paso muy larga 2026"

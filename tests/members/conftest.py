@@ -35,9 +35,10 @@ def me(onboarded, client):
     return user
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def own_cache_namespace(settings):
-    """A cache prefix of this test alone (concurrent runs share the Redis database).
+    """A cache prefix of this test alone: concurrent test runs share the Redis database
+    (and its key prefix), and their cleanup must neither widen nor tighten our rate limits.
 
     Returns a function that empties the namespace (e.g. to let a cooldown pass)."""
     import uuid
