@@ -46,6 +46,8 @@ run: messages
 	@echo ""
 	@echo "  talentnet is starting on http://127.0.0.1:$(PORT)/  (English: /en/)"
 	@echo "  IME staff (demo): ime.demo@example.org / demo-ime-staff-2026"
+	@echo "    second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP (add it to an authenticator app)"
+	@echo "    or a recovery code: 89870152 (also 92287915, 63055505; re-armed on every make run)"
 	@echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"
 	@echo "  Mail (verification codes) is printed on this console."
 	@echo ""
@@ -65,6 +67,8 @@ format: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-services
 	$(MAKE) --no-print-directory messages compose-check lint
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
+	$(TEST_ENV) $(PY) scripts/ensure-database
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -107,3 +107,36 @@ def connect_role_permissions(app_config, grants):
         grant_role_permissions(app_config.label, grants)
 
     post_migrate.connect(receiver, sender=app_config, weak=False)
+
+
+def member_required(view):
+    """A signed-in member with a verified address who accepted the current privacy notice.
+
+    Someone who has not accepted the version in force is asked to, then comes back."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        from .services import needs_privacy_acceptance
+
+        if not request.user.email_verified:
+            return redirect("account_email")
+        if needs_privacy_acceptance(user=request.user):
+            url = reverse("members:privacy_accept")
+            return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def mfa_if_privileged(view):
+    """Whoever `needs_mfa` (IME staff, PNCS coordinators, superusers) must have a second
+    factor before member search and profiles; other members pass straight through."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if needs_mfa(request.user) and not has_mfa(request.user):
+            return mfa_setup_redirect(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -6,15 +6,19 @@ from django.utils.translation import gettext_lazy as _
 def _ensure_reference_data(sender, **kwargs):
     """Keep sectors, contributions, languages and role groups present after `migrate`
     and after a test flush (like Django's own sites and permissions)."""
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
     from .access import ROLE_GROUPS
-    from .models import Contribution, Language, Sector
+    from .models import Contribution, Language, PrivacyNotice, Sector
+    from .privacy_defaults import ensure_first_notice
     from .reference_data import sync_reference_data
+    from .roles import grant_role_permissions
 
     sync_reference_data(Sector, Contribution, Language)
     for name in ROLE_GROUPS:
         Group.objects.get_or_create(name=name)
+    grant_role_permissions(Group, Permission)
+    ensure_first_notice(PrivacyNotice)
 
 
 class MembersConfig(AppConfig):
@@ -23,3 +27,6 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_reference_data, sender=self)
+        from . import signals
+
+        signals.connect()

@@ -1,18 +1,35 @@
 """Demo members and the demo staff account (fictitious people only, never real data)."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
 from .choices import EducationLevel, MexicanState
-from .models import Contribution, ExpertiseTag, Language, Profile, ProfileSector, Sector, User
+from .models import (
+    Contribution,
+    ExpertiseTag,
+    Language,
+    PrivacyAcceptance,
+    PrivacyNotice,
+    Profile,
+    ProfileSector,
+    Sector,
+    User,
+)
 
 DEMO_STAFF_EMAIL = "ime.demo@example.org"
 DEMO_STAFF_PASSWORD = "demo-ime-staff-2026"  # noqa: S105 - printed by `make run`, DEBUG only
 DEMO_MEMBER_PASSWORD = "demo-member-2026"  # noqa: S105 - every demo member shares it
 DEMO_MEMBER_DOMAIN = "demo.example.org"
+# The demo staff account is a superuser, so it needs a second factor (members.access).
+# Fixed, documented demo values (DEBUG only, printed by `make run`): add the TOTP secret
+# to an authenticator app, or use a recovery code (re-armed each time seed_demo runs).
+DEMO_STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+DEMO_STAFF_RECOVERY_SEED = "talentnet-demo-recovery-codes-not-secret"
 
 COUNTRIES = [
     ("US", 60, "en_US"),
@@ -88,8 +105,15 @@ def seed(*, stdout, rng, members=300, **kwargs):
         user=staff, email=DEMO_STAFF_EMAIL, defaults={"verified": True, "primary": True}
     )
     Profile.objects.get_or_create(
-        user=staff, defaults={"given_names": "Equipo", "paternal_surname": "IME (demo)"}
+        user=staff,
+        defaults={
+            "given_names": "Equipo",
+            "paternal_surname": "IME (demo)",
+            "country": "MX",
+            "onboarded_at": timezone.now(),
+        },
     )
+    _seed_staff_second_factor(staff)
 
     existing = set(
         User.objects.filter(email__endswith=f"@{DEMO_MEMBER_DOMAIN}").values_list(
@@ -162,4 +186,47 @@ def seed(*, stdout, rng, members=300, **kwargs):
         spoken = ["es", "en", *rng.sample(["fr", "de", "pt", "it", "ja", "nah"], rng.randint(0, 1))]
         profile.languages.set([languages[c] for c in spoken if c in languages])
         made += 1
+    _accept_current_notice()
     stdout.write(f"members: {made} demo members created ({len(existing)} already there)")
+
+
+def _seed_staff_second_factor(staff):
+    """TOTP with the documented demo secret, and recovery codes re-armed on every run."""
+    if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=staff,
+            type=Authenticator.Type.TOTP,
+            data={"secret": encrypt(DEMO_STAFF_TOTP_SECRET)},
+        )
+    Authenticator.objects.update_or_create(
+        user=staff,
+        type=Authenticator.Type.RECOVERY_CODES,
+        defaults={"data": {"seed": encrypt(DEMO_STAFF_RECOVERY_SEED), "used_mask": 0}},
+    )
+
+
+def demo_staff_recovery_codes():
+    """The demo staff account's recovery codes (for documentation and tests)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    instance = Authenticator(
+        type=Authenticator.Type.RECOVERY_CODES,
+        data={"seed": encrypt(DEMO_STAFF_RECOVERY_SEED), "used_mask": 0},
+    )
+    return RecoveryCodes(instance).generate_codes()
+
+
+def _accept_current_notice():
+    """Demo people already accepted the privacy notice in force (they are not asked again)."""
+    notice = PrivacyNotice.objects.current()
+    if notice is None:
+        return
+    users = User.objects.filter(
+        email__in=[DEMO_STAFF_EMAIL],
+    ) | User.objects.filter(email__endswith=f"@{DEMO_MEMBER_DOMAIN}")
+    done = set(PrivacyAcceptance.objects.filter(notice=notice).values_list("user_id", flat=True))
+    PrivacyAcceptance.objects.bulk_create(
+        PrivacyAcceptance(user_id=pk, notice=notice)
+        for pk in users.values_list("pk", flat=True)
+        if pk not in done
+    )

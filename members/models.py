@@ -9,12 +9,14 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .choices import EducationLevel, MexicanState
-from .querysets import ProfileQuerySet
+from .querysets import PrivacyNoticeQuerySet, ProfileQuerySet
 
 
 class UserManager(BaseUserManager):
@@ -202,6 +204,8 @@ class Profile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProfileQuerySet.as_manager()
+    # Edit history (who changed what, when): read-only in the admin.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("perfil")
@@ -257,3 +261,175 @@ class ProfileSector(models.Model):
 
     def __str__(self):
         return f"{self.profile_id}: {self.sector_id}{' *' if self.is_primary else ''}"
+
+
+def _in_language(obj, field):
+    """The Spanish or English variant of a bilingual field, following the active language."""
+    lang = (get_language() or settings.LANGUAGE_CODE).lower()
+    english = getattr(obj, f"{field}_en")
+    return english if lang.startswith("en") and english else getattr(obj, f"{field}_es")
+
+
+class PrivacyNotice(models.Model):
+    """One version of the aviso de privacidad. Staff write it in the admin; the newest
+    published version is the current one, and every member must have accepted it."""
+
+    version = models.PositiveIntegerField(_("versión"), unique=True)
+    summary_es = models.TextField(_("aviso simplificado (español)"))
+    summary_en = models.TextField(_("aviso simplificado (inglés)"))
+    body_es = models.TextField(_("aviso integral (español)"))
+    body_en = models.TextField(_("aviso integral (inglés)"))
+    published_at = models.DateTimeField(
+        _("publicado el"),
+        null=True,
+        blank=True,
+        help_text=_("Vacío: borrador. Al publicarse, se pide a cada miembro aceptarlo de nuevo."),
+    )
+    created_at = models.DateTimeField(_("creado el"), auto_now_add=True)
+
+    objects = PrivacyNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("aviso de privacidad")
+        verbose_name_plural = _("avisos de privacidad")
+
+    def __str__(self):
+        return str(_("Aviso de privacidad, versión %(version)s") % {"version": self.version})
+
+    @property
+    def summary(self):
+        return _in_language(self, "summary")
+
+    @property
+    def body(self):
+        return _in_language(self, "body")
+
+
+class PrivacyAcceptance(models.Model):
+    """A member accepted one version of the privacy notice, at this time."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_acceptances"
+    )
+    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(_("aceptado el"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        verbose_name = _("aceptación del aviso de privacidad")
+        verbose_name_plural = _("aceptaciones del aviso de privacidad")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "notice"], name="members_acceptance_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} v{self.notice_id} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentRecord(models.Model):
+    """One change of a voluntary-purpose choice (history kept as evidence, SECURITY.md D1/D4).
+
+    `purpose` is the name of the Profile field holding the current choice."""
+
+    class Purpose(models.TextChoices):
+        DIRECTORY_VISIBILITY = "directory_visibility", _("Visibilidad en el directorio")
+        SHOW_EMAIL = "show_email", _("Mostrar mi correo")
+        PNCS_CONTACT = "pncs_contact", _("Contacto de los PNCS")
+        NOTIFY_CHAPTER = "notify_chapter", _("Avisos de capítulos")
+        NOTIFY_JORNADAS = "notify_jornadas", _("Avisos de Jornadas Informativas")
+        NOTIFY_PROGRAMS = "notify_programs", _("Avisos de programas")
+        NOTIFY_OPPORTUNITIES = "notify_opportunities", _("Avisos de oportunidades")
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("Registro")
+        SETTINGS = "settings", _("Mis opciones de privacidad")
+        EMAIL_LINK = "email_link", _("Enlace en un correo")
+        ADMIN = "admin", _("Administración")
+        DELETION = "deletion", _("Cuenta eliminada")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    purpose = models.CharField(_("finalidad"), max_length=32, choices=Purpose.choices)
+    value = models.CharField(_("valor"), max_length=20)
+    source = models.CharField(_("origen"), max_length=16, choices=Source.choices)
+    recorded_at = models.DateTimeField(_("registrado el"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("cambio de consentimiento")
+        verbose_name_plural = _("historial de consentimientos")
+        indexes = [models.Index(fields=["user", "-recorded_at"], name="members_consent_user")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.purpose}={self.value}"
+
+
+class ArcoRequest(models.Model):
+    """A request to exercise an ARCO right that the member cannot self-serve.
+
+    Mexican law gives the controller 20 business days to answer; `due_on` holds that date."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Acceso")
+        RECTIFICATION = "rectification", _("Rectificación")
+        CANCELLATION = "cancellation", _("Cancelación")
+        OPPOSITION = "opposition", _("Oposición")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Recibida")
+        IN_PROGRESS = "in_progress", _("En trámite")
+        ANSWERED = "answered", _("Respondida")
+        REJECTED = "rejected", _("Improcedente")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="arco_requests",
+    )
+    kind = models.CharField(_("derecho"), max_length=16, choices=Kind.choices)
+    description = models.TextField(_("descripción de la solicitud"), max_length=4000)
+    status = models.CharField(
+        _("estado"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    created_at = models.DateTimeField(_("recibida el"), default=timezone.now)
+    due_on = models.DateField(_("fecha límite legal de respuesta"))
+    answered_at = models.DateTimeField(_("respondida el"), null=True, blank=True)
+    staff_notes = models.TextField(_("notas internas"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("solicitud ARCO")
+        verbose_name_plural = _("solicitudes ARCO")
+
+    def __str__(self):
+        return f"ARCO #{self.pk} ({self.get_kind_display()})"
+
+
+class ProfileView(models.Model):
+    """A member looked at another member's profile (one row per viewer, profile and day).
+
+    The log behind the daily cap on profile views: nobody pages through everyone."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_views_made"
+    )
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="views")
+    viewed_on = models.DateField(_("día"))
+    viewed_at = models.DateTimeField(_("visto el"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consulta de perfil")
+        verbose_name_plural = _("consultas de perfiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["viewer", "profile", "viewed_on"], name="members_profileview_daily"
+            )
+        ]
+        indexes = [models.Index(fields=["viewer", "viewed_on"], name="members_profileview_viewer")]
+
+    def __str__(self):
+        return f"{self.viewer_id} -> {self.profile_id} {self.viewed_on}"

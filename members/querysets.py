@@ -1,6 +1,7 @@
 """Which profiles a caller may see or reach: the permission boundary of the members app."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -17,3 +18,57 @@ class ProfileQuerySet(models.QuerySet):
     def visible_in_directory(self):
         """Active profiles whose owner chose to be visible to other members."""
         return self.active().filter(directory_visibility=self.model.Visibility.MEMBERS)
+
+    def visible_to(self, user):
+        """Profiles `user` may open: their own, plus what each owner's visibility allows.
+
+        Verified members see "members" profiles; PNCS coordinators also "pncs" ones;
+        IME staff every active profile. Anyone else sees nothing."""
+        from .access import PNCS_COORDINATORS, in_group, is_ime_staff
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        own = models.Q(pk=user.pk)
+        if not user.email_verified:
+            return self.filter(own)
+        if is_ime_staff(user):
+            return self.filter(own | models.Q(pk__in=self.active().values("pk")))
+        levels = [self.model.Visibility.MEMBERS]
+        if in_group(user, PNCS_COORDINATORS):
+            levels.append(self.model.Visibility.PNCS)
+        return self.filter(
+            own
+            | models.Q(pk__in=self.active().filter(directory_visibility__in=levels).values("pk"))
+        )
+
+    def for_listing(self):
+        """What a directory card shows, in a constant number of queries."""
+        from .models import ProfileSector
+
+        return (
+            self.select_related("user")
+            .prefetch_related(
+                models.Prefetch(
+                    "profile_sectors",
+                    queryset=ProfileSector.objects.select_related("sector").order_by(
+                        "-is_primary", "sector__order"
+                    ),
+                ),
+                "expertise",
+            )
+            .order_by("paternal_surname", "given_names", "pk")
+        )
+
+    def for_detail(self):
+        """Everything a profile page shows, in a constant number of queries."""
+        return self.for_listing().prefetch_related("languages", "contributions")
+
+
+class PrivacyNoticeQuerySet(models.QuerySet):
+    def published(self):
+        """Versions already published (a future publication date is not yet in force)."""
+        return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
+
+    def current(self):
+        """The version in force: the newest published one, or None."""
+        return self.published().order_by("-version").first()

@@ -234,6 +234,37 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Red de Talentos Mexicanos"
 SOCIALACCOUNT_PROVIDERS = {}
 
+# --- members: allauth adapter, sign-up extras, social login -----------------
+# The adapter sends allauth's mail through the transactional queue and routes logins
+# (new privacy notice -> onboarding -> /me/). The sign-up form adds the privacy notice
+# acceptance and the separate, unticked voluntary choices.
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtrasForm"
+# Re-authentication before changing email addresses (and connecting social accounts).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
+# Social sign-up shows the form too, so the privacy notice is accepted there as well.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# Google and LinkedIn (OpenID Connect) are offered only when their credentials are set,
+# here from the environment or as SocialApp rows in the admin; hidden otherwise.
+if env("GOOGLE_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env("GOOGLE_CLIENT_ID"), "secret": env("GOOGLE_CLIENT_SECRET")}],
+        "SCOPE": ["openid", "profile", "email"],
+    }
+if env("LINKEDIN_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": "linkedin",
+                "name": "LinkedIn",
+                "client_id": env("LINKEDIN_CLIENT_ID"),
+                "secret": env("LINKEDIN_CLIENT_SECRET"),
+                "settings": {"server_url": "https://www.linkedin.com/oauth"},
+            }
+        ]
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

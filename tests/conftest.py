@@ -15,8 +15,6 @@ from pathlib import Path
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of
 # live_server tests are still synchronous and safe (pytest-django's advice).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# Each test session gets its own cache namespace on the shared Redis.
-os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{uuid.uuid4().hex[:8]}")
 
 import pytest
 from django.conf import settings as django_settings
@@ -37,24 +35,48 @@ CHROMIUM_ARGS = [
 TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/2")
 
 
-# --- Cache isolation -----------------------------------------------------------
+# --- Isolation between tests ----------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache_namespace():
-    """Rate limits and cached figures never leak from one test into the next."""
+def _default_language():
+    """A request under /en/ leaves English active in the test thread; `reverse()` in the
+    next test would then build /en/ paths. Start and end every test in Spanish."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def own_cache_namespace(settings):
+    """A cache key prefix of this test alone, emptied afterwards: rate limits and cached
+    figures never leak between tests, nor between test runs sharing the Redis database.
+
+    Returns a function that empties the namespace (e.g. to let a cooldown pass)."""
     from django.core.cache import cache
 
-    prefix = django_settings.CACHES["default"].get("KEY_PREFIX")
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    prefix = f"test-{uuid.uuid4().hex}"
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+
+    # Bound now, to this test's namespace on the real cache: a test may point the cache
+    # elsewhere (a dead Redis) and the cleanup must still reach the real one.
     client_getter = getattr(getattr(cache, "_cache", None), "get_client", None)
-    if prefix and client_getter:
-        client = client_getter(write=True)
+    client = client_getter(write=True) if client_getter else None
+
+    def wipe():
+        if client is None:  # local memory: private to this process anyway
+            cache.clear()
+            return
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             client.delete(*keys)
-    else:
-        cache.clear()
+
+    yield wipe
+    wipe()
 
 
 # --- Browser (Playwright on Debian's Chromium; never a downloaded browser) ----

@@ -35,6 +35,24 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=self, email=self.email, verified=self.email_verified, primary=True
             )
 
+    @factory.post_generation
+    def privacy_accepted(self, create, extracted, **kwargs):
+        """An existing member already accepted the privacy notice in force (pass
+        `privacy_accepted=False` for someone who has not); otherwise every member page
+        would first ask them to accept it."""
+        from members.models import PrivacyAcceptance, PrivacyNotice
+
+        if create and extracted is not False:
+            notice = PrivacyNotice.objects.current()
+            if notice is not None:
+                PrivacyAcceptance.objects.get_or_create(user=self, notice=notice)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
 
 class ProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -50,6 +68,7 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     city = "Houston"
     state_of_origin = "JAL"
     education_level = "maestria"
+    onboarded_at = factory.LazyFunction(_now)  # onboarding done (the usual member)
 
     @factory.post_generation
     def sectors(self, create, extracted, **kwargs):

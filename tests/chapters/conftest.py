@@ -41,15 +41,3 @@ def ime_staff():
 @pytest.fixture
 def a_member():
     return member(preferred_name="Ana Demo")
-
-
-@pytest.fixture(autouse=True)
-def _spanish_by_default():
-    """Each test starts in the default language: a request to /en/ leaves English active
-    in the thread, and `reverse()` would then build /en/ URLs for the next test."""
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)

@@ -1,14 +1,4 @@
 import pytest
-from django.conf import settings
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _spanish_by_default():
-    """A request to /en/ leaves English active in the thread; each test starts in Spanish."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

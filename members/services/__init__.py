@@ -35,7 +35,7 @@ def queue_transactional_email(
     If the broker cannot take the task (Redis down), the message is sent inline instead:
     a person waiting for a verification code must not wait for the broker to come back.
     """
-    from .tasks import send_transactional_email_task
+    from ..tasks import send_transactional_email_task
 
     kwargs = {"to": list(to), "subject": subject, "body": body, "html_body": html_body}
 
@@ -47,3 +47,63 @@ def queue_transactional_email(
             deliver_transactional_email(**kwargs)
 
     transaction.on_commit(enqueue)
+
+
+# The members services, by feature; importable from `members.services` as before.
+from .privacy import (  # noqa: E402
+    ANONYMISED_PROFILE_FIELDS,
+    ARCO_BUSINESS_DAYS,
+    CONSENT_PURPOSES,
+    FORMULA_PREFIXES,
+    accept_privacy_notice,
+    complete_signup,
+    create_arco_request,
+    csv_safe,
+    delete_account,
+    end_all_sessions,
+    export_member_data,
+    flatten_for_csv,
+    legal_due_date,
+    needs_privacy_acceptance,
+    sync_email_verified,
+    update_consents,
+)
+from .profiles import (  # noqa: E402
+    DAILY_PROFILE_VIEW_CAP,
+    daily_profile_view_cap,
+    get_or_create_tags,
+    normalise_tag,
+    profile_completeness,
+    record_profile_view,
+    save_profile,
+    update_preferred_language,
+)
+
+__all__ = [
+    "ANONYMISED_PROFILE_FIELDS",
+    "ARCO_BUSINESS_DAYS",
+    "CONSENT_PURPOSES",
+    "DAILY_PROFILE_VIEW_CAP",
+    "FORMULA_PREFIXES",
+    "accept_privacy_notice",
+    "complete_signup",
+    "create_arco_request",
+    "csv_safe",
+    "daily_profile_view_cap",
+    "delete_account",
+    "deliver_transactional_email",
+    "end_all_sessions",
+    "export_member_data",
+    "flatten_for_csv",
+    "get_or_create_tags",
+    "legal_due_date",
+    "needs_privacy_acceptance",
+    "normalise_tag",
+    "profile_completeness",
+    "queue_transactional_email",
+    "record_profile_view",
+    "save_profile",
+    "sync_email_verified",
+    "update_consents",
+    "update_preferred_language",
+]

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
-from .models import Contribution, Sector
+from ..models import Contribution, Sector
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +67,23 @@ def healthz(request):
     failed = sorted(name for name, state in results.items() if state != "ok")
     body = {"status": "error" if failed else "ok", "checks": results, "failed": failed}
     return JsonResponse(body, status=503 if failed else 200)
+
+
+def privacy_notice(request):
+    """The privacy notice in force (public), with links to earlier published versions."""
+    from ..models import PrivacyNotice
+
+    notices = list(PrivacyNotice.objects.published().order_by("-version"))
+    version = request.GET.get("version", "")
+    notice = notices[0] if notices else None
+    if version.isdigit():
+        notice = next((n for n in notices if n.version == int(version)), None)
+        if notice is None:
+            from django.http import Http404
+
+            raise Http404
+    return render(
+        request,
+        "members/privacy_notice.html",
+        {"notice": notice, "notices": notices, "current": notices[0] if notices else None},
+    )

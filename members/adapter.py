@@ -1,0 +1,46 @@
+"""django-allauth adapter: transactional mail through its own queue, and where to go after login."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
+
+from .services import queue_transactional_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's message in the current language; deliver it through the
+        transactional queue after commit (SECURITY.md E9), never inside the request."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html_body = None
+        for content, mimetype in getattr(message, "alternatives", []) or []:
+            if mimetype == "text/html":
+                html_body = content
+        queue_transactional_email(
+            to=list(message.to), subject=message.subject, body=message.body, html_body=html_body
+        )
+
+    def format_email_subject(self, subject: str) -> str:
+        """The site's name in front of every subject, in the language of the message."""
+        from django.utils.translation import gettext
+
+        return f"[{gettext('Red de Talentos Mexicanos')}] {subject}"
+
+    def get_login_redirect_url(self, request) -> str:
+        """New notice to accept first; then onboarding until the profile exists; then /me/."""
+        from .models import Profile
+        from .services import needs_privacy_acceptance
+
+        user = request.user
+        if needs_privacy_acceptance(user=user):
+            return reverse("members:privacy_accept")
+        if not Profile.objects.filter(user=user, onboarded_at__isnull=False).exists():
+            return reverse("members:onboarding")
+        return reverse("members:me")
+
+    def get_signup_redirect_url(self, request) -> str:
+        return self.get_login_redirect_url(request)

@@ -1,0 +1,296 @@
+"""Forms of the members app: sign-up extras, profile, privacy choices, ARCO, deletion."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .images import process_photo
+from .models import ArcoRequest, Contribution, Language, PrivacyNotice, Profile, Sector
+
+PRIVACY_REQUIRED = _("Para crear tu cuenta, lee y acepta el aviso de privacidad.")
+PRIVACY_CHANGED = _("El aviso de privacidad cambió mientras lo leías. Léelo de nuevo y acéptalo.")
+SECTORS_COUNT = _("Elige de uno a tres sectores.")
+PRIMARY_NOT_CHOSEN = _("Tu sector principal debe ser uno de los sectores que elegiste.")
+TOO_MANY_TAGS = _("Escribe como máximo 15 especialidades.")
+ORCID_INVALID = _("Escribe el ORCID con el formato 0000-0002-1825-0097.")
+DELETE_CONFIRM_REQUIRED = _("Marca la casilla para confirmar que quieres eliminar tu cuenta.")
+
+ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+MAX_TAGS = 15
+
+VOLUNTARY_LABELS = {
+    "show_in_directory": _("Mostrar mi perfil a otros miembros verificados en el directorio"),
+    "pncs_contact": _("Los coordinadores de los PNCS pueden contactarme"),
+    "notify_chapter": _("Quiero recibir avisos de mis capítulos"),
+    "notify_jornadas": _("Quiero recibir avisos de Jornadas Informativas"),
+    "notify_programs": _("Quiero recibir avisos de programas de formación"),
+    "notify_opportunities": _("Quiero recibir avisos de oportunidades de los PNCS"),
+}
+
+
+class SignupExtrasForm(forms.Form):
+    """Added to allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): the privacy notice
+    acceptance (required, unticked) and the voluntary purposes (separate, unticked)."""
+
+    privacy_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    accept_privacy = forms.BooleanField(
+        label=_("He leído y acepto el aviso de privacidad"),
+        required=True,
+        error_messages={"required": PRIVACY_REQUIRED},
+    )
+    show_in_directory = forms.BooleanField(
+        label=VOLUNTARY_LABELS["show_in_directory"], required=False
+    )
+    pncs_contact = forms.BooleanField(label=VOLUNTARY_LABELS["pncs_contact"], required=False)
+    notify_chapter = forms.BooleanField(label=VOLUNTARY_LABELS["notify_chapter"], required=False)
+    notify_jornadas = forms.BooleanField(label=VOLUNTARY_LABELS["notify_jornadas"], required=False)
+    notify_programs = forms.BooleanField(label=VOLUNTARY_LABELS["notify_programs"], required=False)
+    notify_opportunities = forms.BooleanField(
+        label=VOLUNTARY_LABELS["notify_opportunities"], required=False
+    )
+
+    VOLUNTARY_FIELDS = (
+        "show_in_directory",
+        "pncs_contact",
+        "notify_chapter",
+        "notify_jornadas",
+        "notify_programs",
+        "notify_opportunities",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.privacy_notice = PrivacyNotice.objects.current()
+        if self.privacy_notice is not None:
+            self.fields["privacy_version"].initial = self.privacy_notice.version
+
+    def clean(self):
+        cleaned = super().clean()
+        notice = self.privacy_notice
+        shown = cleaned.get("privacy_version")
+        if notice is not None and shown is not None and shown != notice.version:
+            self.add_error("accept_privacy", PRIVACY_CHANGED)
+        return cleaned
+
+    def consent_choices(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "directory_visibility": (
+                Profile.Visibility.MEMBERS
+                if data.get("show_in_directory")
+                else Profile.Visibility.IME
+            ),
+            **{name: bool(data.get(name)) for name in self.VOLUNTARY_FIELDS[1:]},
+        }
+
+    def signup(self, request, user):
+        """Called by allauth once the user row exists. Emails follow the sign-up language."""
+        from django.utils.translation import get_language
+
+        from .services import complete_signup
+
+        language = "en" if (get_language() or "").startswith("en") else "es-mx"
+        complete_signup(
+            user=user,
+            notice=self.privacy_notice,
+            choices=self.consent_choices(),
+            language=language,
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    """The member's profile (onboarding and later edits)."""
+
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("Sectores (de uno a tres)"),
+        queryset=Sector.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": SECTORS_COUNT},
+    )
+    primary_sector = forms.ModelChoiceField(
+        label=_("Sector principal"),
+        queryset=Sector.objects.all(),
+        empty_label=_("Elige uno de los sectores que marcaste"),
+    )
+    expertise = forms.CharField(
+        label=_("Especialidades"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separadas por comas, por ejemplo: machine learning, salud pública."),
+        widget=forms.TextInput(attrs={"list": "expertise-options", "autocomplete": "off"}),
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Idiomas que hablas"),
+        queryset=Language.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    contributions = forms.ModelMultipleChoiceField(
+        label=_("¿Cómo puedes aportar?"),
+        queryset=Contribution.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    photo = forms.FileField(
+        label=_("Foto"),
+        required=False,
+        help_text=_("Opcional. JPEG, PNG o WebP; hasta 5 MB y 25 megapíxeles."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    linkedin_url = forms.URLField(label=_("LinkedIn"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Sitio web"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Profile
+        fields = [
+            "given_names",
+            "paternal_surname",
+            "maternal_surname",
+            "preferred_name",
+            "headline",
+            "bio",
+            "country",
+            "city",
+            "state_of_origin",
+            "education_level",
+            "education_field",
+            "institution",
+            "employer",
+            "position",
+            "willing_to_travel",
+            "linkedin_url",
+            "orcid",
+            "website",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6, "maxlength": 2000})}
+        help_texts = {
+            "preferred_name": _("Cómo quieres que te llamen en el portal (opcional)."),
+            "headline": _("Una línea: tu puesto o tu especialidad."),
+            "bio": _("Hasta 2000 caracteres."),
+            "orcid": _("Por ejemplo 0000-0002-1825-0097."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("given_names", "paternal_surname", "country"):
+            self.fields[name].required = True
+        blank_labels = {
+            "country": _("Elige un país"),
+            "state_of_origin": _("Sin especificar"),
+            "education_level": _("Sin especificar"),
+        }
+        for name, label in blank_labels.items():
+            choices = [c for c in self.fields[name].choices if c[0] != ""]
+            self.fields[name].choices = [("", label), *choices]
+        profile = self.instance
+        if profile.pk and not self.is_bound:
+            chosen = list(profile.profile_sectors.all())
+            self.initial["sectors"] = [ps.sector_id for ps in chosen]
+            primary = next((ps.sector_id for ps in chosen if ps.is_primary), None)
+            if primary:
+                self.initial["primary_sector"] = primary
+            self.initial["expertise"] = ", ".join(t.name for t in profile.expertise.all())
+            self.initial["languages"] = [lang.pk for lang in profile.languages.all()]
+            self.initial["contributions"] = [c.pk for c in profile.contributions.all()]
+        self.fields["photo"].initial = profile.photo if profile.pk else None
+
+    def clean_sectors(self):
+        sectors = self.cleaned_data["sectors"]
+        if not 1 <= len(sectors) <= 3:
+            raise forms.ValidationError(SECTORS_COUNT)
+        return sectors
+
+    def clean_expertise(self):
+        from .services import normalise_tag
+
+        names = []
+        for part in self.cleaned_data["expertise"].split(","):
+            tag = normalise_tag(part)
+            if tag and tag not in names:
+                names.append(tag)
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(TOO_MANY_TAGS)
+        return names
+
+    def clean_orcid(self):
+        orcid = self.cleaned_data["orcid"].strip().upper()
+        if orcid and not ORCID_RE.match(orcid):
+            raise forms.ValidationError(ORCID_INVALID)
+        return orcid
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo is False or not photo or not hasattr(photo, "size"):
+            return photo  # False: "clear" ticked; None or the current file: unchanged
+        return process_photo(photo)
+
+    def clean(self):
+        cleaned = super().clean()
+        sectors = cleaned.get("sectors")
+        primary = cleaned.get("primary_sector")
+        if sectors and primary and primary not in sectors:
+            self.add_error("primary_sector", PRIMARY_NOT_CHOSEN)
+        return cleaned
+
+
+class PrivacyChoicesForm(forms.ModelForm):
+    """The voluntary purposes, each on its own: opting out is as easy as opting in."""
+
+    class Meta:
+        model = Profile
+        fields = [
+            "directory_visibility",
+            "show_email",
+            "pncs_contact",
+            "notify_chapter",
+            "notify_jornadas",
+            "notify_programs",
+            "notify_opportunities",
+        ]
+        widgets = {"directory_visibility": forms.RadioSelect}
+
+
+class PreferencesForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("Idioma de los correos que te enviamos"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )
+
+
+class PrivacyAcceptForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    accept = forms.BooleanField(
+        label=_("He leído y acepto el aviso de privacidad"),
+        required=True,
+        error_messages={"required": PRIVACY_REQUIRED},
+    )
+
+
+class ArcoRequestForm(forms.ModelForm):
+    class Meta:
+        model = ArcoRequest
+        fields = ["kind", "description"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
+        }
+        help_texts = {
+            "description": _(
+                "Qué necesitas y, si aplica, qué dato y por qué (hasta 4000 caracteres)."
+            )
+        }
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[("json", "JSON"), ("csv", "CSV")])
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Entiendo que mi cuenta se eliminará y que esto no se puede deshacer"),
+        required=True,
+        error_messages={"required": DELETE_CONFIRM_REQUIRED},
+    )

@@ -1,0 +1,403 @@
+"""Privacy services: the email-verified mirror, the privacy notice and consent, ARCO
+requests, access and portability (export), cancellation (account deletion)."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import queue_transactional_email
+from .profiles import update_preferred_language
+
+logger = logging.getLogger(__name__)
+
+
+# --- Email verification mirror ------------------------------------------------
+
+
+def sync_email_verified(*, user) -> bool:
+    """Set `User.email_verified` from allauth: is the primary address verified? Returns it."""
+    from allauth.account.models import EmailAddress
+
+    from ..models import User
+
+    verified = EmailAddress.objects.filter(user_id=user.pk, primary=True, verified=True).exists()
+    User.objects.filter(pk=user.pk).exclude(email_verified=verified).update(email_verified=verified)
+    user.email_verified = verified
+    return verified
+
+
+# --- Privacy notice and consent --------------------------------------------------
+
+CONSENT_PURPOSES = (
+    "directory_visibility",
+    "show_email",
+    "pncs_contact",
+    "notify_chapter",
+    "notify_jornadas",
+    "notify_programs",
+    "notify_opportunities",
+)
+
+
+def needs_privacy_acceptance(*, user) -> bool:
+    """True when a privacy notice is in force and `user` has not accepted that version."""
+    from ..models import PrivacyAcceptance, PrivacyNotice
+
+    current = PrivacyNotice.objects.current()
+    if current is None:
+        return False
+    return not PrivacyAcceptance.objects.filter(user_id=user.pk, notice=current).exists()
+
+
+def accept_privacy_notice(*, user, notice) -> None:
+    """Record that `user` accepted this version of the privacy notice, now (idempotent)."""
+    from ..models import PrivacyAcceptance
+
+    with transaction.atomic():
+        PrivacyAcceptance.objects.get_or_create(user=user, notice=notice)
+
+
+def _consent_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def update_consents(*, user, choices: dict, source: str) -> list[str]:
+    """Apply voluntary-purpose choices to the profile and record each change in the history.
+
+    `choices` maps purpose (a Profile field in CONSENT_PURPOSES) to its new value. Returns the
+    purposes that changed. The check happens at send time elsewhere: this only stores."""
+    from ..models import ConsentRecord, Profile
+
+    unknown = set(choices) - set(CONSENT_PURPOSES)
+    if unknown:
+        raise ValueError(f"unknown consent purposes: {sorted(unknown)}")
+    with transaction.atomic():
+        profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+        changed = [
+            purpose for purpose, value in choices.items() if getattr(profile, purpose) != value
+        ]
+        for purpose in changed:
+            setattr(profile, purpose, choices[purpose])
+        if changed:
+            profile.save(update_fields=[*changed, "updated_at"])
+        now = timezone.now()
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                user=user,
+                purpose=purpose,
+                value=_consent_value(choices[purpose]),
+                source=source,
+                recorded_at=now,
+            )
+            for purpose in changed
+        )
+    return changed
+
+
+def complete_signup(*, user, notice, choices: dict, language: str | None = None) -> None:
+    """After allauth created the account: profile, privacy acceptance and the initial choices.
+
+    Every initial choice is recorded (even "no"), so the history shows what was offered.
+    `language` (the language of the sign-up page) becomes the language of the emails."""
+    from ..models import ConsentRecord, Profile
+
+    with transaction.atomic():
+        if language and language != user.preferred_language:
+            update_preferred_language(user=user, language=language)
+        Profile.objects.get_or_create(user=user)
+        accept_privacy_notice(user=user, notice=notice)
+        update_consents(user=user, choices=choices, source=ConsentRecord.Source.SIGNUP)
+        now = timezone.now()
+        recorded = set(ConsentRecord.objects.filter(user=user).values_list("purpose", flat=True))
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                user=user,
+                purpose=purpose,
+                value=_consent_value(value),
+                source=ConsentRecord.Source.SIGNUP,
+                recorded_at=now,
+            )
+            for purpose, value in choices.items()
+            if purpose not in recorded
+        )
+
+
+# --- ARCO ---------------------------------------------------------------------------
+
+ARCO_BUSINESS_DAYS = 20
+
+
+def legal_due_date(start, business_days: int = ARCO_BUSINESS_DAYS):
+    """`start` plus N business days (Monday to Friday): the legal deadline to answer."""
+    day = start
+    added = 0
+    while added < business_days:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            added += 1
+    return day
+
+
+def create_arco_request(*, user, kind: str, description: str):
+    """File an ARCO request for staff, with its legal due date; the member gets a receipt."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from ..models import ArcoRequest
+
+    with transaction.atomic(), translation.override(user.preferred_language):
+        now = timezone.now()
+        arco = ArcoRequest.objects.create(
+            user=user,
+            kind=kind,
+            description=description,
+            created_at=now,
+            due_on=legal_due_date(timezone.localdate(now)),
+        )
+        queue_transactional_email(
+            to=[user.email],
+            subject=_("Recibimos tu solicitud ARCO #%(id)s") % {"id": arco.pk},
+            body=_("Recibimos tu solicitud de %(kind)s. Te responderemos a más tardar el %(due)s.")
+            % {"kind": arco.get_kind_display().lower(), "due": arco.due_on.isoformat()},
+        )
+    return arco
+
+
+# --- Access and portability -------------------------------------------------------------
+
+
+def _other_apps_personal_data(user) -> dict:
+    """Each installed app may provide `<app>.personal_data.export(user) -> dict`."""
+    import importlib
+
+    from django.apps import apps
+
+    result = {}
+    for app_config in apps.get_app_configs():
+        if app_config.name == "members":
+            continue
+        try:
+            module = importlib.import_module(f"{app_config.name}.personal_data")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.personal_data":
+                raise
+            continue
+        result[app_config.label] = module.export(user)
+    return result
+
+
+def export_member_data(*, user) -> dict:
+    """Everything stored about `user`, as JSON-ready data (access and portability rights)."""
+    from allauth.account.models import EmailAddress
+
+    from ..models import ArcoRequest, ConsentRecord, PrivacyAcceptance, Profile, ProfileView
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    profile = Profile.objects.filter(user=user).for_detail().first()
+    data = {
+        "account": {
+            "id": user.pk,
+            "email": user.email,
+            "email_verified": user.email_verified,
+            "preferred_language": user.preferred_language,
+            "date_joined": iso(user.date_joined),
+            "last_login": iso(user.last_login),
+        },
+        "email_addresses": [
+            {"email": e.email, "primary": e.primary, "verified": e.verified}
+            for e in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+        ],
+        "profile": None,
+        "privacy_acceptances": [
+            {"version": a.notice.version, "accepted_at": iso(a.accepted_at)}
+            for a in PrivacyAcceptance.objects.filter(user=user).select_related("notice")
+        ],
+        "consent_history": [
+            {
+                "purpose": c.purpose,
+                "value": c.value,
+                "source": c.source,
+                "recorded_at": iso(c.recorded_at),
+            }
+            for c in ConsentRecord.objects.filter(user=user)
+        ],
+        "arco_requests": [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "description": a.description,
+                "status": a.status,
+                "created_at": iso(a.created_at),
+                "due_on": iso(a.due_on),
+            }
+            for a in ArcoRequest.objects.filter(user=user)
+        ],
+        "profiles_viewed": [
+            {"profile_id": v.profile_id, "viewed_on": iso(v.viewed_on)}
+            for v in ProfileView.objects.filter(viewer=user).order_by("-viewed_on")
+        ],
+    }
+    if profile is not None:
+        data["profile"] = {
+            "given_names": profile.given_names,
+            "paternal_surname": profile.paternal_surname,
+            "maternal_surname": profile.maternal_surname,
+            "preferred_name": profile.preferred_name,
+            "photo": profile.photo.name or None,
+            "headline": profile.headline,
+            "bio": profile.bio,
+            "country": str(profile.country.code or ""),
+            "city": profile.city,
+            "state_of_origin": profile.state_of_origin,
+            "education_level": profile.education_level,
+            "education_field": profile.education_field,
+            "institution": profile.institution,
+            "employer": profile.employer,
+            "position": profile.position,
+            "sectors": [
+                {"sector": ps.sector.slug, "primary": ps.is_primary}
+                for ps in profile.profile_sectors.all()
+            ],
+            "expertise": [t.name for t in profile.expertise.all()],
+            "languages": [lang.code for lang in profile.languages.all()],
+            "contributions": [c.slug for c in profile.contributions.all()],
+            "willing_to_travel": profile.willing_to_travel,
+            "linkedin_url": profile.linkedin_url,
+            "orcid": profile.orcid,
+            "website": profile.website,
+            "choices": {purpose: getattr(profile, purpose) for purpose in CONSENT_PURPOSES},
+            "onboarded_at": iso(profile.onboarded_at),
+            "created_at": iso(profile.created_at),
+            "updated_at": iso(profile.updated_at),
+        }
+    data.update(_other_apps_personal_data(user))
+    return data
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell that a spreadsheet will not run as a formula (SECURITY.md C7)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def flatten_for_csv(data, prefix: str = ""):
+    """(path, value) rows for every leaf of the exported data, e.g. ("profile.city", "Houston")."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from flatten_for_csv(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list):
+        if not data:
+            yield prefix, ""
+        for n, value in enumerate(data):
+            yield from flatten_for_csv(value, f"{prefix}[{n}]")
+    else:
+        yield prefix, "" if data is None else data
+
+
+# --- Cancellation -----------------------------------------------------------------------
+
+ANONYMISED_PROFILE_FIELDS = {
+    "given_names": "",
+    "paternal_surname": "",
+    "maternal_surname": "",
+    "preferred_name": "",
+    "headline": "",
+    "bio": "",
+    "city": "",
+    "education_field": "",
+    "institution": "",
+    "employer": "",
+    "position": "",
+    "linkedin_url": "",
+    "orcid": "",
+    "website": "",
+    "willing_to_travel": False,
+}
+
+
+def end_all_sessions(*, user) -> int:
+    """Log `user` out everywhere (allauth.usersessions tracks each session). Returns how many."""
+    from allauth.usersessions.models import UserSession
+
+    sessions = UserSession.objects.purge_and_list(user)
+    for session in sessions:
+        session.end()
+    return len(sessions)
+
+
+def delete_account(*, user) -> None:
+    """Cancellation (ARCO): deactivate now, kill sessions, anonymise the personal data.
+
+    The user row stays (anonymised, inactive, `deleted_at` set) so aggregate counts and
+    foreign keys survive; the email, names, free text, links, photo, expertise, languages,
+    addresses, social logins, second factors and the profile's edit history are erased.
+    Coarse, non-identifying facts used by the network's figures (country, state of origin,
+    education level, sectors) are kept. Every voluntary purpose is switched off (and the
+    change recorded), so no future mailing, search or export reaches the account."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    from ..models import ConsentRecord, Profile, User
+
+    photo_name = ""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.deleted_at is not None:
+            return
+        off = {
+            purpose: (Profile.Visibility.IME if purpose == "directory_visibility" else False)
+            for purpose in CONSENT_PURPOSES
+        }
+        update_consents(user=locked, choices=off, source=ConsentRecord.Source.DELETION)
+        profile = Profile.objects.select_for_update().get(user=locked)
+        photo_name = profile.photo.name
+        for field, value in ANONYMISED_PROFILE_FIELDS.items():
+            setattr(profile, field, value)
+        profile.photo = ""
+        profile.save(update_fields=[*ANONYMISED_PROFILE_FIELDS, "photo", "updated_at"])
+        profile.expertise.clear()
+        profile.languages.clear()
+        profile.contributions.clear()
+        # The edit history holds earlier copies of the personal data.
+        Profile.history.filter(user_id=locked.pk).delete()
+        EmailAddress.objects.filter(user=locked).delete()
+        SocialAccount.objects.filter(user=locked).delete()
+        Authenticator.objects.filter(user=locked).delete()
+        locked.email = f"deleted-{locked.pk}@deleted.invalid"
+        locked.first_name = ""
+        locked.last_name = ""
+        locked.set_unusable_password()
+        locked.is_active = False
+        locked.is_staff = False
+        locked.is_superuser = False
+        locked.email_verified = False
+        locked.deleted_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "email",
+                "first_name",
+                "last_name",
+                "password",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "email_verified",
+                "deleted_at",
+            ]
+        )
+        locked.groups.clear()
+        end_all_sessions(user=locked)
+        if photo_name:
+            storage = Profile._meta.get_field("photo").storage
+            transaction.on_commit(lambda: storage.delete(photo_name))
+    logger.info("account deleted user=%s", user.pk)

@@ -1,0 +1,128 @@
+"""The member's own profile: dashboard, onboarding, edit, preferences; others' profiles."""
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .. import messages as msg
+from ..access import member_required, mfa_if_privileged
+from ..forms import PreferencesForm, ProfileForm
+from ..models import ExpertiseTag, Profile
+from ..services import (
+    normalise_tag,
+    profile_completeness,
+    record_profile_view,
+    save_profile,
+    update_preferred_language,
+)
+
+
+def _own_profile(user):
+    profile = Profile.objects.filter(user=user).for_detail().first()
+    return profile or Profile(user=user)
+
+
+def _tag_options():
+    return ExpertiseTag.objects.order_by("name").values_list("name", flat=True)[:300]
+
+
+@never_cache
+@member_required
+def me(request):
+    """My profile and dashboard (other apps add their sections through {% dashboard_sections %})."""
+    profile = _own_profile(request.user)
+    if profile.pk is None or profile.onboarded_at is None:
+        return redirect("members:onboarding")
+    percent, missing = profile_completeness(profile)
+    return render(
+        request,
+        "members/me.html",
+        {"profile": profile, "completeness": percent, "missing": missing, "own": True},
+    )
+
+
+def _profile_form_view(request, *, onboarding):
+    profile = _own_profile(request.user)
+    if onboarding and profile.onboarded_at is not None:
+        return redirect("members:profile_edit")
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        if form.is_valid():
+            save_profile(form=form, user=request.user, onboarding=onboarding)
+            messages.success(request, msg.ONBOARDING_DONE if onboarding else msg.PROFILE_SAVED)
+            return redirect("members:me")
+        messages.error(request, msg.FIX_ERRORS)
+    else:
+        form = ProfileForm(instance=profile)
+    return render(
+        request,
+        "members/profile_form.html",
+        {"form": form, "onboarding": onboarding, "tag_options": _tag_options()},
+    )
+
+
+@never_cache
+@member_required
+def onboarding(request):
+    """The first profile, right after verification."""
+    return _profile_form_view(request, onboarding=True)
+
+
+@never_cache
+@member_required
+def profile_edit(request):
+    """Edit my profile (also the rectification right)."""
+    return _profile_form_view(request, onboarding=False)
+
+
+@never_cache
+@member_required
+def preferences(request):
+    """The language of my emails."""
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            update_preferred_language(
+                user=request.user, language=form.cleaned_data["preferred_language"]
+            )
+            messages.success(request, msg.PREFERENCES_SAVED)
+            return redirect("members:me")
+        messages.error(request, msg.FIX_ERRORS)
+    else:
+        form = PreferencesForm(initial={"preferred_language": request.user.preferred_language})
+    return render(request, "members/preferences.html", {"form": form})
+
+
+@never_cache
+@member_required
+@mfa_if_privileged
+def profile_detail(request, pk):
+    """A profile, showing each viewer only what its owner allowed; views are capped per day."""
+    profile = get_object_or_404(Profile.objects.visible_to(request.user).for_detail(), pk=pk)
+    if not record_profile_view(viewer=request.user, profile=profile):
+        return render(
+            request, "members/profile_limit.html", {"message": msg.VIEW_CAP_REACHED}, status=429
+        )
+    own = profile.pk == request.user.pk
+    return render(
+        request,
+        "members/profile_detail.html",
+        {"profile": profile, "own": own, "show_email": own or profile.show_email},
+    )
+
+
+@require_GET
+@member_required
+def expertise_suggestions(request):
+    """Autocomplete for expertise tags: up to 10 existing names containing the text."""
+    term = normalise_tag(request.GET.get("q", ""))
+    names = []
+    if len(term) >= 2:
+        names = list(
+            ExpertiseTag.objects.filter(name__icontains=term)
+            .order_by("name")
+            .values_list("name", flat=True)[:10]
+        )
+    return JsonResponse({"results": names})
