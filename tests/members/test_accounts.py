@@ -417,3 +417,10 @@ def test_social_login_configured_in_the_admin_is_offered(client):
     html = client.get(reverse("account_login")).content.decode()
     assert "Google" in html
     assert "LinkedIn" not in html
+
+
+@pytest.mark.parametrize("path", ["/accounts/google/login/", "/en/accounts/google/login/callback/"])
+def test_an_unconfigured_social_provider_answers_404_not_500(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert 'class="site-header"' in response.content.decode()

@@ -1,0 +1,95 @@
+"""Deny by default (SECURITY.md B1): every URL pattern is either on the public list below
+or sends an anonymous visitor to a login page (or answers 403/404/405). A new URL that is
+neither fails here, and no URL answers 500 to an anonymous GET."""
+
+import pytest
+
+from .urlwalk import walk
+
+pytestmark = pytest.mark.django_db
+
+# URL names (or routes, for unnamed patterns) an anonymous visitor may open.
+PUBLIC = {
+    "healthz",
+    "set_language",
+    "members:home",
+    "members:privacy",
+    "chapters:list",
+    "chapters:detail",
+    "chapters:jornada_list",
+    "chapters:jornada_detail",
+    "chapters:jornada_ics",
+    "chapters:jornada_feed",
+    "pncs:list",
+    "pncs:sector",
+    "pncs:opportunity_list",
+    "pncs:opportunity_detail",
+    "programs:list",
+    "programs:detail",
+    "programs:figures",
+    "programs:certificate_verify",
+    # allauth: the ways in, and the pages a signed-out person needs
+    "account_login",
+    "account_signup",
+    "account_logout",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_inactive",
+    "account_login_code_confirm",
+    "account_request_login_code",
+    "account_confirm_login_code",
+    "account_confirm_password_reset_code",
+    "account_confirm_email_verification_code",
+    "account_login_code",
+    "account_password_reset_code",
+    "account_reset_password_code",
+    "mfa_authenticate",
+    "mfa_reauthenticate",
+    "mfa_trust",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "accounts/social/login/cancelled/",
+    "accounts/social/login/error/",
+    "admin:login",
+    "socialaccount_signup",
+    "google_login",
+    "google_callback",
+    "openid_connect_login",
+    "openid_connect_callback",
+}
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/", "/en/accounts/login/", "/en/admin/login/")
+
+
+def _routes():
+    return sorted({route.path: route for route in walk()}.values(), key=lambda r: r.path)
+
+
+def test_the_walk_finds_the_project_urls():
+    names = {route.name for route in _routes()}
+    assert {"members:home", "healthz", "account_login", "admin:index"} <= names
+
+
+@pytest.mark.parametrize("route", _routes(), ids=lambda r: r.name)
+def test_anonymous_visitor_is_denied_unless_the_url_is_public(client, route):
+    response = client.get(route.path)
+    assert response.status_code < 500, f"{route.path} answered {response.status_code}"
+    if route.name in PUBLIC:
+        return
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if not any(location.startswith(p) or p in location for p in LOGIN_PATHS):
+            # A redirect to the canonical form of the same URL (e.g. APPEND_SLASH) is fine
+            # only if following it lands on a login page.
+            followed = client.get(location)
+            assert followed.status_code in (302, 403, 404, 405), (route.path, location)
+            if followed.status_code == 302:
+                assert any(p in followed["Location"] for p in LOGIN_PATHS), route.path
+    else:
+        assert response.status_code in (403, 404, 405), (
+            f"{route.name} ({route.route}) answered {response.status_code} to an anonymous "
+            "visitor: put it on the PUBLIC list or protect it"
+        )
