@@ -117,7 +117,8 @@ def _document():
 
 
 def reindex_profiles(*, profile_ids) -> int:
-    """Write the index rows of these profiles (insert or update); returns how many."""
+    """Write the index rows of these profiles (insert or update); returns how many.
+    A cancelled account (deleted_at set) has no row at all."""
     ids = sorted(set(profile_ids))
     if len(ids) > REBUILD_BATCH:  # e.g. a renamed expertise tag: bounded batches
         return sum(
@@ -127,12 +128,16 @@ def reindex_profiles(*, profile_ids) -> int:
     if not ids:
         return 0
     with transaction.atomic():
+        cancelled = Profile.objects.filter(pk__in=ids, user__deleted_at__isnull=False)
+        MemberSearchIndex.objects.filter(profile_id__in=cancelled.values("pk")).delete()
         contactable = set(
             Profile.objects.contactable_by_pncs().filter(pk__in=ids).values_list("pk", flat=True)
         )
         rows = [
             _row_for(profile, profile.pk in contactable)
-            for profile in Profile.objects.filter(pk__in=ids).prefetch_related("expertise")
+            for profile in Profile.objects.filter(
+                pk__in=ids, user__deleted_at__isnull=True
+            ).prefetch_related("expertise")
         ]
         MemberSearchIndex.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["profile"], update_fields=UPDATE_FIELDS

@@ -170,13 +170,14 @@ def create_arco_request(*, user, kind: str, description: str):
 # --- Access and portability -------------------------------------------------------------
 
 
-def _other_apps_personal_data(user) -> dict:
-    """Each installed app may provide `<app>.personal_data.export(user) -> dict`."""
+def _personal_data_modules():
+    """(app label, module) for every installed app with a `<app>.personal_data` module:
+    `export(user) -> dict` adds to the data download, `erase(user)` runs on cancellation.
+    members never imports the other apps; they plug in by module name."""
     import importlib
 
     from django.apps import apps
 
-    result = {}
     for app_config in apps.get_app_configs():
         if app_config.name == "members":
             continue
@@ -186,8 +187,12 @@ def _other_apps_personal_data(user) -> dict:
             if exc.name != f"{app_config.name}.personal_data":
                 raise
             continue
-        result[app_config.label] = module.export(user)
-    return result
+        yield app_config.label, module
+
+
+def _other_apps_personal_data(user) -> dict:
+    """Each installed app may provide `<app>.personal_data.export(user) -> dict`."""
+    return {label: module.export(user) for label, module in _personal_data_modules()}
 
 
 def export_member_data(*, user) -> dict:
@@ -359,6 +364,10 @@ def delete_account(*, user) -> None:
             for purpose in CONSENT_PURPOSES
         }
         update_consents(user=locked, choices=off, source=ConsentRecord.Source.DELETION)
+        # What the other apps hold about the member (memberships, answers, applications).
+        for _label, module in _personal_data_modules():
+            if hasattr(module, "erase"):
+                module.erase(locked)
         profile = Profile.objects.select_for_update().get(user=locked)
         photo_name = profile.photo.name
         for field, value in ANONYMISED_PROFILE_FIELDS.items():

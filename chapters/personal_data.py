@@ -1,0 +1,75 @@
+"""What the chapters app stores about a member: part of their data download (access and
+portability), and erased with their account (cancellation). Called by members' services
+through the `<app>.personal_data` hook; members never imports chapters."""
+
+from django.utils import timezone
+
+from . import services
+from .models import Membership, Officer, Registration
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export(user) -> dict:
+    """Memberships, officer terms and Jornada registrations of `user`, JSON-ready."""
+    memberships = Membership.objects.filter(user=user).select_related("chapter")
+    officers = Officer.objects.filter(user=user).select_related("chapter")
+    registrations = Registration.objects.filter(user=user).select_related("jornada", "representing")
+    return {
+        "memberships": [
+            {
+                "chapter": m.chapter.name,
+                "status": m.status,
+                "home_chapter": m.is_home,
+                "message": m.message,
+                "requested_at": _iso(m.requested_at),
+                "decided_at": _iso(m.decided_at),
+                "decision_reason": m.decision_reason,
+                "left_at": _iso(m.left_at),
+            }
+            for m in memberships
+        ],
+        "officer_terms": [
+            {
+                "chapter": o.chapter.name,
+                "role": o.role,
+                "term_start": _iso(o.term_start),
+                "term_end": _iso(o.term_end),
+            }
+            for o in officers
+        ],
+        "jornada_registrations": [
+            {
+                "jornada": r.jornada.title_es,
+                "status": r.status,
+                "representing": r.representing.name if r.representing else None,
+                "registered_at": _iso(r.registered_at),
+                "confirmed_at": _iso(r.confirmed_at),
+                "cancelled_at": _iso(r.cancelled_at),
+                "checked_in_at": _iso(r.checked_in_at),
+            }
+            for r in registrations
+        ],
+    }
+
+
+def erase(user) -> None:
+    """Account cancellation: the member leaves every chapter (their messages removed),
+    their officer terms end, and their active Jornada registrations are cancelled
+    (a freed place goes to the waitlist). The rows stay, anonymous, for the counts."""
+    now = timezone.now()
+    Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT).update(
+        status=Membership.Status.LEFT, is_home=False, left_at=now
+    )
+    Membership.objects.filter(user=user).update(message="")
+    yesterday = timezone.localdate() - timezone.timedelta(days=1)
+    # current() includes the end date itself, so a term ends yesterday; one that had not
+    # begun before today was never served and goes away.
+    Officer.objects.filter(user=user, term_start__gt=yesterday).delete()
+    Officer.objects.filter(user=user).current().update(term_end=yesterday)
+    for jornada_id in (
+        Registration.objects.filter(user=user).active().values_list("jornada_id", flat=True)
+    ):
+        services.cancel_registration(jornada_id=jornada_id, user=user)

@@ -1,0 +1,37 @@
+"""What the pncs app stores about a member: part of their data download, erased with their
+account. Called by members' services through the `<app>.personal_data` hook."""
+
+from .models import Affiliation, Interest, MemberSearchIndex
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export(user) -> dict:
+    """The member's answers to opportunities and their declared affiliations, JSON-ready."""
+    interests = Interest.objects.filter(member=user).select_related("opportunity")
+    return {
+        "interests": [
+            {
+                "opportunity": i.opportunity.title_es,
+                "status": i.status,
+                "message": i.message,
+                "created_at": _iso(i.created_at),
+                "decided_at": _iso(i.decided_at),
+            }
+            for i in interests
+        ],
+        "affiliations": [
+            {"institution": a.institution, "relation": a.relation, "created_at": _iso(a.created_at)}
+            for a in Affiliation.objects.filter(member=user)
+        ],
+    }
+
+
+def erase(user) -> None:
+    """Account cancellation: messages removed, affiliations and the search row deleted.
+    Interest rows stay (anonymous) so coordinators' counts of answers survive."""
+    Interest.objects.filter(member=user).update(message="")
+    Affiliation.objects.filter(member=user).delete()
+    MemberSearchIndex.objects.filter(profile_id=user.pk).delete()

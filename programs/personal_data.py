@@ -1,0 +1,87 @@
+"""What the programs app stores about a member: part of their data download, erased with
+their account. Called by members' services through the `<app>.personal_data` hook."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import Application, Certificate, Enrolment
+
+# Stored as the revocation reason (staff read it in the admin).
+ACCOUNT_DELETED_REASON = "Cuenta eliminada por su titular (derecho de cancelación)."
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export(user) -> dict:
+    """Applications with their stage results and certificates, JSON-ready."""
+    applications = (
+        Application.objects.filter(user=user)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.select_related("stage").order_by("stage__order"),
+            )
+        )
+    )
+    certificates = Certificate.objects.filter(enrolment__application__user=user).select_related(
+        "enrolment__stage"
+    )
+    return {
+        "applications": [
+            {
+                "program": a.program.name_es,
+                "status": a.status,
+                "education_level": a.education_level,
+                "education_field": a.education_field,
+                "institution": a.institution,
+                "state": a.state,
+                "nationality": a.nationality.code,
+                "gender": a.gender,
+                "gender_description": a.gender_description,
+                "motivation": a.motivation,
+                "created_at": _iso(a.created_at),
+                "decided_at": _iso(a.decided_at),
+                "stages": [
+                    {
+                        "stage": e.stage.name_es,
+                        "status": e.status,
+                        "score": None if e.score is None else str(e.score),
+                        "completed_on": _iso(e.completed_on),
+                    }
+                    for e in a.enrolments.all()
+                ],
+            }
+            for a in applications
+        ],
+        "certificates": [
+            {
+                "code": c.code,
+                "stage": c.enrolment.stage.name_es,
+                "holder_name": c.holder_name,
+                "issued_on": _iso(c.issued_on),
+                "revoked_at": _iso(c.revoked_at),
+            }
+            for c in certificates
+        ],
+    }
+
+
+def erase(user) -> None:
+    """Account cancellation: pending applications are withdrawn and free text removed;
+    certificates are revoked and lose the holder's name (the public verification page
+    would otherwise keep showing it). Education level, state and gender stay, anonymous,
+    for the program's aggregate figures."""
+    now = timezone.now()
+    Application.objects.filter(
+        user=user, status__in=[Application.Status.APPLIED, Application.Status.WAITLISTED]
+    ).update(status=Application.Status.WITHDRAWN, decided_at=now)
+    Application.objects.filter(user=user).update(
+        motivation="", education_field="", institution="", gender_description=""
+    )
+    Certificate.objects.filter(enrolment__application__user=user, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=ACCOUNT_DELETED_REASON
+    )
+    Certificate.objects.filter(enrolment__application__user=user).update(holder_name="—")
