@@ -8,11 +8,11 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.access import PNCS_COORDINATORS
-from members.services import queue_transactional_email
+from members.services import queue_email_to_user
 
 logger = logging.getLogger(__name__)
 
@@ -124,16 +124,21 @@ def decide_interest(*, interest_id: int, status: str, by) -> bool:
 
 
 def _queue_decision_email(interest) -> None:
-    member = interest.member
-    with translation.override(member.preferred_language or "es-mx"):
-        context = {
+    def context():
+        return {
             "interest": interest,
             "opportunity": interest.opportunity,
             "url": settings.SITE_URL + reverse("pncs:my_opportunities"),
         }
-        subject = render_to_string("pncs/email/interest_decision_subject.txt", context).strip()
-        body = render_to_string("pncs/email/interest_decision_body.txt", context)
-    queue_transactional_email(to=[member.email], subject=subject, body=body)
+
+    queue_email_to_user(
+        user=interest.member,
+        subject=lambda: render_to_string(
+            "pncs/email/interest_decision_subject.txt", context()
+        ).strip(),
+        template="pncs/email/interest_decision_body.txt",
+        context=context,
+    )
 
 
 def add_affiliation(*, member, institution: str, relation: str):

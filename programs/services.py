@@ -11,12 +11,11 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.services import queue_transactional_email
+from members.services import queue_email_to_user
 
 from .models import Application, Certificate, Enrolment, Program, Selection, Stage
 
@@ -141,12 +140,12 @@ def decide_applications(*, application_ids: list[int], decision: str) -> Decisio
 
 
 def _queue_decision_email(application: Application) -> None:
-    user = application.user
-    with translation.override(user.preferred_language):
-        context = {"application": application, "program": application.program}
-        subject = _("Tu solicitud a %(program)s") % {"program": application.program.name}
-        body = render_to_string("programs/email/decision.txt", context)
-    queue_transactional_email(to=[user.email], subject=subject, body=body)
+    queue_email_to_user(
+        user=application.user,
+        subject=lambda: _("Tu solicitud a %(program)s") % {"program": application.program.name},
+        template="programs/email/decision.txt",
+        context={"application": application, "program": application.program},
+    )
 
 
 # --- Results ----------------------------------------------------------------------------
@@ -420,16 +419,16 @@ def send_selection_notices(*, selection_id: int, batch_size: int = 200) -> int:
 
 
 def _queue_selection_email(selection: Selection, enrolment: Enrolment, outcome) -> None:
-    user = enrolment.application.user
-    with translation.override(user.preferred_language):
-        context = {
+    queue_email_to_user(
+        user=enrolment.application.user,
+        subject=lambda: (
+            _("Resultados de la selección: %(stage)s") % {"stage": selection.target_stage.name}
+        ),
+        template="programs/email/selection.txt",
+        context={
             "program": selection.source_stage.program,
             "stage": selection.source_stage,
             "target": selection.target_stage,
             "outcome": outcome or "not_selected",
-        }
-        subject = _("Resultados de la selección: %(stage)s") % {
-            "stage": selection.target_stage.name
-        }
-        body = render_to_string("programs/email/selection.txt", context)
-    queue_transactional_email(to=[user.email], subject=subject, body=body)
+        },
+    )

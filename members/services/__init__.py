@@ -49,6 +49,23 @@ def queue_transactional_email(
     transaction.on_commit(enqueue)
 
 
+def queue_email_to_user(*, user, subject, template: str, context=None) -> None:
+    """Render a transactional message in the recipient's language and queue it.
+
+    `subject` (a string, a lazy string or a callable) and `context` (a dict or a callable
+    returning one) are evaluated inside that language, so texts and links (/en/...)
+    follow it. Every app tells a member about a decision through this one path.
+    """
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        data = context() if callable(context) else dict(context or {})
+        body = render_to_string(template, data)
+        text = str(subject() if callable(subject) else subject)
+    queue_transactional_email(to=[user.email], subject=text, body=body)
+
+
 # The members services, by feature; importable from `members.services` as before.
 from .privacy import (  # noqa: E402
     ANONYMISED_PROFILE_FIELDS,
