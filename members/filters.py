@@ -42,6 +42,16 @@ class DirectoryFilter(django_filters.FilterSet):
         model = Profile
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filters of other apps (e.g. chapters: members of a chapter), by extension point.
+        from .plugins import app_modules
+
+        for _label, module in app_modules("directory"):
+            for name, extra in module.directory_filters().items():
+                extra.parent = self
+                self.filters[name] = extra
+
     def filter_text(self, queryset, name, value):
         """Every word must match a name, the headline, the employer or an expertise tag."""
         for word in value.split()[:8]:

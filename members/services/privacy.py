@@ -171,23 +171,11 @@ def create_arco_request(*, user, kind: str, description: str):
 
 
 def _personal_data_modules():
-    """(app label, module) for every installed app with a `<app>.personal_data` module:
-    `export(user) -> dict` adds to the data download, `erase(user)` runs on cancellation.
-    members never imports the other apps; they plug in by module name."""
-    import importlib
+    """`<app>.personal_data`: export(user) adds to the data download, erase(user) runs on
+    cancellation."""
+    from ..plugins import app_modules
 
-    from django.apps import apps
-
-    for app_config in apps.get_app_configs():
-        if app_config.name == "members":
-            continue
-        try:
-            module = importlib.import_module(f"{app_config.name}.personal_data")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app_config.name}.personal_data":
-                raise
-            continue
-        yield app_config.label, module
+    return app_modules("personal_data")
 
 
 def _other_apps_personal_data(user) -> dict:

@@ -254,6 +254,25 @@ def test_directory_filters(client, me, params, expected):
     assert found == expected
 
 
+def test_directory_filters_by_chapter_approved_members_only(client, me):
+    from tests.factories import ChapterFactory, MembershipFactory
+
+    houston = ChapterFactory(name="Houston", slug="houston")
+    inside = ProfileFactory(directory_visibility=MEMBERS, paternal_surname="Adentro")
+    pending = ProfileFactory(directory_visibility=MEMBERS, paternal_surname="Pendiente")
+    ProfileFactory(directory_visibility=MEMBERS, paternal_surname="Afuera")
+    MembershipFactory(chapter=houston, user=inside.user, status="approved")
+    MembershipFactory(chapter=houston, user=pending.user, status="pending")
+    page = client.get(reverse("members:directory"))
+    assert 'name="chapter"' in page.content.decode()
+    html = client.get(reverse("members:directory"), {"chapter": "houston"}).content.decode()
+    assert "Adentro" in html
+    assert "Pendiente" not in html and "Afuera" not in html
+    tampered = client.get(reverse("members:directory"), {"chapter": "no-such-chapter"})
+    assert tampered.status_code == 200
+    assert "Adentro" not in tampered.content.decode()
+
+
 def test_directory_with_a_tampered_filter_shows_nothing_and_no_error(client, me):
     ProfileFactory(directory_visibility=MEMBERS)
     response = client.get(reverse("members:directory"), {"sector": "no-existe", "page": "x"})
@@ -272,7 +291,8 @@ def test_directory_query_count_does_not_grow_with_rows(client, me, size, django_
     for profile in ProfileFactory.create_batch(size, directory_visibility=MEMBERS):
         profile.expertise.set([])
     client.get(reverse("members:directory"))  # warm the session
-    with django_assert_num_queries(11):
+    # The same number whatever the rows (the chapter filter's choice list is one of them).
+    with django_assert_num_queries(12):
         response = client.get(reverse("members:directory"))
     assert response.status_code == 200
 

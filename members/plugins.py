@@ -1,0 +1,24 @@
+"""How the other apps plug into members without members importing them.
+
+An installed app may provide a module named after an extension point:
+`<app>.personal_data` (export(user), erase(user)) and `<app>.directory`
+(directory_filters()); templates plug in by name (`<app>/_dashboard.html`).
+"""
+
+import importlib
+
+from django.apps import apps
+
+
+def app_modules(name: str):
+    """(app label, module) for every installed app but members that has `<app>.<name>`."""
+    for app_config in apps.get_app_configs():
+        if app_config.name == "members":
+            continue
+        try:
+            module = importlib.import_module(f"{app_config.name}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.{name}":
+                raise
+            continue
+        yield app_config.label, module
