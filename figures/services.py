@@ -229,7 +229,9 @@ def _jornadas(filters: Filters, now) -> dict:
         jornadas = jornadas.filter(country=filters.country)
     status = Registration.Status
     counts = {
-        "n_registrations": Count("registrations", filter=~Q(registrations__status=status.CANCELLED)),
+        "n_registrations": Count(
+            "registrations", filter=~Q(registrations__status=status.CANCELLED)
+        ),
         "n_confirmed": Count("registrations", filter=Q(registrations__status=status.CONFIRMED)),
         "n_waitlisted": Count("registrations", filter=Q(registrations__status=status.WAITLISTED)),
         "n_attended": Count(

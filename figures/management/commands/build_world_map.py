@@ -54,26 +54,54 @@ def _project(lon, lat):
     return round((lon + 180) * SCALE), round((90 - lat) * SCALE)
 
 
+def _unwrap(ring):
+    """Make longitudes continuous across the antimeridian (Russia, Fiji): a ring that
+    crosses it comes back with some longitudes beyond +/-180 and the shift to redraw."""
+    unwrapped = [ring[0]]
+    for lon, lat in ring[1:]:
+        previous = unwrapped[-1][0]
+        while lon - previous > 180:
+            lon -= 360
+        while previous - lon > 180:
+            lon += 360
+        unwrapped.append((lon, lat))
+    low = min(lon for lon, _lat in unwrapped)
+    high = max(lon for lon, _lat in unwrapped)
+    if high > 180:
+        return unwrapped, -360
+    if low < -180:
+        return unwrapped, 360
+    return unwrapped, 0
+
+
+def _ring_path(ring):
+    projected = []
+    for lon, lat in ring:
+        point = _project(lon, lat)
+        if not projected or projected[-1] != point:
+            projected.append(point)
+    if len(projected) < 3:
+        return ""
+    start, *rest = projected
+    moves = [f"M{start[0]} {start[1]}"]
+    previous = start
+    for point in rest:
+        # Relative moves are shorter than absolute ones.
+        moves.append(f"l{point[0] - previous[0]} {point[1] - previous[1]}")
+        previous = point
+    return "".join(moves) + "z"
+
+
 def _path(rings):
     parts = []
     for ring in rings:
         if all(lat < MIN_LATITUDE for _lon, lat in ring):
             continue
-        projected = []
-        for lon, lat in ring:
-            point = _project(lon, lat)
-            if not projected or projected[-1] != point:
-                projected.append(point)
-        if len(projected) < 3:
-            continue
-        start, *rest = projected
-        moves = [f"M{start[0]} {start[1]}"]
-        previous = start
-        for point in rest:
-            # Relative moves are shorter than absolute ones.
-            moves.append(f"l{point[0] - previous[0]} {point[1] - previous[1]}")
-            previous = point
-        parts.append("".join(moves) + "z")
+        unwrapped, shift = _unwrap(ring)
+        parts.append(_ring_path(unwrapped))
+        if shift:
+            # Drawn again on the other side; the SVG viewBox clips what lies outside.
+            parts.append(_ring_path([(lon + shift, lat) for lon, lat in unwrapped]))
     return "".join(parts)
 
 
