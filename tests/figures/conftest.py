@@ -29,3 +29,11 @@ def ime_staff():
         return user
 
     return make
+
+
+@pytest.fixture
+def bench_database_url(transactional_db):
+    """postgres://... of the test database, for the bench generator (its own connection)."""
+    from tests.conftest import _database_url
+
+    return _database_url()
