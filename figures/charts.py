@@ -250,7 +250,7 @@ def growth_figure(growth, *, public) -> Figure:
             Bar(
                 label=month,
                 display=cell(n, public),
-                width=max(2, round(slot * 0.8)),
+                width=max(2, min(40, round(slot * 0.8))),
                 height=height,
                 x=x,
                 y=10 + COLUMN_AREA_HEIGHT - height,
@@ -397,7 +397,7 @@ def staff_member_figures(data) -> list[Figure]:
     figures = [
         Figure(
             slug="totals",
-            title=gettext("Miembros"),
+            title=gettext("Total de miembros"),
             summary=gettext("%(total)s miembros; %(verified)s con correo verificado (%(percent)s).")
             % {
                 "total": total,

@@ -387,11 +387,12 @@ def _programs() -> list:
             "name_en": program.name_en,
         }
         for code, _name in settings.LANGUAGES:
+            language = code[:2]  # "es-mx" -> "es": what figures.charts looks up
             with translation.override(code):
-                entry[f"public_{code}"] = _serialise_program_figures(
+                entry[f"public_{language}"] = _serialise_program_figures(
                     program_figures(program, public=True)
                 )
-                entry[f"staff_{code}"] = _serialise_program_figures(
+                entry[f"staff_{language}"] = _serialise_program_figures(
                     program_figures(program, public=False)
                 )
         result.append(entry)

@@ -239,3 +239,42 @@ def test_csv_neutralises_formulas_in_chapter_names(client, ime_staff):
     rows = _csv(client.get("/staff/figures/chapter-health.csv"))
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
     assert rows[1][1] == "'+Cali"
+
+
+def _program(women=6, men=3):
+    from tests.factories import participant, program_with_stages
+
+    program, stage1, _stage2 = program_with_stages(
+        name_es="Programa Alfa", name_en="Alpha Program", slug="alfa"
+    )
+    for n in range(women + men):
+        participant(
+            stage1,
+            completed=True,
+            gender="woman" if n < women else "man",
+            education_level="licenciatura",
+        )
+    return program
+
+
+def test_public_page_shows_program_figures_from_the_programs_app_with_suppression(client):
+    _program(women=6, men=3)
+    html = client.get(PUBLIC).content.decode()
+    assert "Programa Programa Alfa" in html
+    assert "Participantes por género (autodescrito, opcional)" in html
+    rows = _csv(client.get("/figures/program-alfa-gender.csv"))
+    table = {row[0]: row[1] for row in rows[1:]}
+    assert table["Mujer"] == "6"
+    assert table["Hombre"] == "<5"
+    stages = _csv(client.get("/figures/program-alfa-stages.csv"))
+    assert stages[1][:3] == ["Etapa 1", "9", "9"]
+
+
+def test_staff_dashboard_shows_exact_program_figures_in_english(client, ime_staff):
+    _program(women=6, men=3)
+    client.force_login(ime_staff())
+    html = client.get("/en" + STAFF).content.decode()
+    assert "Alpha Program" in html
+    rows = _csv(client.get("/en/staff/figures/program-alfa-gender.csv"))
+    table = {row[0]: row[1] for row in rows[1:]}
+    assert table["Man"] == "3"
