@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import get_language, gettext
+from django.utils.html import format_html_join
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -88,6 +89,18 @@ class Figure:
     bar_height: int = BAR_HEIGHT
     baseline: int = 0
     no_data: bool = False
+    paths: str = ""
+
+
+@cache
+def _country_names(language: str) -> dict:
+    """ISO alpha-2 -> country name in `language` (translating names one by one is slow)."""
+    with override(language):
+        return {code: str(name) for code, name in countries}
+
+
+def country_name(code: str) -> str:
+    return _country_names(_lang()).get(code) or code
 
 
 def _lang() -> str:
@@ -196,14 +209,14 @@ def map_figure(slug, title, by_country: dict, *, total, public, summary) -> Figu
     shapes = [
         Shape(
             code=code,
-            name=countries.name(code) or code,
+            name=country_name(code),
             path=path,
             css_class=css_class(by_country.get(code, 0)),
             display=cell(by_country.get(code, 0), public),
         )
         for code, path in geometry["countries"].items()
     ]
-    pairs = _ranked((countries.name(code) or code, n) for code, n in by_country.items() if n)
+    pairs = _ranked((country_name(code), n) for code, n in by_country.items() if n)
     legend = [{"css_class": "map-none", "label": gettext("Sin miembros")}]
     if public:
         legend.append({"css_class": "map-small", "label": gettext("Menos de cinco")})
@@ -224,6 +237,13 @@ def map_figure(slug, title, by_country: dict, *, total, public, summary) -> Figu
     figure.kind = "map"
     figure.headers[0] = gettext("País de residencia")
     figure.shapes = shapes
+    # ~175 paths: joined here with format_html (escaped) rather than in a template loop,
+    # which is the slowest part of rendering the page.
+    figure.paths = format_html_join(
+        "",
+        '<path class="{}" d="{}"><title>{}: {}</title></path>',
+        ((shape.css_class, shape.path, shape.name, shape.display) for shape in shapes),
+    )
     figure.legend = legend
     figure.width = geometry["width"]
     figure.height = geometry["height"]
@@ -317,7 +337,7 @@ def member_figures(data, *, public) -> list[Figure]:
             total=total,
             public=public,
             summary=_top_summary(
-                _ranked((countries.name(c) or c, n) for c, n in by_country.items()),
+                _ranked((country_name(c), n) for c, n in by_country.items()),
                 public,
                 gettext(
                     "Hay miembros en %(groups)s países; el país con más miembros es %(label)s (%(count)s)."
@@ -500,7 +520,7 @@ def chapter_figures(data) -> list[Figure]:
             [
                 row["name"],
                 row["city"],
-                countries.name(row["country"]) or row["country"],
+                country_name(row["country"]),
                 str(counts["approved"]),
                 str(counts["pending"]),
                 row["last_event"] or "—",
@@ -731,7 +751,7 @@ def public_chapter_figure(data) -> Figure:
         [
             row["name"],
             row["city"],
-            countries.name(row["country"]) or row["country"],
+            country_name(row["country"]),
             cell(per_chapter.get(str(row["id"]), {}).get("approved", 0), True),
         ]
         for row in data["chapters"]["list"]
@@ -788,6 +808,14 @@ def all_figures(figure_groups) -> dict:
     for figure in figure_groups:
         found[figure.slug] = figure
     return found
+
+
+def country_choices(data):
+    """Countries that appear in the figures (members or chapters), by name."""
+    codes = set(data["members"]["by_country"]) | {
+        row["country"] for row in data["chapters"]["list"]
+    }
+    return sorted(((code, country_name(code)) for code in codes), key=lambda c: c[1])
 
 
 def chapter_choices(data):

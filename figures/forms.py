@@ -2,7 +2,6 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from .services import Filters
 
@@ -22,9 +21,10 @@ class FiguresFilterForm(forms.Form):
         label=_("Capítulo"), coerce=int, empty_value=None, required=False
     )
 
-    def __init__(self, *args, sectors=(), chapters=(), **kwargs):
+    def __init__(self, *args, countries=(), sectors=(), chapters=(), **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("Todos"))]
+        # Only the countries in the figures: a 250-option list is slow to render and to use.
         self.fields["country"].choices = everything + list(countries)
         self.fields["sector"].choices = everything + list(sectors)
         self.fields["chapter"].choices = everything + list(chapters)

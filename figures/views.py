@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,14 +47,26 @@ def _public_context():
     return snapshot, charts.public_figures(snapshot.data)
 
 
+# The rendered figures are cached as a template fragment keyed by the snapshot (or the
+# filters and their computation time) and the language: building and rendering ~15
+# charts and the map is most of a page's time, and a snapshot never changes.
+FRAGMENT_SECONDS = 15 * 60
+
+
 @require_GET
 def public(request):
     """La red en cifras: aggregate counts only, small cells suppressed."""
-    snapshot, figures = _public_context()
+    snapshot = current_snapshot()
     return render(
         request,
         "figures/public.html",
-        {"figures": figures, "computed_at": snapshot.computed_at, "note": charts.SUPPRESSION_NOTE},
+        {
+            "figures": SimpleLazyObject(lambda: charts.public_figures(snapshot.data)),
+            "fragment_key": snapshot.pk,
+            "fragment_seconds": FRAGMENT_SECONDS,
+            "computed_at": snapshot.computed_at,
+            "note": charts.SUPPRESSION_NOTE,
+        },
     )
 
 
@@ -72,11 +85,13 @@ def _staff_context(request):
     data = snapshot.data
     form = FiguresFilterForm(
         request.GET or None,
+        countries=charts.country_choices(data),
         sectors=[(s["id"], charts._name(s)) for s in data["reference"]["sectors"]],
         chapters=charts.chapter_choices(data),
     )
     computed_at = snapshot.computed_at
     filtered = False
+    fragment_key = str(snapshot.pk)
     if form.is_bound and form.is_valid() and not form.filters().is_empty:
         filters = form.filters()
         cached = cache.get(filters.cache_key())
@@ -87,7 +102,8 @@ def _staff_context(request):
         # Program figures are not a slice of the member base: they stay the snapshot's.
         data = {**cached["data"], "programs": data.get("programs")}
         filtered = True
-    return form, data, computed_at, filtered
+        fragment_key = f"{snapshot.pk}:{filters.cache_key()}:{computed_at.timestamp()}"
+    return form, data, computed_at, filtered, fragment_key
 
 
 @never_cache
@@ -95,13 +111,15 @@ def _staff_context(request):
 @ime_staff_required
 def staff(request):
     """The IME staff dashboard: exact figures, filters applying to the whole page."""
-    form, data, computed_at, filtered = _staff_context(request)
+    form, data, computed_at, filtered, fragment_key = _staff_context(request)
     return render(
         request,
         "figures/staff.html",
         {
             "form": form,
-            "figures": charts.staff_figures(data),
+            "figures": SimpleLazyObject(lambda: charts.staff_figures(data)),
+            "fragment_key": fragment_key,
+            "fragment_seconds": FRAGMENT_SECONDS,
             "computed_at": computed_at,
             "filtered": filtered,
             "query": request.GET.urlencode() if filtered else "",
@@ -114,7 +132,7 @@ def staff(request):
 @ime_staff_required
 def staff_csv(request, slug):
     """One figure of the staff dashboard as CSV, with the page's filters."""
-    _form, data, _computed_at, _filtered = _staff_context(request)
+    _form, data, _computed_at, _filtered, _key = _staff_context(request)
     figures = charts.staff_figures(data)
     groups = [figure for section in figures["sections"] for figure in section["figures"]]
     for program in figures["programs"]:

@@ -278,3 +278,27 @@ def test_staff_dashboard_shows_exact_program_figures_in_english(client, ime_staf
     rows = _csv(client.get("/en/staff/figures/program-alfa-gender.csv"))
     table = {row[0]: row[1] for row in rows[1:]}
     assert table["Man"] == "3"
+
+
+def test_a_new_snapshot_and_another_language_are_not_served_from_the_cached_fragment(client):
+    _network(5)
+    assert '<th scope="row">Estados Unidos</th><td>5</td>' in client.get(PUBLIC).content.decode()
+    english = client.get("/en/figures/").content.decode()
+    assert "Members by country of residence" in english
+    assert "Miembros por país" not in english
+    _network(2)
+    # Until the next refresh the page shows the snapshot it says it shows.
+    assert "Estados Unidos</th><td>5</td>" in client.get(PUBLIC).content.decode()
+    refresh_figures()
+    assert "Estados Unidos</th><td>7</td>" in client.get(PUBLIC).content.decode()
+
+
+def test_filtered_and_unfiltered_dashboards_are_cached_apart(client, ime_staff):
+    _network(6, 2)
+    client.force_login(ime_staff())
+    assert "Canadá</th><td>2</td>" in client.get(STAFF).content.decode()
+    assert "Estados Unidos</th><td>6</td>" in client.get(STAFF).content.decode()
+    filtered = client.get(STAFF, {"country": "CA"}).content.decode()
+    table = filtered.split('id="figure-countries"')[1].split("<table>")[1].split("</table>")[0]
+    assert "Canadá</th><td>2</td>" in table
+    assert "Estados Unidos" not in table
