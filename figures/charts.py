@@ -286,7 +286,7 @@ def growth_figure(growth, *, public) -> Figure:
     if growth:
         last_month, last = growth[-1]
         summary = gettext(
-            "%(total)s miembros se registraron en %(months)s meses; en %(month)s, %(count)s."
+            "Total de registros: %(total)s; meses con registros: %(months)s; en %(month)s: %(count)s."
         ) % {
             "total": cell(running, public),
             "months": len(growth),
@@ -340,7 +340,7 @@ def member_figures(data, *, public) -> list[Figure]:
                 _ranked((country_name(c), n) for c, n in by_country.items()),
                 public,
                 gettext(
-                    "Hay miembros en %(groups)s países; el país con más miembros es %(label)s (%(count)s)."
+                    "Países con miembros: %(groups)s. El país con más miembros es %(label)s (%(count)s)."
                 ),
             ),
         )
@@ -357,7 +357,7 @@ def member_figures(data, *, public) -> list[Figure]:
                 states,
                 public,
                 gettext(
-                    "Los miembros vienen de %(groups)s estados; el que más aporta es %(label)s (%(count)s)."
+                    "Estados de origen representados: %(groups)s. El que más aporta es %(label)s (%(count)s)."
                 ),
             ),
         )
@@ -418,7 +418,9 @@ def staff_member_figures(data) -> list[Figure]:
         Figure(
             slug="totals",
             title=gettext("Total de miembros"),
-            summary=gettext("%(total)s miembros; %(verified)s con correo verificado (%(percent)s).")
+            summary=gettext(
+                "Miembros: %(total)s; con correo verificado: %(verified)s (%(percent)s)."
+            )
             % {
                 "total": total,
                 "verified": members["verified"],
@@ -454,7 +456,7 @@ def staff_member_figures(data) -> list[Figure]:
                 chapter_pairs,
                 False,
                 gettext(
-                    "%(groups)s capítulos tienen miembros; el más grande es %(label)s (%(count)s)."
+                    "Capítulos con miembros: %(groups)s. El más grande es %(label)s (%(count)s)."
                 ),
             ),
         )
@@ -542,7 +544,7 @@ def chapter_figures(data) -> list[Figure]:
             slug="chapter-health",
             title=gettext("Salud de los capítulos"),
             summary=gettext(
-                "%(count)s capítulos; %(idle)s sin ningún evento en los últimos 12 meses."
+                "Capítulos: %(count)s. Sin ningún evento en los últimos 12 meses: %(idle)s."
             )
             % {"count": len(rows), "idle": len(idle)},
             headers=[
@@ -560,7 +562,7 @@ def chapter_figures(data) -> list[Figure]:
         Figure(
             slug="officers-ending",
             title=gettext("Cargos cuyo periodo termina en los próximos 60 días"),
-            summary=gettext("%(count)s cargos terminan su periodo en los próximos 60 días.")
+            summary=gettext("Cargos que terminan su periodo en los próximos 60 días: %(count)s.")
             % {"count": len(officers)},
             headers=[gettext("Capítulo"), gettext("Cargo"), gettext("Fin del periodo")],
             rows=officers,
@@ -590,7 +592,7 @@ def jornada_figures(data) -> list[Figure]:
             slug="jornadas",
             title=gettext("Jornadas: registros, lista de espera y asistencia"),
             summary=gettext(
-                "%(count)s Jornadas y eventos: %(registrations)s registros, %(waitlisted)s en lista de espera; asistió el %(rate)s de las personas confirmadas en los eventos ya realizados."
+                "Jornadas y eventos: %(count)s; registros: %(registrations)s; en lista de espera: %(waitlisted)s. Asistió el %(rate)s de las personas confirmadas en los eventos ya realizados."
             )
             % {
                 "count": jornadas["count"],
@@ -631,7 +633,7 @@ def pncs_figures(data) -> list[Figure]:
             slug="pncs",
             title=gettext("PNCS: búsquedas, exportaciones, oportunidades e interés"),
             summary=gettext(
-                "%(searches)s búsquedas y %(exports)s exportaciones; %(open)s oportunidades abiertas; %(interests)s muestras de interés, %(accepted)s aceptadas."
+                "Búsquedas: %(searches)s; exportaciones: %(exports)s; oportunidades abiertas: %(open)s; muestras de interés: %(interests)s, aceptadas: %(accepted)s."
             )
             % {
                 "searches": sum(r["searches"] for r in rows),
@@ -668,7 +670,7 @@ def announcement_figures(data) -> list[Figure]:
             title=gettext("Anuncios: enviados, fallidos y bajas"),
             summary=gettext("Sin datos: los anuncios todavía no están disponibles.")
             if announcements is None
-            else gettext("%(count)s anuncios recientes.") % {"count": len(rows)},
+            else gettext("Anuncios recientes: %(count)s.") % {"count": len(rows)},
             headers=[
                 gettext("Anuncio"),
                 gettext("Enviados"),
@@ -707,7 +709,7 @@ def program_sections(data, *, public) -> list[dict]:
         stages = Figure(
             slug=f"program-{program['slug']}-stages",
             title=gettext("Etapas: inscripción, conclusión y certificación"),
-            summary=gettext("%(total)s personas participantes.")
+            summary=gettext("Personas participantes: %(total)s.")
             % {"total": stored["total_display"]},
             headers=[
                 gettext("Etapa"),
@@ -761,7 +763,7 @@ def public_chapter_figure(data) -> Figure:
     return Figure(
         slug="chapters",
         title=gettext("Capítulos y sus ciudades"),
-        summary=gettext("%(count)s capítulos en %(cities)s ciudades.")
+        summary=gettext("Capítulos: %(count)s; ciudades: %(cities)s.")
         % {"count": len(rows), "cities": cities},
         headers=[gettext("Capítulo"), gettext("Ciudad"), gettext("País"), gettext("Miembros")],
         rows=rows,
