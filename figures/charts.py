@@ -42,7 +42,8 @@ COMPLETENESS_BUCKETS = (
 
 NO_DATA = _("Sin datos todavía.")
 SUPPRESSION_NOTE = _(
-    "Cifras agregadas: los grupos de menos de cinco personas se muestran como «<5»."
+    "Cifras agregadas: los grupos de menos de cinco personas se muestran como «<5» y el "
+    "total se redondea, para que nadie pueda ser identificado."
 )
 
 
@@ -154,12 +155,20 @@ def bar_figure(slug, title, pairs, *, total, public, summary, unit=None) -> Figu
                 value_y=y + 14,
             )
         )
-        rows.append([str(label), cell(n, public), percent(n, total, public)])
+        row = [str(label), cell(n, public)]
+        if not public:
+            # Public pages show no percentages: with the base they are computed on, they
+            # would give back the suppressed cells (complementary disclosure).
+            row.append(percent(n, total, public))
+        rows.append(row)
+    headers = [gettext("Grupo"), str(unit or gettext("Personas"))]
+    if not public:
+        headers.append(gettext("Porcentaje"))
     return Figure(
         slug=slug,
         title=str(title),
         summary=str(summary),
-        headers=[gettext("Grupo"), str(unit or gettext("Personas")), gettext("Porcentaje")],
+        headers=headers,
         rows=rows,
         kind="bar",
         bars=bars,
@@ -168,8 +177,17 @@ def bar_figure(slug, title, pairs, *, total, public, summary, unit=None) -> Figu
     )
 
 
-def _ranked(pairs):
-    return sorted(pairs, key=lambda p: (-p[1], p[0]))
+def _ranked(pairs, public=False):
+    """Largest first. On public pages the suppressed cells come last in name order, so
+    their order does not tell which of them is larger."""
+
+    def key(pair):
+        label, n = pair
+        if public and not _visible(n, public):
+            return (1, 0, label)
+        return (0, -n, label)
+
+    return sorted(pairs, key=key)
 
 
 def _top_summary(pairs, public, template, empty=None):
@@ -216,7 +234,7 @@ def map_figure(slug, title, by_country: dict, *, total, public, summary) -> Figu
         )
         for code, path in geometry["countries"].items()
     ]
-    pairs = _ranked((country_name(code), n) for code, n in by_country.items() if n)
+    pairs = _ranked(((country_name(code), n) for code, n in by_country.items() if n), public)
     legend = [{"css_class": "map-none", "label": gettext("Sin miembros")}]
     if public:
         legend.append({"css_class": "map-small", "label": gettext("Menos de cinco")})
@@ -317,10 +335,15 @@ def _sector_pairs(data):
     return [(_name(s), counts.get(str(s["id"]), 0)) for s in data["reference"]["sectors"]]
 
 
-def _state_pairs(data):
+def _state_pairs(data, public=False):
     counts = data["members"]["by_state"]
     return _ranked(
-        (MexicanState(code).label, n) for code, n in counts.items() if code in MexicanState.values
+        (
+            (MexicanState(code).label, n)
+            for code, n in counts.items()
+            if code in MexicanState.values
+        ),
+        public,
     )
 
 
@@ -345,7 +368,7 @@ def member_figures(data, *, public) -> list[Figure]:
             ),
         )
     )
-    states = _state_pairs(data)
+    states = _state_pairs(data, public)
     figures.append(
         bar_figure(
             "states",
@@ -702,7 +725,7 @@ def program_sections(data, *, public) -> list[dict]:
                 summary=chart["summary"],
             )
             # programs.figures computed the percentages (some have their own base).
-            if len(figure.rows) == len(chart["rows"]):
+            if not public and len(figure.rows) == len(chart["rows"]):
                 for row, source in zip(figure.rows, chart["rows"], strict=True):
                     row[2] = source["percent"]
             figures.append(figure)
@@ -771,11 +794,19 @@ def public_chapter_figure(data) -> Figure:
     )
 
 
+def rounded_total(total: int) -> str:
+    """The public headcount, rounded down to hundreds: an exact total minus the shown
+    cells would give back the suppressed ones."""
+    if total < 100:
+        return gettext("menos de 100")
+    return gettext("%(count)s o más") % {"count": f"{total - total % 100:,}"}
+
+
 def public_figures(data) -> dict:
     """Everything the public page shows: aggregate counts only, small cells suppressed."""
     members = data["members"]
     return {
-        "total": cell(members["total"], True),
+        "total": rounded_total(members["total"]),
         "countries": len([c for c, n in members["by_country"].items() if n]),
         "figures": [*member_figures(data, public=True), public_chapter_figure(data)],
         "programs": program_sections(data, public=True),

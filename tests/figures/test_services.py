@@ -219,7 +219,7 @@ def test_public_figures_suppress_small_cells(population):
     countries = next(f for f in figures["figures"] if f.slug == "countries")
     table = {row[0]: row[1] for row in countries.rows}
     assert table == {"Estados Unidos": "<5", "Canadá": "<5", "España": "<5"}
-    assert figures["total"] == "7"
+    assert figures["total"] == "menos de 100"
     shapes = {shape.code: shape for shape in countries.shapes}
     assert shapes["US"].css_class == "map-small"
     assert shapes["FR"].css_class == "map-none"
@@ -231,3 +231,9 @@ def test_world_map_covers_the_members_countries():
     for code in ("US", "CA", "MX", "ES", "DE", "GB", "FR", "BR", "AU", "JP", "CN", "IN"):
         assert geometry["countries"][code].startswith("M")
     assert "AQ" not in geometry["countries"]
+
+
+def test_public_total_rounds_down_to_hundreds():
+    assert charts.rounded_total(99) == "menos de 100"
+    assert charts.rounded_total(100) == "100 o más"
+    assert charts.rounded_total(1_234_567) == "1,234,500 o más"

@@ -79,12 +79,30 @@ def test_public_page_has_no_names_or_emails_even_for_three_members(client):
 def test_public_csv_suppresses_small_cells(client):
     _network(5, 3)
     rows = _csv(client.get("/figures/countries.csv"))
-    assert rows[0] == ["País de residencia", "Personas", "Porcentaje"]
-    assert ["Estados Unidos", "5", "62.5 %"] in rows
-    assert ["Canadá", "<5", "—"] in rows
+    # No percentages in public: with their base they would give back the suppressed cells.
+    assert rows == [["País de residencia", "Personas"], ["Estados Unidos", "5"], ["Canadá", "<5"]]
     states = _csv(client.get("/figures/states.csv"))
-    assert ["Jalisco", "5", "62.5 %"] in states
-    assert ["Oaxaca", "<5", "—"] in states
+    assert states[1:] == [["Jalisco", "5"], ["Oaxaca", "<5"]]
+
+
+def test_public_ranking_does_not_order_the_suppressed_cells_by_size(client):
+    for country, n in (("US", 6), ("NZ", 1), ("AR", 4), ("IS", 2)):
+        for _ in range(n):
+            member(country=country)
+    rows = _csv(client.get("/figures/countries.csv"))
+    assert [row[0] for row in rows[1:]] == [
+        "Estados Unidos",
+        "Argentina",
+        "Islandia",
+        "Nueva Zelanda",
+    ]
+
+
+def test_public_total_is_rounded_so_it_cannot_give_back_a_suppressed_cell(client):
+    _network(6, 1)
+    html = client.get(PUBLIC).content.decode()
+    assert "<strong>menos de 100</strong>" in html
+    assert "<strong>7</strong>" not in html
 
 
 def test_unknown_csv_is_404(client):
@@ -98,7 +116,7 @@ def test_public_page_in_english(client):
     assert "Members by country of residence" in html
     assert "United States" in html
     rows = _csv(client.get("/en/figures/countries.csv"))
-    assert rows[0] == ["Country of residence", "People", "Percentage"]
+    assert rows[0] == ["Country of residence", "People"]
 
 
 @pytest.mark.parametrize("size", [3, 12])
