@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "chapters",
     "pncs",
     "programs",
+    # Reads the four apps above (never imported by them); last, so its demo runs last.
+    "figures",
 ]
 
 MIDDLEWARE = [
@@ -182,7 +184,13 @@ CELERY_TASK_ROUTES = {
     "members.tasks.send_transactional_email_task": {"queue": CELERY_TRANSACTIONAL_QUEUE},
 }
 # The periodic schedule: named entries, in code (STYLE.md). Apps add theirs here.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # figures: the network's pre-aggregated figures, read by /figures/ and /staff/figures/.
+    "figures-refresh-snapshot": {
+        "task": "figures.tasks.refresh_figures_task",
+        "schedule": 15 * 60,
+    },
+}
 
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------
 

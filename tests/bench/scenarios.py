@@ -155,8 +155,19 @@ SCENARIOS: list[Scenario] = [
         targets=(rows_per_s(75_000), peak_rss_mb(150)),
         todo=NOT_IMPLEMENTED,
     ),
-    Scenario("staff dashboard", role=roles.STAFF, targets=(p95_ms(50),), todo=NOT_IMPLEMENTED),
-    Scenario("public figures", targets=(p95_ms(50),), todo=NOT_IMPLEMENTED),
+    Scenario(
+        "staff dashboard",
+        path="/staff/figures/",
+        role=roles.STAFF,
+        targets=(p95_ms(50),),
+        note="IME staff with TOTP; reads the snapshot refreshed by the figures hook",
+    ),
+    Scenario(
+        "public figures",
+        path="/figures/",
+        targets=(p95_ms(50),),
+        note="reads the snapshot; small cells suppressed",
+    ),
     Scenario(
         "announcement fan-out (10,000 recipients, loopback SMTP)",
         targets=(msgs_per_s(500),),
