@@ -28,6 +28,8 @@ PUBLIC = {
     "programs:detail",
     "programs:figures",
     "programs:certificate_verify",
+    "figures",
+    "figures_csv",
     # allauth: the ways in, and the pages a signed-out person needs
     "account_login",
     "account_signup",
