@@ -21,7 +21,10 @@ def test_demo_seed_computes_a_snapshot_of_the_demo_network():
     assert "figures: snapshot computed" in out.getvalue()
 
 
-def test_admin_lists_snapshots_and_allows_no_edit(admin_client):
+def test_admin_lists_snapshots_and_allows_no_edit(admin_client, admin_user):
+    from tests.factories import with_totp
+
+    with_totp(admin_user)  # superusers need a second factor before the admin
     snapshot = refresh_figures()
     response = admin_client.get("/admin/figures/figuresnapshot/")
     assert response.status_code == 200
