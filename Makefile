@@ -21,7 +21,7 @@ RUN_ENV = DEBUG=true
 help:
 	@echo "make run     serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite, no services)"
 	@echo "make test    lint, migration check and the whole suite on PostgreSQL + Redis + Chromium"
-	@echo "make lint | format | worker | beat | bench | clean"
+	@echo "make lint | format | translations | worker | beat | bench | clean"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -49,6 +49,9 @@ run: messages
 	@echo "    second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP (add it to an authenticator app)"
 	@echo "    or a recovery code: 89870152 (also 92287915, 63055505; re-armed on every make run)"
 	@echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"
+	@echo "  Chapter officer (Houston, scoped admin): miembro0002@demo.example.org / demo-member-2026"
+	@echo "  PNCS coordinator (TIC, Energía): miembro0009@demo.example.org / demo-member-2026,"
+	@echo "    TOTP secret JBSWY3DPEHPK3PXPJBSWY3DP"
 	@echo "  Mail (verification codes) is printed on this console."
 	@echo ""
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
