@@ -6,6 +6,7 @@ permission, every foreign-key choice and every autocomplete goes through
 `ScopedAdminMixin`, so rows of another chapter are neither listed nor reachable.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -30,6 +31,7 @@ from .models import (
     Officer,
     Registration,
     Speaker,
+    clean_logo,
     public_name,
 )
 from .querysets import managed_chapter_ids
@@ -172,8 +174,17 @@ class MembershipInline(ScopedAdminMixin, admin.TabularInline):
         return False  # decisions go through the approve/reject actions (they email the member)
 
 
+class ChapterAdminForm(forms.ModelForm):
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "size") or logo == self.initial.get("logo"):
+            return logo  # cleared, empty or unchanged
+        return clean_logo(logo)
+
+
 @admin.register(Chapter)
 class ChapterAdmin(ScopedHistoryAdmin):
+    form = ChapterAdminForm
     scope = "pk"
     ordering = ["name"]  # explicit: Meta.ordering is dropped by the member-count GROUP BY
     list_display = ["name", "city", "country", "region", "status", "formalized_on", "members"]

@@ -449,3 +449,35 @@ def test_ime_staff_appoint_an_officer_inline_on_the_chapter(client, ime_staff, c
     person.refresh_from_db()
     assert person.is_staff and person.groups.filter(name="Chapter officers").exists()
     assert chapter_a.officers.filter(user=person, role="vice-president").exists()
+
+
+def test_the_chapter_admin_form_stores_the_logo_re_encoded(rf, ime_staff):
+    import io
+
+    from django.contrib import admin as django_admin
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.forms.models import model_to_dict
+    from PIL import Image
+
+    from chapters.models import Chapter
+    from tests.factories import ChapterFactory
+
+    chapter = ChapterFactory()
+    request = rf.get("/admin/")
+    request.user = ime_staff
+    model_admin = django_admin.site._registry[Chapter]
+    form_class = model_admin.get_form(request, chapter, change=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "red").save(buffer, format="JPEG")
+    data = {k: v for k, v in model_to_dict(chapter).items() if v is not None and k != "logo"}
+    data["sectors"] = []
+    form = form_class(
+        data=data,
+        files={"logo": SimpleUploadedFile("logo.jpg", buffer.getvalue())},
+        instance=chapter,
+    )
+    assert form.is_valid(), form.errors
+    stored = form.cleaned_data["logo"]
+    assert stored.name.endswith(".png")
+    with Image.open(stored) as image:
+        assert image.format == "PNG"

@@ -125,3 +125,24 @@ def test_logo_with_too_many_pixels_is_refused():
 
     with pytest.raises(ValidationError):
         validate_logo(SimpleUploadedFile("huge.png", _image("PNG", size=(4001, 4000))))
+
+
+def test_a_logo_is_stored_re_encoded_without_its_metadata_under_a_random_name():
+    import io
+
+    from PIL import Image
+
+    from chapters.models import clean_logo
+
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010E] = "secreto"  # ImageDescription
+    Image.new("RGBA", (1200, 600), (0, 104, 71, 128)).save(buffer, format="PNG", exif=exif)
+    cleaned = clean_logo(SimpleUploadedFile("mi logo.png", buffer.getvalue()))
+    assert cleaned.name.endswith(".png") and "mi logo" not in cleaned.name
+    with Image.open(cleaned) as stored:
+        assert stored.format == "PNG"
+        assert stored.mode == "RGBA"  # transparency kept
+        assert max(stored.size) == 800
+        assert b"secreto" not in cleaned.read()
+        assert not stored.getexif()
