@@ -72,6 +72,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory messages compose-check lint
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
 	$(TEST_ENV) $(PY) scripts/ensure-database
+	@mkdir -p var/static  # whitenoise serves STATIC_ROOT; an absent one only warns
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
