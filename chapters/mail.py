@@ -105,7 +105,8 @@ def render_announcement(announcement, *, language: str, user=None) -> dict:
             "site_url": site_url(reverse("members:home")),
             "kind_label": announcement.get_kind_display(),
         }
-        text = render_to_string("chapters/email/announcement.txt", context)
+        # Plain text is never HTML: a plain str, so a page showing it escapes it.
+        text = "".join([render_to_string("chapters/email/announcement.txt", context)])
         html = render_to_string("chapters/email/announcement.html", context)
     return {"subject": subject, "text": text, "html": html, "unsubscribe_url": unsubscribe}
 

@@ -405,10 +405,13 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(
 ):
     subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
-            raise RuntimeError("rollback")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+        raise RuntimeError("rollback")
     assert callbacks == []
     assert not Delivery.objects.exists()
     assert mail.outbox == []
