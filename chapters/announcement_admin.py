@@ -27,7 +27,6 @@ SENT_MESSAGE = _("Envío iniciado: %(n)d destinatarios. El progreso se actualiza
 SCHEDULED_MESSAGE = _("Envío programado.")
 TEST_QUEUED_MESSAGE = _("Enviamos una prueba a tu correo: %(email)s.")
 CANCELLED_MESSAGE = _("Envío cancelado: %(n)d mensajes pendientes ya no se enviarán.")
-OFFICER_FIELDS_MESSAGE = _("Elige el capítulo que publica el aviso.")
 
 
 class SendForm(forms.Form):
