@@ -230,7 +230,9 @@ def test_unsubscribe_page_shows_what_stops_and_a_button():
     html = response.content.decode()
     assert "Aviso de Jornadas Informativas" in html
     assert 'method="post"' in html
-    assert response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
+    )
     assert Profile.objects.get(user=person).notify_jornadas is True
 
 
@@ -275,7 +277,7 @@ def test_a_tampered_or_malformed_token_answers_400_revealing_nothing(token):
 def test_a_token_with_a_changed_kind_or_user_is_refused():
     person = subscriber()
     token = unsubscribe_token(user_id=person.pk, kind="chapter")
-    payload, rest = token.split(":", 1)
+    _payload, rest = token.split(":", 1)
     other = unsubscribe_token(user_id=person.pk + 1, kind="chapter").split(":", 1)[0]
     response = Client().post(f"/unsubscribe/{other}:{rest}/")
     assert response.status_code == 400
