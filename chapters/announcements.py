@@ -333,7 +333,9 @@ def _recipient_state(user_id: int, kind: str):
 def _claim(delivery_id: int) -> bool:
     """pending → sending, atomically: exactly one caller wins (SECURITY.md E4)."""
     return (
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, attempts__lt=max_attempts()
+        ).update(
             status=Delivery.Status.SENDING,
             claimed_at=timezone.now(),
             attempts=F("attempts") + 1,
@@ -390,16 +392,17 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     announcement = Announcement.objects.filter(pk=announcement_id).first()
     if announcement is None or announcement.status != Announcement.Status.SENDING:
         return counts
-    delivery_ids = list(
-        Delivery.objects.filter(
-            announcement_id=announcement_id,
-            pk__gte=first_id,
-            pk__lte=last_id,
-            status=Delivery.Status.PENDING,
-        )
-        .order_by("pk")
-        .values_list("pk", "user_id")
+    in_range = Delivery.objects.filter(
+        announcement_id=announcement_id,
+        pk__gte=first_id,
+        pk__lte=last_id,
+        status=Delivery.Status.PENDING,
     )
+    # Tried too often already (crashes or transient errors every time): give up on them.
+    counts["failed"] += in_range.filter(attempts__gte=max_attempts()).update(
+        status=Delivery.Status.FAILED, reason=REASON_TOO_MANY_ATTEMPTS
+    )
+    delivery_ids = list(in_range.order_by("pk").values_list("pk", "user_id"))
     connection = None
     try:
         for delivery_id, user_id in delivery_ids:
@@ -407,11 +410,6 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
                 break  # cancelled: the cancel service marks what is left
             if not _claim(delivery_id):
                 continue  # another worker or an earlier run has it
-            attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True)
-            if attempts and attempts[0] > max_attempts():
-                _finish(delivery_id, Delivery.Status.FAILED, REASON_TOO_MANY_ATTEMPTS)
-                counts["failed"] += 1
-                continue
             user, reason = _recipient_state(user_id, announcement.kind)
             if reason:
                 _finish(delivery_id, Delivery.Status.SKIPPED, reason)

@@ -5,6 +5,7 @@ Transactional mail (members.services) never goes through here and carries none o
 these headers.
 """
 
+import functools
 from urllib.parse import urljoin
 
 import markdown
@@ -32,23 +33,32 @@ def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _absolute_links(tag, attribute, value):
-    # nh3 attribute filter: relative links in the Markdown point to the site.
-    if tag == "a" and attribute == "href" and value.startswith("/") and not value.startswith("//"):
-        return urljoin(settings.SITE_URL + "/", value.lstrip("/"))
-    return value
-
-
 def markdown_to_html(text: str) -> str:
     """Staff Markdown rendered, then sanitised with nh3 (no script, style or event handler)."""
-    html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    return _markdown_to_html(text or "", settings.SITE_URL)
+
+
+@functools.lru_cache(maxsize=64)  # a batch renders the same two bodies again and again
+def _markdown_to_html(text: str, base_url: str) -> str:
+    def absolute_links(tag, attribute, value):
+        # Relative links in the Markdown point to the site (emails are read outside it).
+        if (
+            tag == "a"
+            and attribute == "href"
+            and value.startswith("/")
+            and not value.startswith("//")
+        ):
+            return urljoin(base_url + "/", value.lstrip("/"))
+        return value
+
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
-        attribute_filter=_absolute_links,
+        attribute_filter=absolute_links,
     )
 
 

@@ -534,3 +534,14 @@ def test_unsubscribe_flips_only_the_matching_opt_in_and_is_idempotent():
     )
     assert announcements.unsubscribe(user_id=person.pk, kind="nonsense") is False
     assert announcements.unsubscribe(user_id=member().pk + 1000, kind="chapter") is False
+
+
+def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", members=40)
+    call_command("seed_demo", members=40)
+    statuses = sorted(Announcement.objects.values_list("status", flat=True))
+    assert statuses == ["scheduled", "sending", "sending"]  # sent after the seed commits
+    assert Delivery.objects.exists()
