@@ -301,9 +301,14 @@ def enqueue_pending(*, announcement_id: int, only_stale: bool = False) -> int:
     return tasks
 
 
-def _recipient_state(user_id: int, kind: str):
-    """(user, skip reason or "") read now, at send time."""
-    user = (
+def claim_chunk() -> int:
+    return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 20))
+
+
+def _recipients_now(user_ids, kind: str) -> dict:
+    """The recipients of a chunk, read now (just before sending), by id."""
+    flag = KIND_FLAGS[kind]
+    users = (
         User.objects.select_related("profile")
         .only(
             "pk",
@@ -312,49 +317,62 @@ def _recipient_state(user_id: int, kind: str):
             "deleted_at",
             "email_verified",
             "preferred_language",
-            f"profile__{KIND_FLAGS[kind]}",
+            f"profile__{flag}",
             "profile__preferred_name",
             "profile__given_names",
             "profile__paternal_surname",
         )
-        .filter(pk=user_id)
-        .first()
+        .filter(pk__in=user_ids)
     )
+    return {user.pk: user for user in users}
+
+
+def _skip_reason(user, kind: str) -> str:
+    """Why this person must not receive it now ("" when they may)."""
     if user is None or not user.is_active or user.deleted_at is not None:
-        return user, REASON_INACTIVE
+        return REASON_INACTIVE
     if not user.email_verified:
-        return user, REASON_UNVERIFIED
+        return REASON_UNVERIFIED
     profile = getattr(user, "profile", None)
     if profile is None or not getattr(profile, KIND_FLAGS[kind]):
-        return user, REASON_OPTED_OUT
-    return user, ""
+        return REASON_OPTED_OUT
+    return ""
 
 
-def _claim(delivery_id: int) -> bool:
-    """pending → sending, atomically: exactly one caller wins (SECURITY.md E4)."""
-    return (
+def _claim(delivery_ids) -> list[int]:
+    """pending → sending with claimed_at, in one conditional UPDATE: a row is claimed by
+    exactly one caller (SECURITY.md E4); returns the ids this call claimed.
+
+    The stamp (claimed_at, unique to this call) tells our rows from rows another worker
+    claimed at the same moment. Rows of a cancelled announcement are never claimed.
+    """
+    stamp = timezone.now()
+    Delivery.objects.filter(
+        pk__in=delivery_ids,
+        status=Delivery.Status.PENDING,
+        attempts__lt=max_attempts(),
+        announcement__status=Announcement.Status.SENDING,
+    ).update(status=Delivery.Status.SENDING, claimed_at=stamp, attempts=F("attempts") + 1)
+    return list(
         Delivery.objects.filter(
-            pk=delivery_id, status=Delivery.Status.PENDING, attempts__lt=max_attempts()
-        ).update(
-            status=Delivery.Status.SENDING,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
-        == 1
+            pk__in=delivery_ids, status=Delivery.Status.SENDING, claimed_at=stamp
+        ).values_list("pk", flat=True)
     )
 
 
 def _finish(delivery_id: int, status: str, reason: str = "") -> None:
+    # Committed at once, message by message: after a crash, at most the one message in
+    # flight is in doubt.
     fields = {"status": status, "reason": reason[:200]}
     if status == Delivery.Status.SENT:
         fields["sent_at"] = timezone.now()
     Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(**fields)
 
 
-def _release(delivery_id: int) -> None:
-    """A transient failure: back to pending for the retry."""
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.PENDING
+def _release(delivery_ids, *, status=Delivery.Status.PENDING, reason="") -> None:
+    """Give claimed deliveries back (pending for a retry, or cancelled)."""
+    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.SENDING).update(
+        status=status, reason=reason
     )
 
 
@@ -379,10 +397,13 @@ def _is_sending(announcement_id: int) -> bool:
 def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     """Send the pending deliveries with ids in [first_id, last_id] over one SMTP connection.
 
-    Before each message: the announcement must still be sending (a cancel stops the batch),
-    the delivery must be claimed by this call, and the recipient must still be active and
-    opted in. Transient SMTP errors release the delivery and propagate (the task retries);
-    a refused recipient is marked failed and the batch goes on.
+    Deliveries are claimed a few at a time (ANNOUNCEMENT_CLAIM_CHUNK) with a conditional
+    update; a delivery another worker, a retry or a redelivered task already claimed is
+    left alone. Just before sending, the recipients are read again (active, verified,
+    opted in: else skipped with the reason), and before each message the announcement
+    must still be sending (a cancel stops the batch). Each outcome is committed at once.
+    Transient SMTP errors give the claimed deliveries back and propagate (the task
+    retries); a refused recipient is marked failed and the batch goes on.
     """
     from django.core import mail
 
@@ -398,39 +419,49 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
         pk__lte=last_id,
         status=Delivery.Status.PENDING,
     )
-    # Tried too often already (crashes or transient errors every time): give up on them.
+    # Tried too often already (a crash or a transient error every time): give up on them.
     counts["failed"] += in_range.filter(attempts__gte=max_attempts()).update(
         status=Delivery.Status.FAILED, reason=REASON_TOO_MANY_ATTEMPTS
     )
-    delivery_ids = list(in_range.order_by("pk").values_list("pk", "user_id"))
+    pending = list(in_range.order_by("pk").values_list("pk", "user_id"))
+    user_of = dict(pending)
     connection = None
+    chunk = claim_chunk()
     try:
-        for delivery_id, user_id in delivery_ids:
-            if not _is_sending(announcement_id):
-                break  # cancelled: the cancel service marks what is left
-            if not _claim(delivery_id):
-                continue  # another worker or an earlier run has it
-            user, reason = _recipient_state(user_id, announcement.kind)
-            if reason:
-                _finish(delivery_id, Delivery.Status.SKIPPED, reason)
-                counts["skipped"] += 1
-                continue
-            message = build_message(announcement, user, delivery_id=delivery_id)
-            try:
-                if connection is None:
-                    connection = mail.mailers.default
-                    connection.open()  # one SMTP connection for the whole batch
-                connection.send_messages([message])
-            except smtplib.SMTPRecipientsRefused as exc:
-                codes = sorted({str(code) for code, _msg in exc.recipients.values()})
-                _finish(delivery_id, Delivery.Status.FAILED, f"refused ({', '.join(codes)})")
-                counts["failed"] += 1
-                continue
-            except TRANSIENT_SMTP_ERRORS:
-                _release(delivery_id)
-                raise
-            _finish(delivery_id, Delivery.Status.SENT)
-            counts["sent"] += 1
+        for start in range(0, len(pending), chunk):
+            claimed = _claim([pk for pk, _user in pending[start : start + chunk]])
+            users = _recipients_now([user_of[pk] for pk in claimed], announcement.kind)
+            for position, delivery_id in enumerate(claimed):
+                if not _is_sending(announcement_id):
+                    # Cancelled: what this batch still holds is cancelled too.
+                    _release(
+                        claimed[position:],
+                        status=Delivery.Status.CANCELLED,
+                        reason=REASON_CANCELLED,
+                    )
+                    return counts
+                user = users.get(user_of[delivery_id])
+                reason = _skip_reason(user, announcement.kind)
+                if reason:
+                    _finish(delivery_id, Delivery.Status.SKIPPED, reason)
+                    counts["skipped"] += 1
+                    continue
+                message = build_message(announcement, user, delivery_id=delivery_id)
+                try:
+                    if connection is None:
+                        connection = mail.mailers.default
+                        connection.open()  # one SMTP connection for the whole batch
+                    connection.send_messages([message])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    codes = sorted({str(code) for code, _msg in exc.recipients.values()})
+                    _finish(delivery_id, Delivery.Status.FAILED, f"refused ({', '.join(codes)})")
+                    counts["failed"] += 1
+                    continue
+                except TRANSIENT_SMTP_ERRORS:
+                    _release(claimed[position:])
+                    raise
+                _finish(delivery_id, Delivery.Status.SENT)
+                counts["sent"] += 1
     finally:
         if connection is not None:
             try:

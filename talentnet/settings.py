@@ -198,6 +198,7 @@ CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
 ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
 ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
 ANNOUNCEMENT_MAX_ATTEMPTS = env.int("ANNOUNCEMENT_MAX_ATTEMPTS", default=5)
+ANNOUNCEMENT_CLAIM_CHUNK = env.int("ANNOUNCEMENT_CLAIM_CHUNK", default=20)
 
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------
 

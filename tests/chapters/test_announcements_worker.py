@@ -178,7 +178,8 @@ def test_a_worker_killed_mid_send_and_restarted_still_sends_one_message_each(
     assert smtp_server.held.wait(120), celery_worker_process.read_log()[-2000:]
     celery_worker_process.kill()  # SIGKILL while waiting for the server's answer
     smtp_server.release_without_accepting()
-    assert Delivery.objects.filter(announcement=announcement, status="sending").count() == 1
+    # The held message and the rest of its claimed chunk are in doubt or not sent yet.
+    assert Delivery.objects.filter(announcement=announcement, status="sending").exists()
     assert len(smtp_server.messages) == 149
 
     celery_worker_process.start()
