@@ -545,3 +545,15 @@ def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
     statuses = sorted(Announcement.objects.values_list("status", flat=True))
     assert statuses == ["scheduled", "sending", "sending"]  # sent after the seed commits
     assert Delivery.objects.exists()
+
+
+def test_the_beat_schedule_names_the_dispatcher_and_the_reminders(settings):
+    from talentnet.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    dispatcher = schedule["chapters-dispatch-announcements"]
+    reminders = schedule["chapters-jornada-reminders"]
+    assert dispatcher["task"] == "chapters.tasks.dispatch_pending_announcements_task"
+    assert reminders["task"] == "chapters.tasks.send_jornada_reminders_task"
+    assert dispatcher["schedule"] <= 60 < settings.ANNOUNCEMENT_STUCK_AFTER
+    assert {dispatcher["task"], reminders["task"]} <= set(app.tasks)
