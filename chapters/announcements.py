@@ -230,8 +230,20 @@ def _start_sending(announcement: Announcement, *, now) -> int:
     if not created:
         _finish_if_done(announcement.pk)
     announcement_id = announcement.pk
-    transaction.on_commit(lambda: enqueue_pending(announcement_id=announcement_id))
+    transaction.on_commit(lambda: _enqueue_fanout(announcement_id))
     return created
+
+
+def _enqueue_fanout(announcement_id: int) -> None:
+    """After commit, one small message: a task splits the send into batches. The request
+    that pressed "send" publishes once, whatever the audience's size; with the broker
+    down it logs and returns within seconds (the dispatcher picks the rows up later)."""
+    from .tasks import enqueue_announcement_task
+
+    try:
+        enqueue_announcement_task.apply_async(args=[announcement_id])
+    except KombuOperationalError:
+        logger.warning("broker unavailable: announcement %s waits in the outbox", announcement_id)
 
 
 def create_deliveries(*, announcement_id: int, user_ids) -> int:

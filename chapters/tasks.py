@@ -27,6 +27,12 @@ def send_announcement_batch_task(announcement_id, first_id, last_id):
 
 
 @shared_task
+def enqueue_announcement_task(announcement_id):
+    """Split a send into batch tasks (its pending deliveries not enqueued yet)."""
+    return announcements.enqueue_pending(announcement_id=announcement_id, only_stale=True)
+
+
+@shared_task
 def dispatch_pending_announcements_task():
     """Celery beat: start due scheduled sends and re-enqueue pending or stuck deliveries."""
     return announcements.dispatch_pending()

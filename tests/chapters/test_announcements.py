@@ -427,13 +427,18 @@ def test_a_broker_outage_leaves_the_deliveries_pending_for_the_dispatcher(
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     with monkeypatch.context() as patch:
-        patch.setattr(tasks.send_announcement_batch_task, "apply_async", broker_down)
+        patch.setattr(tasks.enqueue_announcement_task, "apply_async", broker_down)
         send_now(announcement, ime_staff, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get(announcement=announcement)
     assert (delivery.status, delivery.enqueued_at) == ("pending", None)
     assert mail.outbox == []
 
-    result = announcements.dispatch_pending()
+    with monkeypatch.context() as patch:  # the batches cannot be published either
+        patch.setattr(tasks.send_announcement_batch_task, "apply_async", broker_down)
+        assert announcements.dispatch_pending()["tasks"] == 0
+    assert Delivery.objects.get(announcement=announcement).enqueued_at is None
+
+    result = announcements.dispatch_pending()  # the broker is back
 
     assert result["tasks"] == 1
     assert len(mail.outbox) == 1
@@ -557,3 +562,21 @@ def test_the_beat_schedule_names_the_dispatcher_and_the_reminders(settings):
     assert reminders["task"] == "chapters.tasks.send_jornada_reminders_task"
     assert dispatcher["schedule"] <= 60 < settings.ANNOUNCEMENT_STUCK_AFTER
     assert {dispatcher["task"], reminders["task"]} <= set(app.tasks)
+
+
+def test_pressing_send_publishes_one_message_that_splits_into_batches(
+    chapter_a, ime_staff, settings, django_capture_on_commit_callbacks
+):
+    settings.ANNOUNCEMENT_BATCH_SIZE = 2
+    for _ in range(5):
+        subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+    callbacks[0]()  # the enqueue task runs inline (eager): three batches
+
+    assert len(mail.outbox) == 5
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
