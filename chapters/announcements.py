@@ -356,14 +356,16 @@ def _claim(delivery_ids) -> list[int]:
     exactly one caller (SECURITY.md E4); returns the ids this call claimed.
 
     The stamp (claimed_at, unique to this call) tells our rows from rows another worker
-    claimed at the same moment. Rows of a cancelled announcement are never claimed.
+    claimed at the same moment. No join in this filter, on purpose: Django turns a
+    filtered join into `WHERE id IN (subquery)`, and PostgreSQL would then not re-check
+    `status` on a row another worker changed meanwhile; plain column conditions are
+    re-checked after the row lock, so exactly one claim wins.
     """
     stamp = timezone.now()
     Delivery.objects.filter(
-        pk__in=delivery_ids,
+        pk__in=list(delivery_ids),
         status=Delivery.Status.PENDING,
         attempts__lt=max_attempts(),
-        announcement__status=Announcement.Status.SENDING,
     ).update(status=Delivery.Status.SENDING, claimed_at=stamp, attempts=F("attempts") + 1)
     return list(
         Delivery.objects.filter(
@@ -569,15 +571,17 @@ def dispatch_pending(*, now=None) -> dict:
     # A worker died between claim and outcome: the message may or may not have left.
     # Sending again is the lesser evil (a lost announcement is never acceptable); the
     # stable Message-ID lets mail systems recognise the copy.
+    sending = list(
+        Announcement.objects.filter(status=Announcement.Status.SENDING).values_list("pk", flat=True)
+    )
+    # Ids as a list, not a join: the row's own `status` must stay in the UPDATE's WHERE so
+    # that a delivery its worker just marked sent is never put back (see _claim).
     released = Delivery.objects.filter(
+        announcement_id__in=sending,
         status=Delivery.Status.SENDING,
         claimed_at__lt=now - stuck_after(),
-        announcement__status=Announcement.Status.SENDING,
     ).update(status=Delivery.Status.PENDING, enqueued_at=None)
     tasks = 0
-    sending = Announcement.objects.filter(status=Announcement.Status.SENDING).values_list(
-        "pk", flat=True
-    )
     for announcement_id in sending:
         tasks += enqueue_pending(announcement_id=announcement_id, only_stale=True)
         _finish_if_done(announcement_id)
