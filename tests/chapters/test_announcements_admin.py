@@ -282,3 +282,27 @@ def test_a_token_with_a_changed_kind_or_user_is_refused():
     response = Client().post(f"/unsubscribe/{other}:{rest}/")
     assert response.status_code == 400
     assert Profile.objects.get(user=person).notify_chapter is True
+
+
+def _changelist_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url("changelist"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_changelist_query_count_does_not_grow_with_announcements(client, officer_a, chapter_a):
+    def add(n):
+        for _ in range(n):
+            announcement = AnnouncementFactory(chapter=chapter_a, audience_chapters=[chapter_a])
+            Delivery.objects.create(announcement=announcement, user=member(), status="sent")
+
+    client.force_login(officer_a)
+    add(2)
+    few = _changelist_queries(client)
+    add(8)
+    many = _changelist_queries(client)
+    assert few == many
