@@ -38,6 +38,7 @@ from .querysets import managed_chapter_ids
 
 User = get_user_model()
 USER_SEARCH_FIELDS = ("email", "profile__given_names", "profile__paternal_surname")
+ANNOUNCE_DRAFT_MESSAGE = _("Borrador del aviso creado: revísalo, mira la vista previa y envíalo.")
 
 
 def _is_current_officer(request):
@@ -463,7 +464,7 @@ class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
     autocomplete_fields = ["chapter"]
     date_hierarchy = "starts_at"
     inlines = [AgendaItemInline, MaterialInline]
-    actions = ["export_participants", "promote_waitlists"]
+    actions = ["export_participants", "promote_waitlists", "announce_selected"]
     fieldsets = [
         (None, {"fields": ["title_es", "title_en", "slug", "edition", "chapter", "is_published"]}),
         (
@@ -520,6 +521,32 @@ class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
             user=request.user,
             filename="participantes.csv",
         )
+
+    def has_announce_permission(self, request):
+        return request.user.has_perm("chapters.add_announcement")
+
+    @admin.action(
+        description=_("Anunciar esta Jornada (crea un borrador)"), permissions=["announce"]
+    )
+    def announce_selected(self, request, queryset):
+        """A draft announcement per selected Jornada; with one, straight to it for review."""
+        from django.shortcuts import redirect
+
+        from .announcements import announce_jornada
+
+        drafts = [
+            announce_jornada(jornada_id=pk, by=request.user)
+            for pk in queryset.values_list("pk", flat=True)
+        ]
+        if len(drafts) == 1:
+            self.message_user(request, ANNOUNCE_DRAFT_MESSAGE, messages.SUCCESS)
+            return redirect("admin:chapters_announcement_change", drafts[0].pk)
+        self.message_user(
+            request,
+            gettext("Borradores de aviso creados: %(n)d.") % {"n": len(drafts)},
+            messages.SUCCESS,
+        )
+        return None
 
     @admin.action(description=_("Promover la lista de espera"), permissions=["change"])
     def promote_waitlists(self, request, queryset):
@@ -664,3 +691,7 @@ if not admin.site.is_registered(User):
 
         def has_delete_permission(self, request, obj=None):
             return False
+
+
+# Announcements have their own admin module (registered on import).
+from . import announcement_admin  # noqa: E402, F401

@@ -214,8 +214,10 @@ def seed(*, stdout, rng, members=300, **kwargs):
             "is_published": True,
         },
     )
+    sent = _demo_announcements(chapters["houston"], upcoming)
     stdout.write(
-        f"chapters: {len(chapters)} chapters, {made} new memberships, Jornadas "
+        f"chapters: {sent} demo announcements sent; "
+        f"{len(chapters)} chapters, {made} new memberships, Jornadas "
         f"{fourth.slug}, {upcoming.slug}, {event.slug}; officer {DEMO_OFFICER_EMAIL}"
     )
 
@@ -299,3 +301,80 @@ def _upcoming_jornada(today, people):
             defaults={"status": Registration.Status.CONFIRMED, "confirmed_at": timezone.now()},
         )
     return jornada
+
+
+DEMO_ANNOUNCEMENTS = {
+    "houston": "Reunión de planeación del capítulo Houston (demo)",
+    "jornada": "Recordatorio de agenda: Jornada Informativa (demo)",
+    "scheduled": "Convocatoria de mentores para el próximo trimestre (demo)",
+}
+
+
+def _demo_announcements(houston, upcoming) -> int:
+    """Two announcements sent through the real outbox (tasks inline, mail on the console
+    in `make run`), one member unsubscribed in between so the progress shows a skip, and
+    a scheduled one. Found by subject: idempotent."""
+    from .announcements import _start_sending, recipient_ids, unsubscribe
+    from .models import Announcement
+
+    staff = User.objects.filter(is_superuser=True).order_by("pk").first()
+    sent = 0
+    specs = [
+        (
+            "houston",
+            {
+                "kind": Announcement.Kind.CHAPTER,
+                "chapter": houston,
+                "subject_en": "Houston chapter planning meeting (demo)",
+                "body_es": "Nos reunimos el **primer jueves** del mes para planear los "
+                "proyectos con los PNCS. [Página del capítulo]"
+                f"({houston.get_absolute_url()})",
+                "body_en": "We meet on the **first Thursday** of the month to plan projects "
+                f"with the PNCS. [Chapter page](/en{houston.get_absolute_url()})",
+            },
+            {"audience_chapters": [houston]},
+        ),
+        (
+            "jornada",
+            {
+                "kind": Announcement.Kind.JORNADAS,
+                "chapter": None,
+                "subject_en": "Agenda reminder: Information Day (demo)",
+                "body_es": f"Consulta la agenda y los ponentes: [{upcoming.title_es}]"
+                f"({upcoming.get_absolute_url()})",
+                "body_en": f"See the agenda and the speakers: [{upcoming.title_en}]"
+                f"(/en{upcoming.get_absolute_url()})",
+            },
+            {"audience_jornadas": [upcoming]},
+        ),
+    ]
+    for key, fields, audience in specs:
+        if Announcement.objects.filter(subject_es=DEMO_ANNOUNCEMENTS[key]).exists():
+            continue
+        announcement = Announcement.objects.create(
+            subject_es=DEMO_ANNOUNCEMENTS[key], created_by=staff, **fields
+        )
+        for name, rows in audience.items():
+            getattr(announcement, name).set(rows)
+        if not recipient_ids(announcement).exists():
+            continue
+        locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        _start_sending(locked, now=timezone.now())  # sent after the seed commits
+        first = recipient_ids(announcement).first()
+        if key == "houston" and first is not None:
+            unsubscribe(user_id=first, kind=announcement.kind)  # skipped at send time
+        sent += 1
+    if not Announcement.objects.filter(subject_es=DEMO_ANNOUNCEMENTS["scheduled"]).exists():
+        scheduled = Announcement.objects.create(
+            kind=Announcement.Kind.CHAPTER,
+            chapter=houston,
+            subject_es=DEMO_ANNOUNCEMENTS["scheduled"],
+            subject_en="Call for mentors for next quarter (demo)",
+            body_es="¿Quieres ser mentor o mentora? Responde a la convocatoria del capítulo.",
+            body_en="Would you like to mentor? Answer the chapter's call.",
+            status=Announcement.Status.SCHEDULED,
+            scheduled_for=timezone.now() + datetime.timedelta(days=7),
+            created_by=staff,
+        )
+        scheduled.audience_chapters.set([houston])
+    return sent

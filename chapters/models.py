@@ -598,3 +598,8 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.jornada}"
+
+
+# Announcements live in their own module (this one is long); imported here so Django
+# registers them with the chapters app.
+from .announcement_models import Announcement, Delivery  # noqa: E402, F401

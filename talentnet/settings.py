@@ -192,6 +192,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Announcements (chapters app): outbox dispatcher and Jornada reminders ----------
+# The dispatcher starts due scheduled sends and re-enqueues deliveries left pending or
+# stuck; a delivery is "stuck" after ANNOUNCEMENT_STUCK_AFTER seconds (longer than a
+# batch's time limit). Batches: ANNOUNCEMENT_BATCH_SIZE recipients, one SMTP connection.
+CELERY_BEAT_SCHEDULE["chapters-dispatch-announcements"] = {
+    "task": "chapters.tasks.dispatch_pending_announcements_task",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
+    "task": "chapters.tasks.send_jornada_reminders_task",
+    "schedule": 15 * 60.0,
+}
+ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
+ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
+ANNOUNCEMENT_MAX_ATTEMPTS = env.int("ANNOUNCEMENT_MAX_ATTEMPTS", default=5)
+ANNOUNCEMENT_CLAIM_CHUNK = env.int("ANNOUNCEMENT_CLAIM_CHUNK", default=20)
+
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------
 
 SMTP_HOST = env("SMTP_HOST", default="")

@@ -182,6 +182,48 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     status = "confirmed"
 
 
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    """A draft chapter announcement (bilingual Markdown); audience given by the test."""
+
+    class Meta:
+        model = "chapters.Announcement"
+        skip_postgeneration_save = True
+
+    kind = "chapter"
+    subject_es = factory.Sequence(lambda n: f"Aviso {n}")
+    subject_en = factory.Sequence(lambda n: f"Notice {n}")
+    body_es = "Hola a **todos**. Más en [la Jornada](/jornadas/)."
+    body_en = "Hello **everyone**. More at [the Jornada](/jornadas/)."
+
+    @factory.post_generation
+    def audience_chapters(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.audience_chapters.set(extracted)
+
+    @factory.post_generation
+    def audience_jornadas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.audience_jornadas.set(extracted)
+
+
+def subscriber(*, chapter=None, jornada=None, language="es-mx", **profile_fields):
+    """A verified member opted in to chapter and Jornada announcements (unless told
+    otherwise), optionally an approved member of `chapter` or confirmed at `jornada`."""
+    from chapters.models import Membership, Registration
+
+    profile_fields.setdefault("notify_chapter", True)
+    profile_fields.setdefault("notify_jornadas", True)
+    user = member(**profile_fields)
+    if language != "es-mx":
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    if chapter is not None:
+        Membership.objects.create(chapter=chapter, user=user, status="approved")
+    if jornada is not None:
+        Registration.objects.create(jornada=jornada, user=user, status="confirmed")
+    return user
+
+
 def _now():
     from django.utils import timezone
 

@@ -1,0 +1,273 @@
+"""The admin of announcements: write, preview, test, send or schedule, cancel, progress.
+
+Scoped like the rest of the chapters admin (ScopedAdminMixin): an officer lists and
+reaches only the announcements of the chapters they currently officiate, picks only
+their chapters and their chapters' events as the audience, and cannot target all
+members, sectors or countries. The services re-check it all when sending.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import announcements
+from .admin import ScopedAdminMixin
+from .announcement_models import Announcement, Delivery
+from .mail import language_of, render_announcement
+from .models import Chapter, Jornada
+
+SENT_MESSAGE = _("Envío iniciado: %(n)d destinatarios. El progreso se actualiza en esta página.")
+SCHEDULED_MESSAGE = _("Envío programado.")
+TEST_QUEUED_MESSAGE = _("Enviamos una prueba a tu correo: %(email)s.")
+CANCELLED_MESSAGE = _("Envío cancelado: %(n)d mensajes pendientes ya no se enviarán.")
+
+
+class SendForm(forms.Form):
+    """Send now (no date) or schedule (a future date, in the site's time zone)."""
+
+    when = forms.DateTimeField(
+        label=_("Programar para (opcional)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Vacío: enviar ahora."),
+    )
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope = "chapter"
+    change_form_template = "chapters/admin/announcement_change_form.html"
+    list_display = [
+        "subject_es",
+        "kind",
+        "chapter",
+        "status",
+        "scheduled_for",
+        "started_at",
+        "recipients",
+        "sent",
+    ]
+    list_filter = ["status", "kind", ("chapter", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["subject_es", "subject_en"]
+    list_select_related = ["chapter"]
+    ordering = ["-created_at"]
+    fieldsets = [
+        (None, {"fields": ["kind", "chapter"]}),
+        (_("Mensaje"), {"fields": ["subject_es", "body_es", "subject_en", "body_en"]}),
+        (
+            _("Audiencia (se suman; cada persona recibe un solo mensaje)"),
+            {
+                "fields": [
+                    "audience_chapters",
+                    "audience_jornadas",
+                    "audience_all_members",
+                    "audience_sectors",
+                    "audience_countries",
+                ]
+            },
+        ),
+        (
+            _("Envío"),
+            {"fields": ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]},
+        ),
+    ]
+    ime_only_fields = ["audience_all_members", "audience_sectors", "audience_countries"]
+    state_fields = ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]
+    filter_horizontal = ["audience_chapters", "audience_jornadas", "audience_sectors"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_recipients=Count("deliveries"),
+                n_sent=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+            )
+        )
+
+    @admin.display(description=_("destinatarios"), ordering="n_recipients")
+    def recipients(self, obj):
+        return obj.n_recipients
+
+    @admin.display(description=_("enviados"), ordering="n_sent")
+    def sent(self, obj):
+        return obj.n_sent
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._ime(request):
+            return fieldsets
+        hidden = set(self.ime_only_fields)
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return [f for _n, opts in self.get_fieldsets(request, obj) for f in opts["fields"]]
+        return self.state_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not self._ime(request):
+            if "chapter" in form.base_fields:
+                form.base_fields["chapter"].required = True
+            if "kind" in form.base_fields:
+                form.base_fields["kind"].choices = [
+                    (k.value, k.label) for k in announcements.OFFICER_KINDS
+                ]
+        return form
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not self._ime(request):
+            if db_field.name == "audience_chapters":
+                kwargs["queryset"] = Chapter.objects.managed_by(request.user)
+            elif db_field.name == "audience_jornadas":
+                kwargs["queryset"] = Jornada.objects.managed_by(request.user)
+        elif db_field.name == "audience_jornadas":
+            kwargs["queryset"] = Jornada.objects.order_by("-starts_at")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Drafts only: a sent announcement's deliveries are the record of who got what.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    # --- Extra pages: preview, test, send, cancel ---------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/preview/", wrap(self.preview_view), name="chapters_announcement_preview"),
+            path("<path:object_id>/test/", wrap(self.test_view), name="chapters_announcement_test"),
+            path("<path:object_id>/send/", wrap(self.send_view), name="chapters_announcement_send"),
+            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="chapters_announcement_cancel"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def _object(self, request, object_id, *, change=True):
+        obj = self.get_object(request, object_id)  # scoped: another chapter's is a 404
+        allowed = (
+            self.has_change_permission(request, obj)
+            if change
+            else self.has_view_permission(request, obj)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return obj
+
+    def _change_url(self, obj):
+        return reverse("admin:chapters_announcement_change", args=[obj.pk])
+
+    def preview_view(self, request, object_id):
+        obj = self._object(request, object_id, change=False)
+        versions = []
+        for code, label in (("es-mx", _("Español")), ("en", _("English"))):
+            rendered = render_announcement(obj, language=code, user=request.user)
+            versions.append(
+                {
+                    "code": code,
+                    "label": label,
+                    "subject": rendered["subject"],
+                    "text": rendered["text"],
+                    # Staff Markdown sanitised by nh3 in render_announcement (chapters.mail).
+                    "html": mark_safe(_body_of(rendered["html"])),  # noqa: S308
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Vista previa: %(subject)s") % {"subject": obj.subject_es},
+            "original": obj,
+            "opts": self.model._meta,
+            "versions": versions,
+        }
+        return TemplateResponse(request, "chapters/admin/announcement_preview.html", context)
+
+    def test_view(self, request, object_id):
+        if request.method != "POST":
+            return redirect(self._change_url(self._object(request, object_id, change=False)))
+        obj = self._object(request, object_id, change=False)
+        announcements.queue_test(announcement_id=obj.pk, to_user_id=request.user.pk)
+        self.message_user(
+            request, TEST_QUEUED_MESSAGE % {"email": request.user.email}, messages.SUCCESS
+        )
+        return redirect(self._change_url(obj))
+
+    def send_view(self, request, object_id):
+        obj = self._object(request, object_id)
+        if request.method != "POST":
+            return redirect(self._change_url(obj))
+        form = SendForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("when", []):
+                self.message_user(request, error, messages.ERROR)
+            return redirect(self._change_url(obj))
+        when = form.cleaned_data["when"]
+        try:
+            obj = announcements.send_announcement(
+                announcement_id=obj.pk, by=request.user, when=when
+            )
+        except announcements.AnnouncementError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return redirect(self._change_url(obj))
+        if when is None:
+            count = obj.deliveries.count()
+            self.message_user(request, SENT_MESSAGE % {"n": count}, messages.SUCCESS)
+        else:
+            self.message_user(request, SCHEDULED_MESSAGE, messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    def cancel_view(self, request, object_id):
+        obj = self._object(request, object_id)
+        if request.method != "POST":
+            return redirect(self._change_url(obj))
+        try:
+            count = announcements.cancel_announcement(announcement_id=obj.pk, by=request.user)
+        except announcements.AnnouncementError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, CANCELLED_MESSAGE % {"n": count}, messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        try:
+            obj = self.get_queryset(request).filter(pk=object_id).first()
+        except (ValueError, ValidationError):
+            obj = None  # a malformed id: the admin answers it below
+        if obj is not None:
+            extra_context.update(
+                announcement=obj,
+                progress=announcements.progress(obj),
+                send_form=SendForm(),
+                can_change=self.has_change_permission(request, obj),
+                can_send=obj.status == Announcement.Status.DRAFT,
+                can_cancel=obj.status
+                in (Announcement.Status.SCHEDULED, Announcement.Status.SENDING),
+                preview_language=language_of(request.user),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _body_of(html_document: str) -> str:
+    """The inside of <body> of the rendered email (the preview shows it within the admin)."""
+    start = html_document.find("<body>")
+    end = html_document.rfind("</body>")
+    if start == -1 or end == -1:
+        return html_document
+    return html_document[start + len("<body>") : end]

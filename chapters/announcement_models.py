@@ -1,0 +1,180 @@
+"""Announcements of chapters, Jornadas and IME, and their per-recipient deliveries (outbox).
+
+An announcement is written in Spanish and English (Markdown). Sending it writes one
+`Delivery` row per recipient in the same transaction (unique per announcement and
+recipient); Celery tasks then send the pending rows in batches. The rows are the
+outbox: a broker outage or a dead worker delays the mail, it never loses it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from members.models import Sector
+
+from .models import Chapter, Jornada, _by_language
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """IME staff: every announcement; officers: those of the chapters they officiate."""
+        from .querysets import _is_ime_staff, managed_chapter_ids
+
+        if _is_ime_staff(user):
+            return self.all()
+        return self.filter(chapter_id__in=managed_chapter_ids(user))
+
+    def due(self, now):
+        """Scheduled sends whose time has come."""
+        return self.filter(status=Announcement.Status.SCHEDULED, scheduled_for__lte=now)
+
+
+class Announcement(models.Model):
+    """A message to an audience of members, bilingual, sent once to each recipient."""
+
+    class Kind(models.TextChoices):
+        # Each kind follows one of the member's opt-ins (Profile.notify_*).
+        CHAPTER = "chapter", _("Aviso de capítulo")
+        JORNADAS = "jornadas", _("Aviso de Jornadas Informativas")
+        PROGRAMS = "programs", _("Aviso de programas de formación")
+        OPPORTUNITIES = "opportunities", _("Aviso de oportunidades PNCS")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Borrador")
+        SCHEDULED = "scheduled", _("Programado")
+        SENDING = "sending", _("Enviándose")
+        SENT = "sent", _("Enviado")
+        CANCELLED = "cancelled", _("Cancelado")
+
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices, default=Kind.CHAPTER)
+    chapter = models.ForeignKey(
+        Chapter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="announcements",
+        verbose_name=_("capítulo que publica"),
+        help_text=_("Vacío: aviso del IME a toda la red."),
+    )
+    subject_es = models.CharField(_("asunto (español)"), max_length=200)
+    subject_en = models.CharField(_("asunto (inglés)"), max_length=200)
+    body_es = models.TextField(
+        _("mensaje (español)"), max_length=20000, help_text=_("En formato Markdown.")
+    )
+    body_en = models.TextField(
+        _("mensaje (inglés)"), max_length=20000, help_text=_("En formato Markdown.")
+    )
+    # The audience: the union of every criterion below, one message per person.
+    audience_chapters = models.ManyToManyField(
+        Chapter, blank=True, related_name="+", verbose_name=_("miembros de los capítulos")
+    )
+    audience_jornadas = models.ManyToManyField(
+        Jornada,
+        blank=True,
+        related_name="announcements",
+        verbose_name=_("registrados confirmados de las Jornadas"),
+    )
+    audience_all_members = models.BooleanField(_("todos los miembros"), default=False)
+    audience_sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="+", verbose_name=_("miembros de los sectores")
+    )
+    audience_countries = CountryField(_("miembros residentes en"), multiple=True, blank=True)
+
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    scheduled_for = models.DateTimeField(_("programado para"), null=True, blank=True)
+    reminder_for = models.OneToOneField(
+        Jornada,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder",
+        verbose_name=_("recordatorio de la Jornada"),
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("creado por"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("creado el"), auto_now_add=True)
+    started_at = models.DateTimeField(_("envío iniciado el"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("envío terminado el"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelado el"), null=True, blank=True)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("aviso")
+        verbose_name_plural = _("avisos")
+        indexes = [models.Index(fields=["status", "scheduled_for"], name="chapters_ann_status")]
+
+    def __str__(self):
+        return self.subject_es
+
+    @property
+    def subject(self):
+        return _by_language(self.subject_es, self.subject_en)
+
+    @property
+    def is_editable(self):
+        return self.status == self.Status.DRAFT
+
+
+class Delivery(models.Model):
+    """One recipient of one announcement: the unit of work of the fan-out (the outbox row)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        SENDING = "sending", _("Enviándose")
+        SENT = "sent", _("Enviado")
+        FAILED = "failed", _("Fallido")
+        SKIPPED = "skipped", _("Omitido")
+        CANCELLED = "cancelled", _("Cancelado")
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("aviso")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="announcement_deliveries",
+        verbose_name=_("destinatario"),
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("motivo"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    enqueued_at = models.DateTimeField(_("encolado el"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("tomado el"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("enviado el"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["announcement", "pk"]
+        verbose_name = _("entrega")
+        verbose_name_plural = _("entregas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "user"], name="chapters_delivery_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["announcement", "status"], name="chapters_delivery_status"),
+            models.Index(
+                fields=["status", "claimed_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="chapters_delivery_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.announcement_id} → {self.user_id}"

@@ -1,0 +1,40 @@
+"""The public one-click unsubscribe page of announcements (RFC 8058)."""
+
+from django.core import signing
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from .announcement_models import Announcement
+from .announcements import unsubscribe as unsubscribe_service
+from .mail import read_unsubscribe_token
+
+UNSUBSCRIBED_MESSAGE = _("Listo: ya no recibirás estos avisos.")
+
+
+# RFC 8058: mail providers POST "List-Unsubscribe=One-Click" without a CSRF token or a
+# session. This is the documented exception to CSRF (SECURITY.md B5); the signed token
+# is what authorises the change, and the change only ever removes an opt-in.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET: what will stop, and a button. POST: stop it (idempotent, no login)."""
+    try:
+        user_id, kind = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "400.html", status=400)
+    if kind not in Announcement.Kind.values:
+        return render(request, "400.html", status=400)
+    kind_label = Announcement.Kind(kind).label
+    done = False
+    if request.method == "POST":
+        unsubscribe_service(user_id=user_id, kind=kind)
+        done = True
+    return render(
+        request,
+        "chapters/unsubscribe.html",
+        {"kind_label": kind_label, "done": done, "token": token},
+    )

@@ -1,0 +1,151 @@
+"""How an announcement becomes an email: Markdown to sanitised HTML plus plain text, the
+recipient's language, absolute links, and the one-click unsubscribe headers (RFC 8058).
+
+Transactional mail (members.services) never goes through here and carries none of
+these headers.
+"""
+
+import functools
+from urllib.parse import urljoin
+
+import markdown
+import nh3
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from .models import public_name
+
+UNSUBSCRIBE_SALT = "chapters.announcements.unsubscribe"
+ALLOWED_TAGS = {
+    "a", "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code",
+    "pre", "h2", "h3", "h4", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def site_url(path: str) -> str:
+    """An absolute link on the site (emails are read outside it)."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def markdown_to_html(text: str) -> str:
+    """Staff Markdown rendered, then sanitised with nh3 (no script, style or event handler)."""
+    return _markdown_to_html(text or "", settings.SITE_URL)
+
+
+@functools.lru_cache(maxsize=64)  # a batch renders the same two bodies again and again
+def _markdown_to_html(text: str, base_url: str) -> str:
+    def absolute_links(tag, attribute, value):
+        # Relative links in the Markdown point to the site (emails are read outside it).
+        if (
+            tag == "a"
+            and attribute == "href"
+            and value.startswith("/")
+            and not value.startswith("//")
+        ):
+            return urljoin(base_url + "/", value.lstrip("/"))
+        return value
+
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        attribute_filter=absolute_links,
+    )
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    """A signed, URL-safe token naming the person and the kind of announcement to stop."""
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    """(user_id, kind) of a token; raises signing.BadSignature when tampered or malformed."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kind = int(data["u"]), str(data["k"])
+    except signing.BadSignature:
+        raise
+    except (TypeError, KeyError, ValueError) as exc:
+        raise signing.BadSignature("malformed") from exc
+    return user_id, kind
+
+
+_TOKEN_SLOT = "TOKEN-SLOT"  # noqa: S105 - a placeholder in a URL, not a secret
+
+
+@functools.lru_cache(maxsize=16)
+def _unsubscribe_pattern(language: str, base_url: str) -> str:
+    # Reversed once per language (not per message): the token goes into the slot.
+    with translation.override(language):
+        path = reverse("chapters:unsubscribe", kwargs={"token": _TOKEN_SLOT})
+    return f"{base_url}{path}"
+
+
+def unsubscribe_url(*, user_id: int, kind: str, language: str) -> str:
+    token = unsubscribe_token(user_id=user_id, kind=kind)
+    return _unsubscribe_pattern(language, settings.SITE_URL).replace(_TOKEN_SLOT, token)
+
+
+def language_of(user) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return user.preferred_language if user.preferred_language in codes else settings.LANGUAGE_CODE
+
+
+def render_announcement(announcement, *, language: str, user=None) -> dict:
+    """Subject, plain text and HTML of an announcement in `language`, as `user` sees it."""
+    english = language.startswith("en")
+    subject = announcement.subject_en if english else announcement.subject_es
+    body = announcement.body_en if english else announcement.body_es
+    subject = " ".join((subject or "").splitlines())  # one header line (SECURITY.md C8)
+    with translation.override(language):
+        unsubscribe = (
+            unsubscribe_url(user_id=user.pk, kind=announcement.kind, language=language)
+            if user is not None and user.pk
+            else ""
+        )
+        context = {
+            "announcement": announcement,
+            "subject": subject,
+            "body_text": body,
+            # Sanitised by nh3 above: the only markup that reaches the template.
+            "body_html": mark_safe(markdown_to_html(body)),  # noqa: S308
+            "name": public_name(user) if user is not None else "",
+            "unsubscribe_url": unsubscribe,
+            "site_url": site_url(reverse("members:home")),
+            "kind_label": announcement.get_kind_display(),
+        }
+        # Plain text is never HTML: a plain str, so a page showing it escapes it.
+        text = "".join([render_to_string("chapters/email/announcement.txt", context)])
+        html = render_to_string("chapters/email/announcement.html", context)
+    return {"subject": subject, "text": text, "html": html, "unsubscribe_url": unsubscribe}
+
+
+def build_message(announcement, user, *, delivery_id=None) -> EmailMultiAlternatives:
+    """The email to one recipient, in their language, with the one-click unsubscribe headers."""
+    rendered = render_announcement(announcement, language=language_of(user), user=user)
+    headers = {
+        "List-Unsubscribe": f"<{rendered['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if delivery_id is not None:
+        # Stable per delivery: a resend after a crash is recognisable downstream.
+        domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+        headers["Message-ID"] = f"<announcement-{announcement.pk}-{delivery_id}@{domain}>"
+    message = EmailMultiAlternatives(
+        subject=rendered["subject"],
+        body=rendered["text"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers=headers,
+    )
+    message.attach_alternative(rendered["html"], "text/html")
+    return message

@@ -1,0 +1,56 @@
+"""Asynchronous work of the chapters app: the announcement fan-out and its dispatcher.
+
+Tasks take ids, load the rows, return when the work is gone or done, and call a service
+(chapters.announcements). Every one is safe to run twice: deliveries are claimed with a
+conditional update. acks_late, reject_on_worker_lost, prefetch 1 and time limits below
+the broker's visibility timeout come from settings (SECURITY.md E5).
+"""
+
+from celery import shared_task
+
+from . import announcements
+from .announcements import TRANSIENT_SMTP_ERRORS
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_SMTP_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,  # far below the visibility timeout (no longer countdown)
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_announcement_batch_task(announcement_id, first_id, last_id):
+    """Send one batch of an announcement's deliveries (ids first_id..last_id)."""
+    return announcements.send_batch(
+        announcement_id=announcement_id, first_id=first_id, last_id=last_id
+    )
+
+
+@shared_task
+def enqueue_announcement_task(announcement_id):
+    """Split a send into batch tasks (its pending deliveries not enqueued yet)."""
+    return announcements.enqueue_pending(announcement_id=announcement_id, only_stale=True)
+
+
+@shared_task
+def dispatch_pending_announcements_task():
+    """Celery beat: start due scheduled sends and re-enqueue pending or stuck deliveries."""
+    return announcements.dispatch_pending()
+
+
+@shared_task
+def send_jornada_reminders_task():
+    """Celery beat: remind registrants 24 hours before a Jornada (once per Jornada)."""
+    return announcements.send_jornada_reminders()
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_SMTP_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=3,
+)
+def send_test_announcement_task(announcement_id, to_user_id):
+    """Send a test of an announcement to the staff member who asked for it."""
+    announcements.send_test(announcement_id=announcement_id, to_user_id=to_user_id)

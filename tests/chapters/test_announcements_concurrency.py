@@ -1,0 +1,80 @@
+"""Two workers on the same batch at once (a redelivered task, a dispatcher re-enqueue):
+real concurrent transactions on PostgreSQL, and still one message per recipient."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from chapters import announcements
+from chapters.models import Delivery
+from tests.factories import AnnouncementFactory, ChapterFactory, subscriber
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _run_twice_at_once(target):
+    barrier = threading.Barrier(2)
+    errors, results = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(target())
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results
+
+
+def _outbox_rows(chapter):
+    """A sending announcement and its pending deliveries, written as send_announcement
+    does but without enqueueing (tasks are eager here: the test runs the workers)."""
+    announcement = AnnouncementFactory(
+        chapter=chapter, audience_chapters=[chapter], status="sending"
+    )
+    announcements.create_deliveries(
+        announcement_id=announcement.pk, user_ids=announcements.recipient_ids(announcement)
+    )
+    return sorted(Delivery.objects.values_list("pk", flat=True))
+
+
+def test_two_claims_of_the_same_deliveries_never_overlap(settings):
+    settings.ANNOUNCEMENT_CLAIM_CHUNK = 40
+    chapter = ChapterFactory()
+    for _ in range(40):
+        subscriber(chapter=chapter)
+    ids = _outbox_rows(chapter)
+
+    first, second = _run_twice_at_once(lambda: announcements._claim(ids))
+
+    assert not set(first) & set(second)
+    assert sorted(first + second) == sorted(ids)
+
+
+def test_two_workers_sending_the_same_batch_send_each_message_once(settings):
+    settings.ANNOUNCEMENT_CLAIM_CHUNK = 5
+    chapter = ChapterFactory()
+    people = [subscriber(chapter=chapter) for _ in range(30)]
+    ids = _outbox_rows(chapter)
+    announcement = Delivery.objects.get(pk=ids[0]).announcement
+
+    results = _run_twice_at_once(
+        lambda: announcements.send_batch(
+            announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
+        )
+    )
+
+    assert sum(r["sent"] for r in results) == 30
+    assert Counter(m.to[0] for m in mail.outbox) == Counter({p.email: 1 for p in people})
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
