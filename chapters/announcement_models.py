@@ -157,6 +157,8 @@ class Delivery(models.Model):
     enqueued_at = models.DateTimeField(_("encolado el"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("tomado el"), null=True, blank=True)
     sent_at = models.DateTimeField(_("enviado el"), null=True, blank=True)
+    # Set when the recipient used this message's unsubscribe link (figures: bajas per aviso).
+    unsubscribed_at = models.DateTimeField(_("se dio de baja el"), null=True, blank=True)
 
     class Meta:
         ordering = ["announcement", "pk"]

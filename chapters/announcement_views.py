@@ -23,7 +23,7 @@ UNSUBSCRIBED_MESSAGE = _("Listo: ya no recibirás estos avisos.")
 def unsubscribe(request, token):
     """GET: what will stop, and a button. POST: stop it (idempotent, no login)."""
     try:
-        user_id, kind = read_unsubscribe_token(token)
+        user_id, kind, announcement_id = read_unsubscribe_token(token)
     except signing.BadSignature:
         return render(request, "400.html", status=400)
     if kind not in Announcement.Kind.values:
@@ -31,7 +31,7 @@ def unsubscribe(request, token):
     kind_label = Announcement.Kind(kind).label
     done = False
     if request.method == "POST":
-        unsubscribe_service(user_id=user_id, kind=kind)
+        unsubscribe_service(user_id=user_id, kind=kind, announcement_id=announcement_id)
         done = True
     return render(
         request,

@@ -693,22 +693,29 @@ def send_jornada_reminders(*, now=None) -> int:
 # --- Unsubscribe -------------------------------------------------------------------------
 
 
-def unsubscribe(*, user_id: int, kind: str) -> bool:
+def unsubscribe(*, user_id: int, kind: str, announcement_id: int | None = None) -> bool:
     """Stop announcements of `kind` for the person (one-click, no login; idempotent).
 
-    Flips the Profile opt-in; pending deliveries are skipped at send time. Returns True
-    when something changed. The consent history (who, when, which purpose) will be
-    recorded by the members service once it lands; until then this is a plain update.
+    The opt-in goes off through members' consent service, so the change is recorded in the
+    person's consent history (source: a link in an email); pending deliveries are skipped
+    at send time. The delivery the link came in is marked, for the unsubscribes per
+    announcement. Returns True when the opt-in changed.
     """
-    from members.models import Profile
+    from members.models import ConsentRecord, User
+    from members.services import update_consents
 
     flag = KIND_FLAGS.get(kind)
     if flag is None:
         return False
+    user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
+    if user is None:
+        return False
     with transaction.atomic():
-        return (
-            Profile.objects.filter(user_id=user_id, **{flag: True}).update(
-                **{flag: False, "updated_at": timezone.now()}
-            )
-            == 1
+        changed = update_consents(
+            user=user, choices={flag: False}, source=ConsentRecord.Source.EMAIL_LINK
         )
+        if announcement_id is not None:
+            Delivery.objects.filter(
+                announcement_id=announcement_id, user_id=user_id, unsubscribed_at__isnull=True
+            ).update(unsubscribed_at=timezone.now())
+    return bool(changed)

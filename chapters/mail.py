@@ -62,21 +62,27 @@ def _markdown_to_html(text: str, base_url: str) -> str:
     )
 
 
-def unsubscribe_token(*, user_id: int, kind: str) -> str:
-    """A signed, URL-safe token naming the person and the kind of announcement to stop."""
-    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_token(*, user_id: int, kind: str, announcement_id: int | None = None) -> str:
+    """A signed, URL-safe token naming the person, the kind of announcement to stop and the
+    announcement the link came in (so unsubscribes can be counted per announcement)."""
+    data = {"u": user_id, "k": kind}
+    if announcement_id is not None:
+        data["a"] = announcement_id
+    return signing.dumps(data, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, str]:
-    """(user_id, kind) of a token; raises signing.BadSignature when tampered or malformed."""
+def read_unsubscribe_token(token: str) -> tuple[int, str, int | None]:
+    """(user_id, kind, announcement_id or None) of a token; raises signing.BadSignature when
+    tampered or malformed."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         user_id, kind = int(data["u"]), str(data["k"])
+        announcement_id = None if data.get("a") is None else int(data["a"])
     except signing.BadSignature:
         raise
-    except (TypeError, KeyError, ValueError) as exc:
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise signing.BadSignature("malformed") from exc
-    return user_id, kind
+    return user_id, kind, announcement_id
 
 
 _TOKEN_SLOT = "TOKEN-SLOT"  # noqa: S105 - a placeholder in a URL, not a secret
@@ -90,8 +96,10 @@ def _unsubscribe_pattern(language: str, base_url: str) -> str:
     return f"{base_url}{path}"
 
 
-def unsubscribe_url(*, user_id: int, kind: str, language: str) -> str:
-    token = unsubscribe_token(user_id=user_id, kind=kind)
+def unsubscribe_url(
+    *, user_id: int, kind: str, language: str, announcement_id: int | None = None
+) -> str:
+    token = unsubscribe_token(user_id=user_id, kind=kind, announcement_id=announcement_id)
     return _unsubscribe_pattern(language, settings.SITE_URL).replace(_TOKEN_SLOT, token)
 
 
@@ -108,7 +116,12 @@ def render_announcement(announcement, *, language: str, user=None) -> dict:
     subject = " ".join((subject or "").splitlines())  # one header line (SECURITY.md C8)
     with translation.override(language):
         unsubscribe = (
-            unsubscribe_url(user_id=user.pk, kind=announcement.kind, language=language)
+            unsubscribe_url(
+                user_id=user.pk,
+                kind=announcement.kind,
+                language=language,
+                announcement_id=announcement.pk,
+            )
             if user is not None and user.pk
             else ""
         )

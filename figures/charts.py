@@ -680,20 +680,18 @@ def pncs_figures(data) -> list[Figure]:
 
 
 def announcement_figures(data) -> list[Figure]:
-    announcements = data.get("announcements")
-    rows = []
-    if announcements:
-        rows = [
-            [row["label"], str(row["sent"]), str(row["failed"]), cell(row["unsubscribes"], False)]
-            for row in announcements["list"]
-        ]
+    announcements = data.get("announcements") or {"list": []}
+    rows = [
+        [row["label"], str(row["sent"]), str(row["failed"]), cell(row["unsubscribes"], False)]
+        for row in announcements["list"]
+    ]
     return [
         Figure(
             slug="announcements",
             title=gettext("Anuncios: enviados, fallidos y bajas"),
-            summary=gettext("Sin datos: los anuncios todavía no están disponibles.")
-            if announcements is None
-            else gettext("Anuncios recientes: %(count)s.") % {"count": len(rows)},
+            summary=gettext("Anuncios recientes: %(count)s.") % {"count": len(rows)}
+            if rows
+            else gettext("Todavía no se ha enviado ningún anuncio."),
             headers=[
                 gettext("Anuncio"),
                 gettext("Enviados"),

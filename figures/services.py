@@ -16,9 +16,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import TruncMonth
@@ -399,73 +397,35 @@ def _programs() -> list:
     return result
 
 
-def _announcements() -> dict | None:
-    """Sent, failed and unsubscribes per announcement, once chapters has those models.
+def _announcements() -> dict:
+    """Sent, failed and unsubscribes (through that message's link) of the latest 50."""
+    from chapters.models import Announcement, Delivery
 
-    Announcements are being built in the chapters app; until its models exist (or if
-    their shape differs from the one expected here) the section shows "sin datos".
-    """
-    try:
-        announcement_model = apps.get_model("chapters", "Announcement")
-    except LookupError:
-        return None
-    delivery_model = None
-    for name in ("AnnouncementDelivery", "Delivery"):
-        try:
-            delivery_model = apps.get_model("chapters", name)
-            break
-        except LookupError:
-            continue
-    if delivery_model is None:
-        return None
-    try:
-        delivery_model._meta.get_field("announcement")
-        delivery_model._meta.get_field("status")
-        counts = {
-            announcement_id: (sent, failed)
-            for announcement_id, sent, failed in delivery_model.objects.order_by()
-            .values_list("announcement_id")
-            .annotate(
-                sent=Count("pk", filter=Q(status="sent")),
-                failed=Count("pk", filter=Q(status="failed")),
-            )
-            .values_list("announcement_id", "sent", "failed")
-        }
-        unsubscribes = {}
-        try:
-            unsubscribe_model = apps.get_model("chapters", "Unsubscribe")
-            unsubscribe_model._meta.get_field("announcement")
-            unsubscribes = _grouped(unsubscribe_model.objects.all(), "announcement_id")
-        except (LookupError, FieldDoesNotExist):
-            unsubscribes = None
-        rows = []
-        for pk, label in announcement_model.objects.order_by("-pk").values_list(
-            "pk", _label_field(announcement_model)
-        )[:50]:
-            sent, failed = counts.get(pk, (0, 0))
-            rows.append(
-                {
-                    "id": pk,
-                    "label": str(label),
-                    "sent": sent,
-                    "failed": failed,
-                    "unsubscribes": None if unsubscribes is None else unsubscribes.get(pk, 0),
-                }
-            )
-        return {"list": rows}
-    except (FieldDoesNotExist, FieldError):
-        logger.warning("figures: announcement models have an unexpected shape; shown as no data")
-        return None
-
-
-def _label_field(model) -> str:
-    for name in ("subject_es", "subject", "title_es", "title"):
-        try:
-            model._meta.get_field(name)
-            return name
-        except FieldDoesNotExist:
-            continue
-    return "pk"
+    latest = list(Announcement.objects.order_by("-pk").values_list("pk", "subject_es")[:50])
+    counts = {
+        row["announcement_id"]: row
+        for row in Delivery.objects.filter(announcement_id__in=[pk for pk, _s in latest])
+        .order_by()
+        .values("announcement_id")
+        .annotate(
+            sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
+            failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+            unsubscribes=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+        )
+    }
+    rows = []
+    for pk, subject in latest:
+        row = counts.get(pk, {})
+        rows.append(
+            {
+                "id": pk,
+                "label": subject,
+                "sent": row.get("sent", 0),
+                "failed": row.get("failed", 0),
+                "unsubscribes": row.get("unsubscribes", 0),
+            }
+        )
+    return {"list": rows}
 
 
 def _reference() -> dict:

@@ -245,7 +245,7 @@ def test_announcements_carry_one_click_unsubscribe_headers_with_a_signed_token(
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = message.extra_headers["List-Unsubscribe"].strip("<>")
     token = url.rstrip("/").rsplit("/", 1)[1]
-    assert read_unsubscribe_token(token) == (person.pk, "chapter")
+    assert read_unsubscribe_token(token) == (person.pk, "chapter", announcement.pk)
     assert message.extra_headers["Message-ID"].startswith(f"<announcement-{announcement.pk}-")
     assert url in message.body  # also in the plain-text footer
 

@@ -120,7 +120,11 @@ def make_chapter_members(chapter, count, *, opted_out_every=0):
 
 
 def staff():
-    return User.objects.create_superuser(email="ime@example.org", password="x" * 20)
+    from tests.factories import with_totp
+
+    user = User.objects.create_superuser(email="ime@example.org", password="x" * 20)
+    with_totp(user)  # superusers need a second factor before the admin
+    return user
 
 
 def recipients_of(recorder):

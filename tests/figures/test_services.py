@@ -183,11 +183,29 @@ def test_filters_narrow_the_member_base(population):
     assert both["by_country"] == {"US": 2}
 
 
-def test_announcements_show_no_data_until_their_models_exist():
-    assert compute_figures()["announcements"] is None
+def test_announcements_show_sent_failed_and_unsubscribes_per_announcement():
+    from chapters.announcements import unsubscribe
+    from chapters.models import Delivery
+    from tests.factories import AnnouncementFactory, subscriber
+
+    first, second = AnnouncementFactory(subject_es="Primero"), AnnouncementFactory()
+    people = [subscriber() for _ in range(4)]
+    for person, status in zip(people, ["sent", "sent", "failed", "pending"], strict=True):
+        Delivery.objects.create(announcement=first, user=person, status=status)
+    Delivery.objects.create(announcement=second, user=people[0], status="sent")
+    unsubscribe(user_id=people[1].pk, kind="chapter", announcement_id=first.pk)
+    rows = {row["id"]: row for row in compute_figures()["announcements"]["list"]}
+    assert rows[first.pk] == {
+        "id": first.pk,
+        "label": "Primero",
+        "sent": 2,
+        "failed": 1,
+        "unsubscribes": 1,
+    }
+    assert (rows[second.pk]["sent"], rows[second.pk]["unsubscribes"]) == (1, 0)
     figure = charts.announcement_figures(compute_figures())[0]
-    assert figure.no_data
-    assert "Sin datos" in figure.summary
+    assert not figure.no_data
+    assert ["Primero", "2", "1", "<5"] in figure.rows or ["Primero", "2", "1", "1"] in figure.rows
 
 
 def test_refresh_keeps_only_the_latest_snapshots(population):

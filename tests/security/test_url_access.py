@@ -29,6 +29,7 @@ PUBLIC = {
     "programs:figures",
     "programs:certificate_verify",
     "figures",
+    "chapters:unsubscribe",
     "figures_csv",
     # allauth: the ways in, and the pages a signed-out person needs
     "account_login",
