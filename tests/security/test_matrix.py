@@ -209,3 +209,86 @@ def test_an_officer_whose_term_ends_loses_the_chapter_on_the_next_request(client
     )
     assert client.get(csv).status_code == 404
     assert client.get(world.urls["chapters:jornada_detail (draft)"]).status_code == 404
+
+
+# --- personal data is never cached (D6), state changes need POST + CSRF (B5) ------------
+
+PERSONAL_PAGES = {
+    "member": [
+        "members:me",
+        "members:profile_edit",
+        "members:preferences",
+        "members:my_data",
+        "members:choices",
+        "members:arco_request",
+        "members:delete",
+        "members:directory",
+        "members:profile",
+        "pncs:my_opportunities",
+        "pncs:affiliations",
+        "programs:mine",
+        "programs:certificate_pdf",
+    ],
+    "coord_own": [
+        "pncs:search",
+        "pncs:export_csv",
+        "pncs:export_xlsx",
+        "pncs:member_detail",
+        "pncs:opportunity_manage",
+    ],
+    "officer_own": ["chapters:jornada_participants_csv"],
+}
+
+
+@pytest.mark.parametrize("role", list(PERSONAL_PAGES))
+def test_pages_with_personal_data_are_never_stored_by_a_cache(client, world, role):
+    client.force_login(world.user(role))
+    for name in PERSONAL_PAGES[role]:
+        response = client.get(world.urls[name])
+        assert response.status_code == 200, name
+        assert "no-store" in response.get("Cache-Control", ""), name
+
+
+STATE_CHANGES = [
+    ("member", "members:delete", {"confirm": "on"}),
+    ("member", "members:export", {"format": "json"}),
+    ("member", "members:choices", {}),
+    ("member", "chapters:leave", {}),
+    ("member", "chapters:set_home", {}),
+    ("member", "chapters:jornada_cancel", {}),
+    ("member", "pncs:affiliation_delete", {}),
+    ("member", "programs:withdraw", {}),
+    ("other_member", "chapters:join", {}),
+    ("other_member", "chapters:jornada_register", {}),
+    ("coord_own", "pncs:interest_decide", {"status": "accepted"}),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "data"), STATE_CHANGES, ids=[s[1] for s in STATE_CHANGES])
+def test_state_changes_refuse_a_post_without_the_csrf_token(world, role, name, data):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user(role))
+    counts = _counts()
+    response = client.post(world.urls[name], data)
+    assert response.status_code == 403, name
+    assert _counts() == counts, f"{name} changed something without a CSRF token"
+
+
+def _counts():
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_a_coordinator_without_a_second_factor_cannot_search_nor_export(client, world):
+    from allauth.mfa.models import Authenticator
+
+    coord = world.user("coord_own")
+    Authenticator.objects.filter(user=coord).delete()
+    client.force_login(coord)
+    for name in ("pncs:search", "pncs:export_csv", "pncs:export_xlsx", "pncs:member_detail"):
+        response = client.get(world.urls[name])
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/2fa/totp/activate"), name

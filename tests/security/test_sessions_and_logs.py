@@ -177,3 +177,22 @@ def test_logs_record_logins_and_refusals_but_never_passwords_codes_or_tokens(
     # Failures do not even copy the address someone typed.
     failed = [r.getMessage() for r in caplog.records if "login failed" in r.getMessage()]
     assert failed and all(email not in line for line in failed)
+
+
+# --- A6 hashing, A8 re-authentication before MFA changes -----------------------------------
+
+
+def test_passwords_are_stored_with_a_slow_salted_hash():
+    user = member()
+    algorithm = user.password.split("$", 1)[0]
+    assert algorithm in ("argon2", "pbkdf2_sha256", "scrypt")
+    assert DEFAULT_PASSWORD not in user.password
+
+
+def test_setting_up_or_removing_the_second_factor_asks_for_the_password_again(client):
+    user = member()
+    client.force_login(user)  # a session without a recent authentication record
+    for name in ("mfa_activate_totp", "mfa_generate_recovery_codes"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("account_reauthenticate")), name
