@@ -31,8 +31,8 @@ def test_a_short_drill_runs_end_to_end(transactional_db):
     generate(database_url, 200, log=lambda message: None)
     config = DrillConfig(
         database_url=database_url,
-        seconds=3,
-        fault_seconds=8,
+        seconds=2,
+        fault_seconds=6,
         outage=1,
         workers=2,
         concurrency=3,
