@@ -203,8 +203,9 @@ def _prepare_roles(roles):
 
 def run_drills(config: DrillConfig, *, generate_members=True, faults=True) -> dict:
     import django
+    from django.apps import apps
 
-    if not django.apps.apps.ready:
+    if not apps.ready:
         django.setup()
     from tests.bench import roles
     from tests.bench.generate import generate
@@ -216,7 +217,8 @@ def run_drills(config: DrillConfig, *, generate_members=True, faults=True) -> di
         from members.models import User
 
         if not User.objects.filter(email__endswith="@bench.example.org").exists():
-            generate(config.database_url, config.members, log=log)
+            # The drill's own database (force: its name is not a bench/test one).
+            generate(config.database_url, config.members, log=log, force=True)
     _prepare_roles(roles)
     cookies = {role: roles.session_cookie(role) for role in (roles.MEMBER, roles.PNCS, roles.STAFF)}
     mix = build_mix(cookies[roles.STAFF], cookies[roles.MEMBER], cookies[roles.PNCS])
