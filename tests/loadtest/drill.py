@@ -163,15 +163,18 @@ def summarise(result, started, ended):
 def fault_figures(samples, cut_at, restored_at, until):
     """Failed requests from the cut until `until`, and the recovery time: from the moment
     the server came back to the end of the last failed request (0 when none failed after)."""
-    window = [s for s in samples if cut_at <= s[0] < until]
+    # Requests in flight at the cut count too (started before, ended after).
+    window = [s for s in samples if s[0] + s[3] >= cut_at and s[0] < until]
     failed = [s for s in window if s[4]]
-    during = [s for s in failed if s[0] < restored_at]
+    in_flight = [s for s in failed if s[0] < cut_at]
+    during = [s for s in failed if cut_at <= s[0] < restored_at]
     after = [s for s in failed if s[0] >= restored_at]
     last_failure_end = max((s[0] + s[3] for s in after), default=restored_at)
     return {
         "outage_s": round(restored_at - cut_at, 2),
         "requests": len(window),
         "failed": len(failed),
+        "failed_in_flight": len(in_flight),
         "failed_during_outage": len(during),
         "failed_after_back": len(after),
         "recovery_s": round(max(0.0, last_failure_end - restored_at), 2),
@@ -305,7 +308,8 @@ def render(report) -> str:
                 f = figures[name]
                 lines.append(
                     f"{name} cut for {f['outage_s']} s: {f['failed']} of {f['requests']} "
-                    f"requests failed ({f['failed_during_outage']} during, "
+                    f"requests failed ({f['failed_in_flight']} in flight at the cut, "
+                    f"{f['failed_during_outage']} started during the outage, "
                     f"{f['failed_after_back']} after it came back); recovered "
                     f"{f['recovery_s']} s after it was back"
                 )

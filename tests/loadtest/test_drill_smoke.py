@@ -14,12 +14,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_fault_figures_count_failures_and_recovery():
     samples = [
         [10.0, 0, 200, 0.01, ""],
+        [10.4, 0, 0, 0.2, "ConnectionResetError"],  # in flight at the cut
         [11.0, 0, 500, 0.01, "HTTP 500"],
         [12.5, 0, 500, 0.5, "HTTP 500"],
         [14.0, 0, 200, 0.01, ""],
     ]
     figures = fault_figures(samples, cut_at=10.5, restored_at=12.0, until=20)
-    assert figures["failed"] == 2
+    assert figures["failed"] == 3
+    assert figures["failed_in_flight"] == 1
     assert figures["failed_during_outage"] == 1
     assert figures["failed_after_back"] == 1
     assert figures["recovery_s"] == 1.0
