@@ -16,12 +16,12 @@ TEST_ENV = DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-012345
 # The embedded default of `make run`: SQLite under var/, tasks inline, mail on the console.
 RUN_ENV = DEBUG=true
 
-.PHONY: help install messages translations run test lint format worker beat bench clean compose-check
+.PHONY: help install messages translations run test lint format worker beat bench loadtest clean compose-check
 
 help:
 	@echo "make run     serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite, no services)"
 	@echo "make test    lint, migration check and the whole suite on PostgreSQL + Redis + Chromium"
-	@echo "make lint | format | translations | worker | beat | bench | clean"
+	@echo "make lint | format | translations | worker | beat | bench | loadtest | clean"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -92,6 +92,19 @@ bench: $(STAMP)
 	scripts/ensure-services postgres redis
 	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.bench.run \
 		--members $(BENCH_MEMBERS) --seconds $(BENCH_SECONDS) $(BENCH_ARGS)
+
+# Load and fault drills (tests/loadtest/README.md): LOADTEST_SECONDS of a mixed load with
+# zero errors, then LOADTEST_FAULT_SECONDS during which PostgreSQL and Redis are cut (through
+# TCP proxies) for LOADTEST_OUTAGE seconds each. Figures to stdout and var/loadtest/results.json.
+LOADTEST_SECONDS ?= 300
+LOADTEST_FAULT_SECONDS ?= 60
+LOADTEST_OUTAGE ?= 5
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentnet_loadtest
+loadtest: $(STAMP)
+	scripts/ensure-services postgres redis
+	$(TEST_ENV) LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) LOADTEST_SECONDS=$(LOADTEST_SECONDS) \
+		LOADTEST_FAULT_SECONDS=$(LOADTEST_FAULT_SECONDS) LOADTEST_OUTAGE=$(LOADTEST_OUTAGE) \
+		$(PY) -m tests.loadtest.drill
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ verification and second factor apply), and staff who need a second factor
 (`needs_mfa`) are sent to set up TOTP before any admin page (SECURITY.md A4, A5)."""
 
 import csv
+import logging
 from functools import wraps
 
 from allauth.account.decorators import secure_admin_login
@@ -28,6 +29,8 @@ from .models import (
     User,
 )
 from .services import csv_safe
+
+audit_log = logging.getLogger("talentnet.audit")
 
 # --- The admin's door -----------------------------------------------------------
 
@@ -131,6 +134,10 @@ def export_profiles_csv(modeladmin, request, queryset):
         for values in queryset.active().values_list(*names).iterator(chunk_size=500):
             yield writer.writerow([csv_safe(v) for v in values])
 
+    # SECURITY.md D5: who exported how many rows, never the data itself.
+    audit_log.info(
+        "staff profile export: user=%s rows=%d", request.user.pk, queryset.active().count()
+    )
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="perfiles.csv"'
     response["Cache-Control"] = "no-store"
@@ -160,8 +167,28 @@ class ActiveFilter(VerifiedFilter):
         return queryset
 
 
+class NeutralLogEntryMixin:
+    """The admin's log of staff edits (who, when, which fields changed) names the object by
+    its id, not by the person's name: the audit trail copies no personal data (D5)."""
+
+    def _neutral(self, entries, obj):
+        from django.contrib.admin.models import LogEntry
+
+        ids = [e.pk for e in (entries if isinstance(entries, list) else [entries]) if e]
+        LogEntry.objects.filter(pk__in=ids).update(
+            object_repr=f"{obj._meta.verbose_name} #{obj.pk}"
+        )
+        return entries
+
+    def log_addition(self, request, obj, message):
+        return self._neutral(super().log_addition(request, obj, message), obj)
+
+    def log_change(self, request, obj, message):
+        return self._neutral(super().log_change(request, obj, message), obj)
+
+
 @admin.register(Profile)
-class ProfileAdmin(SimpleHistoryAdmin):
+class ProfileAdmin(NeutralLogEntryMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "user",

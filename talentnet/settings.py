@@ -121,7 +121,9 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that answers as a miss when Redis is unreachable (talentnet/cache.py:
+            # pages and logins keep working; rate limits fail open, documented there).
+            "BACKEND": "talentnet.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="talentnet"),
             # Short timeouts: a dead Redis must not hang a request.

@@ -41,7 +41,11 @@ def queue_transactional_email(
 
     def enqueue():
         try:
-            send_transactional_email_task.apply_async(kwargs=kwargs)
+            # The body holds codes and reset links: task logs and events show a redacted
+            # repr, never the secret (SECURITY.md D7).
+            send_transactional_email_task.apply_async(
+                kwargs=kwargs, kwargsrepr=f"{{'to': {len(kwargs['to'])} address(es), ...}}"
+            )
         except KombuOperationalError:
             logger.warning("broker unavailable: sending a transactional email inline")
             deliver_transactional_email(**kwargs)

@@ -34,6 +34,9 @@ def _check_database():
 def _check_cache():
     # A round trip on a key of our own; only a connection error counts as a failure
     # (another process may evict or flush keys at any time without the cache being down).
+    ping = getattr(cache, "ping", None)
+    if ping is not None:  # talentnet.cache.DegradingRedisCache hides outages from callers
+        ping()
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=10)
     cache.get(key)

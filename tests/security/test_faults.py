@@ -1,0 +1,150 @@
+"""Faults (SECURITY.md F3, F4) on a real gunicorn with production settings (the benchmark's
+GunicornServer), whose PostgreSQL or Redis connection goes through a TCP proxy we cut and
+restore (tests/security/proxy.py): the shared servers are never restarted.
+
+- database unreachable: /healthz answers 503 naming it, pages answer the plain error page
+  (no traceback), and the same server processes recover on their own once it is back;
+- Redis unreachable: pages render, a member logs in and stays logged in (sessions live in
+  the database), and /healthz names the cache."""
+
+import http.cookiejar
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from django.db import connection
+
+from tests.bench.server import GunicornServer
+from tests.conftest import _database_url
+from tests.factories import DEFAULT_PASSWORD, member
+
+from .proxy import CuttableProxy
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+RECOVERY_SECONDS = 15
+
+
+class Browser:
+    """A tiny cookie-keeping HTTP client that never follows redirects."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self, base_url):
+        self.base = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect
+        )
+
+    def request(self, path, data=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        headers = {"Referer": self.base + path}
+        try:
+            with self.opener.open(
+                urllib.request.Request(self.base + path, data=body, headers=headers), timeout=30
+            ) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode(errors="replace")
+
+    def cookie(self, name):
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def login(self, email, password):
+        self.request("/accounts/login/")
+        return self.request(
+            "/accounts/login/",
+            {"login": email, "password": password, "csrfmiddlewaretoken": self.cookie("csrftoken")},
+        )
+
+
+def _url_through(proxy_port, url):
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname
+    netloc = parts.netloc.replace(f"{host}:{parts.port}", f"127.0.0.1:{proxy_port}")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def _wait_for(check, timeout):
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.25)
+    return None
+
+
+def _log(message):
+    pass
+
+
+def test_database_unreachable_then_back(transactional_db):
+    conf = connection.settings_dict
+    database_url = _database_url()
+    with CuttableProxy(conf["HOST"] or "127.0.0.1", int(conf["PORT"] or 5432)) as proxy:
+        server = GunicornServer(
+            _url_through(proxy.port, database_url),
+            workers=1,
+            log=_log,
+            extra_env={"DB_CONNECT_TIMEOUT": "2", "CONN_MAX_AGE": "60", "LOG_LEVEL": "ERROR"},
+        )
+        with server:
+            browser = Browser(server.base_url)
+            assert browser.request("/")[0] == 200
+            workers = server.worker_pids()
+
+            proxy.cut()
+            status, _headers, body = browser.request("/healthz")
+            assert status == 503
+            assert "database" in json.loads(body)["failed"]
+            status, _headers, body = browser.request("/chapters/")
+            assert status == 500
+            assert "Algo salió mal de nuestro lado" in body
+            assert (
+                "Traceback" not in body and "psycopg" not in body and "OperationalError" not in body
+            )
+
+            proxy.restore()
+            took = _wait_for(lambda: browser.request("/chapters/")[0] == 200, RECOVERY_SECONDS)
+            assert took is not None, "the site did not recover without a restart"
+            assert browser.request("/healthz")[0] == 200
+            assert server.worker_pids() == workers, "recovered by restarting a worker"
+
+
+def test_redis_unreachable_pages_and_logins_still_work(transactional_db):
+    user = member()
+    with CuttableProxy("127.0.0.1", 6379) as proxy:
+        server = GunicornServer(
+            _database_url(),
+            workers=1,
+            log=_log,
+            extra_env={"REDIS_URL": f"redis://127.0.0.1:{proxy.port}/1", "LOG_LEVEL": "ERROR"},
+        )
+        with server:
+            browser = Browser(server.base_url)
+            assert browser.request("/")[0] == 200
+
+            proxy.cut()
+            assert browser.request("/")[0] == 200
+            assert browser.request("/chapters/")[0] == 200
+            status, headers, _body = browser.login(user.email, DEFAULT_PASSWORD)
+            assert status == 302, status
+            assert "/login" not in headers.get("Location", "")
+            status, _headers, body = browser.request("/me/")
+            assert status == 200 and user.email in body
+            status, _headers, body = browser.request("/healthz")
+            assert status == 503 and json.loads(body)["failed"] == ["cache"]
+            # A wrong password is still refused (rate limiting fails open, the password
+            # check does not).
+            other = Browser(server.base_url)
+            assert other.login(user.email, "not-the-password-at-all")[0] == 200
+
+            proxy.restore()
+            assert _wait_for(lambda: browser.request("/healthz")[0] == 200, RECOVERY_SECONDS)
+            assert browser.request("/me/")[0] == 200

@@ -1,0 +1,294 @@
+"""Role x URL matrix (SECURITY.md B4, B2): every page that exists, for anonymous, the owner
+of the private objects, another member, an officer of the objects' chapter and of another,
+a coordinator of the objects' PNCS and of another, IME staff and a superuser (privileged roles
+with TOTP). A GET of each cell answers the expected status; a URL of the project that is not
+in the matrix fails the test. Other people's private objects answer 404 to a POST and stay
+unchanged; removing a role takes effect on the next request."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from chapters.models import Officer
+from members.access import IME_STAFF
+from pncs.models import Affiliation, Interest
+from programs.models import Application
+
+from .urlwalk import walk
+from .world import ROLES, build_world
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # 302 to /accounts/login/ (or the admin's login)
+SAME = "redirect /"  # set_language sends a GET back to the home page
+ME = "redirect /me/"  # already accepted the notice in force
+ONBOARD = "redirect /me/welcome/"  # no profile yet: onboarding first
+EDIT = "redirect /me/edit/"  # onboarding done: the edit page instead
+MINE = "redirect /programs/mine/"  # already applied
+
+REDIRECTS = {
+    SAME: "/",
+    ME: "/me/",
+    ONBOARD: "/me/welcome/",
+    EDIT: "/me/edit/",
+    MINE: "/programs/mine/",
+}
+
+# URL name -> expected status for each role, in the order of ROLES:
+# anonymous, member (owner), other member, officer (own chapter), officer (another),
+# coordinator (own PNCS), coordinator (another), IME staff, superuser.
+MATRIX = {
+    "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "set_language": (SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME),
+    "members:home": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:privacy": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:privacy_accept": (LOGIN, ME, ME, ME, ME, ME, ME, ME, ME),
+    "members:directory": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:profile": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200),
+    "members:me": (LOGIN, 200, 200, 200, 200, ONBOARD, ONBOARD, ONBOARD, ONBOARD),
+    "members:onboarding": (LOGIN, EDIT, EDIT, EDIT, EDIT, 200, 200, 200, 200),
+    "members:profile_edit": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:preferences": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:expertise_suggestions": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:my_data": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:choices": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:export": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "members:arco_request": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:delete": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:leave": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:set_home": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:jornada_list": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:jornada_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:jornada_ics": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:jornada_detail": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:jornada_detail (draft)": (404, 404, 404, 200, 404, 404, 404, 200, 200),
+    "chapters:jornada_register": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:jornada_cancel": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:jornada_participants_csv": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200),
+    "pncs:list": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "pncs:search": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:export_csv": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:export_xlsx": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:member_detail": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:manage": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:opportunity_create": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:opportunity_manage": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200),
+    "pncs:opportunity_edit": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200),
+    "pncs:interest_decide": (LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+    "pncs:sector": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "pncs:opportunity_list": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "pncs:my_opportunities": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "pncs:affiliations": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "pncs:affiliation_delete": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405),
+    "pncs:opportunity_detail": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:list": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:mine": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:withdraw": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "programs:certificate_pdf": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200),
+    "programs:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:apply": (LOGIN, MINE, 200, 200, 200, 200, 200, 200, 200),
+    "programs:figures": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:staff_figures": (LOGIN, 404, 404, 404, 404, 404, 404, 200, 200),
+    "programs:certificate_verify": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "admin:index": (LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN, 200, 200),
+    "admin:members_profile_changelist": (LOGIN, LOGIN, LOGIN, 403, 403, LOGIN, LOGIN, 200, 200),
+    "admin:members_profile_change": (LOGIN, LOGIN, LOGIN, 403, 403, LOGIN, LOGIN, 200, 200),
+    "admin:chapters_chapter_change": (LOGIN, LOGIN, LOGIN, 200, 404, LOGIN, LOGIN, 200, 200),
+    "admin:chapters_membership_changelist": (LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN, 200, 200),
+    "admin:pncs_searchaudit_changelist": (LOGIN, LOGIN, LOGIN, 403, 403, LOGIN, LOGIN, 200, 200),
+    "admin:programs_application_changelist": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+    ),
+}
+
+# The project's URLs the matrix does not need to list: allauth's own account pages (covered
+# by tests/members/test_accounts.py and the deny-by-default walk) and the admin, whose model
+# pages are sampled above (officers' scoping: tests/chapters/test_admin.py).
+NOT_IN_MATRIX_PREFIXES = ("accounts/", "admin/", "en/")
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def _status(response):
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if "/login/" in location:
+        return LOGIN
+    for label, path in REDIRECTS.items():
+        if location == path:
+            return label
+    return f"302 to {location}"
+
+
+def test_every_url_of_the_project_is_in_the_matrix():
+    names = {
+        route.name
+        for route in walk()
+        if not route.route.startswith(NOT_IN_MATRIX_PREFIXES) and not route.route.startswith("^")
+    }
+    missing = names - set(MATRIX)
+    assert not missing, f"add these URLs to the role x URL matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_by_url_matrix(client, world, role):
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    got = {}
+    for name, url in world.urls.items():
+        got[name] = _status(client.get(url))
+    expected = {name: MATRIX[name][ROLES.index(role)] for name in world.urls}
+    wrong = {
+        name: (expected[name], got[name]) for name in world.urls if got[name] != expected[name]
+    }
+    assert not wrong, f"{role}: (expected, got) {wrong}"
+
+
+def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged(client, world):
+    owner = world.user("member")
+    client.force_login(world.user("other_member"))
+    for name in ("pncs:affiliation_delete", "programs:withdraw"):
+        assert client.post(world.urls[name]).status_code == 404, name
+    assert client.get(world.urls["programs:certificate_pdf"]).status_code == 404
+    assert client.get(world.urls["members:profile"]).status_code == 404
+    assert Affiliation.objects.filter(pk=world.objects["affiliation"].pk, member=owner).exists()
+    application = Application.objects.get(pk=world.objects["application"].pk)
+    assert application.status == world.objects["application"].status
+
+
+def test_a_coordinator_of_another_pncs_cannot_decide_an_interest(client, world):
+    interest = world.objects["interest"]
+    client.force_login(world.user("coord_other"))
+    response = client.post(world.urls["pncs:interest_decide"], {"status": "accepted"})
+    assert response.status_code == 404
+    interest.refresh_from_db()
+    assert interest.status == Interest.Status.PENDING
+    client.force_login(world.user("member"))
+    assert (
+        client.post(world.urls["pncs:interest_decide"], {"status": "accepted"}).status_code == 403
+    )
+    interest.refresh_from_db()
+    assert interest.status == Interest.Status.PENDING
+
+
+def test_removing_ime_staff_takes_effect_on_the_next_request(client, world):
+    staff = world.user("ime_staff")
+    client.force_login(staff)
+    assert client.get(world.urls["pncs:search"]).status_code == 200
+    assert client.get(world.urls["admin:members_profile_changelist"]).status_code == 200
+    staff.groups.remove(Group.objects.get(name=IME_STAFF))
+    assert client.get(world.urls["pncs:search"]).status_code == 403
+    assert client.get(world.urls["admin:members_profile_changelist"]).status_code == 403
+    assert client.get(world.urls["members:profile"]).status_code == 404
+
+
+def test_an_officer_whose_term_ends_loses_the_chapter_on_the_next_request(client, world):
+    import datetime
+
+    officer = world.user("officer_own")
+    client.force_login(officer)
+    csv = world.urls["chapters:jornada_participants_csv"]
+    assert client.get(csv).status_code == 200
+    Officer.objects.filter(user=officer).update(
+        term_end=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    assert client.get(csv).status_code == 404
+    assert client.get(world.urls["chapters:jornada_detail (draft)"]).status_code == 404
+
+
+# --- personal data is never cached (D6), state changes need POST + CSRF (B5) ------------
+
+PERSONAL_PAGES = {
+    "member": [
+        "members:me",
+        "members:profile_edit",
+        "members:preferences",
+        "members:my_data",
+        "members:choices",
+        "members:arco_request",
+        "members:delete",
+        "members:directory",
+        "members:profile",
+        "pncs:my_opportunities",
+        "pncs:affiliations",
+        "programs:mine",
+        "programs:certificate_pdf",
+    ],
+    "coord_own": [
+        "pncs:search",
+        "pncs:export_csv",
+        "pncs:export_xlsx",
+        "pncs:member_detail",
+        "pncs:opportunity_manage",
+    ],
+    "officer_own": ["chapters:jornada_participants_csv"],
+}
+
+
+@pytest.mark.parametrize("role", list(PERSONAL_PAGES))
+def test_pages_with_personal_data_are_never_stored_by_a_cache(client, world, role):
+    client.force_login(world.user(role))
+    for name in PERSONAL_PAGES[role]:
+        response = client.get(world.urls[name])
+        assert response.status_code == 200, name
+        assert "no-store" in response.get("Cache-Control", ""), name
+
+
+STATE_CHANGES = [
+    ("member", "members:delete", {"confirm": "on"}),
+    ("member", "members:export", {"format": "json"}),
+    ("member", "members:choices", {}),
+    ("member", "chapters:leave", {}),
+    ("member", "chapters:set_home", {}),
+    ("member", "chapters:jornada_cancel", {}),
+    ("member", "pncs:affiliation_delete", {}),
+    ("member", "programs:withdraw", {}),
+    ("other_member", "chapters:join", {}),
+    ("other_member", "chapters:jornada_register", {}),
+    ("coord_own", "pncs:interest_decide", {"status": "accepted"}),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "data"), STATE_CHANGES, ids=[s[1] for s in STATE_CHANGES])
+def test_state_changes_refuse_a_post_without_the_csrf_token(world, role, name, data):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user(role))
+    counts = _counts()
+    response = client.post(world.urls[name], data)
+    assert response.status_code == 403, name
+    assert _counts() == counts, f"{name} changed something without a CSRF token"
+
+
+def _counts():
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_a_coordinator_without_a_second_factor_cannot_search_nor_export(client, world):
+    from allauth.mfa.models import Authenticator
+
+    coord = world.user("coord_own")
+    Authenticator.objects.filter(user=coord).delete()
+    client.force_login(coord)
+    for name in ("pncs:search", "pncs:export_csv", "pncs:export_xlsx", "pncs:member_detail"):
+        response = client.get(world.urls[name])
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/2fa/totp/activate"), name

@@ -1,0 +1,202 @@
+"""A small world with one object of every kind and one person in every role, shared by the
+role x URL matrix, the XSS and the fuzz tests. Every person with a privileged role has a
+TOTP authenticator (members.access.needs_mfa), as they must in production."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from chapters.models import Membership
+from members.access import IME_STAFF
+from members.models import Profile, Sector
+from pncs.models import Affiliation, Interest
+from programs.services import issue_certificates
+from tests.factories import (
+    ChapterFactory,
+    JornadaFactory,
+    OfficerFactory,
+    OpportunityFactory,
+    PncsFactory,
+    RegistrationFactory,
+    UserFactory,
+    coordinator,
+    member,
+    participant,
+    program_with_stages,
+    with_totp,
+)
+
+ROLES = (
+    "anonymous",
+    "member",  # the owner of the private objects below
+    "other_member",
+    "officer_own",  # an officer of the chapter the objects belong to
+    "officer_other",
+    "coord_own",  # a coordinator of the PNCS the objects belong to
+    "coord_other",
+    "ime_staff",
+    "superuser",
+)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # role -> User (None for anonymous)
+    objects: dict = field(default_factory=dict)
+    urls: dict = field(default_factory=dict)  # URL name -> concrete path
+
+    def user(self, role):
+        return self.users[role]
+
+
+def build_world(text=None) -> World:
+    """`text`, when given, goes into every free-text field a member or coordinator can
+    write (names, headline, bio, messages, affiliation, motivation): the XSS tests use it."""
+    w = World()
+    t = text
+
+    def txt(default):
+        return default if t is None else t
+
+    owner = member(
+        given_names=txt("Ana"),
+        paternal_surname=txt("Pérez"),
+        preferred_name=txt("Ana P."),
+        headline=txt("Ingeniera"),
+        bio=txt("Semblanza de Ana."),
+        employer=txt("Empresa Ficticia"),
+        directory_visibility=Profile.Visibility.MEMBERS
+        if t is not None
+        else Profile.Visibility.IME,
+        pncs_contact=True,
+    )
+    other = member(given_names="Beto", directory_visibility=Profile.Visibility.IME)
+    chapter_a = ChapterFactory(name="Capítulo Alfa", slug="alfa")
+    chapter_b = ChapterFactory(name="Capítulo Beta", slug="beta")
+    officer_own = OfficerFactory(chapter=chapter_a).user
+    officer_other = OfficerFactory(chapter=chapter_b).user
+    Membership.objects.create(
+        chapter=chapter_a, user=owner, status="approved", message=txt("Quiero participar.")
+    )
+    jornada = JornadaFactory(chapter=chapter_a, slug="jornada-alfa")
+    draft = JornadaFactory(chapter=chapter_a, slug="borrador-alfa", is_published=False)
+    RegistrationFactory(jornada=jornada, user=owner)
+
+    coord_own = coordinator("tic")
+    coord_other = coordinator("salud")
+    ours = OpportunityFactory(pncs=coord_own.coordinated_pncs.get(), title_es=txt("Mentoría"))
+    theirs = OpportunityFactory(pncs=PncsFactory(sector=Sector.objects.get(slug="salud")))
+    interest = Interest.objects.create(
+        opportunity=ours, member=owner, message=txt("Me interesa mucho.")
+    )
+    affiliation = Affiliation.objects.create(
+        member=owner, institution=txt("Universidad Ficticia"), relation="employee"
+    )
+
+    program, stage1, _stage2 = program_with_stages(slug="programa-ia")
+    enrolment = participant(
+        stage1, completed=True, certified=True, user=owner, motivation=txt("Aprender IA.")
+    )
+    issue_certificates(stage=stage1)
+    enrolment.refresh_from_db()
+    certificate = enrolment.certificate
+    application = enrolment.application
+
+    ime = UserFactory(is_staff=True)
+    ime.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(ime)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    with_totp(superuser)
+
+    w.users = {
+        "anonymous": None,
+        "member": owner,
+        "other_member": other,
+        "officer_own": officer_own,
+        "officer_other": officer_other,
+        "coord_own": coord_own,
+        "coord_other": coord_other,
+        "ime_staff": ime,
+        "superuser": superuser,
+    }
+    w.objects = {
+        "chapter": chapter_a,
+        "jornada": jornada,
+        "draft": draft,
+        "opportunity": ours,
+        "their_opportunity": theirs,
+        "interest": interest,
+        "affiliation": affiliation,
+        "program": program,
+        "application": application,
+        "certificate": certificate,
+    }
+    r = reverse
+    w.urls = {
+        "healthz": r("healthz"),
+        "set_language": r("set_language"),
+        "members:home": r("members:home"),
+        "members:privacy": r("members:privacy"),
+        "members:privacy_accept": r("members:privacy_accept"),
+        "members:directory": r("members:directory"),
+        "members:profile": r("members:profile", args=[owner.pk]),
+        "members:me": r("members:me"),
+        "members:onboarding": r("members:onboarding"),
+        "members:profile_edit": r("members:profile_edit"),
+        "members:preferences": r("members:preferences"),
+        "members:expertise_suggestions": r("members:expertise_suggestions") + "?q=py",
+        "members:my_data": r("members:my_data"),
+        "members:choices": r("members:choices"),
+        "members:export": r("members:export"),
+        "members:arco_request": r("members:arco_request"),
+        "members:delete": r("members:delete"),
+        "chapters:list": r("chapters:list"),
+        "chapters:detail": r("chapters:detail", args=[chapter_a.slug]),
+        "chapters:join": r("chapters:join", args=[chapter_a.slug]),
+        "chapters:leave": r("chapters:leave", args=[chapter_a.slug]),
+        "chapters:set_home": r("chapters:set_home", args=[chapter_a.slug]),
+        "chapters:jornada_list": r("chapters:jornada_list"),
+        "chapters:jornada_feed": r("chapters:jornada_feed"),
+        "chapters:jornada_ics": r("chapters:jornada_ics", args=[jornada.slug]),
+        "chapters:jornada_detail": r("chapters:jornada_detail", args=[jornada.slug]),
+        "chapters:jornada_detail (draft)": r("chapters:jornada_detail", args=[draft.slug]),
+        "chapters:jornada_register": r("chapters:jornada_register", args=[jornada.slug]),
+        "chapters:jornada_cancel": r("chapters:jornada_cancel", args=[jornada.slug]),
+        "chapters:jornada_participants_csv": r(
+            "chapters:jornada_participants_csv", args=[jornada.slug]
+        ),
+        "pncs:list": r("pncs:list"),
+        "pncs:search": r("pncs:search"),
+        "pncs:export_csv": r("pncs:export_csv"),
+        "pncs:export_xlsx": r("pncs:export_xlsx"),
+        "pncs:member_detail": r("pncs:member_detail", args=[owner.pk]),
+        "pncs:manage": r("pncs:manage"),
+        "pncs:opportunity_create": r("pncs:opportunity_create"),
+        "pncs:opportunity_manage": r("pncs:opportunity_manage", args=[ours.pk]),
+        "pncs:opportunity_edit": r("pncs:opportunity_edit", args=[ours.pk]),
+        "pncs:interest_decide": r("pncs:interest_decide", args=[interest.pk]),
+        "pncs:sector": r("pncs:sector", args=["tic"]),
+        "pncs:opportunity_list": r("pncs:opportunity_list"),
+        "pncs:my_opportunities": r("pncs:my_opportunities"),
+        "pncs:affiliations": r("pncs:affiliations"),
+        "pncs:affiliation_delete": r("pncs:affiliation_delete", args=[affiliation.pk]),
+        "pncs:opportunity_detail": r("pncs:opportunity_detail", args=[ours.pk]),
+        "programs:list": r("programs:list"),
+        "programs:mine": r("programs:mine"),
+        "programs:withdraw": r("programs:withdraw", args=[application.pk]),
+        "programs:certificate_pdf": r("programs:certificate_pdf", args=[certificate.code]),
+        "programs:detail": r("programs:detail", args=[program.slug]),
+        "programs:apply": r("programs:apply", args=[program.slug]),
+        "programs:figures": r("programs:figures", args=[program.slug]),
+        "programs:staff_figures": r("programs:staff_figures", args=[program.slug]),
+        "programs:certificate_verify": r("programs:certificate_verify", args=[certificate.code]),
+        "admin:index": r("admin:index"),
+        "admin:members_profile_changelist": r("admin:members_profile_changelist"),
+        "admin:members_profile_change": r("admin:members_profile_change", args=[owner.pk]),
+        "admin:chapters_chapter_change": r("admin:chapters_chapter_change", args=[chapter_a.pk]),
+        "admin:chapters_membership_changelist": r("admin:chapters_membership_changelist"),
+        "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
+        "admin:programs_application_changelist": r("admin:programs_application_changelist"),
+    }
+    return w
