@@ -98,6 +98,25 @@ MATRIX = {
     "admin:chapters_chapter_change": (LOGIN, LOGIN, LOGIN, 200, 404, LOGIN, LOGIN, 200, 200),
     "admin:chapters_membership_changelist": (LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN, 200, 200),
     "admin:pncs_searchaudit_changelist": (LOGIN, LOGIN, LOGIN, 403, 403, LOGIN, LOGIN, 200, 200),
+    # Officers see their chapters' announcements; coordinators are not staff.
+    "admin:chapters_announcement_changelist": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+    ),
+    # The signed token authorises (no login): GET shows the confirmation to anyone holding it.
+    "chapters:unsubscribe": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "chapters:unsubscribe (tampered)": (400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "figures": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "figures_csv": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "figures_staff": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200),
+    "figures_staff_csv": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200),
     "admin:programs_application_changelist": (
         LOGIN,
         LOGIN,

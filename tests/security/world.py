@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from chapters.mail import unsubscribe_token
 from chapters.models import Membership
 from members.access import IME_STAFF
 from members.models import Profile, Sector
@@ -198,5 +199,15 @@ def build_world(text=None) -> World:
         "admin:chapters_membership_changelist": r("admin:chapters_membership_changelist"),
         "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
         "admin:programs_application_changelist": r("admin:programs_application_changelist"),
+        "admin:chapters_announcement_changelist": r("admin:chapters_announcement_changelist"),
+        "chapters:unsubscribe": r(
+            "chapters:unsubscribe",
+            args=[unsubscribe_token(user_id=owner.pk, kind="chapter")],
+        ),
+        "chapters:unsubscribe (tampered)": r("chapters:unsubscribe", args=["x" + "1" * 40]),
+        "figures": r("figures"),
+        "figures_csv": r("figures_csv", args=["sectors"]),
+        "figures_staff": r("figures_staff"),
+        "figures_staff_csv": r("figures_staff_csv", args=["sectors"]),
     }
     return w
