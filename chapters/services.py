@@ -1,6 +1,6 @@
 """State changes of the chapters app. Each service owns its transaction.
 
-Emails are queued with `members.services.queue_transactional_email`, which
+Emails are queued with `members.services.queue_email_to_user` (transactional mail), which
 enqueues the Celery task only after the transaction commits.
 """
 
@@ -9,14 +9,13 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.access import CHAPTER_OFFICERS
-from members.services import queue_transactional_email
+from members.services import queue_email_to_user
 
 from .models import Chapter, Jornada, Membership, Registration, public_name
 
@@ -48,14 +47,14 @@ def _site_url(path):
 
 
 def _send(*, user, subject, template, context):
-    """Render a message in the recipient's language and queue it (after commit).
-
-    `subject` and `context` are callables, evaluated inside the recipient's language
-    so that texts and links (/en/...) follow it.
-    """
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        body = render_to_string(template, {**context(), "name": public_name(user)})
-        queue_transactional_email(to=[user.email], subject=str(subject()), body=body)
+    """Tell a member, in their language (`subject` and `context` are callables evaluated
+    there, so texts and links (/en/...) follow it)."""
+    queue_email_to_user(
+        user=user,
+        subject=subject,
+        template=template,
+        context=lambda: {**context(), "name": public_name(user)},
+    )
 
 
 # --- Memberships ------------------------------------------------------------------------
