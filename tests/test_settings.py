@@ -97,3 +97,13 @@ def test_make_run_configuration_migrates_seeds_and_serves_the_home_page(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_every_variable_the_settings_read_is_documented_in_env_example():
+    import re
+
+    settings_source = (BASE_DIR / "talentnet/settings.py").read_text()
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_source))
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", (BASE_DIR / ".env.example").read_text(), re.M))
+    assert len(read) > 20
+    assert sorted(read - documented) == []
