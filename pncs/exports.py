@@ -12,6 +12,7 @@ from members.choices import EducationLevel, MexicanState
 from members.models import Profile, ProfileSector
 
 BATCH = 1000
+CHUNK_ROWS = 500  # lines per chunk of the streamed CSV (bounded memory)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -131,7 +132,8 @@ class _Echo:
 
 
 def csv_stream(queryset, *, on_done, language):
-    """The CSV text, UTF-8 with a BOM, one chunk per line; `on_done(n)` gets the row count.
+    """The CSV text, UTF-8 with a BOM, in chunks of CHUNK_ROWS lines (one write to the
+    socket per chunk, not per line); `on_done(n)` gets the row count.
 
     It runs after the view has returned, so it sets its own language.
     """
@@ -140,9 +142,15 @@ def csv_stream(queryset, *, on_done, language):
     try:
         with translation.override(language):
             yield "\ufeff" + writer.writerow(header())
+            lines = []
             for row in iter_rows(queryset):
                 count += 1
-                yield writer.writerow(row)
+                lines.append(writer.writerow(row))
+                if len(lines) >= CHUNK_ROWS:
+                    yield "".join(lines)
+                    lines = []
+            if lines:
+                yield "".join(lines)
     finally:
         on_done(count)
 
