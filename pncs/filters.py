@@ -97,13 +97,22 @@ class MemberSearchFilter(SanitizingFilterSet):
         choices=_sector_choices, method="filter_sector", label=_("Sectores")
     )
     country = django_filters.MultipleChoiceFilter(
-        field_name="country", choices=_country_choices, label=_("País de residencia")
+        field_name="country",
+        choices=_country_choices,
+        label=_("País de residencia"),
+        distinct=False,  # a column of the index row: no join, no duplicates
     )
     state = django_filters.MultipleChoiceFilter(
-        field_name="state_of_origin", choices=MexicanState.choices, label=_("Estado de origen")
+        field_name="state_of_origin",
+        choices=MexicanState.choices,
+        label=_("Estado de origen"),
+        distinct=False,  # a column of the index row: no join, no duplicates
     )
     education = django_filters.MultipleChoiceFilter(
-        field_name="education_level", choices=EducationLevel.choices, label=_("Nivel de estudios")
+        field_name="education_level",
+        choices=EducationLevel.choices,
+        label=_("Nivel de estudios"),
+        distinct=False,  # a column of the index row: no join, no duplicates
     )
     chapter = django_filters.MultipleChoiceFilter(
         choices=_chapter_choices, method="filter_chapter", label=_("Capítulo")

@@ -291,6 +291,11 @@ class MemberSearchIndex(models.Model):
             models.Index(fields=["contactable", "state_of_origin"], name="pncs_msi_state"),
             models.Index(fields=["contactable", "sort_name"], name="pncs_msi_name"),
             models.Index(fields=["contactable", "-updated_at"], name="pncs_msi_updated"),
+            # Filter by country, listed by name: the page read in order, no sort.
+            models.Index(
+                fields=["contactable", "country", "sort_name", "profile"],
+                name="pncs_msi_country_name",
+            ),
         ]
 
     def __str__(self):

@@ -27,12 +27,21 @@ PAGE_SIZE = 25
 COUNT_CAP = 1000  # "más de 1 000": never a COUNT over the whole table
 MAX_PAGE = COUNT_CAP // PAGE_SIZE
 FACET_CAP = COUNT_CAP  # facets are computed over at most this many rows of the result
+RANK_CANDIDATES = COUNT_CAP  # a broad term: relevance ranks this many matches, not all
 QUERY_MAX_LENGTH = 200
 REBUILD_BATCH = 2000
 
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def strip_accents(text: str) -> str:
+    """Accents removed, case and spacing kept ("Energía Solar" -> "Energia Solar")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return unicodedata.normalize(
+        "NFKC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
 
 
 def normalize(text: str) -> str:
@@ -192,16 +201,29 @@ def apply_text(queryset, text: str):
         for term in plain.split()[:8]:
             queryset = queryset.filter(plain_text__contains=term)
         return queryset.annotate(rank=zero, similarity=zero)
-    value = Unaccent(Value(text))
+    # Accents stripped here, not by UNACCENT() in SQL: a constant query lets PostgreSQL
+    # build the tsquery once at planning, not once per row it filters.
+    value = Value(strip_accents(text))
     query = (
         SearchQuery(value, config="spanish", search_type="websearch")
         | SearchQuery(value, config="english", search_type="websearch")
         | SearchQuery(value, config="simple", search_type="websearch")
     )
-    return queryset.filter(Q(document=query) | Q(names__trigram_word_similar=plain)).annotate(
+    if is_broad(queryset.filter(document=query)):
+        # More word matches than the search ever shows: the fuzzy name matches would rank
+        # after all of them (past the last page), so they are not looked for at all.
+        matching = queryset.filter(document=query)
+    else:
+        matching = queryset.filter(Q(document=query) | Q(names__trigram_word_similar=plain))
+    return matching.annotate(
         rank=SearchRank(F("document"), query),
         similarity=TrigramWordSimilarity(plain, "names"),
     )
+
+
+def is_broad(queryset) -> bool:
+    """More than COUNT_CAP rows match (reads at most COUNT_CAP + 1 of them)."""
+    return queryset.order_by().values_list("pk", flat=True)[COUNT_CAP : COUNT_CAP + 1].exists()
 
 
 SORTS = {
@@ -229,9 +251,18 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def facets(queryset) -> dict:
-    """Per sector, country and education level: how many rows of the result fall there."""
-    sample = queryset.order_by().values("pk")[:FACET_CAP]
+def matching_ids(queryset, cap: int | None = None) -> tuple[list, bool]:
+    """The ids of at most `cap` matching rows, and whether more match: one query that
+    gives both the capped count and the sample the facets are computed over."""
+    cap = COUNT_CAP if cap is None else cap
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: cap + 1])
+    return ids[:cap], len(ids) > cap
+
+
+def facets(queryset=None, *, ids=None) -> dict:
+    """Per sector, country and education level: how many rows of the result fall there
+    (over `ids` when given, else over the first FACET_CAP rows of `queryset`)."""
+    sample = ids[:FACET_CAP] if ids is not None else queryset.order_by().values("pk")[:FACET_CAP]
     by_sector = dict(
         ProfileSector.objects.filter(profile_id__in=sample)
         .values_list("sector_id")
@@ -258,15 +289,23 @@ def facets(queryset) -> dict:
 def run_search(queryset, *, sort: str, page: int) -> SearchResult:
     """One page of results (25), a capped count and the facets of the current result."""
     page = max(1, min(page, MAX_PAGE))
-    count, capped = capped_count(queryset)
+    ids, capped = matching_ids(queryset)
+    count = len(ids)
     offset = (page - 1) * PAGE_SIZE
+    ordered = queryset
+    if capped and sort == "relevance":
+        # Ranking every match of a common term reads every matching document: rank a
+        # bounded candidate set instead, the RANK_CANDIDATES most recently updated matches.
+        ordered = queryset.filter(
+            pk__in=queryset.order_by("-updated_at", "profile_id").values("pk")[:RANK_CANDIDATES]
+        )
     rows = list(
-        queryset.order_by(*SORTS.get(sort, SORTS["name"]))
+        ordered.order_by(*SORTS.get(sort, SORTS["name"]))
         .select_related("profile", "profile__user")
         .prefetch_related("profile__profile_sectors__sector")[offset : offset + PAGE_SIZE + 1]
     )
     has_next = len(rows) > PAGE_SIZE and page < MAX_PAGE
-    facet_counts = facets(queryset)
+    facet_counts = facets(ids=ids)
     return SearchResult(
         rows=rows[:PAGE_SIZE],
         count=count,

@@ -34,7 +34,8 @@ def role_user(role: str):
     from django.contrib.auth.models import Group
 
     from members import access
-    from members.models import Profile, User
+    from members.models import PrivacyAcceptance, PrivacyNotice, Profile, Sector, User
+    from pncs.models import Pncs
 
     if role == ANONYMOUS:
         return None
@@ -65,6 +66,15 @@ def role_user(role: str):
     user.groups.add(Group.objects.get(name=group_name))
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, generate_totp_secret())
+    notice = PrivacyNotice.objects.current()
+    if notice is not None:
+        PrivacyAcceptance.objects.get_or_create(user=user, notice=notice)
+    if role == PNCS:  # a coordinator of an active PNCS (the first sector's)
+        sector = Sector.objects.order_by("order", "pk").first()
+        pncs, _created = Pncs.objects.get_or_create(
+            sector=sector, defaults={"host_institution": "Bench", "is_active": True}
+        )
+        pncs.coordinators.add(user)
     return user
 
 

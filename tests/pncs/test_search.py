@@ -311,6 +311,33 @@ def test_count_is_capped_and_pages_stop_at_the_cap(coord_client, monkeypatch):
     assert (last.page, last.has_next) == (2, False)
 
 
+def test_a_term_too_common_ranks_a_bounded_candidate_set_without_fuzzy_matches(
+    coord_client, monkeypatch
+):
+    """More word matches than the search shows: relevance ranks only the RANK_CANDIDATES
+    most recently updated matches, and the fuzzy name matching is not run at all."""
+    from pncs import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 3)
+    contactable(given_names="Oldest", headline="Consultor Ortega")
+    contactable(given_names="Fuzzy", paternal_surname="Ortego")  # a trigram-only match
+    for name in ("Uno", "Dos"):
+        contactable(given_names=name, headline="Consultor Ortega")
+    contactable(given_names="Newest", paternal_surname="Ortega")  # the name weighs most
+    result = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"}).context["result"]
+    assert (result.count, result.capped) == (3, True)
+    names = [r.profile.given_names for r in result.rows]
+    assert names[0] == "Newest"
+    assert sorted(names[1:]) == ["Dos", "Uno"]  # "Oldest" is outside the candidate set
+    assert "Fuzzy" not in names
+
+    monkeypatch.setattr(search, "COUNT_CAP", 10)  # not too common: every match, fuzzy too
+    result = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"}).context["result"]
+    names = [r.profile.given_names for r in result.rows]
+    assert (names[0], names[-1], len(names)) == ("Newest", "Fuzzy", 5)
+
+
 def test_sort_by_name(coord_client):
     contactable(given_names="Zoe", paternal_surname="Alvarado", maternal_surname="")
     contactable(given_names="Abel", paternal_surname="Zúñiga", maternal_surname="")
@@ -347,8 +374,9 @@ def test_search_page_query_count_does_not_grow_with_rows(
 ):
     _populate(size)
     coord_client.get(SEARCH)  # warm the session
-    # The same number whatever the rows (the chapter filter's choice list is one of them).
-    with django_assert_num_queries(18):
+    # The same number whatever the rows (the chapter filter's choice list is one of them;
+    # one query checks whether the words alone match more than the search ever shows).
+    with django_assert_num_queries(19):
         response = coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"})
     assert len(response.context["result"].rows) == size
 
