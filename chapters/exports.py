@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
+from members.spreadsheets import csv_safe
+
 from .models import Registration, public_name
 
 logger = logging.getLogger(__name__)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _location(jornada):
@@ -52,12 +52,6 @@ def calendar_for(jornadas, *, build_url, name):
     for jornada in jornadas:
         calendar.add_component(jornada_event(jornada, url=build_url(jornada)))
     return calendar.to_ical()
-
-
-def neutralise(value):
-    """A cell a spreadsheet would run as a formula is prefixed with a quote (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def participants_csv_response(*, jornada_ids, user, filename):
@@ -102,7 +96,7 @@ def participants_csv(jornada_ids) -> tuple[bytes, int]:
     for registration in rows.iterator(chunk_size=500):
         count += 1
         writer.writerow(
-            neutralise(cell)
+            csv_safe(cell)
             for cell in (
                 registration.jornada.title,
                 public_name(registration.user),

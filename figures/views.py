@@ -19,13 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members.access import is_ime_staff, mfa_required
+from members.spreadsheets import csv_safe
 
 from . import charts
 from .forms import FiguresFilterForm
 from .services import compute_figures, current_snapshot
 
 FILTERED_CACHE_SECONDS = 15 * 60
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def ime_staff_required(view):
@@ -140,12 +140,6 @@ def staff_csv(request, slug):
     return _csv_response(slug, groups)
 
 
-def _safe(value) -> str:
-    """Neutralise spreadsheet formulas (SECURITY.md C7): prefix a quote."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _csv_response(slug, figures):
     figure = charts.all_figures(figures).get(slug)
     if figure is None:
@@ -154,7 +148,7 @@ def _csv_response(slug, figures):
     response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
     response.write("\ufeff")  # spreadsheets read UTF-8 (accents) with the byte-order mark
     writer = csv.writer(response)
-    writer.writerow([_safe(h) for h in figure.headers])
+    writer.writerow([csv_safe(h) for h in figure.headers])
     for row in figure.rows:
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow([csv_safe(value) for value in row])
     return response

@@ -13,18 +13,10 @@ from openpyxl import Workbook
 
 from members.choices import EducationLevel, MexicanState
 from members.models import Profile, ProfileSector
+from members.spreadsheets import csv_safe
 
 BATCH = 1000
 CHUNK_ROWS = 500  # lines per chunk of the streamed CSV (bounded memory)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """A cell a spreadsheet would run as a formula is turned into text (SECURITY.md C7)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def header() -> list[str]:
@@ -143,7 +135,7 @@ def iter_rows(queryset):
         for p in profiles:
             pk = p["pk"]
             yield [
-                neutralise(v)
+                csv_safe(v)
                 for v in (
                     p["given_names"],
                     p["paternal_surname"],

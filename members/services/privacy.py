@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ..spreadsheets import FORMULA_PREFIXES, csv_safe  # noqa: F401 - re-exported
 from . import queue_transactional_email
 from .profiles import update_preferred_language
 
@@ -271,15 +272,6 @@ def export_member_data(*, user) -> dict:
         }
     data.update(_other_apps_personal_data(user))
     return data
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell that a spreadsheet will not run as a formula (SECURITY.md C7)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def flatten_for_csv(data, prefix: str = ""):

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from members.models import ExpertiseTag
-from pncs.exports import neutralise
+from members.spreadsheets import csv_safe as neutralise
 from pncs.models import SearchAudit
 from tests.factories import ProfileFactory, UserFactory
 
