@@ -29,6 +29,7 @@ from .models import (
     User,
 )
 from .services import csv_safe
+from .services.privacy import CONSENT_PURPOSES
 
 audit_log = logging.getLogger("talentnet.audit")
 
@@ -220,13 +221,7 @@ class ProfileAdmin(NeutralLogEntryMixin, SimpleHistoryAdmin):
     actions = [export_profiles_csv]
     readonly_fields = [
         "user",
-        "directory_visibility",
-        "show_email",
-        "pncs_contact",
-        "notify_chapter",
-        "notify_jornadas",
-        "notify_programs",
-        "notify_opportunities",
+        *CONSENT_PURPOSES,  # changed only by the member (consent), never by staff
         "consent_history",
         "onboarded_at",
         "created_at",

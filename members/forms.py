@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .images import process_photo
 from .models import ArcoRequest, Contribution, Language, PrivacyNotice, Profile, Sector
+from .services.privacy import CONSENT_PURPOSES
 
 PRIVACY_REQUIRED = _("Para crear tu cuenta, lee y acepta el aviso de privacidad.")
 PRIVACY_CHANGED = _("El aviso de privacidad cambió mientras lo leías. Léelo de nuevo y acéptalo.")
@@ -240,15 +241,7 @@ class PrivacyChoicesForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "directory_visibility",
-            "show_email",
-            "pncs_contact",
-            "notify_chapter",
-            "notify_jornadas",
-            "notify_programs",
-            "notify_opportunities",
-        ]
+        fields = list(CONSENT_PURPOSES)
         widgets = {"directory_visibility": forms.RadioSelect}
 
 

@@ -4,12 +4,12 @@ Each app contributes through its own `demo.py` module exposing `seed(*, stdout, 
 they run in INSTALLED_APPS order (members first), so members never imports the others.
 """
 
-import importlib
 import random
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from members.plugins import app_modules
 
 
 class Command(BaseCommand):
@@ -26,14 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, members, allow_production, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError("seed_demo creates known demo accounts; it runs only with DEBUG on.")
-        for app_config in apps.get_app_configs():
-            try:
-                module = importlib.import_module(f"{app_config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app_config.name}.demo":
-                    raise
-                continue
+        for label, module in app_modules("demo", include_members=True):
             # One generator per app, seeded by its name: each app's data is stable run to run.
-            rng = random.Random(f"talentnet-demo-{app_config.label}")
+            rng = random.Random(f"talentnet-demo-{label}")
             module.seed(stdout=self.stdout, rng=rng, members=members)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
