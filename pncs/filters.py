@@ -12,7 +12,8 @@ from django_countries import countries
 
 from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
-from members.models import Contribution, ExpertiseTag, Language, Profile, ProfileSector, Sector
+from members.models import Contribution, ExpertiseTag, Language, Profile, Sector
+from members.widgets import FastSelect, FastSelectMultiple
 
 from .models import Opportunity
 from .search import apply_text
@@ -94,37 +95,55 @@ class MemberSearchFilter(SanitizingFilterSet):
         max_length=200,
     )
     sector = django_filters.MultipleChoiceFilter(
-        choices=_sector_choices, method="filter_sector", label=_("Sectores")
+        widget=FastSelectMultiple,
+        choices=_sector_choices,
+        method="filter_sector",
+        label=_("Sectores"),
     )
     country = django_filters.MultipleChoiceFilter(
+        widget=FastSelectMultiple,
         field_name="country",
         choices=_country_choices,
         label=_("País de residencia"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
     state = django_filters.MultipleChoiceFilter(
+        widget=FastSelectMultiple,
         field_name="state_of_origin",
         choices=MexicanState.choices,
         label=_("Estado de origen"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
     education = django_filters.MultipleChoiceFilter(
+        widget=FastSelectMultiple,
         field_name="education_level",
         choices=EducationLevel.choices,
         label=_("Nivel de estudios"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
     chapter = django_filters.MultipleChoiceFilter(
-        choices=_chapter_choices, method="filter_chapter", label=_("Capítulo")
+        widget=FastSelectMultiple,
+        choices=_chapter_choices,
+        method="filter_chapter",
+        label=_("Capítulo"),
     )
     contribution = django_filters.MultipleChoiceFilter(
-        choices=_contribution_choices, method="filter_contribution", label=_("Tipo de aportación")
+        widget=FastSelectMultiple,
+        choices=_contribution_choices,
+        method="filter_contribution",
+        label=_("Tipo de aportación"),
     )
     expertise = django_filters.MultipleChoiceFilter(
-        choices=_expertise_choices, method="filter_expertise", label=_("Especialidad")
+        widget=FastSelectMultiple,
+        choices=_expertise_choices,
+        method="filter_expertise",
+        label=_("Especialidad"),
     )
     language = django_filters.MultipleChoiceFilter(
-        choices=_language_choices, method="filter_language", label=_("Idiomas")
+        widget=FastSelectMultiple,
+        choices=_language_choices,
+        method="filter_language",
+        label=_("Idiomas"),
     )
     travel = django_filters.BooleanFilter(
         method="filter_travel",
@@ -132,7 +151,11 @@ class MemberSearchFilter(SanitizingFilterSet):
         widget=forms.CheckboxInput,
     )
     sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="filter_noop", label=_("Ordenar por"), empty_label=None
+        choices=SORT_CHOICES,
+        method="filter_noop",
+        label=_("Ordenar por"),
+        empty_label=None,
+        widget=FastSelect,
     )
 
     class Meta:
@@ -142,16 +165,10 @@ class MemberSearchFilter(SanitizingFilterSet):
         return queryset  # sorting is applied by the search, after the filters
 
     def filter_text(self, queryset, name, value):
-        return queryset  # applied last by `qs`, so `rank` is always annotated
+        return queryset  # applied last by `qs` (the text match reads the GIN indexes)
 
     def filter_sector(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                ProfileSector.objects.filter(
-                    profile_id=OuterRef("profile_id"), sector__slug__in=value
-                )
-            )
-        )
+        return queryset.filter(sectors__has_any_keys=list(value))
 
     def filter_chapter(self, queryset, name, value):
         """Approved members of the chosen chapters (a pending request is not membership)."""
@@ -195,11 +212,13 @@ class MemberSearchFilter(SanitizingFilterSet):
         return queryset.filter(willing_to_travel=True) if value else queryset
 
     @property
+    def text(self) -> str:
+        return (self.form.cleaned_data.get("q") or "") if self.form.is_valid() else ""
+
+    @property
     def qs(self):
         if not hasattr(self, "_qs"):
-            queryset = super().qs
-            text = self.form.cleaned_data.get("q", "") if self.form.is_valid() else ""
-            self._qs = apply_text(queryset, text)
+            self._qs = apply_text(super().qs, self.text)
         return self._qs
 
     @property

@@ -2,11 +2,14 @@
 the one place where signal receivers are the right tool) and the coordinators' role group
 in step with PNCS assignments."""
 
+from functools import partial
+
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from members.models import ExpertiseTag, Profile
+from members.models import ExpertiseTag, Profile, ProfileSector, Sector
 
 from .models import Pncs
 from .search import reindex_profiles
@@ -16,7 +19,13 @@ SEARCHABLE_USER_FIELDS = {"is_active", "email_verified", "deleted_at"}
 
 
 def _reindex(*, profile_ids):
-    reindex_profiles(profile_ids=profile_ids)
+    ids = list(profile_ids)
+    reindex_profiles(profile_ids=ids)
+    if connection.in_atomic_block:
+        # The same transaction may still write the member's sectors or tags after the
+        # profile row (bulk_create sends no signal): the row is written again from the
+        # committed state.
+        transaction.on_commit(partial(reindex_profiles, profile_ids=ids))
 
 
 @receiver(post_save, sender=Profile, dispatch_uid="pncs_index_profile_saved")
@@ -35,9 +44,27 @@ def user_saved(sender, instance, raw=False, created=False, update_fields=None, *
         _reindex(profile_ids=Profile.objects.filter(user=instance).values_list("pk", flat=True))
 
 
+@receiver(post_save, sender=ProfileSector, dispatch_uid="pncs_index_sector_saved")
+@receiver(post_delete, sender=ProfileSector, dispatch_uid="pncs_index_sector_deleted")
+def profile_sector_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _reindex(profile_ids=[instance.profile_id])
+
+
+@receiver(post_save, sender=Sector, dispatch_uid="pncs_index_sector_renamed")
+def sector_saved(sender, instance, created=False, raw=False, **kwargs):
+    # Index rows hold sector slugs: a changed slug rewrites its members' rows.
+    if not raw and not created:
+        _reindex(
+            profile_ids=ProfileSector.objects.filter(sector=instance).values_list(
+                "profile_id", flat=True
+            )
+        )
+
+
 def _expertise_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    # Sectors, languages and contributions are filtered through the members' own tables;
-    # only expertise is copied into the searchable text.
+    # Languages and contributions are filtered through the members' own tables; expertise
+    # is copied into the searchable text (and sectors into the row, above).
     if reverse and action == "pre_clear":
         instance._pncs_profiles = list(instance.profiles.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove", "post_clear"):
