@@ -1,37 +1,39 @@
 """Select widgets for long choice lists (countries, expertise, chapters) rendered in Python.
 
-Django renders every <option> through its own template include: about 30 µs each, so a
-search form with ~470 options spent more time drawing its selects than running its SQL.
-These widgets produce the same markup (name, id, attributes, `selected`, optgroups) with
-`format_html`, which escapes every value and label exactly as the templates do.
+Django renders every <option> through its own template include (about 30 µs each), and even
+`format_html` per option costs ~10 µs through its lazy-string checks: a search form with ~470
+options spent more time drawing its selects than running its SQL. These widgets produce the
+same markup (name, id, attributes, `selected`, optgroups), every value and label escaped with
+the standard library's `html.escape` (what Django's `escape` calls).
 """
+
+from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-
-SELECTED = format_html(" {}", "selected")
-NOT_SELECTED = format_html("{}", "")
+from django.utils.safestring import mark_safe
 
 
-def _options(choices, selected: set[str]):
-    flat = []
+def _values(choices):
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            yield from _values(label)
+        else:
+            yield "" if value is None else str(value)
+
+
+def _options(choices, selected: set[str]) -> str:
+    parts = []
     for value, label in choices:
         if isinstance(label, (list, tuple)):  # an optgroup: (group label, [(value, label)...])
-            flat.append(
-                format_html('<optgroup label="{}">{}</optgroup>', value, _options(label, selected))
+            parts.append(
+                f'<optgroup label="{escape(str(value))}">{_options(label, selected)}</optgroup>'
             )
             continue
         value = "" if value is None else str(value)
-        flat.append(
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                value,
-                SELECTED if value in selected else NOT_SELECTED,
-                label,
-            )
-        )
-    return format_html_join("", "{}", ((option,) for option in flat))
+        mark = " selected" if value in selected else ""
+        parts.append(f'<option value="{escape(value)}"{mark}>{escape(str(label))}</option>')
+    return "".join(parts)
 
 
 class FastRenderMixin:
@@ -42,11 +44,13 @@ class FastRenderMixin:
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
         selected = {str(v) for v in self.format_value(value)}
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(final_attrs),
-            _options(self.choices, selected),
+        if not self.allow_multiple_selected:  # only the first chosen option, like Django
+            first = next((v for v in _values(self.choices) if v in selected), None)
+            selected = set() if first is None else {first}
+        # flatatt escapes the attributes; every value and label is escaped in _options.
+        return mark_safe(  # noqa: S308 - reviewed (tests/security/test_static.py)
+            f'<select name="{escape(name)}"{flatatt(final_attrs)}>'
+            f"{_options(self.choices, selected)}</select>"
         )
 
 

@@ -4,9 +4,12 @@ A value outside the allowed set is dropped before filtering: it is ignored, and 
 removes the other values of its parameter (so a tampered URL can only narrow the result).
 """
 
+from functools import lru_cache
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -23,6 +26,21 @@ SORT_CHOICES = [
     ("name", _("Nombre")),
     ("updated", _("Última actualización")),
 ]
+
+
+class SharedChoicesField(django_filters.fields.MultipleChoiceField):
+    """Its choice list is shared, not deep-copied, when the form is built: the lists are
+    resolved once per request and never changed (a deep copy of ~470 choices cost more
+    than the search's SQL)."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = SharedChoicesField
 
 
 class SanitizingFilterSet(django_filters.FilterSet):
@@ -83,8 +101,29 @@ def _chapter_choices():
     return list(Chapter.objects.order_by("name").values_list("slug", "name"))
 
 
+@lru_cache(maxsize=8)
+def _static_choices(kind: str, language: str) -> list:
+    """Choice lists that change only with the code: translated and sorted once per
+    language and process (about 300 labels that would otherwise be translated, sorted
+    and deep-copied as lazy strings on every search)."""
+    source = {
+        "country": countries,
+        "state": MexicanState.choices,
+        "education": EducationLevel.choices,
+    }[kind]
+    return [(str(value), str(label)) for value, label in source]
+
+
 def _country_choices():
-    return list(countries)
+    return _static_choices("country", translation.get_language() or "")
+
+
+def _state_choices():
+    return _static_choices("state", translation.get_language() or "")
+
+
+def _education_choices():
+    return _static_choices("education", translation.get_language() or "")
 
 
 class MemberSearchFilter(SanitizingFilterSet):
@@ -94,52 +133,52 @@ class MemberSearchFilter(SanitizingFilterSet):
         help_text=_("Nombre, titular, semblanza, empleador o especialidad."),
         max_length=200,
     )
-    sector = django_filters.MultipleChoiceFilter(
+    sector = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         choices=_sector_choices,
         method="filter_sector",
         label=_("Sectores"),
     )
-    country = django_filters.MultipleChoiceFilter(
+    country = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         field_name="country",
         choices=_country_choices,
         label=_("País de residencia"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
-    state = django_filters.MultipleChoiceFilter(
+    state = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         field_name="state_of_origin",
-        choices=MexicanState.choices,
+        choices=_state_choices,
         label=_("Estado de origen"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
-    education = django_filters.MultipleChoiceFilter(
+    education = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         field_name="education_level",
-        choices=EducationLevel.choices,
+        choices=_education_choices,
         label=_("Nivel de estudios"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
-    chapter = django_filters.MultipleChoiceFilter(
+    chapter = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         choices=_chapter_choices,
         method="filter_chapter",
         label=_("Capítulo"),
     )
-    contribution = django_filters.MultipleChoiceFilter(
+    contribution = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         choices=_contribution_choices,
         method="filter_contribution",
         label=_("Tipo de aportación"),
     )
-    expertise = django_filters.MultipleChoiceFilter(
+    expertise = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         choices=_expertise_choices,
         method="filter_expertise",
         label=_("Especialidad"),
     )
-    language = django_filters.MultipleChoiceFilter(
+    language = MultipleChoiceFilter(
         widget=FastSelectMultiple,
         choices=_language_choices,
         method="filter_language",
@@ -216,9 +255,22 @@ class MemberSearchFilter(SanitizingFilterSet):
         return (self.form.cleaned_data.get("q") or "") if self.form.is_valid() else ""
 
     @property
+    def filtered(self):
+        """Narrowed by every filter but the free text (the search applies the text itself,
+        in the order its indexes answer fastest)."""
+        if not hasattr(self, "_filtered"):
+            queryset = self.queryset.all()
+            if self.is_bound:
+                self.errors  # noqa: B018 - validates the form before filtering
+                queryset = self.filter_queryset(queryset)
+            self._filtered = queryset
+        return self._filtered
+
+    @property
     def qs(self):
+        """Every filter and the free text: the rows an export writes."""
         if not hasattr(self, "_qs"):
-            self._qs = apply_text(super().qs, self.text)
+            self._qs = apply_text(self.filtered, self.text)
         return self._qs
 
     @property

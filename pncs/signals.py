@@ -6,7 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from members.models import ExpertiseTag, Profile, ProfileSector, Sector
@@ -51,10 +51,20 @@ def profile_sector_changed(sender, instance, raw=False, **kwargs):
         _reindex(profile_ids=[instance.profile_id])
 
 
+@receiver(pre_save, sender=Sector, dispatch_uid="pncs_index_sector_saving")
+def sector_saving(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk:
+        instance._pncs_old_slug = (
+            Sector.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        )
+
+
 @receiver(post_save, sender=Sector, dispatch_uid="pncs_index_sector_renamed")
 def sector_saved(sender, instance, created=False, raw=False, **kwargs):
-    # Index rows hold sector slugs: a changed slug rewrites its members' rows.
-    if not raw and not created:
+    # Index rows hold sector slugs: only a changed slug rewrites its members' rows (the
+    # reference data is saved again after every migrate).
+    old = getattr(instance, "_pncs_old_slug", None)
+    if not raw and not created and old is not None and old != instance.slug:
         _reindex(
             profile_ids=ProfileSector.objects.filter(sector=instance).values_list(
                 "profile_id", flat=True

@@ -4,10 +4,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
-from django_countries import countries
 
 from members.access import is_ime_staff
-from members.choices import EducationLevel
 from members.models import Profile
 
 from ..access import coordinator_required
@@ -18,6 +16,7 @@ from ..search import base_queryset, index_queryset, run_search
 from ..services import finish_audit, record_audit
 
 FACET_LIMIT = 12
+FACETS = ("sector", "country", "education")
 
 
 def _filterset(request):
@@ -52,7 +51,7 @@ def member_search(request):
     """Search the members who allowed PNCS contact; every search is audited."""
     filterset = MemberSearchFilter(request.GET, queryset=index_queryset())
     result = run_search(
-        filterset.qs,
+        filterset.filtered,
         sort=filterset.sort_order,
         page=_page_number(request),
         text=filterset.text,
@@ -64,17 +63,17 @@ def member_search(request):
         row_count=result.count,
         capped=result.capped,
     )
-    sector_names = dict(filterset.filters["sector"].extra["choices"])  # resolved once
+    # Labels from the filters' own choice lists, resolved once per request.
+    labels = {name: dict(filterset.filters[name].extra["choices"]) for name in FACETS}
     facets = {
-        "sector": _facet_links(request, "sector", result.facets["sector"], sector_names),
-        "country": _facet_links(request, "country", result.facets["country"], dict(countries)),
-        "education": _facet_links(
-            request, "education", result.facets["education"], dict(EducationLevel.choices)
-        ),
+        name: _facet_links(request, name, result.facets[name], labels[name]) for name in FACETS
     }
+    sector_names = labels["sector"]
     query = request.GET.copy()
     query.pop("page", None)
-    for row in result.rows:  # primary sector first (see MemberSearchIndex.sectors)
+    for row in result.rows:  # labels from the same lists; primary sector first
+        row.country_name = labels["country"].get(row.country, "")
+        row.education_name = labels["education"].get(row.education_level, "")
         row.sector_names = [
             sector_names[slug]
             for slug in sorted(row.sectors, key=row.sectors.get)

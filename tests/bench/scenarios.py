@@ -286,7 +286,7 @@ def framework_overhead(ctx) -> dict:
     request = RequestFactory().get(path)
     with CaptureQueriesContext(connection) as captured:
         filterset = MemberSearchFilter(request.GET, queryset=base_queryset())
-        run_search(filterset.qs, sort=filterset.sort_order, page=1, text=filterset.text)
+        run_search(filterset.filtered, sort=filterset.sort_order, page=1, text=filterset.text)
     selects = [
         q["sql"]
         for q in captured.captured_queries
