@@ -313,7 +313,7 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
     order of a covering index.
 
     Relevance ranks a bounded candidate set: the first COUNT_CAP + 1 word matches the GIN
-    index yields, then, while there is room, names close to the text (trigrams). When
+    index yields and the first COUNT_CAP + 1 names close to the text (trigrams). When
     fewer match, that is every match, ranked exactly; a term too common to show every
     match (the count reads "more than 1,000") ranks a sample and the page asks to narrow
     the search: ranking every match of a word 9% of members use would read tens of
@@ -321,18 +321,14 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
     """
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
     if sort == "relevance" and text and is_postgres():
-        candidates = []
+        # One statement: the word matches and the close names, each bounded, ranked together
+        # (a name found only by trigrams has rank 0, so it sorts after every word match).
+        candidates = queryset.filter(names__trigram_word_similar=normalize(text)).values("pk")
+        candidates = candidates.order_by()[: COUNT_CAP + 1]
         query = text_query(text)
         if query is not None:
-            candidates = list(
-                queryset.filter(document=query).values_list("pk", flat=True)[: COUNT_CAP + 1]
-            )
-        if len(candidates) <= COUNT_CAP:  # room left: misspelt names the words missed
-            candidates += list(
-                queryset.filter(names__trigram_word_similar=normalize(text))
-                .exclude(pk__in=candidates)
-                .values_list("pk", flat=True)[: COUNT_CAP + 1 - len(candidates)]
-            )
+            words = queryset.filter(document=query).values("pk").order_by()[: COUNT_CAP + 1]
+            candidates = words.union(candidates)
         ordered = (
             MemberSearchIndex.objects.filter(pk__in=candidates)
             .annotate(**relevance(text))

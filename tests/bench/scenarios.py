@@ -156,11 +156,11 @@ SCENARIOS: list[Scenario] = [
         targets=(p95_ms(150),),
     ),
     Scenario(
-        "pncs search: deep page (keyset)",
+        "pncs search: deep page (page 40)",
         role=roles.PNCS,
         paths=lambda ctx: [search_path(ctx, sector=True, country="US", page=DEEP_PAGE)],
         targets=(p95_ms(40),),
-        note="the last page the search offers (1,000 results, 25 a page)",
+        note="the last page the search offers: a slice of the same window as page 1",
     ),
     Scenario(
         "pncs CSV export (100,000 rows)",

@@ -49,3 +49,25 @@ def test_fast_select_escapes_values_and_labels():
     assert "&lt;b&gt;Beta &amp; co&lt;/b&gt;" in html
     assert '<option value="a" selected>Alfa</option>' in html
     assert '<optgroup label="Grupo &lt;g&gt;">' in html
+
+
+class _Form(forms.Form):
+    name = forms.CharField(label="Nombre <tú>", help_text="Como aparece & se lee", max_length=5)
+    pick = forms.MultipleChoiceField(choices=CHOICES[:2], widget=FastSelectMultiple)
+    sure = forms.BooleanField(label="¿Seguro?", required=False)
+    many = forms.MultipleChoiceField(
+        choices=CHOICES[:2], widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+def test_field_group_tag_renders_what_as_field_group_renders():
+    from members.templatetags.members_tags import field_group
+
+    form = _Form({"name": "demasiado largo", "pick": ["a"]})
+    assert not form.is_valid()  # "name" is too long: its error is drawn too
+    for name in ("name", "pick", "sure", "many"):
+        mine, django = parsed(str(field_group(form[name]))), parsed(form[name].as_field_group())
+        assert mine.tags == django.tags, name
+        assert [t.strip() for t in mine.texts if t.strip()] == [
+            t.strip() for t in django.texts if t.strip()
+        ], name

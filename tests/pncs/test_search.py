@@ -417,10 +417,10 @@ def test_search_page_query_count_does_not_grow_with_rows(
 
     _tsquery_text.cache_clear()
     # The same number whatever the rows: session and user (4), the filters' choice lists
-    # (5), the text's tsquery (kept per process after this), the word matches, the close
-    # names (room is left), the ranked window, the page's rows checked against the members'
-    # tables, the audit.
-    with django_assert_num_queries(15):
+    # (5), the text's tsquery (kept per process after this), the ranked window (word
+    # matches and close names in one statement), the page's rows checked against the
+    # members' tables, the audit.
+    with django_assert_num_queries(13):
         response = coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"})
     assert len(response.context["result"].rows) == size
 
