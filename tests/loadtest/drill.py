@@ -718,6 +718,10 @@ def render(report) -> str:
                 f"but not received, {send['received_not_sent']} received but not recorded; "
                 f"sent over {send['send_seconds']} s"
             )
+        lines.append(
+            "worker: a batch lost its database connection in the restart and ran the step "
+            f"again on a new one: {'yes' if data['worker_reconnected_to_database'] else 'no'}"
+        )
         w = data["writes"]
         lines.append(
             f"profile edits: {w['acknowledged_edits']} acknowledged, {w['in_database']} in the "
