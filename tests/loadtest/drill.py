@@ -180,19 +180,6 @@ def _prepare_member(user):
     Profile.objects.filter(user=user, onboarded_at__isnull=True).update(onboarded_at=timezone.now())
 
 
-def _session_cookie(user) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
 def _edit_body(profile, csrf) -> str | None:
     """The profile form as the member's browser would post it, the headline a token
     placeholder; None when the member's generated profile does not validate as it is."""
@@ -260,7 +247,7 @@ def prepare_world(config: DrillConfig) -> dict:
         if body is None:
             continue
         _prepare_member(profile.user)
-        editors.append((_session_cookie(profile.user), body, profile.user.email))
+        editors.append((roles.user_session_cookie(profile.user), body, profile.user.email))
         if len(editors) == 4:
             break
     if not editors:
@@ -291,9 +278,9 @@ def prepare_world(config: DrillConfig) -> dict:
         }
     return {
         "cookies": {
-            "staff": _session_cookie(staff),
-            "member": _session_cookie(member),
-            "pncs": _session_cookie(coordinator),
+            "staff": roles.user_session_cookie(staff),
+            "member": roles.user_session_cookie(member),
+            "pncs": roles.user_session_cookie(coordinator),
         },
         "csrf": csrf,
         "editors": [(cookie, body) for cookie, body, _email in editors],

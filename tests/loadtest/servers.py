@@ -52,7 +52,33 @@ def _answers(port: int, payload: bytes, expect: bytes) -> bool:
         return False
 
 
-class OwnPostgres:
+class _Started:
+    """Started on entering (cleaned up if starting fails), closed on leaving."""
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _stop(proc, *, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL when it does not exit in time."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+class OwnPostgres(_Started):
     """A private PostgreSQL cluster on a free loopback port (user `postgres`, trust)."""
 
     def __init__(self, *, log=lambda message: None):
@@ -146,18 +172,8 @@ class OwnPostgres:
             self._run("pg_ctl", "stop", "-D", str(self.datadir), "-m", "immediate", check=False)
         shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
 
-    def __exit__(self, *exc):
-        self.close()
-
-
-class OwnRedis:
+class OwnRedis(_Started):
     """A private redis-server on a free loopback port, without persistence."""
 
     def __init__(self, *, log=lambda message: None):
@@ -215,24 +231,8 @@ class OwnRedis:
         return {"stopping": stopping, "stopped": stopped, "back": time.time()}
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        _stop(self.proc)
         shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class MailSink:
@@ -320,12 +320,6 @@ class CeleryWorker:
         return self.log_path.read_text(errors="replace")
 
     def __exit__(self, *exc):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        _stop(self.proc, timeout=30)
         if self._log is not None:
             self._log.close()
