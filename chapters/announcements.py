@@ -21,13 +21,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from members.access import is_ime_staff
+from talentnet.db import retry_if_disconnected
 
 from .models import Announcement, Delivery, Jornada, Membership, Registration
 from .querysets import managed_chapter_ids
@@ -51,6 +52,9 @@ TRANSIENT_SMTP_ERRORS = (
     TimeoutError,
     ConnectionError,
 )
+# What a batch task retries (with backoff): the above, and a database that went away for
+# longer than one step's own wait (talentnet.db.retry_if_disconnected).
+TRANSIENT_BATCH_ERRORS = (*TRANSIENT_SMTP_ERRORS, OperationalError, InterfaceError)
 
 NOT_DRAFT_MESSAGE = _("Este aviso ya se envió o se programó; ya no se puede cambiar.")
 NOT_ALLOWED_MESSAGE = _("No puedes enviar avisos a esta audiencia.")
@@ -317,6 +321,7 @@ def claim_chunk() -> int:
     return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 20))
 
 
+@retry_if_disconnected
 def _recipients_now(user_ids, kind: str) -> dict:
     """The recipients of a chunk, read now (just before sending), by id."""
     flag = KIND_FLAGS[kind]
@@ -360,8 +365,15 @@ def _claim(delivery_ids) -> list[int]:
     filtered join into `WHERE id IN (subquery)`, and PostgreSQL would then not re-check
     `status` on a row another worker changed meanwhile; plain column conditions are
     re-checked after the row lock, so exactly one claim wins.
+
+    The same stamp is kept if the database restarts in between (the UPDATE may have
+    committed before the SELECT failed): running both again finds this call's rows.
     """
-    stamp = timezone.now()
+    return _claim_stamped(list(delivery_ids), timezone.now())
+
+
+@retry_if_disconnected
+def _claim_stamped(delivery_ids: list[int], stamp) -> list[int]:
     Delivery.objects.filter(
         pk__in=list(delivery_ids),
         status=Delivery.Status.PENDING,
@@ -374,15 +386,18 @@ def _claim(delivery_ids) -> list[int]:
     )
 
 
+@retry_if_disconnected
 def _finish(delivery_id: int, status: str, reason: str = "") -> None:
     # Committed at once, message by message: after a crash, at most the one message in
-    # flight is in doubt.
+    # flight is in doubt. A database restart between sending and recording is waited out
+    # (retry_if_disconnected), so the message is recorded, never sent again.
     fields = {"status": status, "reason": reason[:200]}
     if status == Delivery.Status.SENT:
         fields["sent_at"] = timezone.now()
     Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(**fields)
 
 
+@retry_if_disconnected
 def _release(delivery_ids, *, status=Delivery.Status.PENDING, reason="") -> None:
     """Give claimed deliveries back (pending for a retry, or cancelled)."""
     Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.SENDING).update(
@@ -390,6 +405,7 @@ def _release(delivery_ids, *, status=Delivery.Status.PENDING, reason="") -> None
     )
 
 
+@retry_if_disconnected
 def _finish_if_done(announcement_id: int) -> None:
     """Mark the announcement sent once no delivery is pending or in flight."""
     open_deliveries = Delivery.objects.filter(
@@ -402,6 +418,7 @@ def _finish_if_done(announcement_id: int) -> None:
         )
 
 
+@retry_if_disconnected
 def _is_sending(announcement_id: int) -> bool:
     return Announcement.objects.filter(
         pk=announcement_id, status=Announcement.Status.SENDING
@@ -424,20 +441,10 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     from .mail import build_message
 
     counts = {"sent": 0, "skipped": 0, "failed": 0}
-    announcement = Announcement.objects.filter(pk=announcement_id).first()
-    if announcement is None or announcement.status != Announcement.Status.SENDING:
+    announcement, given_up, pending = _batch_to_send(announcement_id, first_id, last_id)
+    if announcement is None:
         return counts
-    in_range = Delivery.objects.filter(
-        announcement_id=announcement_id,
-        pk__gte=first_id,
-        pk__lte=last_id,
-        status=Delivery.Status.PENDING,
-    )
-    # Tried too often already (a crash or a transient error every time): give up on them.
-    counts["failed"] += in_range.filter(attempts__gte=max_attempts()).update(
-        status=Delivery.Status.FAILED, reason=REASON_TOO_MANY_ATTEMPTS
-    )
-    pending = list(in_range.order_by("pk").values_list("pk", "user_id"))
+    counts["failed"] += given_up
     user_of = dict(pending)
     connection = None
     chunk = claim_chunk()
@@ -488,12 +495,35 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     return counts
 
 
+@retry_if_disconnected
+def _batch_to_send(announcement_id: int, first_id: int, last_id: int):
+    """The sending announcement (None when it is not sending), how many deliveries were
+    given up as tried too often, and the pending (delivery id, user id) pairs in range."""
+    announcement = Announcement.objects.filter(pk=announcement_id).first()
+    if announcement is None or announcement.status != Announcement.Status.SENDING:
+        return None, 0, []
+    in_range = Delivery.objects.filter(
+        announcement_id=announcement_id,
+        pk__gte=first_id,
+        pk__lte=last_id,
+        status=Delivery.Status.PENDING,
+    )
+    # Tried too often already (a crash or a transient error every time): give up on them.
+    given_up = in_range.filter(attempts__gte=max_attempts()).update(
+        status=Delivery.Status.FAILED, reason=REASON_TOO_MANY_ATTEMPTS
+    )
+    return announcement, given_up, list(in_range.order_by("pk").values_list("pk", "user_id"))
+
+
+@retry_if_disconnected
 def _relaxed_commits(on: bool) -> None:
     """During a batch, PostgreSQL acknowledges commits before flushing them to disk.
 
     A killed worker loses nothing (the server has the commit); only a crash of the
-    database server itself could forget the last fraction of a second of outcomes,
-    and those deliveries would be sent again. Not waiting for a disk flush per message
+    database server itself (or `pg_ctl stop -m immediate`; a fast or smart shutdown
+    flushes first) could forget the last fraction of a second of outcomes, and those
+    deliveries would be sent again. The setting is the session's: a connection made
+    again after a restart sends with the server's default. Not waiting for a disk flush per message
     is what lets one worker send hundreds of messages a second.
     """
     from django.db import connection

@@ -9,11 +9,11 @@ the broker's visibility timeout come from settings (SECURITY.md E5).
 from celery import shared_task
 
 from . import announcements
-from .announcements import TRANSIENT_SMTP_ERRORS
+from .announcements import TRANSIENT_BATCH_ERRORS, TRANSIENT_SMTP_ERRORS
 
 
 @shared_task(
-    autoretry_for=TRANSIENT_SMTP_ERRORS,
+    autoretry_for=TRANSIENT_BATCH_ERRORS,
     retry_backoff=5,
     retry_backoff_max=300,  # far below the visibility timeout (no longer countdown)
     retry_jitter=True,

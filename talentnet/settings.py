@@ -111,8 +111,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A connection that died (database restarted) is replaced on the next request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, waiting up to DB_CONNECT_RETRY_SECONDS for a restarting server
+    # instead of failing at once (talentnet/db/postgresql/base.py; /healthz does not wait).
+    DATABASES["default"]["ENGINE"] = "talentnet.db.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
+# Far below gunicorn's timeout (30 s in the Dockerfile): a longer outage still answers the
+# plain error page within this bound (plus one DB_CONNECT_TIMEOUT at worst).
+DB_CONNECT_RETRY_SECONDS = env.float("DB_CONNECT_RETRY_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------
@@ -200,7 +206,7 @@ CELERY_BEAT_SCHEDULE = {
 # batch's time limit). Batches: ANNOUNCEMENT_BATCH_SIZE recipients, one SMTP connection.
 CELERY_BEAT_SCHEDULE["chapters-dispatch-announcements"] = {
     "task": "chapters.tasks.dispatch_pending_announcements_task",
-    "schedule": 60.0,
+    "schedule": env.float("ANNOUNCEMENT_DISPATCH_EVERY", default=60.0),
 }
 CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
     "task": "chapters.tasks.send_jornada_reminders_task",

@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
+from talentnet.db import connect_without_retry
+
 from ..models import Contribution, Sector
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,9 @@ def home(request):
 
 
 def _check_database():
-    with connection.cursor() as cursor:
+    # No waiting for a restarting database here (talentnet.db.postgresql does elsewhere):
+    # the health check reports the outage at once.
+    with connect_without_retry(), connection.cursor() as cursor:
         cursor.execute("SELECT 1")
 
 

@@ -80,13 +80,16 @@ def role_user(role: str):
 
 def session_cookie(role: str) -> str:
     """A `Cookie:` header value signing the role's user in (empty for anonymous)."""
+    user = role_user(role)
+    return "" if user is None else user_session_cookie(user)
+
+
+def user_session_cookie(user) -> str:
+    """A `Cookie:` header value signing `user` in (a new session row)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    user = role_user(role)
-    if user is None:
-        return ""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

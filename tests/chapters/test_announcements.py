@@ -5,6 +5,7 @@ import smtplib
 from datetime import timedelta
 
 import pytest
+from django import db as django_db
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
@@ -342,8 +343,12 @@ def test_only_transient_errors_are_retried_with_backoff_jitter_and_a_maximum(set
         smtplib.SMTPConnectError,
         TimeoutError,
         ConnectionError,
+        # The database away for longer than a step's own wait (a restart).
+        django_db.OperationalError,
+        django_db.InterfaceError,
     }
     assert smtplib.SMTPRecipientsRefused not in task.autoretry_for
+    assert django_db.IntegrityError not in task.autoretry_for
     assert task.retry_jitter is True and task.retry_backoff == 5
     assert task.max_retries == 5
     assert task.retry_backoff_max < settings.CELERY_VISIBILITY_TIMEOUT

@@ -1,8 +1,10 @@
 """Announcements with the real parts: Redis, a Celery worker process, an SMTP server on
 loopback. Every recipient gets exactly one message, opted-out people none, through a
-worker killed mid-send and through a broker outage when staff press send."""
+worker killed mid-send, through a broker outage when staff press send, and through the
+database going away between a message leaving and its outcome being recorded."""
 
 import asyncio
+import os
 import threading
 import time
 from collections import Counter
@@ -14,7 +16,7 @@ from django.urls import reverse
 from chapters import announcements
 from chapters.models import Announcement, Delivery, Membership
 from members.models import Profile, User
-from tests.conftest import SmtpRecorder, _reset_broker_pools
+from tests.conftest import CeleryWorkerProcess, SmtpRecorder, _database_url, _reset_broker_pools
 from tests.factories import AnnouncementFactory, ChapterFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -234,3 +236,50 @@ def test_staff_press_send_with_redis_down_then_everything_is_delivered_once(
     received = recipients_of(smtp_server)
     assert set(received) == opted_in
     assert set(received.values()) == {1}
+
+
+def test_the_database_restarting_mid_send_neither_loses_nor_repeats_a_message(
+    smtp_server, celery_broker, celery_queues, tmp_path
+):
+    from tests.security.proxy import CuttableProxy
+    from tests.security.test_faults import _url_through
+
+    chapter = ChapterFactory()
+    opted_in, _ = make_chapter_members(chapter, 150)
+    announcement = AnnouncementFactory(chapter=chapter, audience_chapters=[chapter])
+    smtp_server.hold_at = 60
+    database_url = _database_url()
+    port = int(database_url.rsplit(":", 1)[1].split("/")[0])
+    with CuttableProxy("127.0.0.1", port) as proxy:
+        env = {
+            **os.environ,
+            "DATABASE_URL": _url_through(proxy.port, database_url),
+            "DB_CONNECT_RETRY_SECONDS": "10",
+            "CONN_MAX_AGE": "60",
+            "CELERY_BROKER_URL": celery_broker,
+            "CELERY_DEFAULT_QUEUE": celery_queues["default"],
+            "CELERY_TRANSACTIONAL_QUEUE": celery_queues["transactional"],
+            "SMTP_HOST": smtp_server.host,
+            "SMTP_PORT": str(smtp_server.port),
+            "SMTP_TLS": "false",
+        }
+        worker = CeleryWorkerProcess(env, celery_queues, tmp_path / "worker.log").start()
+        try:
+            announcements.send_announcement(announcement_id=announcement.pk, by=staff())
+            assert smtp_server.held.wait(120), worker.read_log()[-2000:]
+            # The worker waits for the server's 250 with its database connection open:
+            # the database restarts (the connection dies, new ones are refused for 1 s)
+            # and the message is accepted, so its outcome is written after the restart.
+            proxy.cut()
+            threading.Timer(1.0, proxy.restore).start()
+            smtp_server.release.set()
+            wait_until_delivered(announcement, smtp_server, 150, timeout=60)
+        finally:
+            worker.stop()
+
+    received = recipients_of(smtp_server)
+    assert set(received) == opted_in
+    assert set(received.values()) == {1}
+    assert Delivery.objects.filter(announcement=announcement, status="sent").count() == 150
+    assert proxy.refused >= 1, "the worker never reconnected during the outage"
+    assert "database connection lost" in worker.read_log()

@@ -1,8 +1,20 @@
 """The drills' load generator, run as its own process: a weighted mix of pages, each kind of
-visitor with its own session cookie, `concurrency` keep-alive connections, every request
-recorded with its wall-clock start (so faults injected by the parent line up)."""
+visitor with its own session cookie, on `concurrency` keep-alive connections; and paced
+writes (a member editing a profile, a member logging in), each on its own connection at a
+fixed interval, each write carrying a unique token so that the drill can check afterwards
+that every acknowledged write is in the database. Every request is recorded with its
+wall-clock start (so the faults the parent injects line up).
+
+Spec (JSON): host, port, seconds, concurrency, timeout, seed, token_prefix,
+    mix:   [{"label", "weight", "paths": [...], "headers": {...}, "expect": [200]}]
+    paced: [{"label", "every": seconds, "method": "POST", "expect": [302], "location",
+             "variants": [{"path", "headers", "body"}]}]   # "{token}" in the body
+Result: labels (mix then paced), samples [start, label index, status, seconds, error],
+writes [label index, token, acknowledged].
+"""
 
 import asyncio
+import itertools
 import json
 import random
 import sys
@@ -10,8 +22,28 @@ import time
 
 from tests.bench.loadgen import Connection
 
+FORM = "application/x-www-form-urlencoded"
 
-async def _worker(spec, mix, weights, deadline, samples, rng):
+
+async def _one(conn, spec, method, path, headers, body, expect, location=None):
+    """One request: (status, error); a connection failure closes the connection. With
+    `location`, a redirect must point there (a write redirected elsewhere, to a login or
+    an error, was not done)."""
+    try:
+        status, response_headers, _nbytes, _lines = await asyncio.wait_for(
+            conn.request(method, path, headers, body), timeout=spec.get("timeout", 30)
+        )
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+        await conn.close()
+        return 0, exc.__class__.__name__
+    if status not in expect:
+        return status, f"HTTP {status} {path}"
+    if location is not None and location not in response_headers.get("location", ""):
+        return status, f"HTTP {status} {path} -> {response_headers.get('location', '')}"
+    return status, ""
+
+
+async def _browse(spec, mix, weights, deadline, samples, rng):
     conn = Connection(spec["host"], spec["port"], spec.get("timeout", 30))
     try:
         while time.time() < deadline:
@@ -21,14 +53,9 @@ async def _worker(spec, mix, weights, deadline, samples, rng):
             headers = {"User-Agent": "talentnet-drill", "Accept-Encoding": "identity"}
             headers.update(entry.get("headers", {}))
             started = time.time()
-            try:
-                status, _headers, _nbytes, _lines = await asyncio.wait_for(
-                    conn.request("GET", path, headers, None), timeout=spec.get("timeout", 30)
-                )
-                error = "" if status in entry.get("expect", [200]) else f"HTTP {status} {path}"
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                await conn.close()
-                status, error = 0, exc.__class__.__name__
+            status, error = await _one(
+                conn, spec, "GET", path, headers, None, entry.get("expect", [200])
+            )
             samples.append(
                 [round(started, 4), index, status, round(time.time() - started, 5), error]
             )
@@ -36,19 +63,62 @@ async def _worker(spec, mix, weights, deadline, samples, rng):
         await conn.close()
 
 
+async def _paced(spec, entry, index, deadline, samples, writes):
+    """`entry` every `every` seconds (no catching up after a slow answer)."""
+    conn = Connection(spec["host"], spec["port"], spec.get("timeout", 30))
+    variants = itertools.cycle(entry["variants"])
+    sequence = itertools.count()
+    next_at = time.time() + entry["every"] * random.random()  # spreads the starts
+    try:
+        while True:
+            await asyncio.sleep(max(0.0, next_at - time.time()))
+            if time.time() >= deadline:
+                break
+            variant = next(variants)
+            token = f"{spec.get('token_prefix', 'drill')}-{index}-{next(sequence)}"
+            headers = {"User-Agent": "talentnet-drill", "Accept-Encoding": "identity"}
+            headers.update(variant.get("headers", {}))
+            headers["Content-Type"] = FORM
+            body = variant.get("body", "").replace("{token}", token)
+            started = time.time()
+            status, error = await _one(
+                conn,
+                spec,
+                entry.get("method", "POST"),
+                variant["path"],
+                headers,
+                body,
+                entry.get("expect", [302]),
+                entry.get("location"),
+            )
+            samples.append(
+                [round(started, 4), index, status, round(time.time() - started, 5), error]
+            )
+            writes.append([index, token, not error])
+            next_at = max(next_at + entry["every"], time.time())
+    finally:
+        await conn.close()
+
+
 async def run(spec):
     mix = spec["mix"]
+    paced = spec.get("paced", [])
     weights = [entry["weight"] for entry in mix]
     deadline = time.time() + spec["seconds"]
-    samples = []
+    samples, writes = [], []
     rng = random.Random(spec.get("seed", 2026))
     await asyncio.gather(
         *(
-            _worker(spec, mix, weights, deadline, samples, random.Random(rng.random()))
+            _browse(spec, mix, weights, deadline, samples, random.Random(rng.random()))
             for _ in range(spec["concurrency"])
-        )
+        ),
+        *(
+            _paced(spec, entry, len(mix) + n, deadline, samples, writes)
+            for n, entry in enumerate(paced)
+        ),
     )
-    return {"labels": [entry["label"] for entry in mix], "samples": samples}
+    labels = [entry["label"] for entry in mix] + [entry["label"] for entry in paced]
+    return {"labels": labels, "samples": samples, "writes": writes}
 
 
 def main(argv=None):

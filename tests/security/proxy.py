@@ -22,6 +22,7 @@ class CuttableProxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self.accepted = 0
+        self.refused = 0  # connections turned away while cut (each attempt counts)
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
 
     def __enter__(self):
@@ -60,6 +61,7 @@ class CuttableProxy:
             except (TimeoutError, OSError):
                 continue
             if not self._up.is_set():
+                self.refused += 1
                 _hard_close(client)  # a reset, like a port nobody listens on
                 continue
             try:
