@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -81,24 +83,55 @@ class SanitizingFilterSet(django_filters.FilterSet):
         return result
 
 
+# Reference lists edited in the admin (and expertise tags members create): cached per
+# language, forgotten by pncs.signals when a row changes; the timeout only bounds how long a
+# bulk update (which sends no signal) can go unseen.
+CHOICES_CACHE_SECONDS = 600
+REFERENCE_CHOICES = {
+    "sector": lambda: [(s.slug, s.name) for s in Sector.objects.all()],
+    "contribution": lambda: [(c.slug, c.name) for c in Contribution.objects.all()],
+    "language": lambda: [(lang.code, lang.name) for lang in Language.objects.all()],
+    "expertise": lambda: list(ExpertiseTag.objects.values_list("slug", "name")),
+    "chapter": lambda: list(Chapter.objects.order_by("name").values_list("slug", "name")),
+}
+
+
+def _choices_key(kind: str, language: str) -> str:
+    return f"pncs:choices:{kind}:{language}"
+
+
+def reference_choices(kind: str) -> list:
+    """One reference list as (value, label) pairs in the active language."""
+    key = _choices_key(kind, translation.get_language() or "")
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(str(value), str(label)) for value, label in REFERENCE_CHOICES[kind]()]
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def forget_reference_choices(kind: str) -> None:
+    cache.delete_many([_choices_key(kind, code) for code, _name in settings.LANGUAGES])
+
+
 def _sector_choices():
-    return [(s.slug, s.name) for s in Sector.objects.all()]
+    return reference_choices("sector")
 
 
 def _contribution_choices():
-    return [(c.slug, c.name) for c in Contribution.objects.all()]
+    return reference_choices("contribution")
 
 
 def _language_choices():
-    return [(lang.code, lang.name) for lang in Language.objects.all()]
+    return reference_choices("language")
 
 
 def _expertise_choices():
-    return list(ExpertiseTag.objects.values_list("slug", "name"))
+    return reference_choices("expertise")
 
 
 def _chapter_choices():
-    return list(Chapter.objects.order_by("name").values_list("slug", "name"))
+    return reference_choices("chapter")
 
 
 @lru_cache(maxsize=8)
