@@ -356,10 +356,27 @@ def facets(rows) -> dict:
     return {"sector": dict(by_sector), "country": dict(by_country), "education": dict(by_education)}
 
 
+SHOWN_FIELDS = (
+    "country",
+    "education_level",
+    "sectors",
+    "profile__preferred_name",
+    "profile__given_names",
+    "profile__paternal_surname",
+    "profile__maternal_surname",
+    "profile__headline",
+)
+
+
 def shown_rows(page_ids: list) -> list:
     """The index rows of one page, in order, each checked against the members' own tables
     (the boundary); a row whose flag was stale is left out and its index row rewritten."""
-    by_id = base_queryset().select_related("profile", "profile__user").in_bulk(page_ids)
+    by_id = (
+        base_queryset()
+        .select_related("profile")
+        .only(*SHOWN_FIELDS)  # not the document, body or plain text of each row
+        .in_bulk(page_ids)
+    )
     stale = [pk for pk in page_ids if pk not in by_id]
     if stale:
         reindex_profiles(profile_ids=stale)
