@@ -4,15 +4,21 @@ A value outside the allowed set is dropped before filtering: it is ignored, and 
 removes the other values of its parameter (so a tampered URL can only narrow the result).
 """
 
+from functools import lru_cache
+
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
-from members.models import Contribution, ExpertiseTag, Language, Profile, ProfileSector, Sector
+from members.models import Contribution, ExpertiseTag, Language, Profile, Sector
+from members.widgets import FastSelect, FastSelectMultiple
 
 from .models import Opportunity
 from .search import apply_text
@@ -22,6 +28,21 @@ SORT_CHOICES = [
     ("name", _("Nombre")),
     ("updated", _("Última actualización")),
 ]
+
+
+class SharedChoicesField(django_filters.fields.MultipleChoiceField):
+    """Its choice list is shared, not deep-copied, when the form is built: the lists are
+    resolved once per request and never changed (a deep copy of ~470 choices cost more
+    than the search's SQL)."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = SharedChoicesField
 
 
 class SanitizingFilterSet(django_filters.FilterSet):
@@ -62,28 +83,80 @@ class SanitizingFilterSet(django_filters.FilterSet):
         return result
 
 
+# Reference lists edited in the admin (and expertise tags members create): cached per
+# language, forgotten by pncs.signals when a row changes; the timeout only bounds how long a
+# bulk update (which sends no signal) can go unseen.
+CHOICES_CACHE_SECONDS = 600
+REFERENCE_CHOICES = {
+    "sector": lambda: [(s.slug, s.name) for s in Sector.objects.all()],
+    "contribution": lambda: [(c.slug, c.name) for c in Contribution.objects.all()],
+    "language": lambda: [(lang.code, lang.name) for lang in Language.objects.all()],
+    "expertise": lambda: list(ExpertiseTag.objects.values_list("slug", "name")),
+    "chapter": lambda: list(Chapter.objects.order_by("name").values_list("slug", "name")),
+}
+
+
+def _choices_key(kind: str, language: str) -> str:
+    return f"pncs:choices:{kind}:{language}"
+
+
+def reference_choices(kind: str) -> list:
+    """One reference list as (value, label) pairs in the active language."""
+    key = _choices_key(kind, translation.get_language() or "")
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(str(value), str(label)) for value, label in REFERENCE_CHOICES[kind]()]
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def forget_reference_choices(kind: str) -> None:
+    cache.delete_many([_choices_key(kind, code) for code, _name in settings.LANGUAGES])
+
+
 def _sector_choices():
-    return [(s.slug, s.name) for s in Sector.objects.all()]
+    return reference_choices("sector")
 
 
 def _contribution_choices():
-    return [(c.slug, c.name) for c in Contribution.objects.all()]
+    return reference_choices("contribution")
 
 
 def _language_choices():
-    return [(lang.code, lang.name) for lang in Language.objects.all()]
+    return reference_choices("language")
 
 
 def _expertise_choices():
-    return list(ExpertiseTag.objects.values_list("slug", "name"))
+    return reference_choices("expertise")
 
 
 def _chapter_choices():
-    return list(Chapter.objects.order_by("name").values_list("slug", "name"))
+    return reference_choices("chapter")
+
+
+@lru_cache(maxsize=8)
+def _static_choices(kind: str, language: str) -> list:
+    """Choice lists that change only with the code: translated and sorted once per
+    language and process (about 300 labels that would otherwise be translated, sorted
+    and deep-copied as lazy strings on every search)."""
+    source = {
+        "country": countries,
+        "state": MexicanState.choices,
+        "education": EducationLevel.choices,
+    }[kind]
+    return [(str(value), str(label)) for value, label in source]
 
 
 def _country_choices():
-    return list(countries)
+    return _static_choices("country", translation.get_language() or "")
+
+
+def _state_choices():
+    return _static_choices("state", translation.get_language() or "")
+
+
+def _education_choices():
+    return _static_choices("education", translation.get_language() or "")
 
 
 class MemberSearchFilter(SanitizingFilterSet):
@@ -93,38 +166,56 @@ class MemberSearchFilter(SanitizingFilterSet):
         help_text=_("Nombre, titular, semblanza, empleador o especialidad."),
         max_length=200,
     )
-    sector = django_filters.MultipleChoiceFilter(
-        choices=_sector_choices, method="filter_sector", label=_("Sectores")
+    sector = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
+        choices=_sector_choices,
+        method="filter_sector",
+        label=_("Sectores"),
     )
-    country = django_filters.MultipleChoiceFilter(
+    country = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
         field_name="country",
         choices=_country_choices,
         label=_("País de residencia"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
-    state = django_filters.MultipleChoiceFilter(
+    state = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
         field_name="state_of_origin",
-        choices=MexicanState.choices,
+        choices=_state_choices,
         label=_("Estado de origen"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
-    education = django_filters.MultipleChoiceFilter(
+    education = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
         field_name="education_level",
-        choices=EducationLevel.choices,
+        choices=_education_choices,
         label=_("Nivel de estudios"),
         distinct=False,  # a column of the index row: no join, no duplicates
     )
-    chapter = django_filters.MultipleChoiceFilter(
-        choices=_chapter_choices, method="filter_chapter", label=_("Capítulo")
+    chapter = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
+        choices=_chapter_choices,
+        method="filter_chapter",
+        label=_("Capítulo"),
     )
-    contribution = django_filters.MultipleChoiceFilter(
-        choices=_contribution_choices, method="filter_contribution", label=_("Tipo de aportación")
+    contribution = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
+        choices=_contribution_choices,
+        method="filter_contribution",
+        label=_("Tipo de aportación"),
     )
-    expertise = django_filters.MultipleChoiceFilter(
-        choices=_expertise_choices, method="filter_expertise", label=_("Especialidad")
+    expertise = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
+        choices=_expertise_choices,
+        method="filter_expertise",
+        label=_("Especialidad"),
     )
-    language = django_filters.MultipleChoiceFilter(
-        choices=_language_choices, method="filter_language", label=_("Idiomas")
+    language = MultipleChoiceFilter(
+        widget=FastSelectMultiple,
+        choices=_language_choices,
+        method="filter_language",
+        label=_("Idiomas"),
     )
     travel = django_filters.BooleanFilter(
         method="filter_travel",
@@ -132,7 +223,11 @@ class MemberSearchFilter(SanitizingFilterSet):
         widget=forms.CheckboxInput,
     )
     sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="filter_noop", label=_("Ordenar por"), empty_label=None
+        choices=SORT_CHOICES,
+        method="filter_noop",
+        label=_("Ordenar por"),
+        empty_label=None,
+        widget=FastSelect,
     )
 
     class Meta:
@@ -142,16 +237,10 @@ class MemberSearchFilter(SanitizingFilterSet):
         return queryset  # sorting is applied by the search, after the filters
 
     def filter_text(self, queryset, name, value):
-        return queryset  # applied last by `qs`, so `rank` is always annotated
+        return queryset  # applied last by `qs` (the text match reads the GIN indexes)
 
     def filter_sector(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                ProfileSector.objects.filter(
-                    profile_id=OuterRef("profile_id"), sector__slug__in=value
-                )
-            )
-        )
+        return queryset.filter(sectors__has_any_keys=list(value))
 
     def filter_chapter(self, queryset, name, value):
         """Approved members of the chosen chapters (a pending request is not membership)."""
@@ -195,11 +284,26 @@ class MemberSearchFilter(SanitizingFilterSet):
         return queryset.filter(willing_to_travel=True) if value else queryset
 
     @property
+    def text(self) -> str:
+        return (self.form.cleaned_data.get("q") or "") if self.form.is_valid() else ""
+
+    @property
+    def filtered(self):
+        """Narrowed by every filter but the free text (the search applies the text itself,
+        in the order its indexes answer fastest)."""
+        if not hasattr(self, "_filtered"):
+            queryset = self.queryset.all()
+            if self.is_bound:
+                self.errors  # noqa: B018 - validates the form before filtering
+                queryset = self.filter_queryset(queryset)
+            self._filtered = queryset
+        return self._filtered
+
+    @property
     def qs(self):
+        """Every filter and the free text: the rows an export writes."""
         if not hasattr(self, "_qs"):
-            queryset = super().qs
-            text = self.form.cleaned_data.get("q", "") if self.form.is_valid() else ""
-            self._qs = apply_text(queryset, text)
+            self._qs = apply_text(self.filtered, self.text)
         return self._qs
 
     @property

@@ -258,8 +258,8 @@ class MemberSearchIndex(models.Model):
     """One row per profile, denormalised for the coordinators' search.
 
     Kept in sync by signal receivers (an index is a cache concern) and rebuilt by
-    `manage.py rebuild_member_search`. Never a permission boundary on its own: every
-    search also intersects with `Profile.objects.contactable_by_pncs()`.
+    `manage.py rebuild_member_search`. Never a permission boundary on its own: the rows a
+    search shows and every export also intersect with `Profile.objects.contactable_by_pncs()`.
     """
 
     profile = models.OneToOneField(
@@ -279,6 +279,10 @@ class MemberSearchIndex(models.Model):
     state_of_origin = models.CharField(max_length=3, blank=True)
     education_level = models.CharField(max_length=20, blank=True)
     willing_to_travel = models.BooleanField(default=False)
+    # The member's sectors as {"<sector slug>": position}, 0 for the primary one: the
+    # sector filter, facet and column read the index row alone (a JSON object, so
+    # `has_any_keys` works on PostgreSQL and SQLite).
+    sectors = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -286,15 +290,20 @@ class MemberSearchIndex(models.Model):
         verbose_name_plural = _("índice de búsqueda de miembros")
         # GIN indexes (full text, trigram) are created by a PostgreSQL-only migration.
         indexes = [
-            models.Index(fields=["contactable", "country"], name="pncs_msi_country"),
             models.Index(fields=["contactable", "education_level"], name="pncs_msi_education"),
             models.Index(fields=["contactable", "state_of_origin"], name="pncs_msi_state"),
-            models.Index(fields=["contactable", "sort_name"], name="pncs_msi_name"),
             models.Index(fields=["contactable", "-updated_at"], name="pncs_msi_updated"),
-            # Filter by country, listed by name: the page read in order, no sort.
+            # Listed by name, with or without a country: the window of the search is read
+            # in index order, and (covering) without visiting the wide rows.
+            models.Index(
+                fields=["contactable", "sort_name", "profile"],
+                include=["country", "education_level", "sectors"],
+                name="pncs_msi_name_cover",
+            ),
             models.Index(
                 fields=["contactable", "country", "sort_name", "profile"],
-                name="pncs_msi_country_name",
+                include=["education_level", "sectors"],
+                name="pncs_msi_country_cover",
             ),
         ]
 

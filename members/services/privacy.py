@@ -24,8 +24,14 @@ def sync_email_verified(*, user) -> bool:
     from ..models import User
 
     verified = EmailAddress.objects.filter(user_id=user.pk, primary=True, verified=True).exists()
-    User.objects.filter(pk=user.pk).exclude(email_verified=verified).update(email_verified=verified)
+    changed = (
+        User.objects.filter(pk=user.pk)
+        .exclude(email_verified=verified)
+        .update(email_verified=verified)
+    )
     user.email_verified = verified
+    if changed:  # saved again so listeners (the PNCS search index) see the change
+        user.save(update_fields=["email_verified"])
     return verified
 
 

@@ -4,23 +4,24 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
-from django_countries import countries
 
 from members.access import is_ime_staff
-from members.choices import EducationLevel
-from members.models import Profile, Sector
+from members.models import Profile
 
 from ..access import coordinator_required
 from ..exports import csv_stream, xlsx_file
 from ..filters import MemberSearchFilter
 from ..models import SearchAudit
-from ..search import base_queryset, run_search
+from ..search import base_queryset, index_queryset, run_search
 from ..services import finish_audit, record_audit
 
 FACET_LIMIT = 12
+FACETS = ("sector", "country", "education")
 
 
 def _filterset(request):
+    """The filters of an export: over `base_queryset`, checked against the members' own
+    tables in the export's query."""
     return MemberSearchFilter(request.GET, queryset=base_queryset())
 
 
@@ -48,8 +49,13 @@ def _facet_links(request, name, counts, labels):
 @coordinator_required
 def member_search(request):
     """Search the members who allowed PNCS contact; every search is audited."""
-    filterset = _filterset(request)
-    result = run_search(filterset.qs, sort=filterset.sort_order, page=_page_number(request))
+    filterset = MemberSearchFilter(request.GET, queryset=index_queryset())
+    result = run_search(
+        filterset.filtered,
+        sort=filterset.sort_order,
+        page=_page_number(request),
+        text=filterset.text,
+    )
     record_audit(
         user=request.user,
         action=SearchAudit.Action.SEARCH,
@@ -57,23 +63,22 @@ def member_search(request):
         row_count=result.count,
         capped=result.capped,
     )
-    sectors = {s.pk: s for s in Sector.objects.all()}
+    # Labels from the filters' own choice lists, resolved once per request.
+    labels = {name: dict(filterset.filters[name].extra["choices"]) for name in FACETS}
     facets = {
-        "sector": _facet_links(
-            request,
-            "sector",
-            {sectors[k].slug: v for k, v in result.facets["sector"].items() if k in sectors},
-            {s.slug: s.name for s in sectors.values()},
-        ),
-        "country": _facet_links(request, "country", result.facets["country"], dict(countries)),
-        "education": _facet_links(
-            request, "education", result.facets["education"], dict(EducationLevel.choices)
-        ),
+        name: _facet_links(request, name, result.facets[name], labels[name]) for name in FACETS
     }
+    sector_names = labels["sector"]
     query = request.GET.copy()
     query.pop("page", None)
-    for row in result.rows:
-        row.sector_names = [ps.sector.name for ps in row.profile.profile_sectors.all()]
+    for row in result.rows:  # labels from the same lists; primary sector first
+        row.country_name = labels["country"].get(row.country, "")
+        row.education_name = labels["education"].get(row.education_level, "")
+        row.sector_names = [
+            sector_names[slug]
+            for slug in sorted(row.sectors, key=row.sectors.get)
+            if slug in sector_names
+        ]
     return render(
         request,
         "pncs/member_search.html",
@@ -82,7 +87,6 @@ def member_search(request):
             "result": result,
             "facets": facets,
             "query": query.urlencode(),
-            "sectors_by_id": sectors,
         },
     )
 

@@ -53,10 +53,10 @@ _EXPERTISE = (
 SEARCH_INDEX_SQL = f"""
 INSERT INTO pncs_membersearchindex (profile_id, contactable, sort_name, names, headline, body,
     expertise_text, plain_text, country, state_of_origin, education_level, willing_to_travel,
-    updated_at, document)
+    sectors, updated_at, document)
 SELECT s.profile_id, s.contactable, s.sort_name, s.names, s.headline, s.body, s.expertise_text,
     {_NORM.format("concat_ws(' ', s.raw_names, s.headline, s.body, s.expertise_text)")},
-    s.country, s.state_of_origin, s.education_level, s.willing_to_travel, s.updated_at,
+    s.country, s.state_of_origin, s.education_level, s.willing_to_travel, s.sectors, s.updated_at,
     setweight(to_tsvector('simple', unaccent(s.names)), 'A')
     || setweight(to_tsvector('spanish', unaccent(s.headline || ' ' || s.expertise_text)), 'B')
     || setweight(to_tsvector('english', unaccent(s.headline || ' ' || s.expertise_text)), 'B')
@@ -76,7 +76,10 @@ FROM (
         left({_NORM.format(_NAMES)}, 400) AS names,
         {_NAMES} AS raw_names,
         p.headline, {_BODY} AS body, {_EXPERTISE} AS expertise_text,
-        p.country, p.state_of_origin, p.education_level, p.willing_to_travel, p.updated_at
+        p.country, p.state_of_origin, p.education_level, p.willing_to_travel, p.updated_at,
+        coalesce((SELECT jsonb_object_agg(sc.slug, CASE WHEN ps.is_primary THEN 0 ELSE 1 + sc."order" END) FROM members_profilesector ps
+            JOIN members_sector sc ON sc.id = ps.sector_id WHERE ps.profile_id = p.user_id),
+            '{{}}'::jsonb) AS sectors
     FROM members_profile p JOIN members_user u ON u.id = p.user_id
     WHERE p.user_id BETWEEN %s AND %s AND u.deleted_at IS NULL
 ) s

@@ -311,31 +311,89 @@ def test_count_is_capped_and_pages_stop_at_the_cap(coord_client, monkeypatch):
     assert (last.page, last.has_next) == (2, False)
 
 
-def test_a_term_too_common_ranks_a_bounded_candidate_set_without_fuzzy_matches(
-    coord_client, monkeypatch
-):
-    """More word matches than the search shows: relevance ranks only the RANK_CANDIDATES
-    most recently updated matches, and the fuzzy name matching is not run at all."""
+def test_a_term_too_common_ranks_a_bounded_window_name_matches_first(coord_client, monkeypatch):
+    """More matches than the search shows: relevance ranks the first COUNT_CAP + 1
+    candidates (here all four) and shows the best COUNT_CAP; the misspelt name that only
+    the trigram match finds ranks after every word match, so it falls out."""
     from pncs import search
 
     monkeypatch.setattr(search, "COUNT_CAP", 3)
-    monkeypatch.setattr(search, "RANK_CANDIDATES", 3)
-    contactable(given_names="Oldest", headline="Consultor Ortega")
     contactable(given_names="Fuzzy", paternal_surname="Ortego")  # a trigram-only match
     for name in ("Uno", "Dos"):
         contactable(given_names=name, headline="Consultor Ortega")
-    contactable(given_names="Newest", paternal_surname="Ortega")  # the name weighs most
-    result = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"}).context["result"]
+    contactable(given_names="Named", paternal_surname="Ortega")  # the name weighs most
+    response = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"})
+    result = response.context["result"]
     assert (result.count, result.capped) == (3, True)
     names = [r.profile.given_names for r in result.rows]
-    assert names[0] == "Newest"
-    assert sorted(names[1:]) == ["Dos", "Uno"]  # "Oldest" is outside the candidate set
-    assert "Fuzzy" not in names
+    assert names[0] == "Named"
+    assert sorted(names[1:]) == ["Dos", "Uno"]
+    assert "Más de 3 resultados" in response.content.decode()
 
-    monkeypatch.setattr(search, "COUNT_CAP", 10)  # not too common: every match, fuzzy too
+    monkeypatch.setattr(search, "COUNT_CAP", 10)  # not too common: every match, ranked
     result = coord_client.get(SEARCH, {"q": "Ortega", "sort": "relevance"}).context["result"]
     names = [r.profile.given_names for r in result.rows]
-    assert (names[0], names[-1], len(names)) == ("Newest", "Fuzzy", 5)
+    assert (result.capped, names[0], names[-1], len(names)) == (False, "Named", "Fuzzy", 4)
+
+
+def test_every_page_is_a_slice_of_one_window(coord_client, monkeypatch):
+    """Page 2 continues page 1 exactly, and the last page ends the window."""
+    from pncs import search
+
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    for n in range(5):
+        contactable(given_names=f"P{n}", paternal_surname=f"Apellido{n}")
+    pages = [
+        [
+            r.profile.given_names
+            for r in coord_client.get(SEARCH, {"page": p}).context["result"].rows
+        ]
+        for p in (1, 2, 3)
+    ]
+    assert pages == [["P0", "P1"], ["P2", "P3"], ["P4"]]
+
+
+def test_sector_changes_reach_the_index_and_the_results_column(coord_client):
+    profile = contactable(given_names="Cambia", sectors=["tic", "salud"])
+    assert MemberSearchIndex.objects.get(pk=profile.pk).sectors == {"tic": 0, "salud": 4}
+    profile.profile_sectors.filter(sector__slug="tic").delete()
+    assert MemberSearchIndex.objects.get(pk=profile.pk).sectors == {"salud": 4}
+    row = coord_client.get(SEARCH, {"sector": "salud"}).context["result"].rows[0]
+    assert (row.profile_id, row.sector_names) == (profile.pk, ["Salud"])
+    assert coord_client.get(SEARCH, {"sector": "tic"}).context["result"].rows == []
+
+
+def test_choice_lists_are_cached_and_follow_their_tables(coord_client):
+    from tests.factories import ChapterFactory
+
+    def choices(name):
+        response = coord_client.get(SEARCH)
+        return dict(response.context["filter"].filters[name].extra["choices"])
+
+    assert "nueva-especialidad" not in choices("expertise")
+    ExpertiseTag.objects.create(slug="nueva-especialidad", name="Nueva especialidad")
+    assert choices("expertise")["nueva-especialidad"] == "Nueva especialidad"
+    chapter = ChapterFactory(slug="lyon", name="Lyon")
+    assert choices("chapter")["lyon"] == "Lyon"
+    chapter.name = "Lyon y Grenoble"
+    chapter.save()
+    assert choices("chapter")["lyon"] == "Lyon y Grenoble"
+    chapter.delete()
+    assert "lyon" not in choices("chapter")
+
+
+def test_a_renamed_sector_slug_rewrites_its_members_rows_and_nothing_else(
+    django_assert_num_queries,
+):
+    from members.models import Sector
+
+    profile = contactable(sectors=["salud"])
+    salud = Sector.objects.get(slug="salud")
+    with django_assert_num_queries(2):  # saved unchanged: read the old slug, write the row
+        salud.save()
+    salud.slug = "salud-publica"
+    salud.save()
+    assert MemberSearchIndex.objects.get(pk=profile.pk).sectors == {"salud-publica": 0}
 
 
 def test_sort_by_name(coord_client):
@@ -374,9 +432,14 @@ def test_search_page_query_count_does_not_grow_with_rows(
 ):
     _populate(size)
     coord_client.get(SEARCH)  # warm the session
-    # The same number whatever the rows (the chapter filter's choice list is one of them;
-    # one query checks whether the words alone match more than the search ever shows).
-    with django_assert_num_queries(19):
+    from pncs.search import _tsquery_text
+
+    _tsquery_text.cache_clear()
+    # The same number whatever the rows: session and user (4), the text's tsquery (kept
+    # per process after this), the ranked window (word matches and close names in one
+    # statement), the page's rows checked against the members' tables, the audit. The
+    # filters' choice lists come from the cache the first request filled.
+    with django_assert_num_queries(8):
         response = coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"})
     assert len(response.context["result"].rows) == size
 
