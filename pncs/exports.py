@@ -10,6 +10,7 @@ in Python. `iter_rows` is the same export in Python, for the XLSX and for SQLite
 import csv
 import json
 import tempfile
+from contextlib import closing
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
@@ -328,8 +329,10 @@ def csv_stream(queryset, *, on_done, language):
     chunks = _copy_chunks if connection.vendor == "postgresql" else _python_chunks
     count = 0
     try:
-        with translation.override(language):
-            for chunk, rows in chunks(queryset):
+        # closing(): a download stopped half way ends the COPY (and its transaction)
+        # here, before on_done writes on the same connection.
+        with translation.override(language), closing(chunks(queryset)) as stream:
+            for chunk, rows in stream:
                 count += rows
                 yield chunk
     finally:
