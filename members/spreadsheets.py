@@ -3,7 +3,7 @@ the site writes: the member's data download, staff exports, participants, search
 exports, figures."""
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice
-# and Google Sheets.
+# and Google Sheets. One character each: `csv_safe_sql` compares code points.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -11,3 +11,18 @@ def csv_safe(value) -> str:
     """The value as text, prefixed with a quote when a spreadsheet would run it."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_safe_sql(expression: str) -> str:
+    """`csv_safe` as a PostgreSQL expression over `expression` (SQL text of type text),
+    generated from the same FORMULA_PREFIXES, for exports written by the database itself
+    (COPY). NULL stays NULL. `expression` appears three times: give a column or an
+    aggregate (PostgreSQL computes identical aggregates once), not a subquery.
+
+    `ascii()` is the code point of the first character (0 for an empty string), so the
+    test is exactly `str.startswith` with one-character prefixes."""
+    codes = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
+    return (
+        f"CASE WHEN ascii({expression}) IN ({codes}) "
+        f"THEN '''' || {expression} ELSE {expression} END"
+    )

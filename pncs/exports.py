@@ -1,11 +1,20 @@
 """Streaming exports of a search result: an explicit allow-list of fields, formula
-injection neutralised, flat memory however many rows match (bounded keyset batches)."""
+injection neutralised, flat memory however many rows match.
+
+On PostgreSQL the CSV is written by the database itself (`COPY (SELECT ...) TO STDOUT`,
+streamed block by block into the response): seven times the rows per second of building
+each line in Python (`make bench`). `iter_rows` is the same export in Python, for the
+XLSX and for SQLite (`make run`); tests/pncs/test_exports.py checks that both give the
+same cells.
+"""
 
 import csv
+import json
 import tempfile
+from contextlib import closing
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,10 +22,12 @@ from openpyxl import Workbook
 
 from members.choices import EducationLevel, MexicanState
 from members.models import Profile, ProfileSector
-from members.spreadsheets import csv_safe
+from members.spreadsheets import csv_safe, csv_safe_sql
 
 BATCH = 1000
 CHUNK_ROWS = 500  # lines per chunk of the streamed CSV (bounded memory)
+BOM = "\ufeff"
+LIST_SEPARATOR = "; "
 
 
 def header() -> list[str]:
@@ -146,10 +157,10 @@ def iter_rows(queryset):
                     p["city"],
                     str(states.get(p["state_of_origin"], "")),
                     str(levels.get(p["education_level"], "")),
-                    "; ".join(sectors.get(pk, [])),
-                    "; ".join(expertise.get(pk, [])),
-                    "; ".join(contributions.get(pk, [])),
-                    "; ".join(languages.get(pk, [])),
+                    LIST_SEPARATOR.join(sectors.get(pk, [])),
+                    LIST_SEPARATOR.join(expertise.get(pk, [])),
+                    LIST_SEPARATOR.join(contributions.get(pk, [])),
+                    LIST_SEPARATOR.join(languages.get(pk, [])),
                     _("Sí") if p["willing_to_travel"] else _("No"),
                     timezone.localtime(p["updated_at"]).strftime("%Y-%m-%d"),
                 )
@@ -161,26 +172,171 @@ class _Echo:
         return value
 
 
-def csv_stream(queryset, *, on_done, language):
-    """The CSV text, UTF-8 with a BOM, in chunks of CHUNK_ROWS lines (one write to the
-    socket per chunk, not per line); `on_done(n)` gets the row count.
+def _labels(pairs) -> str:
+    """{code: label} in the active language, each label already through csv_safe, as
+    JSON: a parameter of the COPY."""
+    return json.dumps({str(code): csv_safe(str(label)) for code, label in pairs})
 
-    It runs after the view has returned, so it sets its own language.
-    """
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _list_sql(field_name: str, *order: str) -> str:
+    """The `; `-joined names of one many-to-many list of the profile `p`, neutralised.
+
+    The names come from `names.<field_name>` ({id: name}, read once per export), not
+    from a join per row: the planner builds the hash of such a join once per row when
+    it misjudges the sides. Sorted by the `order` expressions over the through row `m`,
+    then by name, as `iter_rows` sorts them."""
+    field = Profile._meta.get_field(field_name)
+    keys = [f"{expression} AS k{n}" for n, expression in enumerate(order)]
+    by = ", ".join([*(f"k{n}" for n in range(len(order))), "x"])
+    return (
+        f"NULLIF((SELECT {csv_safe_sql(f"string_agg(x, '{LIST_SEPARATOR}' ORDER BY {by})")}"  # noqa: S608 - our identifiers
+        f" FROM (SELECT names.{field_name} ->> m.{_quote(field.m2m_reverse_name())}::text AS x"
+        f"{''.join(', ' + key for key in keys)}"
+        f" FROM {_quote(field.m2m_db_table())} m"
+        f" WHERE m.{_quote(field.m2m_column_name())} = p.{_quote(Profile._meta.pk.column)}"
+        f") AS items), '')"
+    )
+
+
+def _names_sql(field_name: str, column: str, alias: str = "") -> str:
+    """{id: column} over the whole table a many-to-many list points to, as jsonb."""
+    table = Profile._meta.get_field(field_name).related_model._meta.db_table
+    return (
+        f"(SELECT jsonb_object_agg(id, {_quote(column)}) FROM {_quote(table)})"  # noqa: S608
+        f" AS {alias or field_name}"
+    )
+
+
+def copy_sql(queryset) -> tuple[str, list]:
+    """The COPY statement (with its parameters) writing, in the active language, what
+    `iter_rows` writes: the same rows, cells, labels, order and neutralisation.
+
+    The rows are those of `queryset`, the search's filtered, contactable-only queryset:
+    its own SQL (one row per index row, i.e. per profile) is the FROM, nothing is
+    filtered again here. Empty cells are NULL, which COPY leaves bare as the csv module
+    does (it would quote an empty string)."""
+    from django_countries import countries
+
+    name = "name_en" if (translation.get_language() or "").startswith("en") else "name_es"
+    pk = _quote(Profile._meta.pk.column)  # a profile's key is its user's
+    user_table = Profile._meta.get_field("user").related_model._meta.db_table
+    result_sql, result_params = queryset.order_by().values("profile_id").query.sql_with_params()
+
+    def cell(column):
+        return f"NULLIF({csv_safe_sql(column)}, '')"
+
+    columns = [
+        cell("p.given_names"),
+        cell("p.paternal_surname"),
+        cell("p.maternal_surname"),
+        cell("u.email"),
+        cell("p.headline"),
+        # An unknown country code is written as it is, like `iter_rows` does.
+        f"NULLIF(COALESCE(%s::jsonb ->> p.country, {csv_safe_sql('p.country')}), '')",
+        cell("p.city"),
+        "%s::jsonb ->> p.state_of_origin",
+        "%s::jsonb ->> p.education_level",
+        # The primary sector first, then the sectors' own order.
+        _list_sql("sectors", "NOT m.is_primary", "names.sector_order -> m.sector_id::text"),
+        _list_sql("expertise"),
+        _list_sql("contributions"),
+        _list_sql("languages"),
+        "CASE WHEN p.willing_to_travel THEN %s ELSE %s END",
+        # An ISO date starts with a digit: nothing for csv_safe to do.
+        "to_char(p.updated_at AT TIME ZONE %s, 'YYYY-MM-DD')",
+    ]
+    names = ", ".join(
+        [
+            _names_sql("sectors", name),
+            _names_sql("sectors", "order", alias="sector_order"),
+            _names_sql("expertise", "name"),
+            _names_sql("contributions", name),
+            _names_sql("languages", name),
+        ]
+    )
+    # OFFSET 0 keeps `names` one row read once: flattened into the query, each mention
+    # of a name map would become its own subquery, and the three mentions of a list's
+    # string_agg in csv_safe_sql three aggregates instead of one.
+    select = (
+        f"SELECT {', '.join(columns)}"  # noqa: S608 - our identifiers, the compiled queryset
+        f" FROM ({result_sql}) AS result"
+        f" JOIN {_quote(Profile._meta.db_table)} p ON p.{pk} = result.profile_id"
+        f" JOIN {_quote(user_table)} u ON u.id = p.{pk}"
+        f" CROSS JOIN (SELECT {names} OFFSET 0) AS names"
+        f" ORDER BY result.profile_id"
+    )
+    params = [
+        _labels(countries),
+        _labels(MexicanState.choices),
+        _labels(EducationLevel.choices),
+        csv_safe(_("Sí")),
+        csv_safe(_("No")),
+        timezone.get_current_timezone_name(),
+        *result_params,
+    ]
+    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params
+
+
+def _copy_chunks(queryset):
+    """The CSV as PostgreSQL writes it (`copy_sql`): (bytes, rows) per chunk of CHUNK_ROWS
+    lines, the header first. Lines end in LF, as COPY writes them.
+
+    libpq hands over one row per read (PQgetCopyData), however many newlines its quoted
+    cells hold, so counting reads counts rows. If the download stops half way (the
+    generator is closed), psycopg cancels the COPY and drains what was sent, and the
+    transaction (a savepoint when inside another) is rolled back: the connection is
+    left idle and usable."""
+    sql, params = copy_sql(queryset)
+    yield (BOM + csv.writer(_Echo(), lineterminator="\n").writerow(header())).encode(), 0
+    with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
+        # The per-row subqueries push the estimate past jit_above_cost: JIT compiling
+        # cost 2.2 s per export on the bench (200,000 members) and speeds up nothing in
+        # a plan of index lookups.
+        cursor.execute("SET LOCAL jit = off")
+        with cursor.copy(sql, params) as copy:
+            rows = []
+            for row in copy:
+                rows.append(row)
+                if len(rows) == CHUNK_ROWS:
+                    yield b"".join(rows), len(rows)
+                    rows = []
+            if rows:
+                yield b"".join(rows), len(rows)
+
+
+def _python_chunks(queryset):
+    """The same CSV from `iter_rows` and the csv module (lines end in CRLF), for SQLite."""
     writer = csv.writer(_Echo())
+    yield (BOM + writer.writerow(header())).encode(), 0
+    lines = []
+    for row in iter_rows(queryset):
+        lines.append(writer.writerow(row))
+        if len(lines) == CHUNK_ROWS:
+            yield "".join(lines).encode(), len(lines)
+            lines = []
+    if lines:
+        yield "".join(lines).encode(), len(lines)
+
+
+def csv_stream(queryset, *, on_done, language):
+    """The CSV, UTF-8 with a BOM, in chunks of CHUNK_ROWS lines (one write to the socket
+    per chunk, not per line); `on_done(n)` gets the number of rows sent, also when the
+    download stops half way.
+
+    It runs after the view has returned, so it sets its own language."""
+    chunks = _copy_chunks if connection.vendor == "postgresql" else _python_chunks
     count = 0
     try:
-        with translation.override(language):
-            yield "\ufeff" + writer.writerow(header())
-            lines = []
-            for row in iter_rows(queryset):
-                count += 1
-                lines.append(writer.writerow(row))
-                if len(lines) >= CHUNK_ROWS:
-                    yield "".join(lines)
-                    lines = []
-            if lines:
-                yield "".join(lines)
+        # closing(): a download stopped half way ends the COPY (and its transaction)
+        # here, before on_done writes on the same connection.
+        with translation.override(language), closing(chunks(queryset)) as stream:
+            for chunk, rows in stream:
+                count += rows
+                yield chunk
     finally:
         on_done(count)
 

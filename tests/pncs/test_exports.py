@@ -2,13 +2,29 @@
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.utils import translation
 from openpyxl import load_workbook
+from psycopg.pq import TransactionStatus
 
-from members.models import ExpertiseTag
+from members.models import (
+    Contribution,
+    ExpertiseTag,
+    Language,
+    Profile,
+    ProfileSector,
+    Sector,
+    User,
+)
 from members.spreadsheets import csv_safe as neutralise
-from pncs.models import SearchAudit
+from pncs.filters import MemberSearchFilter
+from pncs.models import MemberSearchIndex, SearchAudit
+from pncs.search import base_queryset
+from pncs.services import finish_audit, record_audit
 from tests.factories import ProfileFactory, UserFactory
 
 from .conftest import contactable
@@ -98,14 +114,16 @@ def test_csv_export_is_audited_with_its_row_count(coord_client, coord):
     )
 
 
-def test_csv_export_streams_in_batches(coord_client, monkeypatch):
+def test_csv_export_streams_in_chunks(coord_client, monkeypatch):
     from pncs import exports
 
-    monkeypatch.setattr(exports, "BATCH", 2)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
     for n in range(5):
         contactable(given_names=f"Lote{n}")
-    rows = _csv_rows(coord_client.get(CSV))[1:]
-    assert sorted(r[0] for r in rows) == [f"Lote{n}" for n in range(5)]
+    chunks = list(coord_client.get(CSV).streaming_content)
+    assert len(chunks) == 1 + 3  # the header, then 2 + 2 + 1 rows
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))[1:]
+    assert [r[0] for r in rows] == [f"Lote{n}" for n in range(5)]
 
 
 def test_xlsx_round_trips_and_is_audited(coord_client):
@@ -142,3 +160,153 @@ def test_tampered_export_parameters_never_widen(coord_client):
     ProfileFactory(given_names="No", pncs_contact=False, sectors=["salud"])
     rows = _csv_rows(coord_client.get(CSV, {"sector": ["salud", "zzz"], "pncs_contact": "0"}))[1:]
     assert [r[0] for r in rows] == ["Sí"]
+
+
+# --- The CSV written by PostgreSQL (COPY) --------------------------------------------
+
+
+def _varied_members():
+    """Members whose cells test every rule: formulas in each text cell, commas, quotes,
+    newlines and carriage returns, accents and other scripts, empty cells, an unknown
+    country code, a date that is another day in UTC, lists in two languages."""
+    first, second, third = Sector.objects.order_by("order")[:3]
+    languages = list(Language.objects.all()[:3])
+    contributions = list(Contribution.objects.all()[:3])
+    tags = [
+        ExpertiseTag.objects.create(name=name, slug=slug)
+        for name, slug in [("=1+1", "formula"), ("Ñandú", "nandu"), ("agua", "agua")]
+    ]
+    rich = _tricky()
+    ProfileSector.objects.filter(profile=rich).delete()
+    ProfileSector.objects.create(profile=rich, sector=third, is_primary=True)
+    ProfileSector.objects.create(profile=rich, sector=first, is_primary=False)
+    ProfileSector.objects.create(profile=rich, sector=second, is_primary=False)
+    rich.expertise.add(*tags)
+    rich.languages.set(languages)
+    rich.contributions.set(contributions)
+    rich.willing_to_travel = True
+    rich.save()
+    bare = contactable(
+        given_names="\tTabulado",
+        maternal_surname="",
+        headline="línea 1\r\nlínea 2\rlínea 3",
+        city="",
+        country="",
+        state_of_origin="",
+        education_level="",
+        sectors=[second],
+    )
+    Profile.objects.filter(pk=bare.pk).update(
+        updated_at=datetime(2024, 3, 1, 3, 30, tzinfo=UTC)  # Feb 29 in Mexico City
+    )
+    scripts = contactable(
+        given_names="José 🚀 日本語",
+        paternal_surname="-5",
+        maternal_surname=" =espacio",
+        headline="'ya citado",
+        city="São Paulo",
+        country="BR",
+        state_of_origin="OAX",
+        education_level="doctorado",
+        sectors=[first, third],
+    )
+    scripts.expertise.add(tags[1])
+    scripts.languages.set(languages[:1])
+    unknown_country = contactable(given_names="Zeta", sectors=[first])
+    Profile.objects.filter(pk=unknown_country.pk).update(country="ZZ")
+    User.objects.filter(pk=unknown_country.pk).update(email="+reply@example.org")
+    ProfileFactory(given_names="NoContactar", pncs_contact=False, sectors=[first])
+    return [rich, bare, scripts, unknown_country]
+
+
+def _body(chunks) -> str:
+    body = b"".join(chunk for chunk, _rows in chunks)
+    assert body.startswith("\ufeff".encode())
+    return body.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_copy_writes_the_cells_the_python_export_writes(language, monkeypatch):
+    from pncs import exports
+
+    monkeypatch.setattr(exports, "BATCH", 2)  # the Python path's keyset batches too
+    members = _varied_members()
+    queryset = MemberSearchFilter(QueryDict(), queryset=base_queryset()).qs
+    with translation.override(language):
+        copied = _body(exports._copy_chunks(queryset))
+        written = _body(exports._python_chunks(queryset))
+    assert list(csv.reader(io.StringIO(copied))) == list(csv.reader(io.StringIO(written)))
+    header, *rows = list(csv.reader(io.StringIO(copied)))
+    assert len(rows) == len(members)
+    cells = dict(zip(header, rows[0], strict=True))
+    assert cells[header[0]] == "'" + PAYLOAD
+    assert cells[header[10]].startswith("'")  # the expertise list starts with "-hidrógeno"
+    assert "\r\n" not in copied.replace("\r\nlínea", "")  # COPY ends lines in LF
+
+
+def test_copy_lists_are_in_the_active_language_and_order(monkeypatch):
+    from pncs import exports
+
+    first, second, third = Sector.objects.order_by("order")[:3]
+    profile = contactable(sectors=[third, first, second])
+    profile.languages.set(Language.objects.filter(code__in=["en", "fr"]))
+    queryset = MemberSearchFilter(QueryDict(), queryset=base_queryset()).qs
+    for language, name in (("es", "name_es"), ("en", "name_en")):
+        with translation.override(language):
+            row = list(csv.reader(io.StringIO(_body(exports._copy_chunks(queryset)))))[1]
+        sectors = [getattr(s, name) for s in (third, first, second)]
+        languages = sorted(getattr(lang, name) for lang in profile.languages.all())
+        assert row[9] == "; ".join(sectors)
+        assert row[12] == "; ".join(languages)
+
+
+def test_csv_export_leaves_out_members_the_index_still_calls_contactable(coord_client):
+    contactable(given_names="Activa")
+    gone = contactable(given_names="Desactivada")
+    User.objects.filter(pk=gone.pk).update(is_active=False)  # no signal: index unchanged
+    assert MemberSearchIndex.objects.get(pk=gone.pk).contactable
+    rows = _csv_rows(coord_client.get(CSV))[1:]
+    assert [r[0] for r in rows] == ["Activa"]
+
+
+def test_csv_export_audit_counts_rows_not_newlines(coord_client):
+    for headline in ("una\nlínea", "dos\r\nlíneas", "tres\n\n\nlíneas", "sin salto"):
+        contactable(headline=headline)
+    response = coord_client.get(CSV)
+    body = b"".join(response.streaming_content)
+    assert body.count(b"\n") == 1 + 4 + 1 + 1 + 3  # header, rows, newlines in cells
+    assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) == 5
+    assert SearchAudit.objects.get().row_count == 4
+
+
+def test_csv_export_lines_are_rows_when_no_cell_holds_a_newline(coord_client):
+    for n in range(3):
+        contactable(given_names=f"Fila{n}")
+    body = b"".join(coord_client.get(CSV).streaming_content)
+    assert body.count(b"\n") == 1 + 3  # what the bench counts as lines_per_s
+    assert SearchAudit.objects.get().row_count == 3
+
+
+def test_a_download_stopped_half_way_ends_the_copy_and_audits_what_was_sent(coord, monkeypatch):
+    from pncs import exports
+
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 1)
+    for n in range(3):
+        contactable(given_names=f"Parcial{n}")
+    audit = record_audit(
+        user=coord, action=SearchAudit.Action.EXPORT_CSV, filters={}, row_count=None
+    )
+    savepoints = list(connection.savepoint_ids)
+    queryset = MemberSearchFilter(QueryDict(), queryset=base_queryset()).qs
+    stream = exports.csv_stream(
+        queryset,
+        on_done=lambda n: finish_audit(audit_id=audit.pk, row_count=n),  # as the view does
+        language="es",
+    )
+    next(stream)  # the header
+    assert next(stream).startswith(b"Parcial0,")
+    stream.close()  # the client went away: the server closes the response
+    assert connection.savepoint_ids == savepoints  # the COPY's savepoint rolled back
+    assert connection.connection.info.transaction_status == TransactionStatus.INTRANS
+    audit.refresh_from_db()
+    assert audit.row_count == 1
