@@ -25,9 +25,28 @@ MFA_REQUIRED_MESSAGE = _(
 )
 
 
+ROLE_NAMES_MEMO = "_role_names"
+
+
+def role_names(user) -> frozenset:
+    """The names of the user's groups, read once per user object.
+
+    Pages ask several role questions (second factor? coordinator? IME staff?): one query
+    answers them all. The request's user is loaded afresh on every request, so a granted or
+    revoked role counts from the next request on (SECURITY.md B4); changing the groups
+    through this very object forgets the memo (members.signals)."""
+    if not user.is_authenticated:
+        return frozenset()
+    names = getattr(user, ROLE_NAMES_MEMO, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, ROLE_NAMES_MEMO, names)
+    return names
+
+
 def in_group(user, name) -> bool:
     """True when the user belongs to the named role group."""
-    return user.is_authenticated and user.groups.filter(name=name).exists()
+    return name in role_names(user)
 
 
 def is_ime_staff(user) -> bool:
@@ -43,7 +62,7 @@ def needs_mfa(user) -> bool:
     """Whoever can read or export personal data in bulk needs a second factor."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=[IME_STAFF, PNCS_COORDINATORS]).exists()
+    return user.is_superuser or not role_names(user).isdisjoint({IME_STAFF, PNCS_COORDINATORS})
 
 
 def has_mfa(user) -> bool:

@@ -62,8 +62,13 @@ class ProfileQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """Everything a profile page shows, in a constant number of queries."""
+        """The profile with all its relations, in a constant number of queries."""
         return self.for_listing().prefetch_related("languages", "contributions")
+
+    def for_page(self):
+        """What a profile page shows: the profile and its user (the lists come from
+        members.profile_page, one plain statement)."""
+        return self.select_related("user")
 
 
 class PrivacyNoticeQuerySet(models.QuerySet):
@@ -71,6 +76,10 @@ class PrivacyNoticeQuerySet(models.QuerySet):
         """Versions already published (a future publication date is not yet in force)."""
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
 
+    def in_force(self):
+        """The published versions, the one in force (the newest) first."""
+        return self.published().order_by("-version")
+
     def current(self):
         """The version in force: the newest published one, or None."""
-        return self.published().order_by("-version").first()
+        return self.in_force().first()

@@ -60,7 +60,19 @@ def _degrading(name, method, fallback):
 
 
 class DegradingRedisCacheClient(RedisCacheClient):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        """One redis.Redis per connection pool, made once. Django builds a new one for every
+        operation, which costs more CPU than the GET itself on loopback (a page reading the
+        cache pays it on every request). A redis.Redis over a pool is safe to share."""
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
 
 
 for _name, _fallback in _FALLBACKS.items():

@@ -124,19 +124,27 @@ def record_profile_view(*, viewer, profile) -> bool:
     """Log that `viewer` opened `profile` today; False when the daily cap is reached.
 
     Seeing one's own profile is free; a second look at the same profile the same day
-    costs nothing. The cap counts distinct profiles per viewer per day."""
+    costs nothing. The cap counts distinct profiles per viewer per day.
+
+    A second look is one indexed read, without lock or transaction; only a first look
+    takes the viewer's lock (parallel tabs cannot overshoot the cap) and writes."""
+    from django.db.models import Count, Q
+
     from ..models import ProfileView, User
 
     if viewer.pk == profile.pk:
         return True
     today = timezone.localdate()
+    todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
+    if todays.filter(profile=profile).exists():
+        return True  # a second look
     with transaction.atomic():
-        # Serialise one viewer's requests so parallel tabs cannot overshoot the cap.
-        User.objects.select_for_update().filter(pk=viewer.pk).first()
-        todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
-        if todays.filter(profile=profile).exists():
-            return True
-        if todays.count() >= daily_profile_view_cap():
+        # Serialise one viewer's first looks so parallel tabs cannot overshoot the cap.
+        list(User.objects.select_for_update().filter(pk=viewer.pk).values_list("pk"))
+        counts = todays.aggregate(total=Count("pk"), this=Count("pk", filter=Q(profile=profile)))
+        if counts["this"]:
+            return True  # another tab recorded it meanwhile
+        if counts["total"] >= daily_profile_view_cap():
             logger.info("profile view refused (daily cap) viewer=%s", viewer.pk)
             return False
         ProfileView.objects.create(viewer=viewer, profile=profile, viewed_on=today)
