@@ -1,16 +1,17 @@
 """The profile page at scale: its lists in one statement, a constant number of queries, and
 the daily view cap kept exact without locking on a second look."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.urls import reverse
 
 from members.models import Contribution, ExpertiseTag, Language, Profile, ProfileView
 from members.profile_page import profile_lists
 from members.services import record_profile_view
 from tests.factories import ProfileFactory, member
+from tests.parallel import run_at_once
 
 pytestmark = pytest.mark.django_db
 MEMBERS = Profile.Visibility.MEMBERS
@@ -99,26 +100,9 @@ def test_parallel_first_looks_never_overshoot_the_daily_cap(settings):
     settings.MEMBERS_DAILY_PROFILE_VIEW_CAP = 2
     viewer = member()
     others = [ProfileFactory(directory_visibility=MEMBERS) for _ in range(4)]
-    barrier = threading.Barrier(len(others))
-    answers, errors = [], []
-
-    def look(profile):
-        # Each thread has its own database connection, so its own transaction.
-        try:
-            barrier.wait(timeout=10)
-            answers.append(record_profile_view(viewer=viewer, profile=profile))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=look, args=(profile,)) for profile in others]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    close_old_connections()
-
+    answers, errors = run_at_once(
+        [partial(record_profile_view, viewer=viewer, profile=profile) for profile in others]
+    )
     assert errors == []
     assert sorted(answers) == [False, False, True, True]
     assert ProfileView.objects.filter(viewer=viewer).count() == 2
