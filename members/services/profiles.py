@@ -135,9 +135,11 @@ def record_profile_view(*, viewer, profile) -> bool:
     if viewer.pk == profile.pk:
         return True
     today = timezone.localdate()
-    todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
-    if todays.filter(profile=profile).exists():
+    if ProfileView.objects.filter(
+        viewer_id=viewer.pk, profile_id=profile.pk, viewed_on=today
+    ).exists():
         return True  # a second look
+    todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
     with transaction.atomic():
         # Serialise one viewer's first looks so parallel tabs cannot overshoot the cap.
         list(User.objects.select_for_update().filter(pk=viewer.pk).values_list("pk"))
