@@ -120,13 +120,14 @@ def daily_profile_view_cap() -> int:
     return int(getattr(settings, "MEMBERS_DAILY_PROFILE_VIEW_CAP", DAILY_PROFILE_VIEW_CAP))
 
 
-def record_profile_view(*, viewer, profile) -> bool:
+def record_profile_view(*, viewer, profile, seen_today: bool | None = None) -> bool:
     """Log that `viewer` opened `profile` today; False when the daily cap is reached.
 
     Seeing one's own profile is free; a second look at the same profile the same day
     costs nothing. The cap counts distinct profiles per viewer per day.
 
-    A second look is one indexed read, without lock or transaction; only a first look
+    A second look takes no lock and writes nothing: `seen_today` when the caller's query
+    already told (ProfileQuerySet.with_seen_today), else one indexed read. Only a first look
     takes the viewer's lock (parallel tabs cannot overshoot the cap) and writes."""
     from django.db.models import Count, Q
 
@@ -135,10 +136,12 @@ def record_profile_view(*, viewer, profile) -> bool:
     if viewer.pk == profile.pk:
         return True
     today = timezone.localdate()
-    if ProfileView.objects.filter(
-        viewer_id=viewer.pk, profile_id=profile.pk, viewed_on=today
-    ).exists():
-        return True  # a second look
+    if seen_today is None:
+        seen_today = ProfileView.objects.filter(
+            viewer_id=viewer.pk, profile_id=profile.pk, viewed_on=today
+        ).exists()
+    if seen_today:
+        return True
     todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
     with transaction.atomic():
         # Serialise one viewer's first looks so parallel tabs cannot overshoot the cap.

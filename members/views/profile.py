@@ -101,8 +101,10 @@ def preferences(request):
 @mfa_if_privileged
 def profile_detail(request, pk):
     """A profile, showing each viewer only what its owner allowed; views are capped per day."""
-    profile = get_object_or_404(Profile.objects.visible_to(request.user).for_page(), pk=pk)
-    if not record_profile_view(viewer=request.user, profile=profile):
+    profile = get_object_or_404(
+        Profile.objects.visible_to(request.user).for_page().with_seen_today(request.user), pk=pk
+    )
+    if not record_profile_view(viewer=request.user, profile=profile, seen_today=profile.seen_today):
         return render(
             request, "members/profile_limit.html", {"message": msg.VIEW_CAP_REACHED}, status=429
         )
