@@ -5,12 +5,14 @@ coordinators can read and export personal data, so they need a second factor
 (allauth.mfa TOTP) before the admin, member search or exports (SECURITY.md A5).
 """
 
+import functools
 from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -39,9 +41,26 @@ def role_names(user) -> frozenset:
         return frozenset()
     names = getattr(user, ROLE_NAMES_MEMO, None)
     if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_role_names_sql(connection.vendor), [user.pk])
+            names = frozenset(name for (name,) in cursor.fetchall())
         setattr(user, ROLE_NAMES_MEMO, names)
     return names
+
+
+@functools.cache
+def _role_names_sql(vendor) -> str:
+    """The SQL of `Group.objects.filter(user=<id>).values_list("name")`, compiled by the ORM
+    once per process: it runs on nearly every signed-in request, and building it cost more
+    CPU than the database spends answering it."""
+    from django.contrib.auth.models import Group
+
+    sentinel = -1
+    query = Group.objects.filter(user=sentinel).values_list("name", flat=True).query
+    sql, params = query.sql_with_params()
+    if list(params) != [sentinel]:  # the user id must be the only parameter
+        raise ValueError(f"unexpected parameters {params!r}")
+    return sql
 
 
 def in_group(user, name) -> bool:
