@@ -29,7 +29,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 GENERATION_KEY = "chapters:page:generation"
-MAX_SECONDS = 600  # a safety net: every change we know of invalidates at once
+# A safety net: every change we know of invalidates at once, but one made while Redis was
+# unreachable could not (its new generation was lost); its page is outdated this long at most.
+MAX_SECONDS = 600
 UPCOMING_SHOWN = 20
 TEMPLATE = "chapters/chapter_detail.html"
 

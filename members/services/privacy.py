@@ -50,7 +50,9 @@ CONSENT_PURPOSES = (
 
 CURRENT_NOTICE_KEY = "members:privacy:current"
 NO_NOTICE = 0  # cached when no version is in force
-NOTICE_CACHE_SECONDS = 3600
+# At most this long: bounds how late a notice published while Redis was unreachable (its
+# forgetting lost) is asked for once Redis answers again.
+NOTICE_CACHE_SECONDS = 600
 ACCEPTED_CACHE_SECONDS = 24 * 3600
 
 
@@ -95,8 +97,8 @@ def needs_privacy_acceptance(*, user) -> bool:
 
 
 def _seconds_to_next_notice() -> int:
-    """How long the version in force may be cached: until a scheduled one is due, an hour
-    at most."""
+    """How long the version in force may be cached: until a scheduled one is due,
+    NOTICE_CACHE_SECONDS at most."""
     from django.db.models import Min
 
     from ..models import PrivacyNotice
