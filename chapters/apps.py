@@ -12,3 +12,6 @@ class ChaptersConfig(AppConfig):
         from .roles import ROLE_GRANTS
 
         connect_role_permissions(self, ROLE_GRANTS)
+        from . import signals
+
+        signals.connect()

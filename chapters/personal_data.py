@@ -4,7 +4,7 @@ through the `<app>.personal_data` hook; members never imports chapters."""
 
 from django.utils import timezone
 
-from . import services
+from . import page_cache, services
 from .models import Membership, Officer, Registration
 
 
@@ -69,6 +69,7 @@ def erase(user) -> None:
     # begun before today was never served and goes away.
     Officer.objects.filter(user=user, term_start__gt=yesterday).delete()
     Officer.objects.filter(user=user).current().update(term_end=yesterday)
+    page_cache.invalidate()  # member counts and officers changed without signals
     for jornada_id in (
         Registration.objects.filter(user=user).active().values_list("jornada_id", flat=True)
     ):

@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from members.access import has_mfa, mfa_setup_redirect, needs_mfa
 
-from . import services
+from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
 from .filters import ChapterFilter
 from .forms import MembershipRequestForm, RegistrationForm
-from .models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
+from .models import AgendaItem, Chapter, Jornada, Membership, Registration, Speaker
 
 JOIN_REQUESTED_MESSAGE = _("Solicitud enviada. La mesa directiva del capítulo la revisará.")
 LEFT_MESSAGE = _("Saliste del capítulo.")
@@ -53,41 +53,42 @@ def _membership_of(user, chapter):
     return Membership.objects.filter(chapter=chapter, user=user).first()
 
 
-@require_GET
-def chapter_detail(request, slug):
-    """Description, officers, member count, upcoming events and the visitor's join button."""
-    chapter = get_object_or_404(
-        Chapter.objects.visible_to(request.user).with_member_count().prefetch_related("sectors"),
-        slug=slug,
-    )
-    officers = (
-        Officer.objects.current()
-        .filter(chapter=chapter)
-        .select_related("user__profile")
-        .order_by("role", "term_start")
-    )
-    # The chapter's own events and the network-wide Jornadas its members can attend.
-    upcoming = list(
-        Jornada.objects.published()
-        .upcoming()
-        .filter(Q(chapter=chapter) | Q(chapter__isnull=True))
-        .select_related("chapter")[:20]
-    )
+def _render_chapter(request, chapter, page, *, form=None, status=200):
+    """The chapter page: the cached public sections (page_cache) around the visitor's box."""
     pending_requests = None
-    if request.user.is_staff and Chapter.objects.managed_by(request.user).filter(pk=chapter.pk):
+    user = request.user
+    if user.is_staff and Chapter.objects.managed_by(user).filter(pk=chapter.pk).exists():
         pending_requests = Membership.objects.pending().filter(chapter=chapter).count()
     return render(
         request,
         "chapters/chapter_detail.html",
         {
             "chapter": chapter,
-            "officers": officers,
-            "upcoming": upcoming,
-            "membership": _membership_of(request.user, chapter),
-            "form": MembershipRequestForm(),
+            "page": page,
+            "membership": _membership_of(user, chapter),
+            "form": form or MembershipRequestForm(),
             "pending_requests": pending_requests,
         },
+        status=status,
     )
+
+
+@require_GET
+def chapter_detail(request, slug):
+    """Description, officers, member count, upcoming events and the visitor's join button.
+
+    Anonymous visitors (most of the traffic) get the cached public sections without a
+    query; a signed-in visitor's chapter is looked up (visible_to) for their own box."""
+    if not request.user.is_authenticated:
+        page = page_cache.public_page(slug)
+        if page is None or not page["is_public"]:
+            raise Http404("no such chapter")
+        return render(request, "chapters/chapter_detail.html", {"page": page})
+    chapter = get_object_or_404(Chapter.objects.visible_to(request.user), slug=slug)
+    page = page_cache.public_page(slug)
+    if page is None:  # renamed meanwhile
+        raise Http404("no such chapter")
+    return _render_chapter(request, chapter, page)
 
 
 @login_required
@@ -96,20 +97,8 @@ def membership_request(request, slug):
     chapter = get_object_or_404(Chapter.objects.public(), slug=slug)
     form = MembershipRequestForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "chapters/chapter_detail.html",
-            {
-                "chapter": Chapter.objects.with_member_count().get(pk=chapter.pk),
-                "officers": Officer.objects.current()
-                .filter(chapter=chapter)
-                .select_related("user__profile"),
-                "upcoming": [],
-                "membership": _membership_of(request.user, chapter),
-                "form": form,
-            },
-            status=400,
-        )
+        page = page_cache.public_page(slug)
+        return _render_chapter(request, chapter, page, form=form, status=400)
     try:
         services.request_membership(
             chapter=chapter, user=request.user, message=form.cleaned_data["message"]

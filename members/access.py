@@ -5,12 +5,14 @@ coordinators can read and export personal data, so they need a second factor
 (allauth.mfa TOTP) before the admin, member search or exports (SECURITY.md A5).
 """
 
+import functools
 from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +27,45 @@ MFA_REQUIRED_MESSAGE = _(
 )
 
 
+ROLE_NAMES_MEMO = "_role_names"
+
+
+def role_names(user) -> frozenset:
+    """The names of the user's groups, read once per user object.
+
+    Pages ask several role questions (second factor? coordinator? IME staff?): one query
+    answers them all. The request's user is loaded afresh on every request, so a granted or
+    revoked role counts from the next request on (SECURITY.md B4); changing the groups
+    through this very object forgets the memo (members.signals)."""
+    if not user.is_authenticated:
+        return frozenset()
+    names = getattr(user, ROLE_NAMES_MEMO, None)
+    if names is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_role_names_sql(connection.vendor), [user.pk])
+            names = frozenset(name for (name,) in cursor.fetchall())
+        setattr(user, ROLE_NAMES_MEMO, names)
+    return names
+
+
+@functools.cache
+def _role_names_sql(vendor) -> str:
+    """The SQL of `Group.objects.filter(user=<id>).values_list("name")`, compiled by the ORM
+    once per process: it runs on nearly every signed-in request, and building it cost more
+    CPU than the database spends answering it."""
+    from django.contrib.auth.models import Group
+
+    sentinel = -1
+    query = Group.objects.filter(user=sentinel).values_list("name", flat=True).query
+    sql, params = query.sql_with_params()
+    if list(params) != [sentinel]:  # the user id must be the only parameter
+        raise ValueError(f"unexpected parameters {params!r}")
+    return sql
+
+
 def in_group(user, name) -> bool:
     """True when the user belongs to the named role group."""
-    return user.is_authenticated and user.groups.filter(name=name).exists()
+    return name in role_names(user)
 
 
 def is_ime_staff(user) -> bool:
@@ -43,7 +81,7 @@ def needs_mfa(user) -> bool:
     """Whoever can read or export personal data in bulk needs a second factor."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=[IME_STAFF, PNCS_COORDINATORS]).exists()
+    return user.is_superuser or not role_names(user).isdisjoint({IME_STAFF, PNCS_COORDINATORS})
 
 
 def has_mfa(user) -> bool:

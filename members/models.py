@@ -74,13 +74,18 @@ class User(AbstractUser):
         return self.email
 
 
+def translated_name_field() -> str:
+    """`name_en` or `name_es`: the column of a reference row's name in the active language."""
+    lang = (get_language() or settings.LANGUAGE_CODE).lower()
+    return "name_en" if lang.startswith("en") else "name_es"
+
+
 class TranslatedNameMixin:
     """Reference rows carry a Spanish and an English name; `name` follows the active language."""
 
     @property
     def name(self):
-        lang = (get_language() or settings.LANGUAGE_CODE).lower()
-        return self.name_en if lang.startswith("en") else self.name_es
+        return getattr(self, translated_name_field())
 
     def __str__(self):
         return self.name

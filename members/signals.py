@@ -1,4 +1,6 @@
-"""Receivers for allauth's account signals (a decoupled concern: keeping a mirror in sync).
+"""Receivers for allauth's account signals (a decoupled concern: keeping a mirror in sync),
+and a few forgetting cached answers when what they depend on changes (role names, the
+privacy notice in force and acceptances).
 
 `User.email_verified` mirrors "the primary address is verified" so listings filter on
 one table; allauth owns the addresses and tells us when they change."""
@@ -38,7 +40,43 @@ def _log_login_failure(sender, credentials=None, request=None, **kwargs):
     security_log.warning("login failed ip=%s", _client_ip(request))
 
 
+def _forget_role_names(sender, instance, action, reverse, **kwargs):
+    """members.access.role_names memoises a user's groups on the object: changing them
+    through that object (user.groups.add/remove/set/clear) forgets the memo."""
+    from .access import ROLE_NAMES_MEMO
+
+    if not reverse and action.startswith("post_"):
+        instance.__dict__.pop(ROLE_NAMES_MEMO, None)
+
+
+def _notice_changed(sender, **kwargs):
+    from .services import forget_privacy_notice_cache
+
+    forget_privacy_notice_cache()
+
+
+def _acceptance_deleted(sender, instance, **kwargs):
+    from .services import forget_privacy_notice_cache
+
+    forget_privacy_notice_cache(user_id=instance.user_id)
+
+
 def connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from .models import PrivacyAcceptance, PrivacyNotice, User
+
+    m2m_changed.connect(
+        _forget_role_names, sender=User.groups.through, dispatch_uid="members_role_names"
+    )
+    # The cached privacy notice in force and acceptances (services.needs_privacy_acceptance).
+    post_save.connect(_notice_changed, sender=PrivacyNotice, dispatch_uid="members_notice_saved")
+    post_delete.connect(
+        _notice_changed, sender=PrivacyNotice, dispatch_uid="members_notice_deleted"
+    )
+    post_delete.connect(
+        _acceptance_deleted, sender=PrivacyAcceptance, dispatch_uid="members_acceptance_deleted"
+    )
     auth_signals.user_logged_in.connect(_log_login, dispatch_uid="members_log_login")
     auth_signals.user_login_failed.connect(
         _log_login_failure, dispatch_uid="members_log_login_failure"

@@ -10,10 +10,15 @@ Deliberate choice: while Redis is down, rate limiting FAILS OPEN (no limit is co
 a TOTP code is not remembered as used, so members and staff can still sign in; the outage
 is visible (healthz 503, a warning per operation) and passwords, verification codes and the
 second factor are still checked. Failing closed would lock everyone out during an outage.
+
+After a failure, operations answer as misses without trying for RETRY_AFTER_SECONDS: a
+Redis that stops answering (rather than refusing) would otherwise cost each operation its
+socket timeout, several times per page now that the busiest pages read the cache.
 """
 
 import functools
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,6 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("talentnet.cache")
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_AFTER_SECONDS = 1.0
 
 
 def _arg(args, kwargs, index, name, default=None):
@@ -48,9 +54,12 @@ _FALLBACKS = {
 def _degrading(name, method, fallback):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        if time.monotonic() < self._unreachable_until:
+            return fallback(args, kwargs)
         try:
             return method(self, *args, **kwargs)
         except UNREACHABLE as exc:
+            self._unreachable_until = time.monotonic() + RETRY_AFTER_SECONDS
             logger.warning(
                 "cache unreachable (%s): %s answered as a miss", type(exc).__name__, name
             )
@@ -60,7 +69,20 @@ def _degrading(name, method, fallback):
 
 
 class DegradingRedisCacheClient(RedisCacheClient):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+        self._unreachable_until = 0.0  # time.monotonic() before which Redis is not tried
+
+    def get_client(self, key=None, *, write=False):
+        """One redis.Redis per connection pool, made once. Django builds a new one for every
+        operation, which costs more CPU than the GET itself on loopback (a page reading the
+        cache pays it on every request). A redis.Redis over a pool is safe to share."""
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
 
 
 for _name, _fallback in _FALLBACKS.items():

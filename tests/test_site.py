@@ -29,6 +29,16 @@ def test_home_page_is_english_under_en_prefix(client):
     assert "Information and Communication Technologies" in html
 
 
+def test_the_layout_links_follow_the_language_of_each_page(client):
+    """The header and footer links are reversed once per language and reused."""
+    spanish = client.get("/").content.decode()
+    english = client.get("/en/").content.decode()
+    assert 'href="/chapters/"' in spanish and 'action="/i18n/setlang/"' in spanish
+    assert 'href="/en/chapters/"' in english and 'action="/en/i18n/setlang/"' in english
+    assert 'href="/en/privacy/"' in english and 'href="/en/chapters/"' not in spanish
+    assert 'href="/privacy/"' in client.get("/").content.decode()
+
+
 def test_home_page_lists_the_nine_sectors_and_eleven_contributions(client):
     html = client.get("/").content.decode()
     for _slug, name_es, _name_en in SECTORS:

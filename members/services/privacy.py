@@ -48,14 +48,77 @@ CONSENT_PURPOSES = (
 )
 
 
+CURRENT_NOTICE_KEY = "members:privacy:current"
+NO_NOTICE = 0  # cached when no version is in force
+# At most this long: bounds how late a notice published while Redis was unreachable (its
+# forgetting lost) is asked for once Redis answers again.
+NOTICE_CACHE_SECONDS = 600
+ACCEPTED_CACHE_SECONDS = 24 * 3600
+
+
+def _accepted_key(user_id):
+    return f"members:privacy:accepted:{user_id}"
+
+
 def needs_privacy_acceptance(*, user) -> bool:
-    """True when a privacy notice is in force and `user` has not accepted that version."""
+    """True when a privacy notice is in force and `user` has not accepted that version.
+
+    Asked on every member page, so answered from the cache when it can: the id of the
+    version in force, and the version this member was last found to have accepted. Both
+    are forgotten when a notice or an acceptance changes (members.signals); the version in
+    force also expires when a scheduled one is due. Otherwise (a miss, a new version, Redis
+    away) the database answers, in one query."""
+    from django.core.cache import cache
+    from django.db.models import Exists, OuterRef
+
     from ..models import PrivacyAcceptance, PrivacyNotice
 
-    current = PrivacyNotice.objects.current()
-    if current is None:
+    accepted_key = _accepted_key(user.pk)
+    found = cache.get_many([CURRENT_NOTICE_KEY, accepted_key])
+    current = found.get(CURRENT_NOTICE_KEY)
+    if current == NO_NOTICE or (current is not None and found.get(accepted_key) == current):
         return False
-    return not PrivacyAcceptance.objects.filter(user_id=user.pk, notice=current).exists()
+    row = (
+        PrivacyNotice.objects.in_force()
+        .annotate(
+            accepted=Exists(
+                PrivacyAcceptance.objects.filter(user_id=user.pk, notice_id=OuterRef("pk"))
+            )
+        )
+        .values_list("pk", "accepted")
+        .first()
+    )
+    notice_id, accepted = row or (NO_NOTICE, False)
+    if current is None:
+        cache.set(CURRENT_NOTICE_KEY, notice_id, timeout=_seconds_to_next_notice())
+    if accepted:
+        cache.set(accepted_key, notice_id, timeout=ACCEPTED_CACHE_SECONDS)
+    return notice_id != NO_NOTICE and not accepted
+
+
+def _seconds_to_next_notice() -> int:
+    """How long the version in force may be cached: until a scheduled one is due,
+    NOTICE_CACHE_SECONDS at most."""
+    from django.db.models import Min
+
+    from ..models import PrivacyNotice
+
+    now = timezone.now()
+    due = PrivacyNotice.objects.filter(published_at__gt=now).aggregate(due=Min("published_at"))
+    if due["due"] is None:
+        return NOTICE_CACHE_SECONDS
+    return max(1, min(NOTICE_CACHE_SECONDS, int((due["due"] - now).total_seconds())))
+
+
+def forget_privacy_notice_cache(*, user_id=None) -> None:
+    """Forget the cached version in force (a notice changed), or one member's cached
+    acceptance; now and again after the current transaction commits."""
+    from django.core.cache import cache
+
+    key = CURRENT_NOTICE_KEY if user_id is None else _accepted_key(user_id)
+    cache.delete(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete(key))
 
 
 def accept_privacy_notice(*, user, notice) -> None:

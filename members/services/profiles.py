@@ -120,23 +120,36 @@ def daily_profile_view_cap() -> int:
     return int(getattr(settings, "MEMBERS_DAILY_PROFILE_VIEW_CAP", DAILY_PROFILE_VIEW_CAP))
 
 
-def record_profile_view(*, viewer, profile) -> bool:
+def record_profile_view(*, viewer, profile, seen_today: bool | None = None) -> bool:
     """Log that `viewer` opened `profile` today; False when the daily cap is reached.
 
     Seeing one's own profile is free; a second look at the same profile the same day
-    costs nothing. The cap counts distinct profiles per viewer per day."""
+    costs nothing. The cap counts distinct profiles per viewer per day.
+
+    A second look takes no lock and writes nothing: `seen_today` when the caller's query
+    already told (ProfileQuerySet.with_seen_today), else one indexed read. Only a first look
+    takes the viewer's lock (parallel tabs cannot overshoot the cap) and writes."""
+    from django.db.models import Count, Q
+
     from ..models import ProfileView, User
 
     if viewer.pk == profile.pk:
         return True
     today = timezone.localdate()
+    if seen_today is None:
+        seen_today = ProfileView.objects.filter(
+            viewer_id=viewer.pk, profile_id=profile.pk, viewed_on=today
+        ).exists()
+    if seen_today:
+        return True
+    todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
     with transaction.atomic():
-        # Serialise one viewer's requests so parallel tabs cannot overshoot the cap.
-        User.objects.select_for_update().filter(pk=viewer.pk).first()
-        todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
-        if todays.filter(profile=profile).exists():
-            return True
-        if todays.count() >= daily_profile_view_cap():
+        # Serialise one viewer's first looks so parallel tabs cannot overshoot the cap.
+        list(User.objects.select_for_update().filter(pk=viewer.pk).values_list("pk"))
+        counts = todays.aggregate(total=Count("pk"), this=Count("pk", filter=Q(profile=profile)))
+        if counts["this"]:
+            return True  # another tab recorded it meanwhile
+        if counts["total"] >= daily_profile_view_cap():
             logger.info("profile view refused (daily cap) viewer=%s", viewer.pk)
             return False
         ProfileView.objects.create(viewer=viewer, profile=profile, viewed_on=today)

@@ -10,6 +10,7 @@ from .. import messages as msg
 from ..access import member_required, mfa_if_privileged
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
+from ..profile_page import profile_lists
 from ..services import (
     normalise_tag,
     profile_completeness,
@@ -100,8 +101,10 @@ def preferences(request):
 @mfa_if_privileged
 def profile_detail(request, pk):
     """A profile, showing each viewer only what its owner allowed; views are capped per day."""
-    profile = get_object_or_404(Profile.objects.visible_to(request.user).for_detail(), pk=pk)
-    if not record_profile_view(viewer=request.user, profile=profile):
+    profile = get_object_or_404(
+        Profile.objects.visible_to(request.user).for_page().with_seen_today(request.user), pk=pk
+    )
+    if not record_profile_view(viewer=request.user, profile=profile, seen_today=profile.seen_today):
         return render(
             request, "members/profile_limit.html", {"message": msg.VIEW_CAP_REACHED}, status=429
         )
@@ -109,7 +112,12 @@ def profile_detail(request, pk):
     return render(
         request,
         "members/profile_detail.html",
-        {"profile": profile, "own": own, "show_email": own or profile.show_email},
+        {
+            "profile": profile,
+            "lists": profile_lists(profile.pk),
+            "own": own,
+            "show_email": own or profile.show_email,
+        },
     )
 
 

@@ -52,9 +52,12 @@ def test_the_benchmark_runs_every_available_scenario_and_skips_the_rest(
         assert figures["statuses"] == {"200": figures["requests"]}
         for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "peak_rss_mb"):
             assert figures[key] > 0, (scenario.name, key)
-        # The bench middleware answered: every page runs at least one query.
-        assert figures["queries_per_request"] >= 1, scenario.name
-        assert figures["sql_ms_mean"] > 0
+        # The bench middleware answered on every response (a page served from the cache,
+        # such as the anonymous chapter page, may run no query at all).
+        assert figures["queries_per_request"] is not None, scenario.name
+        assert figures["django_ms_mean"] > 0, scenario.name
+        if figures["queries_per_request"] >= 1:
+            assert figures["sql_ms_mean"] > 0, scenario.name
     for scenario in scenarios.SCENARIOS:
         if scenario.todo:
             entry = by_name[scenario.name]

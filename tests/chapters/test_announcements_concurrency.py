@@ -1,38 +1,21 @@
 """Two workers on the same batch at once (a redelivered task, a dispatcher re-enqueue):
 real concurrent transactions on PostgreSQL, and still one message per recipient."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from chapters import announcements
 from chapters.models import Delivery
 from tests.factories import AnnouncementFactory, ChapterFactory, subscriber
+from tests.parallel import run_at_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def _run_twice_at_once(target):
-    barrier = threading.Barrier(2)
-    errors, results = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(target())
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = run_at_once([target, target], timeout=60)
     assert errors == []
     return results
 

@@ -162,6 +162,22 @@ def test_chapter_page_query_count_is_constant(
     with django_assert_num_queries(4):  # chapter+count, sectors, officers, events
         response = client.get(chapter_a.get_absolute_url())
     assert response.status_code == 200
+    with django_assert_num_queries(0):  # then cached (chapters/page_cache.py)
+        assert client.get(chapter_a.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("members_count", [1, 8])
+def test_chapter_page_query_count_for_a_member_is_constant(
+    client, chapter_a, a_member, django_assert_num_queries, members_count
+):
+    MembershipFactory.create_batch(members_count, chapter=chapter_a)
+    MembershipFactory(chapter=chapter_a, user=a_member)
+    OfficerFactory(chapter=chapter_a)
+    client.force_login(a_member)
+    client.get(chapter_a.get_absolute_url())  # the public sections get cached
+    with django_assert_num_queries(4):  # session, user, chapter (visible_to), membership
+        response = client.get(chapter_a.get_absolute_url())
+    assert "Salir del capítulo" in response.content.decode()
 
 
 # --- join, leave, home --------------------------------------------------------------------

@@ -292,7 +292,7 @@ def test_directory_query_count_does_not_grow_with_rows(client, me, size, django_
         profile.expertise.set([])
     client.get(reverse("members:directory"))  # warm the session
     # The same number whatever the rows (the chapter filter's choice list is one of them).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(reverse("members:directory"))
     assert response.status_code == 200
 

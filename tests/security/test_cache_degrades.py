@@ -33,6 +33,31 @@ def test_every_operation_answers_as_a_miss(dead_cache, caplog):
     assert "cache unreachable" in caplog.text
 
 
+def test_after_a_failure_redis_is_left_alone_for_a_moment(dead_cache, monkeypatch):
+    """A Redis that hangs would cost every operation its socket timeout: after a failure the
+    operations answer at once without trying, for RETRY_AFTER_SECONDS; then Redis is tried."""
+    from types import SimpleNamespace
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from talentnet import cache as degrading
+
+    assert dead_cache.get("k") is None  # a real failure: the window opens
+    tried = []
+
+    def refuse(self, *args, **kwargs):
+        tried.append(1)
+        raise RedisConnectionError("refused")
+
+    monkeypatch.setattr(degrading.DegradingRedisCacheClient, "get_client", refuse)
+    assert dead_cache.get_many(["a"]) == {} and dead_cache.add("x", 1) is True
+    assert tried == []
+    later = time.monotonic() + degrading.RETRY_AFTER_SECONDS + 1
+    monkeypatch.setattr(degrading, "time", SimpleNamespace(monotonic=lambda: later))
+    assert dead_cache.get("k", "fallback") == "fallback"
+    assert tried == [1]
+
+
 def test_ping_raises_so_healthz_sees_the_outage(dead_cache):
     with pytest.raises(RedisError):
         dead_cache.ping()

@@ -1,0 +1,131 @@
+"""The chapter page's public sections, rendered once per chapter and language, then cached.
+
+Everything on a chapter page but the visitor's own box (their membership, the officers'
+tools) is the same for every visitor: name, member count, areas, officers, upcoming events.
+Rendering it costs a COUNT over the chapter's memberships (thousands of rows at national
+scale), three more queries and most of the template; the cached copy costs one cache read.
+
+Invalidation: one generation token for every chapter page, replaced whenever something a
+chapter page shows changes (receivers in chapters/signals.py: chapters, their areas,
+officers, memberships, Jornadas, sectors, an officer's public name; `invalidate()` from
+code that writes with `QuerySet.update()`). An entry remembers the generation it was
+rendered under; the generation is read before the database, so a page rendered from data
+older than a change carries the old token and is never served after it. The token is
+replaced at once and again after commit, so a render that read the database between the
+two is discarded as well. Entries also expire on their own: when the first upcoming event
+shown ends, at midnight (officers' terms) and after MAX_SECONDS anyway.
+
+Whatever the cache does (Redis down, evicted keys), the page is rendered from the database.
+"""
+
+import datetime
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+
+GENERATION_KEY = "chapters:page:generation"
+# A safety net: every change we know of invalidates at once, but one made while Redis was
+# unreachable could not (its new generation was lost); its page is outdated this long at most.
+MAX_SECONDS = 600
+UPCOMING_SHOWN = 20
+TEMPLATE = "chapters/chapter_detail.html"
+
+
+def _entry_key(slug, language):
+    return f"chapters:page:{language}:{slug}"
+
+
+def invalidate() -> None:
+    """Forget every cached chapter page: now, and again once the current transaction
+    commits (a page rendered in between read the data before the change)."""
+    _new_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_generation)
+
+
+def _new_generation():
+    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+
+
+def _current_generation(found):
+    """The generation read with the entry, or a new one when there was none (first use,
+    eviction). None when the cache does not answer: nothing gets cached then."""
+    if GENERATION_KEY in found:
+        return found[GENERATION_KEY]
+    cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def public_page(slug):
+    """The cached public part of the chapter page `slug` in the active language, rendered
+    when missing or outdated: a dict with `name`, `is_public` (whether anonymous visitors
+    may see it: Chapter.objects.public()), `head` and `sections` (HTML). None when no
+    chapter has that slug. Callers decide who may see it (visible_to) before showing it."""
+    language = get_language()
+    key = _entry_key(slug, language)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = _current_generation(found)
+    entry = found.get(key)
+    if entry is not None and generation is not None and entry["generation"] == generation:
+        return entry
+    entry, expiry = _render(slug)
+    if entry is not None and generation is not None:
+        entry["generation"] = generation
+        seconds = (expiry - timezone.now()).total_seconds()
+        cache.set(key, entry, timeout=max(1, int(seconds)))
+    return entry
+
+
+def _render(slug):
+    """The public sections of the chapter `slug`, from the database, and when they expire."""
+    from .models import Chapter, Jornada, Officer
+
+    chapter = (
+        Chapter.objects.with_member_count()
+        .annotate(is_public=Exists(Chapter.objects.public().filter(pk=OuterRef("pk"))))
+        .prefetch_related("sectors")
+        .filter(slug=slug)
+        .first()
+    )
+    if chapter is None:
+        return None, None
+    now = timezone.now()
+    officers = list(
+        Officer.objects.current()
+        .filter(chapter=chapter)
+        .select_related("user__profile")
+        .order_by("role", "term_start")
+    )
+    # The chapter's own events and the network-wide Jornadas its members can attend.
+    upcoming = list(
+        Jornada.objects.published()
+        .upcoming(now)
+        .filter(Q(chapter=chapter) | Q(chapter__isnull=True))
+        .select_related("chapter")[:UPCOMING_SHOWN]
+    )
+    context = {"chapter": chapter, "officers": officers, "upcoming": upcoming}
+    entry = {
+        "name": chapter.name,
+        "is_public": chapter.is_public,
+        "head": render_to_string(f"{TEMPLATE}#chapter-head", context),
+        "sections": render_to_string(f"{TEMPLATE}#chapter-sections", context),
+    }
+    return entry, expires_at(now, upcoming)
+
+
+def expires_at(now, upcoming):
+    """The earliest of: MAX_SECONDS from now, the next local midnight (an officer's term
+    starts or ends with the day), the end of the first upcoming event shown (it leaves
+    the list then)."""
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(
+        tomorrow, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    candidates = [now + datetime.timedelta(seconds=MAX_SECONDS), midnight]
+    candidates += [jornada.ends_at for jornada in upcoming]
+    return min(candidates)

@@ -1,0 +1,96 @@
+"""Answers members pages reuse instead of asking the database on every request: the privacy
+notice in force and a member's acceptance (cached), a user's role names (once per request).
+Each is forgotten as soon as what it depends on changes."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from members import access
+from members.access import IME_STAFF, PNCS_COORDINATORS, in_group, needs_mfa, role_names
+from members.models import PrivacyAcceptance, PrivacyNotice
+from members.services import accept_privacy_notice, needs_privacy_acceptance
+from members.services.privacy import NOTICE_CACHE_SECONDS, _seconds_to_next_notice
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _notice(version, published_at):
+    return PrivacyNotice.objects.create(
+        version=version,
+        summary_es="Nuevo",
+        summary_en="New",
+        body_es="Texto",
+        body_en="Text",
+        published_at=published_at,
+    )
+
+
+def _asked_to_accept(client):
+    response = client.get(reverse("members:directory"))
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("members:privacy_accept")
+    )
+
+
+def test_a_cached_acceptance_answers_without_a_query(me, django_assert_num_queries):
+    assert needs_privacy_acceptance(user=me) is False  # fills the cache
+    with django_assert_num_queries(0):
+        assert needs_privacy_acceptance(user=me) is False
+
+
+def test_a_new_notice_is_asked_on_the_next_request_despite_the_cache(client, me):
+    assert not _asked_to_accept(client)  # the acceptance of version 1 is cached now
+    new = _notice(2, timezone.now())
+    assert _asked_to_accept(client)
+    accept_privacy_notice(user=me, notice=new)
+    assert not _asked_to_accept(client)
+
+
+def test_a_withdrawn_acceptance_is_asked_again(client, me):
+    assert not _asked_to_accept(client)
+    PrivacyAcceptance.objects.filter(user=me).delete()
+    assert _asked_to_accept(client)
+
+
+def test_the_notice_in_force_is_cached_until_a_scheduled_one_is_due():
+    assert _seconds_to_next_notice() == NOTICE_CACHE_SECONDS
+    _notice(2, timezone.now() + datetime.timedelta(minutes=5))
+    assert 290 <= _seconds_to_next_notice() <= 300
+
+
+def test_a_scheduled_notice_is_not_asked_before_it_is_due(me):
+    _notice(2, timezone.now() + datetime.timedelta(days=1))
+    assert needs_privacy_acceptance(user=me) is False
+
+
+def test_the_roles_of_a_request_cost_one_query(django_assert_num_queries):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=PNCS_COORDINATORS))
+    with django_assert_num_queries(1):
+        assert needs_mfa(user)
+        assert in_group(user, PNCS_COORDINATORS)
+        assert not access.is_ime_staff(user)
+    assert role_names(user) == {PNCS_COORDINATORS}
+
+
+def test_changing_groups_through_the_user_forgets_its_roles():
+    user = UserFactory(is_staff=True)
+    assert not access.is_ime_staff(user)
+    user.groups.add(Group.objects.get(name=IME_STAFF))
+    assert access.is_ime_staff(user)
+    user.groups.clear()
+    assert not needs_mfa(user)
+
+
+def test_a_role_revoked_elsewhere_counts_from_the_next_request(client, me):
+    """The memo lives on the request's user object, loaded afresh on every request."""
+    coordinators = Group.objects.get(name=PNCS_COORDINATORS)
+    coordinators.user_set.add(me)
+    assert client.get(reverse("members:directory")).status_code == 302  # second factor first
+    coordinators.user_set.remove(me)
+    assert client.get(reverse("members:directory")).status_code == 200
