@@ -94,6 +94,11 @@ class CuttableProxy:
 
 
 def _hard_close(sock):
+    # shutdown() first: close() alone does not wake the other pipe thread blocked in
+    # recv() on this socket, and the kernel keeps the connection open until that recv
+    # returns (the peer would notice the cut only at its next write, or never).
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     with contextlib.suppress(OSError):
