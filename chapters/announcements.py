@@ -7,22 +7,25 @@ The flow (SECURITY.md part E):
    tasks are enqueued only after commit (`transaction.on_commit`). A broker outage at
    that moment is logged and ignored: the rows wait in the database.
 2. `send_batch` (a task per range of delivery ids) opens one SMTP connection, claims
-   each delivery with a conditional UPDATE (pending → sending), re-checks the opt-in
-   and the account at send time, sends, and records the outcome. A claim that matches
-   no row means another worker, a retry or a redelivered task already has it.
+   deliveries a chunk at a time with a conditional UPDATE (pending → sending), re-checks
+   the opt-in and the account at send time, sends, and records each outcome. A claim
+   that matches no row means another worker, a retry or a redelivered task already has
+   it. The email is rendered once per language per batch, not once per recipient.
 3. `dispatch_pending` (Celery beat, every minute) starts due scheduled sends and
    re-enqueues deliveries left pending (never enqueued, or enqueued long ago) or stuck
    in "sending" (their worker died), so nothing is ever lost.
 """
 
 import logging
+import select
 import smtplib
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Count, F, Min, Q
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -318,7 +321,7 @@ def enqueue_pending(*, announcement_id: int, only_stale: bool = False) -> int:
 
 
 def claim_chunk() -> int:
-    return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 20))
+    return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 50))
 
 
 @retry_if_disconnected
@@ -356,53 +359,214 @@ def _skip_reason(user, kind: str) -> str:
     return ""
 
 
-def _claim(delivery_ids) -> list[int]:
-    """pending → sending with claimed_at, in one conditional UPDATE: a row is claimed by
-    exactly one caller (SECURITY.md E4); returns the ids this call claimed.
+def _claim(delivery_ids, *, announcement_id: int | None = None) -> list[int]:
+    """pending → sending with claimed_at and one more attempt, in one conditional
+    UPDATE ... RETURNING: a row is claimed by exactly one caller (SECURITY.md E4); returns
+    the ids this call claimed, in order. With `announcement_id`, nothing is claimed once
+    that announcement is no longer sending (cancelled).
 
-    The stamp (claimed_at, unique to this call) tells our rows from rows another worker
-    claimed at the same moment. No join in this filter, on purpose: Django turns a
-    filtered join into `WHERE id IN (subquery)`, and PostgreSQL would then not re-check
-    `status` on a row another worker changed meanwhile; plain column conditions are
-    re-checked after the row lock, so exactly one claim wins.
+    No join in this filter, on purpose: a join becomes `WHERE id IN (subquery)`, and
+    PostgreSQL would then not re-check `status` on a row another worker changed
+    meanwhile; plain column conditions are re-checked after the row lock, so exactly one
+    claim wins. (The announcement's EXISTS is uncorrelated: evaluated once, not a join.)
 
-    The same stamp is kept if the database restarts in between (the UPDATE may have
-    committed before the SELECT failed): running both again finds this call's rows.
+    The stamp (claimed_at, unique to this call) is kept if the database restarts before
+    the answer arrives (the UPDATE may have committed): run again, the statement also
+    returns the rows this call already holds.
     """
-    return _claim_stamped(list(delivery_ids), timezone.now())
+    ids = list(delivery_ids)
+    if not ids:
+        return []
+    return _claim_stamped(ids, timezone.now(), announcement_id)
 
 
 @retry_if_disconnected
-def _claim_stamped(delivery_ids: list[int], stamp) -> list[int]:
-    Delivery.objects.filter(
-        pk__in=list(delivery_ids),
-        status=Delivery.Status.PENDING,
-        attempts__lt=max_attempts(),
-    ).update(status=Delivery.Status.SENDING, claimed_at=stamp, attempts=F("attempts") + 1)
-    return list(
-        Delivery.objects.filter(
-            pk__in=delivery_ids, status=Delivery.Status.SENDING, claimed_at=stamp
-        ).values_list("pk", flat=True)
+def _claim_stamped(ids: list[int], stamp, announcement_id: int | None) -> list[int]:
+    from django.db import connection
+
+    delivery = connection.ops.quote_name(Delivery._meta.db_table)
+    in_ids = ", ".join(["%s"] * len(ids))
+    stamp = connection.ops.adapt_datetimefield_value(stamp)
+    claimable = "status = %s AND attempts < %s"
+    params = [Delivery.Status.PENDING, max_attempts()]
+    if announcement_id is not None:
+        announcement = connection.ops.quote_name(Announcement._meta.db_table)
+        claimable += f" AND EXISTS (SELECT 1 FROM {announcement} WHERE id = %s AND status = %s)"  # noqa: S608 - our table names
+        params += [announcement_id, Announcement.Status.SENDING]
+    sql = (
+        f"UPDATE {delivery} SET status = %s, claimed_at = %s, "  # noqa: S608 - our table names
+        "attempts = attempts + CASE WHEN status = %s THEN 1 ELSE 0 END "
+        f"WHERE id IN ({in_ids}) AND (({claimable}) OR (status = %s AND claimed_at = %s)) "
+        "RETURNING id"
+    )
+    params = [
+        Delivery.Status.SENDING,
+        stamp,
+        Delivery.Status.PENDING,
+        *ids,
+        *params,
+        Delivery.Status.SENDING,
+        stamp,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+RECORD_ANSWER_TIMEOUT_MS = 10_000
+
+
+class _SentLog:
+    """The sent deliveries of a batch, each recorded as soon as the SMTP server accepted
+    its message, without stopping for PostgreSQL's answer.
+
+    The UPDATE is on its way to the server before the next message starts, so a worker
+    killed at any moment leaves at most the message in flight in doubt, as if it had
+    waited: PostgreSQL runs and commits a statement it has received even when its client
+    is gone. Its answer (the announcement's status, which is the cancel check) is read
+    after the next message went out, so the database's round trip overlaps the SMTP
+    exchange instead of adding to it; a cancel stops the batch at most one message later.
+    At most one statement is in flight, and `wait()` reads its answer before the batch
+    runs any other query, so Django's connection never sees it. PostgreSQL only, through
+    psycopg's libpq connection; elsewhere (`make run` on SQLite) each outcome is written
+    and the status read in turn.
+    """
+
+    def __init__(self, announcement_id: int):
+        from django.db import connection
+
+        self.connection = connection
+        self.announcement_id = announcement_id
+        self.sending = True  # the announcement's status in the last answer
+        self._in_flight = None  # the delivery whose record has not been answered yet
+        self._pgconn = None
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            self._pgconn = connection.connection.pgconn
+            delivery = connection.ops.quote_name(Delivery._meta.db_table)
+            announcement = connection.ops.quote_name(Announcement._meta.db_table)
+            # A data-modifying WITH runs to completion whether or not the SELECT reads it.
+            self._sql = (
+                f"WITH sent AS (UPDATE {delivery} SET status = 'sent', reason = '', "  # noqa: S608 - our table names
+                "sent_at = statement_timestamp() WHERE id = $1 AND status = 'sending') "
+                f"SELECT status FROM {announcement} WHERE id = $2"
+            ).encode()
+
+    def record(self, delivery_id: int) -> None:
+        """Mark the delivery sent: the statement leaves now, its answer is read later."""
+        self.wait()
+        if self._pgconn is None:
+            _mark_sent(delivery_id)
+            self.sending = _is_sending(self.announcement_id)
+            return
+        params = [str(delivery_id).encode(), str(self.announcement_id).encode()]
+        self._in_flight = delivery_id
+        try:
+            with self._unusable_on_error(), self.connection.wrap_database_errors:
+                self._pgconn.send_query_params(self._sql, params)
+                while self._pgconn.flush():  # psycopg's connections are non-blocking
+                    self._poll(select.POLLOUT)
+        except DatabaseError as exc:
+            self._record_again(exc)
+
+    def wait(self) -> bool:
+        """Read the answer of the statement in flight, if any; returns whether the
+        announcement was still sending (as of the last answer)."""
+        if self._in_flight is not None:
+            try:
+                with self._unusable_on_error(), self.connection.wrap_database_errors:
+                    self.sending = self._answer() == Announcement.Status.SENDING.encode()
+                self._in_flight = None
+            except DatabaseError as exc:
+                self._record_again(exc)
+        return self.sending
+
+    def _record_again(self, exc: Exception) -> None:
+        """The connection broke with a record on its way (the database restarted): it may
+        or may not have committed, so it is written again, idempotently, on a new
+        connection (which waits for the server: talentnet.db). The message is recorded,
+        never sent twice."""
+        delivery_id, self._in_flight = self._in_flight, None
+        logger.warning(
+            "database connection lost (%s): delivery %s is recorded again", exc, delivery_id
+        )
+        _mark_sent(delivery_id)
+        self.sending = _is_sending(self.announcement_id)
+        self._pgconn = self.connection.connection.pgconn
+
+    @contextmanager
+    def _unusable_on_error(self):
+        # A statement half sent or half read leaves the connection busy: close it, so
+        # that nothing else (Django reconnects) stumbles on it.
+        try:
+            yield
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def _poll(self, event: int) -> None:
+        import psycopg
+
+        poll = select.poll()  # not select(): a worker may hold file descriptors past 1024
+        poll.register(self._pgconn.socket, event)
+        # A server that vanished without closing the socket never answers: after this
+        # long, the connection counts as lost and the record is written again.
+        if not poll.poll(RECORD_ANSWER_TIMEOUT_MS):
+            raise psycopg.OperationalError("no answer from the database")
+
+    def _answer(self) -> bytes | None:
+        import psycopg
+
+        status, error = None, None
+        while True:
+            self._pgconn.consume_input()
+            if self._pgconn.is_busy():
+                self._poll(select.POLLIN)
+                continue
+            result = self._pgconn.get_result()
+            if result is None:  # the statement is done: the connection is free again
+                break
+            if result.status == psycopg.pq.ExecStatus.TUPLES_OK:
+                status = result.get_value(0, 0) if result.ntuples else None
+            else:
+                error = result.error_message.decode(errors="replace")
+        if error:
+            raise psycopg.DatabaseError(error)
+        return status
+
+
+@retry_if_disconnected
+def _mark_sent(delivery_id: int) -> None:
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SENT, reason="", sent_at=timezone.now()
     )
 
 
-@retry_if_disconnected
-def _finish(delivery_id: int, status: str, reason: str = "") -> None:
-    # Committed at once, message by message: after a crash, at most the one message in
-    # flight is in doubt. A database restart between sending and recording is waited out
-    # (retry_if_disconnected), so the message is recorded, never sent again.
-    fields = {"status": status, "reason": reason[:200]}
-    if status == Delivery.Status.SENT:
-        fields["sent_at"] = timezone.now()
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(**fields)
+class _Outcomes:
+    """Skipped and refused deliveries of a chunk, recorded together: one UPDATE per
+    (status, reason). Neither sent anything, so a crash before the write only means
+    they are looked at again."""
+
+    def __init__(self):
+        self.pending = {}
+
+    def add(self, delivery_id: int, status: str, reason: str) -> None:
+        self.pending.setdefault((status, reason[:200]), []).append(delivery_id)
+
+    def write(self) -> None:
+        for (status, reason), ids in self.pending.items():
+            _release(ids, status=status, reason=reason)
+        self.pending = {}
 
 
 @retry_if_disconnected
 def _release(delivery_ids, *, status=Delivery.Status.PENDING, reason="") -> None:
-    """Give claimed deliveries back (pending for a retry, or cancelled)."""
-    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.SENDING).update(
-        status=status, reason=reason
-    )
+    """Give claimed deliveries back (pending for a retry), or close them (cancelled,
+    skipped, failed)."""
+    if delivery_ids:
+        Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.SENDING).update(
+            status=status, reason=reason
+        )
 
 
 @retry_if_disconnected
@@ -428,17 +592,19 @@ def _is_sending(announcement_id: int) -> bool:
 def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     """Send the pending deliveries with ids in [first_id, last_id] over one SMTP connection.
 
-    Deliveries are claimed a few at a time (ANNOUNCEMENT_CLAIM_CHUNK) with a conditional
-    update; a delivery another worker, a retry or a redelivered task already claimed is
-    left alone. Just before sending, the recipients are read again (active, verified,
-    opted in: else skipped with the reason), and before each message the announcement
-    must still be sending (a cancel stops the batch). Each outcome is committed at once.
+    Deliveries are claimed a chunk at a time (ANNOUNCEMENT_CLAIM_CHUNK) with one
+    conditional UPDATE ... RETURNING, only while the announcement is sending; a delivery
+    another worker, a retry or a redelivered task already claimed is left alone. Just
+    before sending a chunk, its recipients are read again (active, verified, opted in:
+    else skipped with the reason). The email is rendered once per language for the whole
+    batch (chapters.mail.AnnouncementMail). Each sent message is recorded at once
+    (`_SentLog`: the statement leaves before the next message, its answer, which says
+    whether the announcement is still sending, is read after it); skips and refusals are
+    written once per chunk.
     Transient SMTP errors give the claimed deliveries back and propagate (the task
     retries); a refused recipient is marked failed and the batch goes on.
     """
-    from django.core import mail
-
-    from .mail import build_message
+    from .mail import AnnouncementMail, BatchMailer
 
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     announcement, given_up, pending = _batch_to_send(announcement_id, first_id, last_id)
@@ -446,51 +612,62 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
         return counts
     counts["failed"] += given_up
     user_of = dict(pending)
-    connection = None
+    mailer = BatchMailer(AnnouncementMail(announcement))
+    sent_log = _SentLog(announcement_id)
+    outcomes = _Outcomes()
+
+    def stop(delivery_ids, **release) -> None:
+        sent_log.wait()
+        outcomes.write()
+        _release(delivery_ids, **release)
+
     chunk = claim_chunk()
     _relaxed_commits(True)
     try:
         for start in range(0, len(pending), chunk):
-            claimed = _claim([pk for pk, _user in pending[start : start + chunk]])
+            sent_log.wait()
+            ids = [pk for pk, _user in pending[start : start + chunk]]
+            claimed = _claim(ids, announcement_id=announcement_id)
+            if not claimed and not _is_sending(announcement_id):
+                return counts  # cancelled: cancel_announcement closed what was pending
             users = _recipients_now([user_of[pk] for pk in claimed], announcement.kind)
             for position, delivery_id in enumerate(claimed):
-                if not _is_sending(announcement_id):
+                user = users.get(user_of[delivery_id])
+                reason = _skip_reason(user, announcement.kind)
+                if reason:
+                    outcomes.add(delivery_id, Delivery.Status.SKIPPED, reason)
+                    counts["skipped"] += 1
+                    continue
+                if not mailer.sends_raw_smtp:
+                    sent_log.wait()  # a Django mailer may use the database connection itself
+                if not sent_log.sending:
                     # Cancelled: what this batch still holds is cancelled too.
-                    _release(
+                    stop(
                         claimed[position:],
                         status=Delivery.Status.CANCELLED,
                         reason=REASON_CANCELLED,
                     )
                     return counts
-                user = users.get(user_of[delivery_id])
-                reason = _skip_reason(user, announcement.kind)
-                if reason:
-                    _finish(delivery_id, Delivery.Status.SKIPPED, reason)
-                    counts["skipped"] += 1
-                    continue
-                message = build_message(announcement, user, delivery_id=delivery_id)
                 try:
-                    if connection is None:
-                        connection = mail.mailers.default
-                        connection.open()  # one SMTP connection for the whole batch
-                    connection.send_messages([message])
+                    mailer.send(user, delivery_id=delivery_id)
                 except smtplib.SMTPRecipientsRefused as exc:
                     codes = sorted({str(code) for code, _msg in exc.recipients.values()})
-                    _finish(delivery_id, Delivery.Status.FAILED, f"refused ({', '.join(codes)})")
+                    outcomes.add(
+                        delivery_id, Delivery.Status.FAILED, f"refused ({', '.join(codes)})"
+                    )
                     counts["failed"] += 1
                     continue
                 except TRANSIENT_SMTP_ERRORS:
-                    _release(claimed[position:])
+                    stop(claimed[position:])
                     raise
-                _finish(delivery_id, Delivery.Status.SENT)
+                sent_log.record(delivery_id)
                 counts["sent"] += 1
+            sent_log.wait()
+            outcomes.write()
     finally:
+        sent_log.wait()
         _relaxed_commits(False)
-        if connection is not None:
-            try:
-                connection.close()
-            except (smtplib.SMTPException, OSError):
-                logger.info("SMTP connection already closed")
+        mailer.close()
     _finish_if_done(announcement_id)
     return counts
 
@@ -563,8 +740,8 @@ def queue_test(*, announcement_id: int, to_user_id: int) -> None:
 def cancel_announcement(*, announcement_id: int, by) -> int:
     """Cancel a scheduled or running send: what is still pending is never sent.
 
-    Returns how many deliveries were cancelled. A batch checks the announcement's state
-    before each message, so a running batch stops at its next message.
+    Returns how many deliveries were cancelled. A running batch reads the announcement's
+    state with each message it records (`_SentLog`), so it stops within one more message.
     """
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()

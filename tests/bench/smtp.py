@@ -1,12 +1,14 @@
 """A loopback SMTP sink for the announcement fan-out scenario: it accepts every message,
-keeps only a count and the arrival times (never the bodies: 10,000 messages), and gives
-messages/s between the first and the last arrival.
+keeps only a count, the recipients seen (to count duplicates) and the arrival times (never
+the bodies: 10,000 messages), and gives messages/s since a given start (the send) or
+between the first and the last arrival.
 
     with SmtpSink() as sink:
         env = {"SMTP_HOST": sink.host, "SMTP_PORT": str(sink.port), "SMTP_TLS": "false"}
+        started = time.perf_counter()
         ...  # start the worker with env, send the announcement
         sink.wait_for(10_000, timeout=120)
-        figures = {"msgs_per_s": sink.messages_per_second(), "delivered": sink.count}
+        figures = {"msgs_per_s": sink.messages_per_second(since=started), "delivered": sink.count}
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class _CountingHandler:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):
-        self.sink.record(len(envelope.rcpt_tos))
+        self.sink.record(envelope.rcpt_tos)
         return "250 OK"
 
 
@@ -31,16 +33,22 @@ class SmtpSink:
         self.port = None
         self.count = 0
         self.recipients = 0
+        self.duplicates = 0  # messages to an address that already received one
+        self._seen = set()
         self.first_at = None
         self.last_at = None
         self._lock = threading.Lock()
         self._controller = None
 
-    def record(self, recipients: int) -> None:
+    def record(self, recipients: list[str]) -> None:
         now = time.perf_counter()
         with self._lock:
             self.count += 1
-            self.recipients += recipients
+            self.recipients += len(recipients)
+            for address in recipients:
+                if address in self._seen:
+                    self.duplicates += 1
+                self._seen.add(address)
             self.first_at = self.first_at or now
             self.last_at = now
 
@@ -76,9 +84,14 @@ class SmtpSink:
         with self._lock:
             return self.count
 
-    def messages_per_second(self) -> float | None:
-        """Messages per second between the first and the last arrival."""
+    def messages_per_second(self, since: float | None = None) -> float | None:
+        """Messages per second from `since` (a time.perf_counter() taken when the send
+        started) to the last arrival; without it, between the first and the last arrival."""
         with self._lock:
+            if since is not None:
+                if not self.count or self.last_at <= since:
+                    return None
+                return round(self.count / (self.last_at - since), 1)
             if self.count < 2 or self.last_at == self.first_at:
                 return None
             return round((self.count - 1) / (self.last_at - self.first_at), 1)

@@ -1,6 +1,7 @@
 """The fan-out scenario's SMTP sink counts what it receives over real SMTP."""
 
 import smtplib
+import time
 from email.message import EmailMessage
 
 from tests.bench.smtp import SmtpSink
@@ -20,3 +21,18 @@ def test_the_sink_counts_messages_and_their_rate():
         assert sink.recipients == 5
         assert sink.messages_per_second() > 0
     assert SmtpSink().messages_per_second() is None
+
+
+def test_the_sink_counts_a_second_message_to_an_address_as_a_duplicate_and_rates_since_a_start():
+    started = time.perf_counter()
+    with SmtpSink() as sink:
+        with smtplib.SMTP(sink.host, sink.port, timeout=10) as client:
+            for address in ("ana@example.org", "luis@example.org", "ana@example.org"):
+                client.sendmail(
+                    "no-reply@example.org", [address], b"Subject: Aviso\r\n\r\nHola\r\n"
+                )
+        assert sink.wait_for(3, timeout=10) == 3
+        assert sink.duplicates == 1
+        since_start = sink.messages_per_second(since=started)
+        assert 0 < since_start == round(3 / (sink.last_at - started), 1)
+        assert sink.messages_per_second(since=sink.last_at) is None  # nothing after the last

@@ -1,0 +1,327 @@
+"""The announcement email as a batch builds it: rendered once per language with only the
+recipient's parts filled in, and over Django's SMTP mailer sent as lean MIME bytes that
+read exactly like Django's own message (headers, both languages, unsubscribe link, HTML
+and text alternative, sanitised Markdown). Also what a batch costs in queries, and a
+cancel that lands while a batch is sending."""
+
+import asyncio
+import os
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+from chapters import announcements
+from chapters.mail import (
+    AnnouncementMail,
+    build_message,
+    language_of,
+    read_unsubscribe_token,
+    render_announcement,
+)
+from chapters.models import Announcement, Delivery
+from tests.factories import AnnouncementFactory, ChapterFactory, subscriber
+
+pytestmark = pytest.mark.django_db
+
+NAME_TO_ESCAPE = 'Ana <b>"O\'Neil" & co</b>'
+MARKDOWN_ES = "Hola a **todos**.\n\n<script>alert(1)</script> [Jornadas](/jornadas/)"
+MARKDOWN_EN = "Hello **everyone**.\n\n<script>alert(1)</script> [Jornadas](/jornadas/)"
+IDNA_ADDRESS = "persona@xn--bcher-kva.example"  # persona@bücher.example, as Django writes it
+LONG_SUBJECT = "Jornada en León y Querétaro: ¡inscríbete ya, cupo limitado! " * 2
+
+
+def smtp_mailer(settings, host="127.0.0.1", port=2525):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": host, "port": port, "use_tls": False, "timeout": 10},
+        }
+    }
+    return mail.mailers.default
+
+
+def token_of(url):
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def parts(message):
+    return {part.get_content_type(): part.get_content() for part in message.iter_parts()}
+
+
+def test_the_batch_renders_for_each_recipient_what_render_announcement_renders(chapter_a, settings):
+    settings.SITE_URL = "https://red.example.org"
+    people = [
+        subscriber(chapter=chapter_a, preferred_name=NAME_TO_ESCAPE),
+        subscriber(chapter=chapter_a, language="en", preferred_name="Grace"),
+        subscriber(chapter=chapter_a, preferred_name="", given_names="Lucía"),
+    ]
+    announcement = AnnouncementFactory(body_es=MARKDOWN_ES, body_en=MARKDOWN_EN)
+    batch = AnnouncementMail(announcement)
+
+    for person in people:
+        rendered = batch.render(person)
+        expected = render_announcement(announcement, language=language_of(person), user=person)
+        # The token carries a timestamp: the same person, kind and announcement is enough.
+        url = expected["unsubscribe_url"]
+        assert read_unsubscribe_token(token_of(rendered["unsubscribe_url"])) == (
+            person.pk,
+            "chapter",
+            announcement.pk,
+        )
+        assert rendered["subject"] == expected["subject"]
+        assert rendered["text"] == expected["text"].replace(url, rendered["unsubscribe_url"])
+        assert rendered["html"] == expected["html"].replace(url, rendered["unsubscribe_url"])
+    html = batch.render(people[0])["html"]
+    assert "Ana &lt;b&gt;&quot;O&#x27;Neil&quot; &amp; co&lt;/b&gt;" in html
+    assert "<script" not in html
+    assert f"Hola, {NAME_TO_ESCAPE}:" in batch.render(people[0])["text"]
+
+
+def test_the_smtp_bytes_read_like_djangos_own_message(chapter_a, settings):
+    settings.SITE_URL = "https://red.example.org"
+    settings.DEFAULT_FROM_EMAIL = "Red de Talentos México <avisos@méxico.example>"
+    spanish = subscriber(chapter=chapter_a, preferred_name=NAME_TO_ESCAPE)
+    english = subscriber(chapter=chapter_a, language="en")
+    announcement = AnnouncementFactory(
+        subject_es=LONG_SUBJECT, body_es=MARKDOWN_ES, body_en=MARKDOWN_EN
+    )
+    backend = smtp_mailer(settings)
+    batch = AnnouncementMail(announcement)
+
+    for person in (spanish, english):
+        recipient, raw = batch.mime(person, delivery_id=7, backend=backend)
+        ours = message_from_bytes(raw, policy=policy.default)
+        django = message_from_bytes(
+            build_message(announcement, person, delivery_id=7)
+            .message(policy=policy.SMTP)
+            .as_bytes(),
+            policy=policy.default,
+        )
+
+        assert recipient == person.email
+        assert str(ours["From"]) == "Red de Talentos México <avisos@xn--mxico-bsa.example>"
+        assert ours.defects == [] and all(part.defects == [] for part in ours.iter_parts())
+        assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+        for header in ("Subject", "From", "To", "List-Unsubscribe-Post", "Message-ID"):
+            assert str(ours[header]) == str(django[header]), header
+        # Same person, kind and announcement in the one-click link (the token's timestamp
+        # may differ by a second); RFC 8058 receivers get the URL as is, not encoded-words.
+        assert read_unsubscribe_token(token_of(ours["List-Unsubscribe"].strip("<>"))) == (
+            person.pk,
+            "chapter",
+            announcement.pk,
+        )
+        assert b"\r\nList-Unsubscribe: <https://red.example.org/" in raw
+        assert ours["Date"] and ours["MIME-Version"] == "1.0"
+        assert ours.get_content_type() == django.get_content_type() == "multipart/alternative"
+        url = ours["List-Unsubscribe"].strip("<>")
+        theirs = {
+            kind: content.replace(django["List-Unsubscribe"].strip("<>"), url)
+            for kind, content in parts(django).items()
+        }
+        assert parts(ours) == theirs
+        assert list(parts(ours)) == ["text/plain", "text/html"]
+    assert str(ours["Subject"]) == announcement.subject_en
+
+
+def test_a_batch_over_djangos_smtp_mailer_delivers_both_languages_with_unsubscribe_links(
+    chapter_a, ime_staff, settings, smtp_server
+):
+    settings.SITE_URL = "https://red.example.org"
+    smtp_mailer(settings, smtp_server.host, smtp_server.port)
+    spanish = subscriber(chapter=chapter_a, preferred_name=NAME_TO_ESCAPE)
+    english = subscriber(chapter=chapter_a, language="en", preferred_name="Grace")
+    abroad = subscriber(chapter=chapter_a, user__email="persona@bücher.example")
+    announcement = AnnouncementFactory(
+        audience_chapters=[chapter_a], body_es=MARKDOWN_ES, body_en=MARKDOWN_EN
+    )
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)  # no hook
+    ids = dict(Delivery.objects.filter(announcement=announcement).values_list("user_id", "pk"))
+
+    counts = announcements.send_batch(
+        announcement_id=announcement.pk, first_id=min(ids.values()), last_id=max(ids.values())
+    )
+
+    assert counts == {"sent": 3, "skipped": 0, "failed": 0}
+    received = smtp_server.wait_for(3, timeout=10)
+    assert sorted(rcpt for _sender, (rcpt,) in smtp_server.envelopes) == sorted(
+        [spanish.email, english.email, IDNA_ADDRESS]
+    )
+    by_to = {str(message["To"]): message for message in received}
+    assert set(by_to) == {spanish.email, english.email, IDNA_ADDRESS}
+    for person, address, language in (
+        (spanish, spanish.email, "es"),
+        (english, english.email, "en"),
+        (abroad, IDNA_ADDRESS, "es"),
+    ):
+        message = by_to[address]
+        url = message["List-Unsubscribe"].strip("<>")
+        text, html = parts(message)["text/plain"], parts(message)["text/html"]
+        assert read_unsubscribe_token(token_of(url)) == (person.pk, "chapter", announcement.pk)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["Message-ID"] == (
+            f"<announcement-{announcement.pk}-{ids[person.pk]}@red.example.org>"
+        )
+        assert url in text and url in html
+        assert "<script" not in html
+        assert 'href="https://red.example.org/jornadas/"' in html
+        if language == "en":
+            assert message["Subject"] == announcement.subject_en
+            assert "<strong>everyone</strong>" in html and "Hello **everyone**" in text
+            assert "/en/unsubscribe/" in url
+        else:
+            assert message["Subject"] == announcement.subject_es
+            assert "<strong>todos</strong>" in html and "Hola a **todos**" in text
+    assert f"Hola, {NAME_TO_ESCAPE}:" in parts(by_to[spanish.email])["text/plain"]
+    assert "Hola, Ana &lt;b&gt;" in parts(by_to[spanish.email])["text/html"]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+class CancellingBackend(LocmemBackend):
+    """Staff press cancel while the second message is on its way."""
+
+    announcement_id = None
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        if len(mail.outbox) == 2:
+            announcements.cancel_announcement(announcement_id=self.announcement_id, by=None)
+        return sent
+
+
+def test_a_cancel_during_a_batch_stops_it_before_the_next_message(chapter_a, ime_staff, settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.CancellingBackend"}}
+    for _ in range(5):
+        subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    CancellingBackend.announcement_id = announcement.pk
+    ids = sorted(Delivery.objects.values_list("pk", flat=True))
+
+    counts = announcements.send_batch(
+        announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
+    )
+
+    assert counts["sent"] == 2
+    assert len(mail.outbox) == 2
+    statuses = list(Delivery.objects.order_by("pk").values_list("status", "reason"))
+    assert statuses == [("sent", "")] * 2 + [("cancelled", "cancelled")] * 3
+    assert Announcement.objects.get(pk=announcement.pk).status == "cancelled"
+
+
+@pytest.mark.parametrize(("recipients", "queries"), [(3, 7), (6, 9)])
+def test_a_batch_waits_for_two_queries_per_chunk_whatever_its_messages(
+    chapter_a, ime_staff, settings, django_assert_num_queries, recipients, queries
+):
+    """Five per batch (the announcement, the exhausted deliveries, the pending ids, and
+    closing the announcement: two) and two per chunk of three (the claim, the recipients).
+    Each message's own record is not waited for (chapters.announcements._SentLog, straight
+    on psycopg's connection), yet every delivery ends recorded sent, with its time."""
+    settings.ANNOUNCEMENT_CLAIM_CHUNK = 3
+    for _ in range(recipients):
+        subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    ids = sorted(Delivery.objects.values_list("pk", flat=True))
+
+    with django_assert_num_queries(queries):
+        announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
+
+    assert len(mail.outbox) == recipients
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert not Delivery.objects.filter(sent_at__isnull=True).exists()
+    assert Announcement.objects.get(pk=announcement.pk).status == "sent"
+
+
+def outbox_rows(recipients):
+    """A sending announcement and its pending deliveries, written as send_announcement
+    does but without enqueueing (in a transactional test, the commit hook would send
+    them at once)."""
+    chapter = ChapterFactory()
+    for _ in range(recipients):
+        subscriber(chapter=chapter)
+    announcement = AnnouncementFactory(audience_chapters=[chapter], status="sending")
+    announcements.create_deliveries(
+        announcement_id=announcement.pk, user_ids=announcements.recipient_ids(announcement)
+    )
+    return announcement, sorted(Delivery.objects.values_list("pk", flat=True))
+
+
+class CancelWhileReceiving:
+    """An SMTP server on which staff cancel the announcement while message `at` arrives
+    (from another database connection, as the admin would)."""
+
+    def __init__(self, announcement_id, at):
+        self.announcement_id, self.at, self.received = announcement_id, at, []
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.received) + 1 == self.at:
+            await asyncio.get_running_loop().run_in_executor(None, self.cancel)
+        self.received.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+    def cancel(self):
+        from django.db import connection
+
+        try:
+            announcements.cancel_announcement(announcement_id=self.announcement_id, by=None)
+        finally:
+            connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancel_while_smtp_sends_stops_within_one_more_message_and_records_each_sent(
+    settings,
+):
+    from aiosmtpd.controller import Controller
+
+    announcement, ids = outbox_rows(8)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = CancelWhileReceiving(announcement.pk, at=3)
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    smtp_mailer(settings, "127.0.0.1", port)
+    try:
+        counts = announcements.send_batch(
+            announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
+        )
+    finally:
+        controller.stop()
+
+    assert 3 <= len(server.received) <= 4
+    assert counts["sent"] == len(server.received)
+    sent = Delivery.objects.filter(status="sent")
+    assert sorted(sent.values_list("user__email", flat=True)) == sorted(server.received)
+    assert set(Delivery.objects.exclude(status="sent").values_list("status", "reason")) == {
+        ("cancelled", "cancelled")
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_records_its_messages_on_a_database_socket_numbered_past_1024():
+    """A long-lived worker holds many files; select() cannot wait on a descriptor past
+    1024, so the records must not rely on it."""
+    from django.db import connection
+
+    announcement, ids = outbox_rows(3)
+    connection.close()
+    held = [os.dup(0) for _ in range(1100)]
+    try:
+        connection.ensure_connection()  # on a descriptor past those held
+        assert connection.connection.pgconn.socket > 1024
+
+        counts = announcements.send_batch(
+            announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
+        )
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+
+    assert counts == {"sent": 3, "skipped": 0, "failed": 0}
+    assert len(mail.outbox) == 3
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
