@@ -3,7 +3,10 @@ injection neutralised, flat memory however many rows match.
 
 On PostgreSQL the CSV is written by the database itself (`COPY (SELECT ...) TO STDOUT`,
 streamed block by block into the response): seven times the rows per second of building
-each line in Python (`make bench`). `iter_rows` is the same export in Python, for the
+each line in Python (`make bench`). Its four list cells (sectors, expertise,
+contributions, languages) are read from `MemberExportLists`, written when a member's
+lists or the names in them change (`refresh_export_lists`), not gathered from four
+tables per row at every export. `iter_rows` is the same export in Python, for the
 XLSX and for SQLite (`make run`); tests/pncs/test_exports.py checks that both give the
 same cells.
 """
@@ -182,33 +185,74 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _list_sql(field_name: str, *order: str) -> str:
-    """The `; `-joined names of one many-to-many list of the profile `p`, neutralised.
+# The languages every list name has a column for (name_es, name_en): the keys of
+# MemberExportLists.cells.
+LIST_LANGUAGES = ("es", "en")
 
-    The names come from `names.<field_name>` ({id: name}, read once per export), not
-    from a join per row: the planner builds the hash of such a join once per row when
-    it misjudges the sides. Sorted by the `order` expressions over the through row `m`,
-    then by name, as `iter_rows` sorts them."""
+
+def _list_language() -> str:
+    return "en" if (translation.get_language() or "").startswith("en") else "es"
+
+
+def _joined_names(field_name: str, name: str, *order: str) -> str:
+    """The `; `-joined `name`s of one many-to-many list of the profile `p`, sorted by the
+    `order` expressions over the through row `m` and the named row `r`, then by name, as
+    `iter_rows` sorts them; NULL when the list is empty."""
     field = Profile._meta.get_field(field_name)
-    keys = [f"{expression} AS k{n}" for n, expression in enumerate(order)]
-    by = ", ".join([*(f"k{n}" for n in range(len(order))), "x"])
+    through = field.remote_field.through._meta
+    by = ", ".join([*order, f"r.{_quote(name)}"])
     return (
-        f"NULLIF((SELECT {csv_safe_sql(f"string_agg(x, '{LIST_SEPARATOR}' ORDER BY {by})")}"  # noqa: S608 - our identifiers
-        f" FROM (SELECT names.{field_name} ->> m.{_quote(field.m2m_reverse_name())}::text AS x"
-        f"{''.join(', ' + key for key in keys)}"
-        f" FROM {_quote(field.m2m_db_table())} m"
-        f" WHERE m.{_quote(field.m2m_column_name())} = p.{_quote(Profile._meta.pk.column)}"
-        f") AS items), '')"
+        f"(SELECT string_agg(r.{_quote(name)}, '{LIST_SEPARATOR}' ORDER BY {by})"  # noqa: S608 - our identifiers
+        f" FROM {_quote(through.db_table)} m"
+        f" JOIN {_quote(field.related_model._meta.db_table)} r"
+        f" ON r.id = m.{_quote(field.m2m_reverse_name())}"
+        f" WHERE m.{_quote(field.m2m_column_name())} = p.{_quote(Profile._meta.pk.column)})"
     )
 
 
-def _names_sql(field_name: str, column: str, alias: str = "") -> str:
-    """{id: column} over the whole table a many-to-many list points to, as jsonb."""
-    table = Profile._meta.get_field(field_name).related_model._meta.db_table
+def export_lists_sql(where: str) -> str:
+    """INSERT ... ON CONFLICT writing the MemberExportLists row of every profile `p`
+    matching the SQL condition `where` (with its own parameters, if any): one statement,
+    the lists gathered by PostgreSQL, so its sort order is the ORM's (`iter_rows`)."""
+    from .models import MemberExportLists
+
+    languages = []
+    for language in LIST_LANGUAGES:
+        name = f"name_{language}"
+        cells = [
+            _joined_names("sectors", name, "NOT m.is_primary", 'r."order"'),
+            _joined_names("expertise", "name"),
+            _joined_names("contributions", name),
+            _joined_names("languages", name),
+        ]
+        languages.append(f"'{language}', jsonb_build_array({', '.join(cells)})")
+    table = _quote(MemberExportLists._meta.db_table)
+    pk = _quote(Profile._meta.pk.column)
     return (
-        f"(SELECT jsonb_object_agg(id, {_quote(column)}) FROM {_quote(table)})"  # noqa: S608
-        f" AS {alias or field_name}"
+        f"INSERT INTO {table} (profile_id, cells)"  # noqa: S608 - our identifiers
+        f" SELECT p.{pk}, jsonb_build_object({', '.join(languages)})"
+        f" FROM {_quote(Profile._meta.db_table)} p WHERE {where}"
+        " ON CONFLICT (profile_id) DO UPDATE SET cells = EXCLUDED.cells"
     )
+
+
+def refresh_export_lists(profile_ids) -> int:
+    """Write the export lists of these profiles (ids, or a queryset of profile ids);
+    PostgreSQL only (the Python export gathers its lists itself). Returns the rows
+    written."""
+    if connection.vendor != "postgresql":
+        return 0
+    if hasattr(profile_ids, "query"):
+        ids_sql, params = profile_ids.query.sql_with_params()
+    else:
+        ids = list(profile_ids)
+        if not ids:
+            return 0
+        ids_sql, params = "SELECT unnest(%s::bigint[])", [ids]
+    pk = _quote(Profile._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(export_lists_sql(f"p.{pk} IN ({ids_sql})"), params)
+        return cursor.rowcount
 
 
 def copy_sql(queryset) -> tuple[str, list]:
@@ -221,7 +265,8 @@ def copy_sql(queryset) -> tuple[str, list]:
     does (it would quote an empty string)."""
     from django_countries import countries
 
-    name = "name_en" if (translation.get_language() or "").startswith("en") else "name_es"
+    from .models import MemberExportLists
+
     pk = _quote(Profile._meta.pk.column)  # a profile's key is its user's
     user_table = Profile._meta.get_field("user").related_model._meta.db_table
     result_sql, result_params = queryset.order_by().values("profile_id").query.sql_with_params()
@@ -240,33 +285,19 @@ def copy_sql(queryset) -> tuple[str, list]:
         cell("p.city"),
         "%s::jsonb ->> p.state_of_origin",
         "%s::jsonb ->> p.education_level",
-        # The primary sector first, then the sectors' own order.
-        _list_sql("sectors", "NOT m.is_primary", "names.sector_order -> m.sector_id::text"),
-        _list_sql("expertise"),
-        _list_sql("contributions"),
-        _list_sql("languages"),
+        # The lists as MemberExportLists holds them (the primary sector first).
+        *(cell(f"(lists.cells -> '{_list_language()}' ->> {n})") for n in range(4)),
         "CASE WHEN p.willing_to_travel THEN %s ELSE %s END",
         # An ISO date starts with a digit: nothing for csv_safe to do.
         "to_char(p.updated_at AT TIME ZONE %s, 'YYYY-MM-DD')",
     ]
-    names = ", ".join(
-        [
-            _names_sql("sectors", name),
-            _names_sql("sectors", "order", alias="sector_order"),
-            _names_sql("expertise", "name"),
-            _names_sql("contributions", name),
-            _names_sql("languages", name),
-        ]
-    )
-    # OFFSET 0 keeps `names` one row read once: flattened into the query, each mention
-    # of a name map would become its own subquery, and the three mentions of a list's
-    # string_agg in csv_safe_sql three aggregates instead of one.
     select = (
         f"SELECT {', '.join(columns)}"  # noqa: S608 - our identifiers, the compiled queryset
         f" FROM ({result_sql}) AS result"
         f" JOIN {_quote(Profile._meta.db_table)} p ON p.{pk} = result.profile_id"
         f" JOIN {_quote(user_table)} u ON u.id = p.{pk}"
-        f" CROSS JOIN (SELECT {names} OFFSET 0) AS names"
+        f" LEFT JOIN {_quote(MemberExportLists._meta.db_table)} lists"
+        f" ON lists.profile_id = p.{pk}"
         f" ORDER BY result.profile_id"
     )
     params = [
@@ -293,9 +324,8 @@ def _copy_chunks(queryset):
     sql, params = copy_sql(queryset)
     yield (BOM + csv.writer(_Echo(), lineterminator="\n").writerow(header())).encode(), 0
     with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
-        # The per-row subqueries push the estimate past jit_above_cost: JIT compiling
-        # cost 2.2 s per export on the bench (200,000 members) and speeds up nothing in
-        # a plan of index lookups.
+        # A large export's estimate passes jit_above_cost: JIT compiling cost seconds
+        # per export on the bench and speeds up nothing in a plan of joins on keys.
         cursor.execute("SET LOCAL jit = off")
         with cursor.copy(sql, params) as copy:
             rows = []

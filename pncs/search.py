@@ -32,7 +32,8 @@ from django.utils import timezone
 
 from members.models import Profile
 
-from .models import MemberSearchIndex
+from .exports import refresh_export_lists
+from .models import MemberExportLists, MemberSearchIndex
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000  # "más de 1 000": never a COUNT over the whole table
@@ -153,6 +154,7 @@ def reindex_profiles(*, profile_ids) -> int:
     with transaction.atomic():
         cancelled = Profile.objects.filter(pk__in=ids, user__deleted_at__isnull=False)
         MemberSearchIndex.objects.filter(profile_id__in=cancelled.values("pk")).delete()
+        MemberExportLists.objects.filter(profile_id__in=cancelled.values("pk")).delete()
         contactable = set(
             Profile.objects.contactable_by_pncs().filter(pk__in=ids).values_list("pk", flat=True)
         )
@@ -166,9 +168,9 @@ def reindex_profiles(*, profile_ids) -> int:
             rows, update_conflicts=True, unique_fields=["profile"], update_fields=UPDATE_FIELDS
         )
         if is_postgres() and rows:
-            MemberSearchIndex.objects.filter(pk__in=[r.profile_id for r in rows]).update(
-                document=_document()
-            )
+            written = [r.profile_id for r in rows]
+            MemberSearchIndex.objects.filter(pk__in=written).update(document=_document())
+            refresh_export_lists(written)
     return len(rows)
 
 

@@ -19,6 +19,7 @@ from members.models import (
     Sector,
 )
 
+from .exports import refresh_export_lists
 from .filters import forget_reference_choices
 from .models import Pncs
 from .search import reindex_profiles
@@ -60,30 +61,71 @@ def profile_sector_changed(sender, instance, raw=False, **kwargs):
         _reindex(profile_ids=[instance.profile_id])
 
 
-@receiver(pre_save, sender=Sector, dispatch_uid="pncs_index_sector_saving")
-def sector_saving(sender, instance, raw=False, **kwargs):
+# A reference row's fields copied into index rows (slugs) or export lists (names, the
+# sectors' order), and the through table listing the profiles that hold it.
+REFERENCE_FIELDS = {
+    Sector: ("slug", "name_es", "name_en", "order"),
+    Contribution: ("name_es", "name_en"),
+    Language: ("name_es", "name_en"),
+    ExpertiseTag: ("name",),
+}
+HOLDERS = {
+    Sector: (ProfileSector, "sector"),
+    Contribution: (Profile.contributions.through, "contribution"),
+    Language: (Profile.languages.through, "language"),
+    ExpertiseTag: (Profile.expertise.through, "expertisetag"),
+}
+
+
+def _holders(instance):
+    """The ids of the profiles holding this sector, contribution, language or tag."""
+    through, field = HOLDERS[type(instance)]
+    return through.objects.filter(**{field: instance}).values("profile_id")
+
+
+def _reference_saving(sender, instance, raw=False, **kwargs):
     if not raw and instance.pk:
-        instance._pncs_old_slug = (
-            Sector.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        instance._pncs_old = (
+            sender.objects.filter(pk=instance.pk).values_list(*REFERENCE_FIELDS[sender]).first()
         )
 
 
-@receiver(post_save, sender=Sector, dispatch_uid="pncs_index_sector_renamed")
-def sector_saved(sender, instance, created=False, raw=False, **kwargs):
-    # Index rows hold sector slugs: only a changed slug rewrites its members' rows (the
-    # reference data is saved again after every migrate).
-    old = getattr(instance, "_pncs_old_slug", None)
-    if not raw and not created and old is not None and old != instance.slug:
-        _reindex(
-            profile_ids=ProfileSector.objects.filter(sector=instance).values_list(
-                "profile_id", flat=True
-            )
-        )
+def _reference_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A changed slug or tag name rewrites its members' index rows (both are in the row);
+    a changed name or order only their export lists, in one statement. The reference data
+    is saved again, unchanged, after every migrate: nothing is rewritten then."""
+    old = getattr(instance, "_pncs_old", None)
+    fields = REFERENCE_FIELDS[sender]
+    if raw or created or old is None:
+        return
+    changed = {f for f, before in zip(fields, old, strict=True) if getattr(instance, f) != before}
+    if changed & {"slug"} or (sender is ExpertiseTag and changed):
+        _reindex(profile_ids=_holders(instance).values_list("profile_id", flat=True))
+    elif changed:
+        refresh_export_lists(_holders(instance))
 
 
-def _expertise_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    # Languages and contributions are filtered through the members' own tables; expertise
-    # is copied into the searchable text (and sectors into the row, above).
+def _reference_deleting(sender, instance, **kwargs):
+    # Deleting a contribution, language or tag empties its rows in the members' lists
+    # without a signal per row: the holders are read before, rewritten after.
+    instance._pncs_holders = list(_holders(instance).values_list("profile_id", flat=True))
+
+
+def _reference_deleted(sender, instance, **kwargs):
+    _reindex(profile_ids=getattr(instance, "_pncs_holders", []))
+
+
+for _model in REFERENCE_FIELDS:
+    _name = _model._meta.model_name
+    pre_save.connect(_reference_saving, sender=_model, dispatch_uid=f"pncs_{_name}_saving")
+    post_save.connect(_reference_saved, sender=_model, dispatch_uid=f"pncs_{_name}_saved")
+    pre_delete.connect(_reference_deleting, sender=_model, dispatch_uid=f"pncs_{_name}_deleting")
+    post_delete.connect(_reference_deleted, sender=_model, dispatch_uid=f"pncs_{_name}_deleted")
+
+
+def _list_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Sectors, expertise, contributions and languages are in the member's export lists;
+    # expertise is also copied into the searchable text (and sectors into the row).
     if reverse and action == "pre_clear":
         instance._pncs_profiles = list(instance.profiles.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove", "post_clear"):
@@ -95,15 +137,12 @@ def _expertise_changed(sender, instance, action, reverse, pk_set, **kwargs):
             _reindex(profile_ids=pk_set or [])
 
 
-m2m_changed.connect(
-    _expertise_changed, sender=Profile.expertise.through, dispatch_uid="pncs_index_expertise"
-)
-
-
-@receiver(post_save, sender=ExpertiseTag, dispatch_uid="pncs_index_tag_saved")
-def tag_saved(sender, instance, created=False, raw=False, **kwargs):
-    if not raw and not created:
-        _reindex(profile_ids=instance.profiles.values_list("pk", flat=True))
+for _field in ("expertise", "contributions", "languages"):
+    m2m_changed.connect(
+        _list_changed,
+        sender=Profile._meta.get_field(_field).remote_field.through,
+        dispatch_uid=f"pncs_index_{_field}",
+    )
 
 
 @receiver(m2m_changed, sender=Pncs.coordinators.through, dispatch_uid="pncs_coordinators")

@@ -260,6 +260,116 @@ def test_copy_lists_are_in_the_active_language_and_order(monkeypatch):
         assert row[12] == "; ".join(languages)
 
 
+def _both_exports(language="es"):
+    """The CSV rows written by PostgreSQL (from the stored export lists) and by Python
+    (lists gathered at export time), in `language`."""
+    from pncs import exports
+
+    queryset = MemberSearchFilter(QueryDict(), queryset=base_queryset()).qs
+    with translation.override(language):
+        copied = list(csv.reader(io.StringIO(_body(exports._copy_chunks(queryset)))))
+        written = list(csv.reader(io.StringIO(_body(exports._python_chunks(queryset)))))
+    return copied, written
+
+
+def _lists_of(profile, language="es"):
+    copied, written = _both_exports(language)
+    assert copied == written
+    row = next(r for r in copied[1:] if r[0] == profile.given_names)
+    return row[9:13]
+
+
+def test_stored_lists_follow_each_change_of_a_members_lists():
+    first, second, third = Sector.objects.order_by("order")[:3]
+    spanish, english, french = (Language.objects.get(code=c) for c in ("es", "en", "fr"))
+    mentor, invest = Contribution.objects.order_by("pk")[:2]
+    tag = ExpertiseTag.objects.create(name="Hidrología", slug="hidrologia")
+    profile = contactable(given_names="Lista", sectors=[first])
+    profile.languages.add(french, spanish)  # no save(): the m2m signal alone
+    profile.contributions.set([invest])
+    english.profiles.add(profile)  # from the other side
+    tag.profiles.add(profile)
+    assert _lists_of(profile) == [
+        first.name_es,
+        "Hidrología",
+        invest.name_es,
+        "; ".join(sorted([spanish.name_es, english.name_es, french.name_es])),
+    ]
+    profile.languages.remove(french)
+    mentor.profiles.add(profile)
+    tag.profiles.clear()
+    ProfileSector.objects.create(profile=profile, sector=third, is_primary=False)
+    ProfileSector.objects.filter(profile=profile, sector=first).update(is_primary=False)
+    ProfileSector.objects.create(profile=profile, sector=second, is_primary=True)
+    languages, contributions = _lists_of(profile, "en")[3], _lists_of(profile, "en")[2]
+    assert _lists_of(profile, "en")[:2] == [
+        "; ".join([second.name_en, first.name_en, third.name_en]),
+        "",
+    ]
+    assert languages == "; ".join(sorted([spanish.name_en, english.name_en]))
+    assert contributions == "; ".join(sorted([mentor.name_en, invest.name_en]))
+    profile.contributions.clear()
+    assert _lists_of(profile)[2] == ""
+
+
+def test_stored_lists_follow_renamed_and_deleted_names():
+    first, second = Sector.objects.order_by("order")[:2]
+    french = Language.objects.get(code="fr")
+    contribution = Contribution.objects.order_by("pk").first()
+    tag = ExpertiseTag.objects.create(name="Acuicultura", slug="acuicultura")
+    profile = contactable(given_names="Renombres", sectors=[first, second])
+    profile.languages.add(french)
+    profile.contributions.add(contribution)
+    profile.expertise.add(tag)
+    ProfileSector.objects.filter(profile=profile, sector=first).update(is_primary=False)
+    ProfileSector.objects.filter(profile=profile, sector=second).update(is_primary=False)
+    profile.save()
+
+    first.name_es, second.order = "Zeta renombrado", first.order - 1
+    first.save()
+    second.save()
+    french.name_en = "French (France)"
+    french.save()
+    contribution.name_es = "Aportación renombrada"
+    contribution.save()
+    tag.name = "Acuacultura"
+    tag.save()
+    assert _lists_of(profile) == [
+        f"{second.name_es}; Zeta renombrado",
+        "Acuacultura",
+        "Aportación renombrada",
+        french.name_es,
+    ]
+    assert _lists_of(profile, "en")[3] == "French (France)"
+
+    tag.delete()
+    contribution.delete()
+    french.delete()
+    assert _lists_of(profile)[1:] == ["", "", ""]
+
+
+def test_saving_unchanged_reference_data_rewrites_no_list(django_assert_max_num_queries):
+    sector = Sector.objects.order_by("order").first()
+    contactable(given_names="Quieta", sectors=[sector])
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        sector.save()  # what loading the reference data after a migrate does
+    assert not [q for q in queries if "pncs_" in q["sql"]]
+
+
+def test_a_cancelled_account_keeps_no_export_lists():
+    from pncs.models import MemberExportLists
+
+    profile = contactable(given_names="Baja", sectors=["salud"])
+    assert MemberExportLists.objects.filter(profile=profile).exists()
+    User.objects.filter(pk=profile.pk).update(deleted_at=datetime.now(UTC))
+    from pncs.search import reindex_profiles
+
+    reindex_profiles(profile_ids=[profile.pk])
+    assert not MemberExportLists.objects.filter(profile=profile).exists()
+
+
 def test_csv_export_leaves_out_members_the_index_still_calls_contactable(coord_client):
     contactable(given_names="Activa")
     gone = contactable(given_names="Desactivada")
