@@ -235,11 +235,15 @@ class Profile(models.Model):
 
     @property
     def display_name(self):
-        if self.preferred_name:
-            return self.preferred_name
-        return " ".join(p for p in (self.given_names, self.paternal_surname) if p) or str(
-            _("Miembro")
-        )
+        return display_name(self.preferred_name, self.given_names, self.paternal_surname)
+
+
+def display_name(preferred_name: str, given_names: str, paternal_surname: str) -> str:
+    """How a member is named on pages: the preferred name, else given names and first
+    surname (also for rows read without their Profile, e.g. the PNCS search)."""
+    if preferred_name:
+        return preferred_name
+    return " ".join(p for p in (given_names, paternal_surname) if p) or str(_("Miembro"))
 
 
 class ProfileSector(models.Model):

@@ -40,7 +40,16 @@ class SharedChoicesField(django_filters.fields.MultipleChoiceField):
     def __deepcopy__(self, memo):
         result = forms.Field.__deepcopy__(self, memo)
         result._choices = self._choices
+        result.__dict__.pop("_allowed", None)
         return result
+
+    def valid_value(self, value):
+        """A set lookup, not Django's walk through every choice for every value (these
+        lists have no option groups)."""
+        allowed = self.__dict__.get("_allowed")
+        if allowed is None:
+            allowed = self._allowed = {str(key) for key, _label in self.choices}
+        return str(value) in allowed
 
 
 class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):

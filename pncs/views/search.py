@@ -1,5 +1,7 @@
 """The coordinators' member search, a member's page as PNCS may see it, and the exports."""
 
+from urllib.parse import urlencode
+
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
@@ -32,17 +34,16 @@ def _page_number(request) -> int:
         return 1
 
 
-def _facet_links(request, name, counts, labels):
-    """Each facet value with its count and a link narrowing the current search to it."""
-    items = []
-    for value, n in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
-        if value not in labels:
-            continue
-        query = request.GET.copy()
-        query.pop("page", None)
-        query.setlist(name, [value])
-        items.append({"label": labels[value], "count": n, "query": query.urlencode()})
-    return items[:FACET_LIMIT]
+def _facet_links(base: list, name, counts, labels):
+    """Each facet value with its count and a link narrowing the current search to it
+    (`base`: the current query's pairs without the page)."""
+    kept = [item for item in counts.items() if item[0] in labels]
+    kept.sort(key=lambda item: (-item[1], str(item[0])))
+    others = [(key, value) for key, value in base if key != name]
+    return [
+        {"label": labels[value], "count": n, "query": urlencode([*others, (name, value)])}
+        for value, n in kept[:FACET_LIMIT]
+    ]
 
 
 @never_cache
@@ -65,12 +66,10 @@ def member_search(request):
     )
     # Labels from the filters' own choice lists, resolved once per request.
     labels = {name: dict(filterset.filters[name].extra["choices"]) for name in FACETS}
-    facets = {
-        name: _facet_links(request, name, result.facets[name], labels[name]) for name in FACETS
-    }
+    base = [(key, value) for key, value in request.GET.lists() if key != "page"]
+    base = [(key, value) for key, values in base for value in values]
+    facets = {name: _facet_links(base, name, result.facets[name], labels[name]) for name in FACETS}
     sector_names = labels["sector"]
-    query = request.GET.copy()
-    query.pop("page", None)
     for row in result.rows:  # labels from the same lists; primary sector first
         row.country_name = labels["country"].get(row.country, "")
         row.education_name = labels["education"].get(row.education_level, "")
@@ -86,7 +85,7 @@ def member_search(request):
             "filter": filterset,
             "result": result,
             "facets": facets,
-            "query": query.urlencode(),
+            "query": urlencode(base),
         },
     )
 
