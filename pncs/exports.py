@@ -89,6 +89,15 @@ def _array(through_rows, label):
     return ArraySubquery(through_rows.filter(profile_id=OuterRef("pk")).values(label))
 
 
+# The languages every list name has a column for (name_es, name_en): the keys of
+# MemberExportLists.cells.
+LIST_LANGUAGES = ("es", "en")
+
+
+def _list_language() -> str:
+    return "en" if (translation.get_language() or "").startswith("en") else "es"
+
+
 def iter_rows(queryset):
     """Yield one list of cell values per member, in batches of BATCH ids (keyset by id)."""
     from django_countries import countries
@@ -96,7 +105,7 @@ def iter_rows(queryset):
     country_names = dict(countries)
     states = dict(MexicanState.choices)
     levels = dict(EducationLevel.choices)
-    lang_en = (translation.get_language() or "").startswith("en")
+    lang_en = _list_language() == "en"
     sector_label = "sector__name_en" if lang_en else "sector__name_es"
     contribution_label = "contribution__name_en" if lang_en else "contribution__name_es"
     language_label = "language__name_en" if lang_en else "language__name_es"
@@ -183,15 +192,6 @@ def _labels(pairs) -> str:
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-# The languages every list name has a column for (name_es, name_en): the keys of
-# MemberExportLists.cells.
-LIST_LANGUAGES = ("es", "en")
-
-
-def _list_language() -> str:
-    return "en" if (translation.get_language() or "").startswith("en") else "es"
 
 
 def _joined_names(field_name: str, name: str, *order: str) -> str:

@@ -99,7 +99,7 @@ def _reference_saved(sender, instance, created=False, raw=False, **kwargs):
     if raw or created or old is None:
         return
     changed = {f for f, before in zip(fields, old, strict=True) if getattr(instance, f) != before}
-    if changed & {"slug"} or (sender is ExpertiseTag and changed):
+    if "slug" in changed or (sender is ExpertiseTag and changed):
         _reindex(profile_ids=_holders(instance).values_list("profile_id", flat=True))
     elif changed:
         refresh_export_lists(_holders(instance))
@@ -112,7 +112,11 @@ def _reference_deleting(sender, instance, **kwargs):
 
 
 def _reference_deleted(sender, instance, **kwargs):
-    _reindex(profile_ids=getattr(instance, "_pncs_holders", []))
+    holders = getattr(instance, "_pncs_holders", [])
+    if sender is ExpertiseTag:  # its name is in the searchable text too
+        _reindex(profile_ids=holders)
+    else:
+        refresh_export_lists(holders)
 
 
 for _model in REFERENCE_FIELDS:

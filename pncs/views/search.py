@@ -66,8 +66,7 @@ def member_search(request):
     )
     # Labels from the filters' own choice lists, resolved once per request.
     labels = {name: dict(filterset.filters[name].extra["choices"]) for name in FACETS}
-    base = [(key, value) for key, value in request.GET.lists() if key != "page"]
-    base = [(key, value) for key, values in base for value in values]
+    base = [(key, v) for key, values in request.GET.lists() if key != "page" for v in values]
     facets = {name: _facet_links(base, name, result.facets[name], labels[name]) for name in FACETS}
     sector_names = labels["sector"]
     for row in result.rows:  # labels from the same lists; primary sector first

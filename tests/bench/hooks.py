@@ -87,16 +87,22 @@ ON CONFLICT (profile_id) DO NOTHING
 """  # noqa: S608 - built from the constants above only
 
 
-@post_generation_hook("pncs search index", requires=("pncs_membersearchindex",))
-def fill_search_index(ctx):
-    """pncs_membersearchindex rows of the new members (set-based, chunks of 100,000)."""
+def _by_id_range(ctx, sql, what):
+    """Run `sql` (two parameters: the first and last member id) over the new members in
+    chunks of SEARCH_INDEX_CHUNK, committing each; returns the rows written."""
     written = 0
     for lo in range(ctx.first_id, ctx.last_id + 1, SEARCH_INDEX_CHUNK):
         hi = min(lo + SEARCH_INDEX_CHUNK - 1, ctx.last_id)
-        written += ctx.conn.execute(SEARCH_INDEX_SQL, [lo, hi]).rowcount
+        written += ctx.conn.execute(sql, [lo, hi]).rowcount
         ctx.conn.commit()
-        ctx.log(f"generate: search index {written:,} rows")
+        ctx.log(f"generate: {what} {written:,} rows")
     return written
+
+
+@post_generation_hook("pncs search index", requires=("pncs_membersearchindex",))
+def fill_search_index(ctx):
+    """pncs_membersearchindex rows of the new members (set-based, chunks of 100,000)."""
+    return _by_id_range(ctx, SEARCH_INDEX_SQL, "search index")
 
 
 @post_generation_hook(
@@ -111,13 +117,7 @@ def fill_export_lists(ctx):
         "p.user_id BETWEEN %s AND %s"
         " AND p.user_id IN (SELECT profile_id FROM pncs_membersearchindex)"
     )
-    written = 0
-    for lo in range(ctx.first_id, ctx.last_id + 1, SEARCH_INDEX_CHUNK):
-        hi = min(lo + SEARCH_INDEX_CHUNK - 1, ctx.last_id)
-        written += ctx.conn.execute(sql, [lo, hi]).rowcount
-        ctx.conn.commit()
-        ctx.log(f"generate: export lists {written:,} rows")
-    return written
+    return _by_id_range(ctx, sql, "export lists")
 
 
 BENCH_CHAPTERS = 40  # chapter slugs bench-chapter-01 ... (created once)
