@@ -116,6 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "talentnet.db.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
+    # Parameters bound by the server, and a statement run five times on a connection is
+    # prepared (psycopg's prepare_threshold): PostgreSQL no longer parses and plans the
+    # hot queries (session, user, roles, search pages) on every request, which cost more
+    # than running them; the client no longer quotes every parameter into the SQL text.
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 # Far below gunicorn's timeout (30 s in the Dockerfile): a longer outage still answers the
 # plain error page within this bound (plus one DB_CONNECT_TIMEOUT at worst).
 DB_CONNECT_RETRY_SECONDS = env.float("DB_CONNECT_RETRY_SECONDS", default=5)

@@ -107,3 +107,18 @@ def test_every_variable_the_settings_read_is_documented_in_env_example():
     documented = set(re.findall(r"^#? ?([A-Z_]+)=", (BASE_DIR / ".env.example").read_text(), re.M))
     assert len(read) > 20
     assert sorted(read - documented) == []
+
+
+@pytest.mark.django_db
+def test_postgres_statements_are_bound_by_the_server_and_prepared_when_repeated():
+    from django.db import connection
+
+    sql = "SELECT %s::int + 1"
+    with connection.cursor() as cursor:
+        for n in range(6):
+            cursor.execute(sql, [n])
+            assert cursor.fetchone() == (n + 1,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 1%"]
+        )
+        assert cursor.fetchone() == (1,)
