@@ -5,17 +5,17 @@ coordinators can read and export personal data, so they need a second factor
 (allauth.mfa TOTP) before the admin, member search or exports (SECURITY.md A5).
 """
 
-import functools
 from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from talentnet.db.compiled import CompiledQuery
 
 IME_STAFF = "IME staff"
 PNCS_COORDINATORS = "PNCS coordinators"
@@ -30,6 +30,17 @@ MFA_REQUIRED_MESSAGE = _(
 ROLE_NAMES_MEMO = "_role_names"
 
 
+def _build_role_names(user_id):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(user=user_id).values_list("name")
+
+
+# It runs on nearly every signed-in request: compiled once per process (building the
+# query cost more CPU than the database spends answering it).
+ROLE_NAMES_QUERY = CompiledQuery(_build_role_names, user_id=-1)
+
+
 def role_names(user) -> frozenset:
     """The names of the user's groups, read once per user object.
 
@@ -41,26 +52,9 @@ def role_names(user) -> frozenset:
         return frozenset()
     names = getattr(user, ROLE_NAMES_MEMO, None)
     if names is None:
-        with connection.cursor() as cursor:
-            cursor.execute(_role_names_sql(connection.vendor), [user.pk])
-            names = frozenset(name for (name,) in cursor.fetchall())
+        names = frozenset(name for (name,) in ROLE_NAMES_QUERY.rows(user_id=user.pk))
         setattr(user, ROLE_NAMES_MEMO, names)
     return names
-
-
-@functools.cache
-def _role_names_sql(vendor) -> str:
-    """The SQL of `Group.objects.filter(user=<id>).values_list("name")`, compiled by the ORM
-    once per process: it runs on nearly every signed-in request, and building it cost more
-    CPU than the database spends answering it."""
-    from django.contrib.auth.models import Group
-
-    sentinel = -1
-    query = Group.objects.filter(user=sentinel).values_list("name", flat=True).query
-    sql, params = query.sql_with_params()
-    if list(params) != [sentinel]:  # the user id must be the only parameter
-        raise ValueError(f"unexpected parameters {params!r}")
-    return sql
 
 
 def in_group(user, name) -> bool:
@@ -84,9 +78,18 @@ def needs_mfa(user) -> bool:
     return user.is_superuser or not role_names(user).isdisjoint({IME_STAFF, PNCS_COORDINATORS})
 
 
+HAS_TOTP_QUERY = CompiledQuery(
+    lambda user_id: Authenticator.objects.filter(
+        user=user_id, type=Authenticator.Type.TOTP
+    ).values_list("pk")[:1],
+    user_id=-1,
+)
+
+
 def has_mfa(user) -> bool:
-    """True when the user has an active TOTP authenticator."""
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """True when the user has an active TOTP authenticator (checked on every request of the
+    pages that need one: compiled once per process)."""
+    return bool(HAS_TOTP_QUERY.rows(user_id=user.pk))
 
 
 def mfa_setup_redirect(request):

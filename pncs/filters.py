@@ -4,12 +4,14 @@ A value outside the allowed set is dropped before filtering: it is ignored, and 
 removes the other values of its parameter (so a tampered URL can only narrow the result).
 """
 
+import time
+import uuid
 from functools import lru_cache
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +20,7 @@ from django_countries import countries
 from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
 from members.models import Contribution, ExpertiseTag, Language, Profile, Sector
-from members.widgets import FastSelect, FastSelectMultiple
+from members.widgets import ChoiceList, FastSelect, FastSelectMultiple
 
 from .models import Opportunity
 from .search import apply_text
@@ -37,19 +39,24 @@ class SharedChoicesField(django_filters.fields.MultipleChoiceField):
 
     widget = FastSelectMultiple
 
+    @staticmethod
+    def iterator(field, choices):
+        """The ChoiceList itself (django-filter wraps choices to add a "null" option, which
+        these fields do not offer), so the field validates and the select draws from its
+        prepared sets."""
+        if isinstance(choices, ChoiceList) and field.null_label is None:
+            return choices
+        return django_filters.fields.ChoiceIterator(field, choices)
+
     def __deepcopy__(self, memo):
         result = forms.Field.__deepcopy__(self, memo)
         result._choices = self._choices
-        result.__dict__.pop("_allowed", None)
         return result
 
     def valid_value(self, value):
         """A set lookup, not Django's walk through every choice for every value (these
         lists have no option groups)."""
-        allowed = self.__dict__.get("_allowed")
-        if allowed is None:
-            allowed = self._allowed = {str(key) for key, _label in self.choices}
-        return str(value) in allowed
+        return str(value) in self.choices.allowed
 
 
 class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
@@ -62,14 +69,21 @@ class SanitizingFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         allowed = {}
+        version = None
         for name, flt in self.filters.items():
             choices = flt.extra.get("choices")
             if choices is None:
                 continue
-            if callable(choices):
-                choices = list(choices())
-                flt.extra["choices"] = choices
-            allowed[name] = {str(value) for value, _label in choices}
+            if isinstance(choices, ReferenceChoices):
+                if version is None:
+                    version = reference_version()
+                choices = choices.resolve(version)
+            elif callable(choices):
+                choices = choices()
+            if not isinstance(choices, ChoiceList):
+                choices = ChoiceList(choices)
+            flt.extra["choices"] = choices
+            allowed[name] = choices.allowed
         if self.data is not None and self.is_bound:
             clean = self.data.copy()
             for name, values in allowed.items():
@@ -94,10 +108,13 @@ class SanitizingFilterSet(django_filters.FilterSet):
         return result
 
 
-# Reference lists edited in the admin (and expertise tags members create): cached per
-# language, forgotten by pncs.signals when a row changes; the timeout only bounds how long a
-# bulk update (which sends no signal) can go unseen.
+# Reference lists edited in the admin (and expertise tags members create): kept in each
+# process per language, valid while the version every process reads from the cache is the
+# one they were built under (pncs.signals draws a new version when a row changes, so one
+# cache read per search checks all five). The timeout only bounds how long a bulk update
+# (which sends no signal) can go unseen; without the cache, every search reads the tables.
 CHOICES_CACHE_SECONDS = 600
+CHOICES_VERSION_KEY = "pncs:choices:version"
 REFERENCE_CHOICES = {
     "sector": lambda: [(s.slug, s.name) for s in Sector.objects.all()],
     "contribution": lambda: [(c.slug, c.name) for c in Contribution.objects.all()],
@@ -105,48 +122,61 @@ REFERENCE_CHOICES = {
     "expertise": lambda: list(ExpertiseTag.objects.values_list("slug", "name")),
     "chapter": lambda: list(Chapter.objects.order_by("name").values_list("slug", "name")),
 }
+_built: dict[tuple[str, str], tuple[str, float, ChoiceList]] = {}
 
 
-def _choices_key(kind: str, language: str) -> str:
-    return f"pncs:choices:{kind}:{language}"
+def reference_version() -> str | None:
+    """The reference lists' current version (None when the cache does not answer)."""
+    version = cache.get(CHOICES_VERSION_KEY)
+    if version is None:
+        cache.add(CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(CHOICES_VERSION_KEY)
+    return version
 
 
-def reference_choices(kind: str) -> list:
-    """One reference list as (value, label) pairs in the active language."""
-    key = _choices_key(kind, translation.get_language() or "")
-    choices = cache.get(key)
-    if choices is None:
-        choices = [(str(value), str(label)) for value, label in REFERENCE_CHOICES[kind]()]
-        cache.set(key, choices, CHOICES_CACHE_SECONDS)
-    return choices
+class ReferenceChoices:
+    """One reference list as a ChoiceList in the active language (a choices callable for
+    django-filter; `SanitizingFilterSet` resolves all five under one version read)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self) -> ChoiceList:
+        return self.resolve(reference_version())
+
+    def resolve(self, version: str | None) -> ChoiceList:
+        key = (self.kind, translation.get_language() or "")
+        now = time.monotonic()
+        built = _built.get(key)
+        if version is not None and built and built[0] == version and built[1] > now:
+            return built[2]
+        choices = ChoiceList(REFERENCE_CHOICES[self.kind]())
+        if version is not None:
+            _built[key] = (version, now + CHOICES_CACHE_SECONDS, choices)
+        return choices
+
+
+def _new_reference_version() -> None:
+    cache.set(CHOICES_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def forget_reference_choices(kind: str) -> None:
-    cache.delete_many([_choices_key(kind, code) for code, _name in settings.LANGUAGES])
+    """Every process builds its lists again at its next search: at once (so this very
+    transaction sees its change) and after commit (a process that rebuilt in between read
+    the tables before the change was visible)."""
+    _new_reference_version()
+    transaction.on_commit(_new_reference_version)
 
 
-def _sector_choices():
-    return reference_choices("sector")
-
-
-def _contribution_choices():
-    return reference_choices("contribution")
-
-
-def _language_choices():
-    return reference_choices("language")
-
-
-def _expertise_choices():
-    return reference_choices("expertise")
-
-
-def _chapter_choices():
-    return reference_choices("chapter")
+_sector_choices = ReferenceChoices("sector")
+_contribution_choices = ReferenceChoices("contribution")
+_language_choices = ReferenceChoices("language")
+_expertise_choices = ReferenceChoices("expertise")
+_chapter_choices = ReferenceChoices("chapter")
 
 
 @lru_cache(maxsize=8)
-def _static_choices(kind: str, language: str) -> list:
+def _static_choices(kind: str, language: str) -> ChoiceList:
     """Choice lists that change only with the code: translated and sorted once per
     language and process (about 300 labels that would otherwise be translated, sorted
     and deep-copied as lazy strings on every search)."""
@@ -155,7 +185,7 @@ def _static_choices(kind: str, language: str) -> list:
         "state": MexicanState.choices,
         "education": EducationLevel.choices,
     }[kind]
-    return [(str(value), str(label)) for value, label in source]
+    return ChoiceList(source)
 
 
 def _country_choices():

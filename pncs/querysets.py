@@ -18,7 +18,12 @@ class PncsQuerySet(models.QuerySet):
             return self.none()
         if is_ime_staff(user):
             return self.all()
-        return self.filter(is_active=True, coordinators=user)
+        return self.coordinated_by_member(user.pk)
+
+    def coordinated_by_member(self, user_id):
+        """The active PNCS the user with this id coordinates (what a coordinator who is not
+        IME staff may use)."""
+        return self.filter(is_active=True, coordinators=user_id)
 
 
 class OpportunityQuerySet(models.QuerySet):

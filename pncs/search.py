@@ -31,6 +31,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import Profile, display_name
+from talentnet.db.compiled import CompiledQuery, EqualsAny
 
 from .exports import refresh_export_lists
 from .models import MemberExportLists, MemberSearchIndex
@@ -399,14 +400,21 @@ class ShownRow:
     profile: ShownProfile
 
 
+# One statement for every page (the ids as one array parameter), compiled once per process.
+SHOWN_QUERY = CompiledQuery(
+    lambda ids: base_queryset().filter(EqualsAny("pk", ids)).values_list(*SHOWN_FIELDS),
+    ids=[-1],
+)
+
+
 def shown_rows(page_ids: list) -> list:
     """The index rows of one page, in order, each checked against the members' own tables
     (the boundary); a row whose flag was stale is left out and its index row rewritten."""
+    if not page_ids:
+        return []
     by_id = {
         pk: ShownRow(pk, country, education, sectors, ShownProfile(*names))
-        for pk, country, education, sectors, *names in base_queryset()
-        .filter(pk__in=page_ids)
-        .values_list(*SHOWN_FIELDS)
+        for pk, country, education, sectors, *names in SHOWN_QUERY.rows(ids=list(page_ids))
     }
     stale = [pk for pk in page_ids if pk not in by_id]
     if stale:

@@ -65,7 +65,7 @@ def member_search(request):
         capped=result.capped,
     )
     # Labels from the filters' own choice lists, resolved once per request.
-    labels = {name: dict(filterset.filters[name].extra["choices"]) for name in FACETS}
+    labels = {name: filterset.filters[name].extra["choices"].labels for name in FACETS}
     base = [(key, v) for key, values in request.GET.lists() if key != "page" for v in values]
     facets = {name: _facet_links(base, name, result.facets[name], labels[name]) for name in FACETS}
     sector_names = labels["sector"]

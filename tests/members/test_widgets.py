@@ -71,3 +71,27 @@ def test_field_group_tag_renders_what_as_field_group_renders():
         assert [t.strip() for t in mine.texts if t.strip()] == [
             t.strip() for t in django.texts if t.strip()
         ], name
+
+
+FLAT = [("a", "Alfa"), ('"><script>x</script>', "<b>Beta & co</b>"), ("c", "Charlie")]
+
+
+def test_a_choice_list_renders_like_django_select_and_forgets_each_selection():
+    from members.widgets import ChoiceList
+
+    shared = ChoiceList(FLAT)
+    for value in (["c"], ['"><script>x</script>', "a"], [], ["not-a-choice"], ["a"]):
+        mine = parsed(FastSelectMultiple(choices=shared).render("x", value, {"id": "id_x"}))
+        django = parsed(forms.SelectMultiple(choices=FLAT).render("x", value, {"id": "id_x"}))
+        assert mine.tags == django.tags, value
+        assert mine.texts == [t for t in django.texts if t.strip()], value
+
+
+def test_a_choice_list_is_validated_and_labelled_from_its_sets():
+    from members.widgets import ChoiceList
+
+    shared = ChoiceList(FLAT)
+    field = forms.MultipleChoiceField(choices=shared, widget=FastSelectMultiple)
+    assert field.choices is shared  # kept as it is, not normalised per field
+    assert field.clean(["a", "c"]) == ["a", "c"]
+    assert shared.labels["c"] == "Charlie" and "zz" not in shared.allowed

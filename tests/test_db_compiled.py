@@ -1,0 +1,76 @@
+"""talentnet.db.compiled: ORM queries compiled once, run with new values."""
+
+import pytest
+from django.db import connection
+
+from members.models import User
+from pncs.models import SearchAudit
+from talentnet.db.compiled import CompiledQuery, EqualsAny
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_compiled_query_answers_what_the_orm_answers_for_each_value():
+    users = UserFactory.create_batch(3)
+    by_email = CompiledQuery(
+        lambda email: User.objects.filter(email=email).values_list("pk", "email"),
+        email="sample@example.org",
+    )
+    for user in users:
+        assert by_email.rows(email=user.email) == [(user.pk, user.email)]
+    assert by_email.rows(email="nobody@example.org") == []
+
+
+def test_equals_any_is_one_statement_for_any_number_of_values():
+    users = UserFactory.create_batch(4)
+    ids = sorted(u.pk for u in users)
+    among = CompiledQuery(
+        lambda ids: User.objects.filter(EqualsAny("pk", ids)).order_by("pk").values_list("pk"),
+        ids=[-1],
+    )
+    for _run in range(3):  # psycopg prepares a statement (per parameter types) at its fifth run
+        assert among.rows(ids=ids[:1]) == [(ids[0],)]
+        assert among.rows(ids=ids[1:]) == [(pk,) for pk in ids[1:]]
+        assert among.rows(ids=[]) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"members_user"."id" = ANY(%'],
+        )
+        assert cursor.fetchone() == (1,)
+
+
+def test_instances_are_model_objects_with_every_field_read():
+    user = UserFactory(first_name="Ana")
+    by_pk = CompiledQuery(lambda pk: User.objects.filter(pk=pk), pk=-1)
+    [loaded] = by_pk.instances(pk=user.pk)
+    assert isinstance(loaded, User)
+    assert (loaded.pk, loaded.email, loaded.first_name) == (user.pk, user.email, "Ana")
+    assert loaded.check_password("correct-horse-battery") == user.check_password(
+        "correct-horse-battery"
+    )
+    assert not loaded._state.adding
+
+
+def test_values_are_converted_as_the_orm_converts_them():
+    user = UserFactory()
+    audit = SearchAudit.objects.create(
+        user=user, action=SearchAudit.Action.SEARCH, filters={"sector": ["tic"]}, row_count=3
+    )
+    filters_of = CompiledQuery(
+        lambda pk: SearchAudit.objects.filter(pk=pk).values_list("filters"), pk=-1
+    )
+    assert filters_of.rows(pk=audit.pk) == [({"sector": ["tic"]},)]
+
+
+def test_samples_that_cannot_be_told_apart_are_refused():
+    same = CompiledQuery(lambda a, b: User.objects.filter(pk=a, id=b).values_list("pk"), a=-1, b=-1)
+    with pytest.raises(ValueError, match="equal"):
+        same.rows(a=1, b=1)
+
+
+def test_a_parameter_the_query_does_not_use_is_refused():
+    unused = CompiledQuery(lambda pk: User.objects.values_list("pk"), pk=-1)
+    with pytest.raises(ValueError, match="did not reach"):
+        unused.rows(pk=1)
