@@ -20,7 +20,13 @@ from django_countries import countries
 from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
 from members.models import Contribution, ExpertiseTag, Language, Profile, Sector
-from members.widgets import ChoiceList, FastSelect, FastSelectMultiple
+from members.widgets import (
+    ChoiceList,
+    FastCheckboxInput,
+    FastSelect,
+    FastSelectMultiple,
+    FastTextInput,
+)
 
 from .models import Opportunity
 from .search import apply_text
@@ -202,6 +208,7 @@ def _education_choices():
 
 class MemberSearchFilter(SanitizingFilterSet):
     q = django_filters.CharFilter(
+        widget=FastTextInput,
         method="filter_text",
         label=_("Texto libre"),
         help_text=_("Nombre, titular, semblanza, empleador o especialidad."),
@@ -253,7 +260,7 @@ class MemberSearchFilter(SanitizingFilterSet):
     travel = django_filters.BooleanFilter(
         method="filter_travel",
         label=_("Solo quienes pueden viajar a México"),
-        widget=forms.CheckboxInput,
+        widget=FastCheckboxInput,
     )
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES,
@@ -358,7 +365,7 @@ class OpportunityFilter(SanitizingFilterSet):
         field_name="is_remote",
         label=_("Solo a distancia"),
         method="filter_remote",
-        widget=forms.CheckboxInput,
+        widget=FastCheckboxInput,
     )
 
     class Meta:

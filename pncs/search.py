@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -353,10 +354,11 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
 def facets(rows) -> dict:
     """Per sector (slug), country and education level: how many rows of the window fall
     there."""
-    # One pattern search over the window's sectors, not one per row.
-    by_sector = Counter(SECTOR_KEYS.findall(" ".join(row[3] or "" for row in rows)))
-    by_country = Counter(row[1] for row in rows)
-    by_education = Counter(row[2] for row in rows)
+    # One pattern search over the window's sectors, not one per row; columns read by
+    # itemgetter (C), not a generator per row.
+    by_sector = Counter(SECTOR_KEYS.findall(" ".join(map(itemgetter(3), rows))))
+    by_country = Counter(map(itemgetter(1), rows))
+    by_education = Counter(map(itemgetter(2), rows))
     by_country.pop("", None)
     by_education.pop("", None)
     return {"sector": dict(by_sector), "country": dict(by_country), "education": dict(by_education)}

@@ -95,3 +95,25 @@ def test_a_choice_list_is_validated_and_labelled_from_its_sets():
     assert field.choices is shared  # kept as it is, not normalised per field
     assert field.clean(["a", "c"]) == ["a", "c"]
     assert shared.labels["c"] == "Charlie" and "zz" not in shared.allowed
+
+
+def test_fast_inputs_render_like_django_inputs():
+    from members.widgets import FastCheckboxInput, FastTextInput
+
+    attrs = {"id": "id_x", "maxlength": "200", "aria-describedby": 'x_help"', "required": True}
+    cases = [
+        (FastTextInput, forms.TextInput, ['x" onfocus="y', "", None, 42]),
+        (FastCheckboxInput, forms.CheckboxInput, [True, False, None, "on"]),
+    ]
+    for fast, plain, values in cases:
+        for value in values:
+            mine = parsed(str(fast().render("x", value, attrs)))
+            django = parsed(plain().render("x", value, attrs))
+            assert mine.tags == django.tags, (fast, value)
+
+
+def test_fast_inputs_escape_the_value():
+    from members.widgets import FastTextInput
+
+    html = str(FastTextInput().render("x", 'x" onfocus="y', {"id": "id_x"}))
+    assert 'value="x&quot; onfocus=&quot;y"' in html

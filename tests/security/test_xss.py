@@ -23,7 +23,7 @@ RAW_MARKERS = ("<script>alert", "<img src=x onerror")
 MUST_SHOW = {
     "member": ["members:me", "pncs:affiliations", "pncs:my_opportunities"],
     "other_member": ["members:profile", "members:directory"],
-    "coord_own": ["pncs:opportunity_manage", "pncs:member_detail"],
+    "coord_own": ["pncs:opportunity_manage", "pncs:member_detail", "pncs:search"],
     "ime_staff": ["members:profile", "admin:members_profile_change"],
     "superuser": ["admin:members_profile_changelist", "admin:chapters_membership_changelist"],
 }
