@@ -74,3 +74,39 @@ def test_a_parameter_the_query_does_not_use_is_refused():
     unused = CompiledQuery(lambda pk: User.objects.values_list("pk"), pk=-1)
     with pytest.raises(ValueError, match="did not reach"):
         unused.rows(pk=1)
+
+
+def test_user_by_pk_is_the_orm_user_and_related_managers_keep_their_conditions():
+    from django.contrib.auth.models import Group
+
+    user, other = UserFactory(), UserFactory()
+    assert User.objects.get(pk=user.pk) == user
+    assert User.objects.get(pk=str(user.pk)).email == user.email
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=other.pk + 1000)
+    group = Group.objects.create(name="compiled-test")
+    group.user_set.add(user)
+    assert group.user_set.get(pk=user.pk) == user
+    with pytest.raises(User.DoesNotExist):
+        group.user_set.get(pk=other.pk)
+
+
+def test_an_expired_or_unknown_session_loads_empty_and_a_live_one_loads(client):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from talentnet.sessions import SessionStore
+
+    store = SessionStore()
+    store["k"] = "v"
+    store.create()
+    assert SessionStore(store.session_key).load() == {"k": "v"}
+    Session.objects.filter(pk=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+    assert SessionStore("no-such-key-0123456789abcdefghij").load() == {}
