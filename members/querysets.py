@@ -3,6 +3,29 @@
 from django.db import models
 from django.utils import timezone
 
+# What a viewer may open of other members' profiles (ProfileQuerySet.visible_at).
+NOTHING = "nothing"
+OWN = "own"
+MEMBERS = "members"
+MEMBERS_AND_PNCS = "members+pncs"
+EVERY_ACTIVE = "every active"
+
+
+def profile_visibility(user) -> str:
+    """NOTHING (signed out or inactive), OWN (address not verified), EVERY_ACTIVE (IME
+    staff), MEMBERS_AND_PNCS (PNCS coordinators) or MEMBERS."""
+    from .access import PNCS_COORDINATORS, in_group, is_ime_staff
+
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if not user.email_verified:
+        return OWN
+    if is_ime_staff(user):
+        return EVERY_ACTIVE
+    if in_group(user, PNCS_COORDINATORS):
+        return MEMBERS_AND_PNCS
+    return MEMBERS
+
 
 class ProfileQuerySet(models.QuerySet):
     def active(self):
@@ -24,22 +47,25 @@ class ProfileQuerySet(models.QuerySet):
 
         Verified members see "members" profiles; PNCS coordinators also "pncs" ones;
         IME staff every active profile. Anyone else sees nothing."""
-        from .access import PNCS_COORDINATORS, in_group, is_ime_staff
+        return self.visible_at(profile_visibility(user), viewer_id=user.pk)
 
-        if not user.is_authenticated or not user.is_active:
+    def visible_at(self, visibility: str, *, viewer_id):
+        """The profiles a viewer of this `profile_visibility` may open (the conditions of
+        `visible_to`, for a query compiled once per visibility: members.profile_page)."""
+        if visibility == NOTHING:
             return self.none()
-        own = models.Q(pk=user.pk)
-        if not user.email_verified:
+        own = models.Q(pk=viewer_id)
+        if visibility == OWN:
             return self.filter(own)
         # Conditions on the row itself (not `pk IN (every visible profile)`, which the
         # database would build in full for each lookup: 100 ms at 100,000 members).
         active = models.Q(
             user__is_active=True, user__email_verified=True, user__deleted_at__isnull=True
         )
-        if is_ime_staff(user):
+        if visibility == EVERY_ACTIVE:
             return self.filter(own | active)
         levels = [self.model.Visibility.MEMBERS]
-        if in_group(user, PNCS_COORDINATORS):
+        if visibility == MEMBERS_AND_PNCS:
             levels.append(self.model.Visibility.PNCS)
         return self.filter(own | (active & models.Q(directory_visibility__in=levels)))
 
@@ -70,8 +96,8 @@ class ProfileQuerySet(models.QuerySet):
         members.profile_page, one plain statement)."""
         return self.select_related("user")
 
-    def with_seen_today(self, viewer):
-        """Annotate `seen_today`: whether `viewer` already opened the profile today (a second
+    def with_seen_today(self, viewer_id, *, today=None):
+        """Annotate `seen_today`: whether the viewer (by id) already opened the profile today (a second
         look is free under the daily cap: members.services.record_profile_view).
 
         Written as an SQL expression because the same EXISTS built with the ORM costs about
@@ -91,7 +117,9 @@ class ProfileQuerySet(models.QuerySet):
         )
         return self.annotate(
             seen_today=models.expressions.RawSQL(  # noqa: S611 - values are parameters
-                sql, (viewer.pk, timezone.localdate()), output_field=models.BooleanField()
+                sql,
+                (viewer_id, today or timezone.localdate()),
+                output_field=models.BooleanField(),
             )
         )
 

@@ -110,3 +110,22 @@ def test_an_expired_or_unknown_session_loads_empty_and_a_live_one_loads(client):
     assert expired.load() == {}
     assert expired.session_key is None
     assert SessionStore("no-such-key-0123456789abcdefghij").load() == {}
+
+
+def test_instances_carry_their_selected_relation_and_annotations():
+    from django.db.models import Value
+
+    from members.models import Profile
+    from tests.factories import ProfileFactory
+
+    profile = ProfileFactory(given_names="Lucía")
+    query = CompiledQuery(
+        lambda pk: Profile.objects.select_related("user")
+        .annotate(mark=Value("m"))
+        .filter(pk=pk),
+        pk=-1,
+    )
+    [loaded] = query.instances(pk=profile.pk)
+    assert loaded.given_names == "Lucía" and loaded.mark == "m"
+    assert Profile.user.is_cached(loaded)
+    assert loaded.user.email == profile.user.email

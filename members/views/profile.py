@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -10,7 +10,7 @@ from .. import messages as msg
 from ..access import member_required, mfa_if_privileged
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
-from ..profile_page import profile_lists
+from ..profile_page import profile_for_page, profile_lists
 from ..services import (
     normalise_tag,
     profile_completeness,
@@ -101,9 +101,7 @@ def preferences(request):
 @mfa_if_privileged
 def profile_detail(request, pk):
     """A profile, showing each viewer only what its owner allowed; views are capped per day."""
-    profile = get_object_or_404(
-        Profile.objects.visible_to(request.user).for_page().with_seen_today(request.user), pk=pk
-    )
+    profile = profile_for_page(viewer=request.user, pk=pk)
     if not record_profile_view(viewer=request.user, profile=profile, seen_today=profile.seen_today):
         return render(
             request, "members/profile_limit.html", {"message": msg.VIEW_CAP_REACHED}, status=429

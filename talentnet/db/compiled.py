@@ -81,11 +81,12 @@ class CompiledQuery:
 
     def _compile(self, connection):
         queryset = self.build(**self.samples)
-        model = None
+        shape = None
         if queryset._fields is None and not queryset.query.values_select:
-            # A model queryset: read every concrete column, build instances with from_db.
-            model = queryset.model
-            queryset = queryset.values_list(*(f.attname for f in model._meta.concrete_fields))
+            # A model queryset: read every concrete column (and those of the relations it
+            # selects, and its annotations), build instances with from_db.
+            shape = _InstanceShape(queryset)
+            queryset = queryset.values_list(*shape.columns)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         # What the ORM does to each value read (JSON decoded, and so on), as results_iter.
@@ -105,8 +106,7 @@ class CompiledQuery:
         missing = set(self.samples) - found
         if missing:
             raise ValueError(f"parameters {sorted(missing)} did not reach the SQL unchanged")
-        attnames = [f.attname for f in model._meta.concrete_fields] if model else None
-        return sql, slots, converters, (model, attnames)
+        return sql, slots, converters, shape
 
     def _statement(self, connection):
         compiled = self._compiled.get(connection.vendor)
@@ -141,9 +141,52 @@ class CompiledQuery:
         return converted
 
     def instances(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
-        """Every row as a model instance (for a query built as a model queryset)."""
+        """Every row as a model instance (for a query built as a model queryset), with the
+        relations it selects cached and its annotations set, as the ORM gives them."""
         connection = connections[using]
-        _sql, _slots, _converters, (model, attnames) = self._statement(connection)
-        if model is None:
+        shape = self._statement(connection)[3]
+        if shape is None:
             raise TypeError("instances() needs a query built as a model queryset")
-        return [model.from_db(using, attnames, row) for row in self.rows(using, **values)]
+        return [shape.build(using, row) for row in self.rows(using, **values)]
+
+
+class _InstanceShape:
+    """The columns of a model queryset read as one row, and how to make the instance back:
+    the model's concrete fields, then each `select_related` relation's (one level, forward
+    only), then the annotations."""
+
+    def __init__(self, queryset):
+        self.model = queryset.model
+        self.own = [f.attname for f in self.model._meta.concrete_fields]
+        selected = queryset.query.select_related
+        if selected is True:
+            raise ValueError("name the relations to select (select_related('user'))")
+        self.related = []
+        for name, deeper in (selected or {}).items():
+            if deeper:
+                raise ValueError("one level of select_related only")
+            field = self.model._meta.get_field(name)
+            names = [f.attname for f in field.related_model._meta.concrete_fields]
+            self.related.append((field, names))
+        self.annotations = list(queryset.query.annotation_select)
+        self.columns = [
+            *self.own,
+            *(f"{field.name}__{name}" for field, names in self.related for name in names),
+            *self.annotations,
+        ]
+
+    def build(self, using, row):
+        position = len(self.own)
+        instance = self.model.from_db(using, self.own, row[:position])
+        for field, names in self.related:
+            values = row[position : position + len(names)]
+            position += len(names)
+            pk_name = field.related_model._meta.pk.attname
+            if values[names.index(pk_name)] is None:  # a null foreign key: no related row
+                field.set_cached_value(instance, None)
+            else:
+                field.set_cached_value(instance, field.related_model.from_db(using, names, values))
+        for name in self.annotations:
+            setattr(instance, name, row[position])
+            position += 1
+        return instance
