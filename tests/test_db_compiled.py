@@ -120,9 +120,7 @@ def test_instances_carry_their_selected_relation_and_annotations():
 
     profile = ProfileFactory(given_names="Lucía")
     query = CompiledQuery(
-        lambda pk: Profile.objects.select_related("user")
-        .annotate(mark=Value("m"))
-        .filter(pk=pk),
+        lambda pk: Profile.objects.select_related("user").annotate(mark=Value("m")).filter(pk=pk),
         pk=-1,
     )
     [loaded] = query.instances(pk=profile.pk)
