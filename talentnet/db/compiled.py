@@ -20,6 +20,7 @@ number of them.
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -61,13 +62,33 @@ class _Sample:
 
     def __init__(self, name, wrap=None):
         self.name = name
-        self.wrap = wrap  # the list type the compiled SQL passed (_JsonList on SQLite)
+        # What the ORM did to the value on its way to the SQL: the list type it passed
+        # (_JsonList on SQLite), or the vendor's adapter of a date or time (SQLite's text).
+        self.wrap = wrap
 
 
-def _same(sample, param) -> bool:
+def _forms(sample, connection):
+    """Each form a sample may take in the compiled parameters, with what makes it."""
+    yield sample, None
+    if isinstance(sample, datetime):
+        yield (
+            connection.ops.adapt_datetimefield_value(sample),
+            (connection.ops.adapt_datetimefield_value),
+        )
+    elif isinstance(sample, date):
+        yield connection.ops.adapt_datefield_value(sample), connection.ops.adapt_datefield_value
+
+
+def _match(sample, param, connection):
+    """(True, wrap) when `param` is `sample` as the ORM passed it, (False, None) otherwise."""
     if isinstance(sample, list) and isinstance(param, list):
-        return list(sample) == list(param)
-    return type(sample) is type(param) and sample == param
+        if list(sample) == list(param):
+            return True, (type(param) if type(param) is not list else None)
+        return False, None
+    for form, wrap in _forms(sample, connection):
+        if type(form) is type(param) and form == param:
+            return True, wrap
+    return False, None
 
 
 class CompiledQuery:
@@ -94,13 +115,18 @@ class CompiledQuery:
         converters = list(compiler.get_converters(selected).items())
         slots, found = [], set()
         for param in params:
-            names = [name for name, sample in self.samples.items() if _same(sample, param)]
-            if len(names) > 1:
+            matches = [
+                (name, wrap)
+                for name, sample in self.samples.items()
+                for same, wrap in [_match(sample, param, connection)]
+                if same
+            ]
+            if len(matches) > 1:
+                names = [name for name, _wrap in matches]
                 raise ValueError(f"samples {names} are equal: give each parameter its own")
-            if names:
-                wrap = type(param) if isinstance(param, list) else None
-                slots.append(_Sample(names[0], wrap if wrap is not list else None))
-                found.add(names[0])
+            if matches:
+                slots.append(_Sample(*matches[0]))
+                found.add(matches[0][0])
             else:
                 slots.append(param)
         missing = set(self.samples) - found
