@@ -4,6 +4,7 @@ A value outside the allowed set is dropped before filtering: it is ignored, and 
 removes the other values of its parameter (so a tampered URL can only narrow the result).
 """
 
+import copy
 import time
 import uuid
 from functools import lru_cache
@@ -69,10 +70,31 @@ class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = SharedChoicesField
 
 
+def _filter_copy(flt):
+    """A filter for one request: the declared one with its own `extra` (where the request's
+    choice list goes) and no field built yet. django-filter deep-copies every declared
+    filter, lazy labels and choice callables included, on every request."""
+    clone = copy.copy(flt)
+    clone.extra = dict(flt.extra)
+    clone.__dict__.pop("_field", None)
+    clone.method = flt.method  # a FilterMethod bound to the copy, which gets the parent
+    return clone
+
+
+class _DeclaredFilters(dict):
+    """A FilterSet's declared filters, copied per request by `_filter_copy`."""
+
+    def __deepcopy__(self, memo):
+        return {name: _filter_copy(flt) for name, flt in self.items()}
+
+
 class SanitizingFilterSet(django_filters.FilterSet):
     """Resolves every choice list once per request and drops values outside it."""
 
     def __init__(self, data=None, *args, **kwargs):
+        declared = type(self).__dict__.get("base_filters")
+        if declared is not None and not isinstance(declared, _DeclaredFilters):
+            type(self).base_filters = _DeclaredFilters(declared)
         super().__init__(data, *args, **kwargs)
         allowed = {}
         version = None
