@@ -32,7 +32,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import Profile, display_name
-from talentnet.db.compiled import CompiledQuery, EqualsAny
+from talentnet.db.compiled import CompiledQuery, EqualsAny, planned_for_its_values
 
 from .exports import refresh_export_lists
 from .models import MemberExportLists, MemberSearchIndex
@@ -343,11 +343,9 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
         if sort == "relevance":  # SQLite (`make run`): no ranking, every rank is zero
             ordered = ordered.annotate(**relevance(text))
         ordered = ordered.order_by(*SORTS.get(sort, SORTS["name"]))
-    rows = list(
-        ordered.annotate(sector_text=Cast("sectors", TextField())).values_list(*WINDOW_FIELDS)[
-            : COUNT_CAP + 1
-        ]
-    )
+    window_rows = ordered.annotate(sector_text=Cast("sectors", TextField()))
+    with planned_for_its_values():  # the best plan depends on the filters' values
+        rows = list(window_rows.values_list(*WINDOW_FIELDS)[: COUNT_CAP + 1])
     return rows[:COUNT_CAP], len(rows) > COUNT_CAP
 
 

@@ -122,3 +122,24 @@ def test_postgres_statements_are_bound_by_the_server_and_prepared_when_repeated(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 1%"]
         )
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
+def test_statements_planned_for_their_values_are_never_prepared():
+    """The search's window (talentnet.db.compiled.planned_for_its_values): PostgreSQL plans
+    every run for its own values, however often it runs."""
+    from django.db import connection
+
+    from talentnet.db.compiled import planned_for_its_values
+
+    sql = "SELECT %s::int + 2"
+    with planned_for_its_values(), connection.cursor() as cursor:
+        for n in range(8):
+            cursor.execute(sql, [n])
+            assert cursor.fetchone() == (n + 2,)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 2%"]
+        )
+        assert cursor.fetchone() == (0,)
+    assert connection.connection.prepare_threshold == 5  # restored on the way out

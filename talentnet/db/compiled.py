@@ -17,6 +17,7 @@ class. `EqualsAny` gives a list of values as one parameter, so one statement ser
 number of them.
 """
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -216,3 +217,21 @@ class _InstanceShape:
             setattr(instance, name, row[position])
             position += 1
         return instance
+
+
+@contextlib.contextmanager
+def planned_for_its_values(using: str = DEFAULT_DB_ALIAS):
+    """Inside, statements are not prepared (psycopg), so PostgreSQL plans each run for its
+    own values instead of settling on a generic plan."""
+    connection = connections[using]
+    connection.ensure_connection()
+    raw = connection.connection
+    if not hasattr(raw, "prepare_threshold"):  # SQLite (`make run`): nothing is prepared
+        yield
+        return
+    previous = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = previous
