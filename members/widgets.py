@@ -29,6 +29,14 @@ class ChoiceList(BaseChoiceIterator):
         self.labels = dict(self.pairs)
         self._drawn = None
 
+    def __copy__(self):
+        """Itself: it never changes, and a form's widgets copy their choices on every form
+        built (a copy would draw every option again)."""
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
     def __iter__(self):
         return iter(self.pairs)
 

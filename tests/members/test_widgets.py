@@ -97,6 +97,24 @@ def test_a_choice_list_is_validated_and_labelled_from_its_sets():
     assert shared.labels["c"] == "Charlie" and "zz" not in shared.allowed
 
 
+def test_a_choice_list_survives_the_copies_of_each_form_built_and_is_drawn_once():
+    from members.widgets import ChoiceList
+
+    shared = ChoiceList(FLAT)
+
+    class Form(forms.Form):
+        x = forms.MultipleChoiceField(choices=shared, widget=FastSelectMultiple)
+
+    first, second = Form(), Form()  # each deep-copies its fields, widgets and choices
+    assert first.fields["x"].widget.choices is shared
+    assert second.fields["x"].widget.choices is shared
+    str(first["x"])
+    drawn = shared._drawn
+    assert drawn is not None
+    str(second["x"])
+    assert shared._drawn is drawn
+
+
 def test_fast_inputs_render_like_django_inputs():
     from members.widgets import FastCheckboxInput, FastTextInput
 
