@@ -32,7 +32,12 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from members.models import Profile, display_name
-from talentnet.db.compiled import CompiledQuery, EqualsAny, planned_for_its_values
+from talentnet.db.compiled import (
+    CompiledQuery,
+    EqualsAny,
+    fetch_rows,
+    planned_for_its_values,
+)
 
 from .exports import refresh_export_lists
 from .models import MemberExportLists, MemberSearchIndex
@@ -345,7 +350,7 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
         ordered = ordered.order_by(*SORTS.get(sort, SORTS["name"]))
     window_rows = ordered.annotate(sector_text=Cast("sectors", TextField()))
     with planned_for_its_values():  # the best plan depends on the filters' values
-        rows = list(window_rows.values_list(*WINDOW_FIELDS)[: COUNT_CAP + 1])
+        rows = fetch_rows(window_rows.values_list(*WINDOW_FIELDS)[: COUNT_CAP + 1])
     return rows[:COUNT_CAP], len(rows) > COUNT_CAP
 
 

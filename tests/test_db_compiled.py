@@ -5,7 +5,7 @@ from django.db import connection
 
 from members.models import User
 from pncs.models import SearchAudit
-from talentnet.db.compiled import CompiledQuery, EqualsAny
+from talentnet.db.compiled import CompiledQuery, EqualsAny, fetch_rows
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,15 @@ def test_instances_carry_their_selected_relation_and_annotations():
     assert loaded.given_names == "Lucía" and loaded.mark == "m"
     assert Profile.user.is_cached(loaded)
     assert loaded.user.email == profile.user.email
+
+
+def test_fetch_rows_reads_what_the_orm_reads_converted_and_nothing_for_an_empty_match():
+    user = UserFactory()
+    for n in range(3):
+        SearchAudit.objects.create(
+            user=user, action=SearchAudit.Action.SEARCH, filters={"n": [n]}, row_count=n
+        )
+    queryset = SearchAudit.objects.order_by("row_count").values_list("row_count", "filters")
+    assert fetch_rows(queryset) == list(queryset) == [(n, {"n": [n]}) for n in range(3)]
+    assert fetch_rows(queryset.all()[1:2]) == [(1, {"n": [1]})]
+    assert fetch_rows(queryset.filter(pk__in=[])) == []

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Func, QuerySet, Value
 
@@ -109,11 +110,7 @@ class CompiledQuery:
             # selects, and its annotations), build instances with from_db.
             shape = _InstanceShape(queryset)
             queryset = queryset.values_list(*shape.columns)
-        compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        # What the ORM does to each value read (JSON decoded, and so on), as results_iter.
-        selected = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        converters = list(compiler.get_converters(selected).items())
+        sql, params, converters = _compiled_select(queryset, connection)
         slots, found = [], set()
         for param in params:
             matches = [
@@ -151,21 +148,7 @@ class CompiledQuery:
             else slot
             for slot in slots
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, (functions, expression) in converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(tuple(row))
-        return converted
+        return _run(connection, sql, params, converters)
 
     def instances(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
         """Every row as a model instance (for a query built as a model queryset), with the
@@ -175,6 +158,45 @@ class CompiledQuery:
         if shape is None:
             raise TypeError("instances() needs a query built as a model queryset")
         return [shape.build(using, row) for row in self.rows(using, **values)]
+
+
+def _compiled_select(queryset, connection):
+    """The SQL, parameters and value converters of a `values_list` queryset."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    # What the ORM does to each value read (JSON decoded, and so on), as results_iter.
+    selected = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    return sql, params, list(compiler.get_converters(selected).items())
+
+
+def _run(connection, sql, params, converters) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(tuple(row))
+    return converted
+
+
+def fetch_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` queryset (what `list(queryset)` gives) read in one
+    fetch: for a window of a thousand rows, the ORM's chunked iteration costs about as
+    much again as compiling the query."""
+    connection = connections[queryset.db]
+    try:
+        sql, params, converters = _compiled_select(queryset, connection)
+    except EmptyResultSet:  # a condition that can match nothing (`pk__in=[]`)
+        return []
+    return _run(connection, sql, params, converters)
 
 
 class _InstanceShape:
