@@ -88,6 +88,22 @@ class _DeclaredFilters(dict):
         return {name: _filter_copy(flt) for name, flt in self.items()}
 
 
+_form_classes: dict[tuple[type, str], tuple[tuple, type]] = {}
+_declared_lists: dict[tuple[int, str], tuple[list, ChoiceList]] = {}
+
+
+def _declared_list(source) -> ChoiceList:
+    """A choice list declared on a filter (a constant such as SORT_CHOICES) as a ChoiceList,
+    built once per language."""
+    key = (id(source), translation.get_language() or "")
+    cached = _declared_lists.get(key)
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    choices = ChoiceList(source)
+    _declared_lists[key] = (source, choices)
+    return choices
+
+
 class SanitizingFilterSet(django_filters.FilterSet):
     """Resolves every choice list once per request and drops values outside it."""
 
@@ -108,7 +124,11 @@ class SanitizingFilterSet(django_filters.FilterSet):
                 choices = choices.resolve(version)
             elif callable(choices):
                 choices = choices()
-            if not isinstance(choices, ChoiceList):
+            if isinstance(choices, ChoiceList):
+                pass
+            elif choices is flt.extra["choices"]:  # a list declared on the filter
+                choices = _declared_list(choices)
+            else:
                 choices = ChoiceList(choices)
             flt.extra["choices"] = choices
             allowed[name] = choices.allowed
@@ -122,6 +142,23 @@ class SanitizingFilterSet(django_filters.FilterSet):
                     else:
                         del clean[name]
             self.data = clean
+
+    def get_form_class(self):
+        """One form class per filterset and language while its choice lists are the same
+        objects (they are built once per language and reference version), instead of a new
+        class and a field per filter on every request."""
+        choices = tuple(flt.extra.get("choices") for flt in self.filters.values())
+        key = (type(self), translation.get_language() or "")
+        cached = _form_classes.get(key)
+        if (
+            cached is not None
+            and len(cached[0]) == len(choices)
+            and all(mine is theirs for mine, theirs in zip(cached[0], choices, strict=True))
+        ):
+            return cached[1]
+        form_class = super().get_form_class()
+        _form_classes[key] = (choices, form_class)  # holds the lists: `is` stays meaningful
+        return form_class
 
     def applied(self) -> dict:
         """The filters in force, as plain data (for the audit and the export links)."""

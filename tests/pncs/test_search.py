@@ -385,6 +385,21 @@ def test_choice_lists_are_cached_and_follow_their_tables(coord_client):
     assert "lyon" not in choices("chapter")
 
 
+def test_the_form_class_is_reused_while_its_lists_stand_and_drawn_with_a_new_one(coord_client):
+    def form_class(path=SEARCH):
+        return type(coord_client.get(path).context["filter"].form)
+
+    first = form_class()
+    assert form_class() is first  # the same lists: no class and fields built per request
+    assert form_class("/en" + SEARCH) is not first  # each language draws its own labels
+    ExpertiseTag.objects.create(slug="nueva-especialidad", name="Nueva especialidad")
+    response = coord_client.get(SEARCH)
+    assert type(response.context["filter"].form) is not first
+    assert '<option value="nueva-especialidad">Nueva especialidad</option>' in (
+        response.content.decode()
+    )
+
+
 def test_a_renamed_sector_slug_rewrites_its_members_rows_and_nothing_else(
     django_assert_num_queries,
 ):
