@@ -108,7 +108,8 @@ if not DATABASE_URL:
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# A connection that died (database restarted) is replaced on the next request.
+# A connection that died (database restarted) is replaced on the next request (checked
+# on its socket first, without a round trip: talentnet/db/postgresql/base.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, waiting up to DB_CONNECT_RETRY_SECONDS for a restarting server

@@ -8,13 +8,21 @@ restart waits and succeeds; a longer outage still ends in the plain error page w
 bound. A persistent connection that the restart broke is replaced first
 (CONN_HEALTH_CHECKS, settings.py). /healthz opts out (talentnet.db.connect_without_retry):
 it reports an outage at once.
+
+That health check asks the socket before the server (`is_usable`): Django sends `SELECT 1`
+before the first query of every request, a round trip per page. A server that went away
+(a restart, a terminated backend, a cut connection) closed the socket, usually with a last
+message, so there is something to read; an idle connection with nothing to read is used
+as it is, and any other asks the server as Django does.
 """
 
 import logging
+import select
 import time
 
 from django.conf import settings
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
+from psycopg import pq
 
 logger = logging.getLogger("talentnet.db")
 
@@ -51,3 +59,15 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
             if attempts > 1:
                 logger.warning("database reachable again after %d attempts", attempts)
             return connection
+
+    def is_usable(self):
+        connection = self.connection
+        if connection is None or connection.closed:
+            return False
+        try:
+            waiting, _, _ = select.select([connection.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        if not waiting and connection.info.transaction_status == pq.TransactionStatus.IDLE:
+            return True
+        return super().is_usable()
