@@ -65,9 +65,12 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         if connection is None or connection.closed:
             return False
         try:
-            waiting, _, _ = select.select([connection.fileno()], [], [], 0)
-        except (OSError, ValueError):
-            return False
+            # poll, not select: a worker may hold descriptors past select's limit (1024).
+            socket = select.poll()
+            socket.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+            waiting = socket.poll(0)
+        except (OSError, ValueError):  # no descriptor any more: ask the server as Django does
+            return super().is_usable()
         if not waiting and connection.info.transaction_status == pq.TransactionStatus.IDLE:
             return True
         return super().is_usable()
