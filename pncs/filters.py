@@ -406,6 +406,12 @@ class MemberSearchFilter(SanitizingFilterSet):
         return self._qs
 
     @property
+    def narrowed(self) -> bool:
+        """Whether a filter other than the text and the order applies (without one,
+        `filtered` is the queryset it was given)."""
+        return bool(set(self.applied()) - {"q", "sort"})
+
+    @property
     def sort_order(self) -> str:
         """Relevance needs a text to be relevant to; without one, names in order."""
         data = self.form.cleaned_data if self.form.is_valid() else {}

@@ -235,18 +235,25 @@ def _tsquery_text(text: str) -> str:
     return " | ".join(f"( {reading} )" for reading in readings)
 
 
-def text_query(text: str):
-    """The full-text query of `text`, or None when no word of it can match (empty, or
-    only stop words)."""
+def tsquery_text(text: str) -> str:
+    """The full-text query of `text` as tsquery text, "" when no word of it can match
+    (empty, or only stop words)."""
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
     if not text:
-        return None
+        return ""
     # Accents stripped here, not by UNACCENT() in SQL: a constant query lets PostgreSQL
     # build the tsquery once at planning, not once per row it filters.
-    combined = _tsquery_text(strip_accents(text))
-    if not combined:
-        return None
+    return _tsquery_text(strip_accents(text))
+
+
+def _search_query(combined: str) -> SearchQuery:
     return SearchQuery(combined, config="simple", search_type="raw")
+
+
+def text_query(text: str):
+    """The full-text query of `text`, or None when no word of it can match."""
+    combined = tsquery_text(text)
+    return _search_query(combined) if combined else None
 
 
 def apply_text(queryset, text: str):
@@ -267,18 +274,8 @@ def apply_text(queryset, text: str):
     return queryset.filter(condition)
 
 
-def relevance(text: str) -> dict:
-    """The annotations relevance orders by: the full-text rank first (names weigh more than
-    the headline and expertise, which weigh more than the bio), then name similarity, so a
-    misspelt name only the trigram match finds comes after every real word match."""
-    zero = Value(0.0, output_field=FloatField())
-    if not is_postgres() or not (text or "").strip():
-        return {"rank": zero, "similarity": zero}
-    query = text_query(text)
-    return {
-        "rank": SearchRank(F("document"), query) if query is not None else zero,
-        "similarity": TrigramWordSimilarity(normalize(text[:QUERY_MAX_LENGTH]), "names"),
-    }
+def _zero():
+    return Value(0.0, output_field=FloatField())
 
 
 SORTS = {
@@ -311,7 +308,7 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
+def window(queryset, *, sort: str, text: str = "", narrowed: bool = True) -> tuple[list, bool]:
     """The first COUNT_CAP rows of `queryset` (filtered, not yet by text) matching `text`,
     in the order they are shown, as (pk, country, education level, sectors as JSON text) tuples, and
     whether more match.
@@ -330,28 +327,64 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
     """
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
     if sort == "relevance" and text and is_postgres():
-        # One statement: the word matches and the close names, each bounded, ranked together
-        # (a name found only by trigrams has rank 0, so it sorts after every word match).
-        candidates = queryset.filter(names__trigram_word_similar=normalize(text)).values("pk")
-        candidates = candidates.order_by()[: COUNT_CAP + 1]
-        query = text_query(text)
-        if query is not None:
-            words = queryset.filter(document=query).values("pk").order_by()[: COUNT_CAP + 1]
-            candidates = words.union(candidates)
-        ordered = (
-            MemberSearchIndex.objects.filter(pk__in=candidates)
-            .annotate(**relevance(text))
-            .order_by(*SORTS["relevance"])
-        )
+        names, words = normalize(text), tsquery_text(text)
+        if not narrowed:  # the text alone (the usual search for a name): compiled once
+            compiled = _ranked_text_only(bool(words), COUNT_CAP)
+            with planned_for_its_values():  # the best plan depends on the text
+                rows = compiled.rows(names=names, **({"words": words} if words else {}))
+            return rows[:COUNT_CAP], len(rows) > COUNT_CAP
+        ordered = _ranked(queryset, names=names, words=words)
     else:
         ordered = apply_text(queryset, text)
         if sort == "relevance":  # SQLite (`make run`): no ranking, every rank is zero
-            ordered = ordered.annotate(**relevance(text))
+            ordered = ordered.annotate(rank=_zero(), similarity=_zero())
         ordered = ordered.order_by(*SORTS.get(sort, SORTS["name"]))
-    window_rows = ordered.annotate(sector_text=Cast("sectors", TextField()))
     with planned_for_its_values():  # the best plan depends on the filters' values
-        rows = fetch_rows(window_rows.values_list(*WINDOW_FIELDS)[: COUNT_CAP + 1])
+        rows = fetch_rows(_window_rows(ordered))
     return rows[:COUNT_CAP], len(rows) > COUNT_CAP
+
+
+def _window_rows(ordered):
+    """The columns of the window, at most COUNT_CAP + 1 rows of `ordered`."""
+    with_text = ordered.annotate(sector_text=Cast("sectors", TextField()))
+    return with_text.values_list(*WINDOW_FIELDS)[: COUNT_CAP + 1]
+
+
+def _ranked(queryset, *, names: str, words: str):
+    """The word matches (of the tsquery text `words`, if any) and the close names, each
+    bounded, ranked together in one statement: the full-text rank first (names weigh more
+    than the headline and expertise, which weigh more than the bio), then name similarity,
+    so a misspelt name only the trigram match finds (rank 0) comes after every word match."""
+    candidates = queryset.filter(names__trigram_word_similar=names).values("pk")
+    candidates = candidates.order_by()[: COUNT_CAP + 1]
+    rank = _zero()
+    if words:
+        query = _search_query(words)
+        matches = queryset.filter(document=query).values("pk").order_by()[: COUNT_CAP + 1]
+        candidates = matches.union(candidates)
+        rank = SearchRank(F("document"), query)
+    return (
+        MemberSearchIndex.objects.filter(pk__in=candidates)
+        .annotate(rank=rank, similarity=TrigramWordSimilarity(names, "names"))
+        .order_by(*SORTS["relevance"])
+    )
+
+
+@lru_cache(maxsize=8)
+def _ranked_text_only(with_words: bool, cap: int) -> CompiledQuery:
+    """The ranked window of a text with no other filter, with or without word matches (a
+    text of stop words only has none), compiled once per process instead of built per
+    search; `cap` is COUNT_CAP, part of the SQL."""
+    if with_words:
+        return CompiledQuery(
+            lambda names, words: _window_rows(_ranked(index_queryset(), names=names, words=words)),
+            names="compiled sample name",
+            words="'compiled-sample-word'",
+        )
+    return CompiledQuery(
+        lambda names: _window_rows(_ranked(index_queryset(), names=names, words="")),
+        names="compiled sample name",
+    )
 
 
 def facets(rows) -> dict:
@@ -427,10 +460,13 @@ def shown_rows(page_ids: list) -> list:
     return [by_id[pk] for pk in page_ids if pk in by_id]
 
 
-def run_search(queryset, *, sort: str, page: int, text: str = "") -> SearchResult:
-    """One page of results (25), a capped count and the facets of the current result."""
+def run_search(
+    queryset, *, sort: str, page: int, text: str = "", narrowed: bool = True
+) -> SearchResult:
+    """One page of results (25), a capped count and the facets of the current result
+    (`narrowed`: False when `queryset` is `index_queryset()` with no filter applied)."""
     page = max(1, min(page, MAX_PAGE))
-    rows, capped = window(queryset, sort=sort, text=text)
+    rows, capped = window(queryset, sort=sort, text=text, narrowed=narrowed)
     offset = (page - 1) * PAGE_SIZE
     return SearchResult(
         rows=shown_rows([row[0] for row in rows[offset : offset + PAGE_SIZE]]),

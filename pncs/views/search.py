@@ -56,6 +56,7 @@ def member_search(request):
         sort=filterset.sort_order,
         page=_page_number(request),
         text=filterset.text,
+        narrowed=filterset.narrowed,
     )
     record_audit(
         user=request.user,

@@ -339,6 +339,23 @@ def test_a_term_too_common_ranks_a_bounded_window_name_matches_first(coord_clien
     assert (result.capped, names[0], names[-1], len(names)) == (False, "Named", "Fuzzy", 4)
 
 
+@pytest.mark.parametrize("text", ["Ortega", "Ortego", "consultor ortega", "de la", "zzz"])
+def test_a_text_alone_is_ranked_by_the_compiled_window_as_the_built_one(text):
+    """A search by text with no other filter runs a statement compiled once per process;
+    it returns the rows, in the order, the window built per search returns."""
+    from pncs.search import index_queryset, window
+
+    contactable(given_names="Fuzzy", paternal_surname="Ortego")
+    contactable(given_names="Uno", headline="Consultor Ortega")
+    contactable(given_names="Named", paternal_surname="Ortega")
+    contactable(given_names="Otra", paternal_surname="Lara", headline="Economista de la UNAM")
+    compiled = window(index_queryset(), sort="relevance", text=text, narrowed=False)
+    built = window(index_queryset(), sort="relevance", text=text, narrowed=True)
+    assert compiled == built
+    if text.startswith("Orteg"):
+        assert len(compiled[0]) >= 2
+
+
 def test_every_page_is_a_slice_of_one_window(coord_client, monkeypatch):
     """Page 2 continues page 1 exactly, and the last page ends the window."""
     from pncs import search
