@@ -73,12 +73,12 @@ def _forms(sample, connection):
     """Each form a sample may take in the compiled parameters, with what makes it."""
     yield sample, None
     if isinstance(sample, datetime):
-        yield (
-            connection.ops.adapt_datetimefield_value(sample),
-            (connection.ops.adapt_datetimefield_value),
-        )
+        adapt = connection.ops.adapt_datetimefield_value
     elif isinstance(sample, date):
-        yield connection.ops.adapt_datefield_value(sample), connection.ops.adapt_datefield_value
+        adapt = connection.ops.adapt_datefield_value
+    else:
+        return
+    yield adapt(sample), adapt
 
 
 def _match(sample, param, connection):

@@ -66,9 +66,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
             return False
         try:
             # poll, not select: a worker may hold descriptors past select's limit (1024).
-            socket = select.poll()
-            socket.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
-            waiting = socket.poll(0)
+            poller = select.poll()
+            poller.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+            waiting = poller.poll(0)
         except (OSError, ValueError):  # no descriptor any more: ask the server as Django does
             return super().is_usable()
         if not waiting and connection.info.transaction_status == pq.TransactionStatus.IDLE:
