@@ -91,7 +91,7 @@ BENCH_MEMBERS ?= 100000
 BENCH_SECONDS ?= 10
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentnet_bench
 bench: $(STAMP)
-	scripts/ensure-services postgres redis
+	scripts/ensure-services postgres redis gettext
 	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.bench.run \
 		--members $(BENCH_MEMBERS) --seconds $(BENCH_SECONDS) $(BENCH_ARGS)
 
@@ -104,7 +104,7 @@ LOADTEST_SECONDS ?= 300
 LOADTEST_FAULT_SECONDS ?= 60
 LOADTEST_OUTAGE ?= 2
 loadtest: $(STAMP)
-	scripts/ensure-services postgres redis  # their binaries; the drill starts its own
+	scripts/ensure-services postgres redis gettext  # their binaries; the drill starts its own
 	$(TEST_ENV) LOADTEST_SECONDS=$(LOADTEST_SECONDS) LOADTEST_FAULT_SECONDS=$(LOADTEST_FAULT_SECONDS) \
 		LOADTEST_OUTAGE=$(LOADTEST_OUTAGE) $(PY) -m tests.loadtest.drill
 
