@@ -412,6 +412,17 @@ class MemberSearchFilter(SanitizingFilterSet):
         return bool(set(self.applied()) - {"q", "sort"})
 
     @property
+    def by_sector(self) -> tuple[str, str] | None:
+        """(sector, country or "") when the only filters are one sector and at most one
+        country (the order aside): the search can read its window from the index by sector
+        (`pncs.search.window`)."""
+        applied = self.applied()
+        sectors, countries = applied.get("sector", []), applied.get("country", [])
+        if set(applied) - {"sector", "country", "sort"} or len(sectors) != 1 or len(countries) > 1:
+            return None
+        return sectors[0], (countries[0] if countries else "")
+
+    @property
     def sort_order(self) -> str:
         """Relevance needs a text to be relevant to; without one, names in order."""
         data = self.form.cleaned_data if self.form.is_valid() else {}

@@ -40,7 +40,7 @@ from talentnet.db.compiled import (
 )
 
 from .exports import refresh_export_lists
-from .models import MemberExportLists, MemberSearchIndex
+from .models import MemberExportLists, MemberSearchIndex, MemberSectorEntry
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000  # "más de 1 000": never a COUNT over the whole table
@@ -308,7 +308,9 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def window(queryset, *, sort: str, text: str = "", narrowed: bool = True) -> tuple[list, bool]:
+def window(
+    queryset, *, sort: str, text: str = "", narrowed: bool = True, by_sector=None
+) -> tuple[list, bool]:
     """The first COUNT_CAP rows of `queryset` (filtered, not yet by text) matching `text`,
     in the order they are shown, as (pk, country, education level, sectors as JSON text) tuples, and
     whether more match.
@@ -324,8 +326,17 @@ def window(queryset, *, sort: str, text: str = "", narrowed: bool = True) -> tup
     match (the count reads "more than 1,000") ranks a sample and the page asks to narrow
     the search: ranking every match of a word 9% of members use would read tens of
     thousands of documents per page.
+
+    `by_sector` is (sector slug, country or "") when `queryset` is the contactable rows of
+    that one sector (and country) and nothing else: listed by name, the window is then one
+    range of the index by sector (MemberSectorEntry) on PostgreSQL.
     """
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
+    if by_sector is not None and sort == "name" and not text and is_postgres():
+        sector, country = by_sector
+        compiled = _sector_window(bool(country), COUNT_CAP)
+        rows = compiled.rows(sector=sector, **({"country": country} if country else {}))
+        return rows[:COUNT_CAP], len(rows) > COUNT_CAP
     if sort == "relevance" and text and is_postgres():
         names, words = normalize(text), tsquery_text(text)
         if not narrowed:  # the text alone (the usual search for a name): compiled once
@@ -384,6 +395,41 @@ def _ranked_text_only(with_words: bool, cap: int) -> CompiledQuery:
     return CompiledQuery(
         lambda names: _window_rows(_ranked(index_queryset(), names=names, words="")),
         names="compiled sample name",
+    )
+
+
+@lru_cache(maxsize=4)
+def _sector_window(with_country: bool, cap: int) -> CompiledQuery:
+    """The window of one sector (and one country) listed by name, read in the order of the
+    covering index of MemberSectorEntry: the same rows, in the same order, as the index
+    rows filtered by `sectors` give (`cap` is COUNT_CAP, part of the SQL)."""
+
+    def build(sector, country=None):
+        entries = MemberSectorEntry.objects.filter(sector=sector)
+        if country is not None:
+            entries = entries.filter(country=country)
+        return (
+            entries.annotate(sector_text=Cast("sectors", TextField()))
+            .order_by("sort_name", "member_id")
+            .values_list("member_id", *WINDOW_FIELDS[1:])[: cap + 1]
+        )
+
+    if with_country:
+        return CompiledQuery(build, sector="compiled-sample-sector", country="zz")
+    return CompiledQuery(build, sector="compiled-sample-sector")
+
+
+def sector_entries_sql(where: str) -> str:
+    """The MemberSectorEntry rows of the index rows matching `where` (SQL over the index
+    row `i`), as the trigger of migration 0008 writes them: for writers that bypass the
+    trigger (the bench generator loads with triggers off)."""
+    return (
+        "INSERT INTO pncs_membersectorentry"  # noqa: S608 - `where`: the caller's SQL, no input
+        " (sector, member_id, country, sort_name, education_level, sectors)"
+        " SELECT key, i.profile_id, i.country, i.sort_name, i.education_level, i.sectors"
+        " FROM pncs_membersearchindex i, jsonb_object_keys(i.sectors) AS key"
+        f" WHERE i.contactable AND ({where})"
+        " ON CONFLICT DO NOTHING"
     )
 
 
@@ -461,12 +507,13 @@ def shown_rows(page_ids: list) -> list:
 
 
 def run_search(
-    queryset, *, sort: str, page: int, text: str = "", narrowed: bool = True
+    queryset, *, sort: str, page: int, text: str = "", narrowed: bool = True, by_sector=None
 ) -> SearchResult:
     """One page of results (25), a capped count and the facets of the current result
-    (`narrowed`: False when `queryset` is `index_queryset()` with no filter applied)."""
+    (`narrowed`: False when `queryset` is `index_queryset()` with no filter applied;
+    `by_sector`: see `window`)."""
     page = max(1, min(page, MAX_PAGE))
-    rows, capped = window(queryset, sort=sort, text=text, narrowed=narrowed)
+    rows, capped = window(queryset, sort=sort, text=text, narrowed=narrowed, by_sector=by_sector)
     offset = (page - 1) * PAGE_SIZE
     return SearchResult(
         rows=shown_rows([row[0] for row in rows[offset : offset + PAGE_SIZE]]),

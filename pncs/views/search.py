@@ -57,6 +57,7 @@ def member_search(request):
         page=_page_number(request),
         text=filterset.text,
         narrowed=filterset.narrowed,
+        by_sector=filterset.by_sector,
     )
     record_audit(
         user=request.user,

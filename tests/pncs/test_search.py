@@ -431,6 +431,109 @@ def test_a_renamed_sector_slug_rewrites_its_members_rows_and_nothing_else(
     assert MemberSearchIndex.objects.get(pk=profile.pk).sectors == {"salud-publica": 0}
 
 
+def _sector_entries(profile):
+    from pncs.models import MemberSectorEntry
+
+    return sorted(
+        MemberSectorEntry.objects.filter(member_id=profile.pk).values_list(
+            "sector", "country", "sort_name", "education_level", "sectors"
+        )
+    )
+
+
+def test_the_index_by_sector_follows_every_change_of_the_index_row():
+    """Written by the database (a trigger), so bulk updates, which send no signal, keep it
+    in step too: one entry per sector of a contactable member, none otherwise."""
+    profile = contactable(
+        given_names="Vera",
+        paternal_surname="Cruz",
+        maternal_surname="",
+        sectors=["tic", "salud"],
+        country="US",
+        education_level="doctorado",
+    )
+    both = {"tic": 0, "salud": 4}
+    assert _sector_entries(profile) == [
+        ("salud", "US", "cruz vera", "doctorado", both),
+        ("tic", "US", "cruz vera", "doctorado", both),
+    ]
+    profile.profile_sectors.filter(sector__slug="tic").delete()
+    profile.country = "CA"
+    profile.save()
+    assert _sector_entries(profile) == [("salud", "CA", "cruz vera", "doctorado", {"salud": 4})]
+    profile.pncs_contact = False
+    profile.save()
+    assert _sector_entries(profile) == []
+    MemberSearchIndex.objects.filter(pk=profile.pk).update(contactable=True)  # no signal
+    assert [entry[0] for entry in _sector_entries(profile)] == ["salud"]
+    MemberSearchIndex.objects.filter(pk=profile.pk).delete()
+    assert _sector_entries(profile) == []
+    profile.pncs_contact = True
+    profile.save(update_fields=["pncs_contact"])
+    assert rebuild_index() == 1
+    assert [entry[0] for entry in _sector_entries(profile)] == ["salud"]
+
+
+@pytest.mark.parametrize("country", ["", "US", "MX"])
+@pytest.mark.parametrize("sort", ["name", ""])
+def test_one_sector_listed_by_name_reads_the_index_by_sector_as_the_filter_would(
+    coord_client, country, sort
+):
+    """The same rows, in the same order, as the index rows filtered by their sectors, from
+    one range of the index by sector."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pncs.search import index_queryset, window
+
+    for n, (sectors, where) in enumerate(
+        [(["tic"], "US"), (["salud", "tic"], "US"), (["tic"], "CA"), (["salud"], "US")] * 3
+    ):
+        contactable(
+            given_names=f"Nombre{n % 4}",
+            paternal_surname=f"Igual{n // 5}",
+            sectors=sectors,
+            country=where,
+        )
+    filtered = index_queryset().filter(sectors__has_any_keys=["tic"])
+    if country:
+        filtered = filtered.filter(country=country)
+    by_filter = window(filtered, sort="name")
+    by_sector = window(filtered, sort="name", by_sector=("tic", country))
+    assert by_sector == by_filter
+    assert len(by_filter[0]) == {"": 9, "US": 6, "MX": 0}[country]
+
+    params = {"sector": "tic", **({"country": country} if country else {})}
+    with CaptureQueriesContext(connection) as queries:
+        response = coord_client.get(SEARCH, {**params, **({"sort": sort} if sort else {})})
+    assert [r.profile_id for r in response.context["result"].rows] == [
+        row[0] for row in by_filter[0]
+    ]
+    assert any("pncs_membersectorentry" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sector": ["tic", "salud"]},
+        {"sector": "tic", "country": ["US", "CA"]},
+        {"sector": "tic", "education": "doctorado"},
+        {"sector": "tic", "sort": "updated"},
+        {"sector": "tic", "q": "ingeniera"},
+        {"country": "US"},
+    ],
+)
+def test_other_searches_filter_the_index_rows(coord_client, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contactable(sectors=["tic"], country="US", education_level="doctorado", headline="ingeniera")
+    with CaptureQueriesContext(connection) as queries:
+        response = coord_client.get(SEARCH, params)
+    assert len(response.context["result"].rows) == 1
+    assert not any("pncs_membersectorentry" in q["sql"] for q in queries.captured_queries)
+
+
 def test_sort_by_name(coord_client):
     contactable(given_names="Zoe", paternal_surname="Alvarado", maternal_surname="")
     contactable(given_names="Abel", paternal_surname="Zúñiga", maternal_surname="")
@@ -488,7 +591,8 @@ def test_the_search_window_is_planned_for_each_searchs_values(coord_client):
     _populate(2)
     for _ in range(7):
         assert coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"}).status_code == 200
-        assert coord_client.get(SEARCH, {"sector": "tic", "country": "US"}).status_code == 200
+        filters = {"sector": "tic", "country": ["US", "CA"]}  # not a window by sector
+        assert coord_client.get(SEARCH, filters).status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
