@@ -5,9 +5,11 @@ removes the other values of its parameter (so a tampered URL can only narrow the
 """
 
 import copy
+import itertools
 import time
 import uuid
 from functools import lru_cache
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -89,6 +91,7 @@ class _DeclaredFilters(dict):
 
 
 _form_classes: dict[tuple[type, str], tuple[tuple, type]] = {}
+_form_serials = itertools.count(1)
 _declared_lists: dict[tuple[int, str], tuple[list, ChoiceList]] = {}
 
 
@@ -157,8 +160,18 @@ class SanitizingFilterSet(django_filters.FilterSet):
         ):
             return cached[1]
         form_class = super().get_form_class()
+        form_class.serial = next(_form_serials)  # never reused, unlike an id()
         _form_classes[key] = (choices, form_class)  # holds the lists: `is` stays meaningful
         return form_class
+
+    @property
+    def form_key(self) -> str:
+        """Everything the drawn form depends on: its class (language and choice lists, see
+        `get_form_class`) and the values it was given (after sanitising; the page aside).
+        The key of its cached fragment."""
+        form, data = self.form, self.data
+        values = [(n, v) for n in form.fields for v in data.getlist(n)] if data is not None else []
+        return f"{type(form).serial}?{urlencode(values)}"
 
     def applied(self) -> dict:
         """The filters in force, as plain data (for the audit and the export links)."""

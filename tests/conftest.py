@@ -56,6 +56,7 @@ def own_cache_namespace(settings):
 
     Returns a function that empties the namespace (e.g. to let a cooldown pass)."""
     from django.core.cache import cache
+    from django.core.cache import caches as django_caches
 
     caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
     prefix = f"test-{uuid.uuid4().hex}"
@@ -68,6 +69,7 @@ def own_cache_namespace(settings):
     client = client_getter(write=True) if client_getter else None
 
     def wipe():
+        django_caches["fragments"].clear()  # the process's own drawn fragments
         if client is None:  # local memory: private to this process anyway
             cache.clear()
             return

@@ -417,6 +417,47 @@ def test_the_form_class_is_reused_while_its_lists_stand_and_drawn_with_a_new_one
     )
 
 
+def test_the_search_form_is_drawn_once_per_form_and_values_and_again_when_they_change(
+    coord_client, monkeypatch
+):
+    """Kept in the process (`fragments` cache): the page of the same search, another page
+    of it, or a tampered value the form drops show the form drawn before; other values, the
+    other language or a renamed sector draw it again."""
+    from django.core.cache import caches
+
+    from members.models import Sector
+
+    fragments = caches["fragments"]
+    drawn = []
+    original_set = fragments.set
+    monkeypatch.setattr(
+        fragments,
+        "set",
+        lambda key, value, *a, **k: drawn.append(key) or original_set(key, value, *a, **k),
+    )
+
+    def form_html(params, path=SEARCH):
+        page = coord_client.get(path, params).content.decode()
+        start = page.index('<form method="get" class="card" id="search-form"')
+        return page[start : page.index("</form>", start)]
+
+    tic = form_html({"sector": "tic"})
+    assert '<option value="tic" selected>' in tic
+    assert len(drawn) == 1
+    assert form_html({"sector": "tic", "page": "2"}) == tic
+    assert form_html({"sector": ["tic", "no-such-sector"]}) == tic
+    assert len(drawn) == 1
+    salud = form_html({"sector": "salud"})
+    assert '<option value="salud" selected>' in salud and '<option value="tic">' in salud
+    english = form_html({"sector": "tic"}, "/en" + SEARCH)
+    assert "Information" in english and english != tic
+    assert len(drawn) == 3
+    Sector.objects.filter(slug="tic").update(name_es="TIC y datos")
+    Sector.objects.get(slug="tic").save()  # a change the signals see: new choice lists
+    assert '<option value="tic" selected>TIC y datos</option>' in form_html({"sector": "tic"})
+    assert len(drawn) == 4
+
+
 def test_a_renamed_sector_slug_rewrites_its_members_rows_and_nothing_else(
     django_assert_num_queries,
 ):
