@@ -298,6 +298,23 @@ def test_facets_count_the_current_result_and_link_to_narrow_it(coord_client):
     assert [r.profile.given_names for r in narrowed.context["result"].rows] == ["Dos"]
 
 
+def test_facets_count_every_row_of_the_window_once_per_value():
+    from pncs.search import facets
+
+    rows = [
+        (1, "US", "doctorado", '{"tic": 0}'),
+        (2, "US", "", '{"tic": 0}'),
+        (3, "CA", "maestria", '{"salud": 0, "tic": 3}'),
+        (4, "", "doctorado", "{}"),
+        (5, "CA", "doctorado", '{"tic": 0}'),
+    ]
+    assert facets(rows) == {
+        "sector": {"tic": 4, "salud": 1},
+        "country": {"US": 2, "CA": 2},
+        "education": {"doctorado": 3, "maestria": 1},
+    }
+
+
 def test_count_is_capped_and_pages_stop_at_the_cap(coord_client, monkeypatch):
     from pncs import search
 
