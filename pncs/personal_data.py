@@ -30,7 +30,8 @@ def export(user) -> dict:
 
 
 def erase(user) -> None:
-    """Account cancellation: messages removed, affiliations and the search row deleted.
+    """Account cancellation: messages removed, affiliations and the search row deleted
+    (its entries by sector with it: the database's trigger, pncs migration 0008).
     Interest rows stay (anonymous) so coordinators' counts of answers survive."""
     Interest.objects.filter(member=user).update(message="")
     Affiliation.objects.filter(member=user).delete()

@@ -68,8 +68,10 @@ def own_cache_namespace(settings):
     client_getter = getattr(getattr(cache, "_cache", None), "get_client", None)
     client = client_getter(write=True) if client_getter else None
 
+    fragments = django_caches["fragments"]  # bound now too: a test may replace CACHES
+
     def wipe():
-        django_caches["fragments"].clear()  # the process's own drawn fragments
+        fragments.clear()  # the process's own drawn fragments
         if client is None:  # local memory: private to this process anyway
             cache.clear()
             return
