@@ -4,6 +4,8 @@ table. PostgreSQL only, like 0002."""
 
 from django.db import migrations
 
+from talentnet.db.migrations import postgresql_only
+
 FORWARD = [
     "DROP INDEX IF EXISTS pncs_msi_document_gin",
     "DROP INDEX IF EXISTS pncs_msi_names_trgm",
@@ -22,17 +24,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("pncs", "0004_search_window_covering_indexes")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

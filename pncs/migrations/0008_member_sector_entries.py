@@ -5,6 +5,8 @@ members the index already holds (frozen here: a migration does not follow later 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from talentnet.db.migrations import postgresql_only
+
 
 # Every write of an index row rewrites that member's entries: none unless contactable, one
 # per key of `sectors` otherwise. An UPDATE that leaves the copied columns as they were (the
@@ -47,16 +49,6 @@ BACKWARD = [
     "DROP TRIGGER IF EXISTS pncs_msi_sector_entries_write ON pncs_membersearchindex",
     "DROP FUNCTION IF EXISTS pncs_member_sector_entries()",
 ]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -111,5 +103,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        postgresql_only(FORWARD, BACKWARD),
     ]
