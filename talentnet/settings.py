@@ -394,9 +394,3 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
-
-# --- Benchmark (tests/bench, `make bench` only) ----------------------------------
-# The benchmark's gunicorn sets BENCH_QUERY_COUNT=true to get X-Query-Count and SQL
-# time headers on every response. Never set in production; outermost so it counts all.
-if env.bool("BENCH_QUERY_COUNT", default=False):
-    MIDDLEWARE = ["tests.bench.middleware.QueryCountMiddleware", *MIDDLEWARE]

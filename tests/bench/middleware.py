@@ -1,7 +1,7 @@
 """Bench-only middleware: how many SQL queries a request ran, and how long they took.
 
-Enabled only when BENCH_QUERY_COUNT=true (see the small block at the end of
-talentnet/settings.py); the benchmark's gunicorn sets it, nothing else does. It is the
+Installed only by tests/bench/settings.py, the settings module of the benchmark's
+gunicorn (production settings plus this middleware); nothing else uses it. It is the
 outermost middleware so the session, authentication and messages queries are counted.
 
 Response headers:

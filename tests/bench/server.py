@@ -2,9 +2,11 @@
 
 `prepare_database()` creates and migrates the bench database; `GunicornServer` collects
 the static files (manifest storage, as in production) into a temporary var dir, starts
-`gunicorn talentnet.wsgi` with DEBUG off and the bench query-count middleware, waits for
-/healthz to answer 200, measures the workers' peak resident memory (VmHWM from /proc,
-reset between scenarios through clear_refs) and stops it.
+`gunicorn talentnet.wsgi` as the Dockerfile does (DEBUG off, 30 s worker timeout) with
+the settings module `tests.bench.settings` (production settings plus the query-count
+middleware; `query_count=False` serves `talentnet.settings` itself), waits for /healthz
+to answer 200, measures the workers' peak resident memory (VmHWM from /proc, reset
+between scenarios through clear_refs) and stops it.
 """
 
 from __future__ import annotations
@@ -53,8 +55,18 @@ def prepare_database(database_url: str, env: dict, *, log) -> None:
     )
 
 
-def server_env(database_url: str, var_dir: Path, *, extra: dict | None = None) -> dict:
-    """Production-like settings: DEBUG off, manifest static files, Redis cache, logs quiet."""
+BENCH_SETTINGS = "tests.bench.settings"
+PRODUCTION_SETTINGS = "talentnet.settings"
+# As the Dockerfile and docker-compose.yml run gunicorn: a request still running after 30 s
+# has its worker killed, which is what a user of a slow page gets.
+WORKER_TIMEOUT = 30
+
+
+def server_env(
+    database_url: str, var_dir: Path, *, extra: dict | None = None, query_count: bool = True
+) -> dict:
+    """Production-like settings: DEBUG off, manifest static files, Redis cache, logs quiet;
+    the bench settings module (production + query counter) unless `query_count` is off."""
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -64,7 +76,7 @@ def server_env(database_url: str, var_dir: Path, *, extra: dict | None = None) -
         "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
         "STATIC_MANIFEST": "true",
         "TALENTNET_VAR_DIR": str(var_dir),
-        "BENCH_QUERY_COUNT": "true",
+        "DJANGO_SETTINGS_MODULE": BENCH_SETTINGS if query_count else PRODUCTION_SETTINGS,
         "LOG_LEVEL": "WARNING",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -96,6 +108,8 @@ class GunicornServer:
         threads: int = 1,
         log,
         extra_env: dict | None = None,
+        query_count: bool = True,
+        timeout: int = WORKER_TIMEOUT,
     ):
         self.database_url = database_url
         self.workers = workers
@@ -103,6 +117,8 @@ class GunicornServer:
         self.threads = threads
         self.log = log
         self.extra_env = extra_env
+        self.query_count = query_count
+        self.timeout = timeout
         self.proc = None
         self.port = None
         self._tmp = None
@@ -122,7 +138,9 @@ class GunicornServer:
     def start(self, timeout: float = 60) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="talentnet-bench-")
         var_dir = Path(self._tmp.name)
-        self.env = server_env(self.database_url, var_dir, extra=self.extra_env)
+        self.env = server_env(
+            self.database_url, var_dir, extra=self.extra_env, query_count=self.query_count
+        )
         started = time.perf_counter()
         # As the Dockerfile builds the image: the catalogues compiled (without them every
         # page is in the source language and each lookup walks every fallback catalogue),
@@ -152,7 +170,7 @@ class GunicornServer:
             "--threads",
             str(self.threads),
             "--timeout",
-            "120",
+            str(self.timeout),
             "--graceful-timeout",
             "10",
             "--log-level",

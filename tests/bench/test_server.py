@@ -33,3 +33,26 @@ def test_the_bench_server_compiles_the_catalogues_it_serves(bench_database_url, 
     finally:
         if not ENGLISH_CATALOGUE.exists():
             shutil.move(kept, ENGLISH_CATALOGUE)
+
+
+def test_only_the_bench_server_counts_queries_and_production_settings_know_nothing_of_it(
+    tmp_path,
+):
+    import importlib
+
+    from django.conf import settings
+
+    from tests.bench.server import server_env
+
+    production = Path(__file__).resolve().parents[2] / "talentnet" / "settings.py"
+    assert "tests." not in production.read_text()
+    assert not any(name.startswith("tests.") for name in settings.MIDDLEWARE)
+
+    counted = importlib.import_module("tests.bench.settings").MIDDLEWARE
+    plain_middleware = importlib.import_module("talentnet.settings").MIDDLEWARE
+    assert counted == ["tests.bench.middleware.QueryCountMiddleware", *plain_middleware]
+    url = "postgres://postgres@127.0.0.1:5432/talentnet_bench"
+    assert server_env(url, tmp_path)["DJANGO_SETTINGS_MODULE"] == "tests.bench.settings"
+    plain = server_env(url, tmp_path, query_count=False)
+    assert plain["DJANGO_SETTINGS_MODULE"] == "talentnet.settings"
+    assert plain["DEBUG"] == "false"

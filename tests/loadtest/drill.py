@@ -564,7 +564,8 @@ def run_drills(config: DrillConfig, *, faults=True) -> dict:
             database_url,
             workers=config.workers,
             log=log,
-            extra_env={**services, "LOG_LEVEL": "ERROR", "BENCH_QUERY_COUNT": "false"},
+            extra_env={**services, "LOG_LEVEL": "ERROR"},
+            query_count=False,
         )
         results = []
         with CeleryWorker(worker_env, tmp / "worker.log") as worker, server:
