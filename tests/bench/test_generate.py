@@ -4,13 +4,15 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
-from members.models import ExpertiseTag, Profile, ProfileSector, User
+from members.models import ExpertiseTag, Profile, ProfileSector, Sector, User
 from tests.bench import generate as generate_module
 from tests.bench.generate import (
     BENCH_EMAIL_DOMAIN,
     BENCH_PASSWORD,
+    MEMBER_TABLES,
     check_database_name,
     generate,
     rare_surname_ids,
@@ -104,6 +106,32 @@ REFERENCES = [
     ("members_profile_languages", "language_id", "members_language", "id"),
     ("members_profile_contributions", "profile_id", "members_profile", "user_id"),
     ("members_profile_contributions", "contribution_id", "members_contribution", "id"),
+    ("chapters_membership", "chapter_id", "chapters_chapter", "id"),
+    ("chapters_membership", "user_id", "members_user", "id"),
+    ("pncs_pncs", "sector_id", "members_sector", "id"),
+    ("pncs_opportunity", "pncs_id", "pncs_pncs", "id"),
+    ("pncs_opportunity", "sector_id", "members_sector", "id"),
+    ("pncs_opportunity_expertise", "opportunity_id", "pncs_opportunity", "id"),
+    ("pncs_opportunity_expertise", "expertisetag_id", "members_expertisetag", "id"),
+    ("pncs_opportunity_contributions", "opportunity_id", "pncs_opportunity", "id"),
+    ("pncs_opportunity_contributions", "contribution_id", "members_contribution", "id"),
+    ("pncs_interest", "opportunity_id", "pncs_opportunity", "id"),
+    ("pncs_interest", "member_id", "members_user", "id"),
+    ("programs_program_partners", "program_id", "programs_program", "id"),
+    ("programs_program_partners", "partner_id", "programs_partner", "id"),
+    ("programs_stage", "program_id", "programs_program", "id"),
+    ("programs_stage", "certifying_partner_id", "programs_partner", "id"),
+    ("programs_application", "program_id", "programs_program", "id"),
+    ("programs_application", "user_id", "members_user", "id"),
+    ("programs_enrolment", "application_id", "programs_application", "id"),
+    ("programs_enrolment", "stage_id", "programs_stage", "id"),
+    ("programs_selection", "source_stage_id", "programs_stage", "id"),
+    ("programs_selection", "target_stage_id", "programs_stage", "id"),
+    ("chapters_jornada", "chapter_id", "chapters_chapter", "id"),
+    ("chapters_agendaitem", "jornada_id", "chapters_jornada", "id"),
+    ("chapters_speaker", "agenda_item_id", "chapters_agendaitem", "id"),
+    ("chapters_registration", "jornada_id", "chapters_jornada", "id"),
+    ("chapters_registration", "user_id", "members_user", "id"),
 ]
 
 
@@ -114,10 +142,13 @@ def test_every_reference_holds_although_the_load_skips_foreign_key_triggers(
     with connection.cursor() as cursor:
         for table, column, target, key in REFERENCES:
             cursor.execute(
-                f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "  # noqa: S608
+                f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608
                 f"(SELECT 1 FROM {target} r WHERE r.{key} = t.{column})"
             )
             assert cursor.fetchone()[0] == 0, (table, column)
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {column} IS NOT NULL")  # noqa: S608
+            assert cursor.fetchone()[0] >= 1, (table, column)
+        for table in MEMBER_TABLES:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
             assert cursor.fetchone()[0] >= 200, table
 
@@ -140,6 +171,81 @@ def test_the_index_by_sector_holds_what_the_trigger_would_write(bench_database_u
     )
     assert len(expected) > 200
     assert entries == expected
+
+
+def test_opportunities_programs_and_jornadas_are_generated_around_the_members(
+    bench_database_url,
+):
+    from chapters.models import AgendaItem, Jornada, Registration, Speaker
+    from pncs.models import Interest, Opportunity, Pncs
+    from programs.models import Application, Enrolment, Program, Selection, Stage
+    from tests.bench import hooks
+
+    generate(bench_database_url, MEMBERS, log=_quiet)
+
+    # PNCS: one per sector; opportunities of every status, tagged; interest in non-drafts.
+    assert Pncs.objects.filter(is_active=True).count() == Sector.objects.count()
+    opportunities = Opportunity.objects.filter(title_es__startswith=hooks.BENCH_OPPORTUNITY_TITLE)
+    assert opportunities.count() == hooks.opportunity_count(MEMBERS)
+    assert set(opportunities.values_list("status", flat=True)) == {"open", "draft", "closed"}
+    assert Opportunity.objects.open().exists()
+    assert not opportunities.filter(expertise__isnull=True).exists()
+    assert not opportunities.filter(contributions__isnull=True).exists()
+    assert all(o.sector_id == o.pncs.sector_id for o in opportunities.select_related("pncs"))
+    interests = Interest.objects.all()
+    assert interests.exists()
+    assert not interests.filter(opportunity__status="draft").exists()
+
+    # Programs: the calls, two stages, ~half the members applying to each at this size.
+    programs = Program.objects.filter(slug__startswith="bench-program-")
+    assert programs.count() == hooks.BENCH_PROGRAMS
+    assert sum(p.call_is_open() for p in programs) == hooks.OPEN_PROGRAMS
+    assert Stage.objects.filter(program__in=programs).count() == 2 * hooks.BENCH_PROGRAMS
+    for program in programs:
+        applications = Application.objects.filter(program=program)
+        assert 0.3 * MEMBERS < applications.count() < 0.7 * MEMBERS, program.slug
+        if program.call_is_open():
+            assert set(applications.values_list("status", flat=True)) == {"applied"}
+            continue
+        accepted = applications.filter(status="accepted")
+        first, second = Stage.objects.filter(program=program).order_by("order")
+        # Every accepted applicant is in stage 1; the best who completed it in stage 2.
+        assert Enrolment.objects.filter(stage=first).count() == accepted.count() > 0
+        assert set(
+            Enrolment.objects.filter(stage=first).values_list("application", flat=True)
+        ) == set(accepted.values_list("pk", flat=True))
+        promoted = Enrolment.objects.filter(stage=second)
+        completed = Enrolment.objects.filter(stage=first, completed=True)
+        assert promoted.count() == min(second.seats, completed.count())
+        left_behind = completed.exclude(application__in=promoted.values("application"))
+        if left_behind.exists():
+            assert min(promoted.values_list("score", flat=True)) >= max(
+                left_behind.values_list("score", flat=True)
+            )
+        assert Selection.objects.get(target_stage=second).selected_count == promoted.count()
+
+    # Jornadas: past and upcoming, an agenda with speakers, never more confirmed than room.
+    jornadas = Jornada.objects.filter(slug__startswith="bench-jornada-")
+    assert jornadas.count() == hooks.BENCH_JORNADAS
+    assert jornadas.upcoming().exists()
+    assert jornadas.filter(ends_at__lt=timezone.now()).count() > jornadas.count() / 2
+    assert AgendaItem.objects.filter(jornada__in=jornadas).count() == 4 * hooks.BENCH_JORNADAS
+    assert Speaker.objects.filter(agenda_item__jornada__in=jornadas).exclude(name="").count() == (
+        4 * hooks.BENCH_JORNADAS
+    )
+    registrations = Registration.objects.filter(jornada__in=jornadas)
+    assert registrations.exists()
+    assert not registrations.filter(jornada__registration_opens_at__gt=F("queued_at")).exists()
+    for jornada in jornadas.exclude(capacity=None):
+        confirmed = registrations.filter(jornada=jornada, status="confirmed").count()
+        assert confirmed <= jornada.capacity, jornada.slug
+
+    # Generating more members adds their rows, never a second copy of the catalogue.
+    generate(bench_database_url, 50, log=_quiet)
+    assert opportunities.count() == hooks.opportunity_count(MEMBERS)
+    assert Program.objects.filter(slug__startswith="bench-program-").count() == hooks.BENCH_PROGRAMS
+    assert Jornada.objects.filter(slug__startswith="bench-jornada-").count() == hooks.BENCH_JORNADAS
+    assert AgendaItem.objects.filter(jornada__in=jornadas).count() == 4 * hooks.BENCH_JORNADAS
 
 
 def test_generating_again_appends_and_reset_starts_over(bench_database_url):
