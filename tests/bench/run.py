@@ -9,9 +9,12 @@ BENCH_WORKERS, BENCH_CONCURRENCY, BENCH_WARMUP, BENCH_DATABASE_URL, BENCH_ONLY
 (comma-separated scenario names), BENCH_OUT.
 
 The members are generated only when the bench database does not already hold exactly
-that many bench members (or with --regenerate). Each scenario runs in a separate load
-generator process (tests/bench/loadgen.py) for a fixed time after a warm-up. Results go
-to var/bench/results.json (not committed) and a table with every target, met or not.
+that many bench members written by this very generator (its fingerprint: a new hook or a
+changed volume generates again), or with --regenerate. Each HTTP scenario runs in a
+separate load generator process (tests/bench/loadgen.py) for a fixed time after a
+warm-up; the others (exports, the rush, the search under load, the fan-out) run their
+own path. Results go to var/bench/results.json (not committed) and a table with every
+target, what was measured and whether it is met.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +58,7 @@ class BenchConfig:
 
 
 class BenchContext:
-    """What a scenario's path factory or custom run gets (in the harness process)."""
+    """What a scenario's path factory, flow or custom run gets (in the harness process)."""
 
     def __init__(self, config: BenchConfig, server, generation: dict | None, rng_seed=2026):
         import random
@@ -63,12 +67,35 @@ class BenchContext:
         self.server = server
         self.generation = generation or {}
         self.rng = random.Random(rng_seed)
+        self._memo = {}
+        self._cookies = {}
 
     @staticmethod
     def reverse(name, *args, **kwargs) -> str:
         from django.urls import reverse
 
         return reverse(name, args=args or None, kwargs=kwargs or None)
+
+    def memo(self, key, build):
+        """build() once per run (a path several scenarios use, e.g. the directory's)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def cookie(self, role: str) -> str:
+        """The role's session cookie, one session per role and run."""
+        from . import roles
+
+        if role not in self._cookies:
+            self._cookies[role] = roles.session_cookie(role)
+        return self._cookies[role]
+
+    def fetch(self, path: str, role: str):
+        """A page of the server under test as the role sees it (browse.Page: status,
+        links, form fields); not timed."""
+        from .browse import fetch
+
+        return fetch("127.0.0.1", self.server.port, path, cookie=self.cookie(role))
 
     def sample(self, values, k: int) -> list:
         """Up to k values picked at random (deterministic per run) from an iterable."""
@@ -90,8 +117,8 @@ class BenchContext:
         return list(ids.filter(id__in=candidates).order_by("?")[:k])
 
     def time_sql(self, sql: str, params=None, *, runs: int = 30) -> dict:
-        """The same SQL a view runs, timed straight on the database (for the framework
-        overhead comparison): p50 and p95 in ms over `runs` executions after one warm-up."""
+        """SQL timed straight on the database: p50 and p95 in ms over `runs` executions
+        after one warm-up."""
         from time import perf_counter
 
         from django.db import connection
@@ -112,12 +139,110 @@ class BenchContext:
             "sql_p95_ms": round(percentile(timings, 0.95), 3),
         }
 
+    def raw_sql(self, path: str, role: str) -> dict:
+        """The SELECTs a request runs (the same view run in this process with Django's
+        test client, signed in as the role), each then timed straight on the database:
+        their number and the sum of their p50 in ms. Information beside the request's
+        own figures: what the database alone takes for that page."""
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from . import roles
+
+        client = Client(SERVER_NAME="127.0.0.1")
+        user = roles.role_user(role)
+        if user is not None:
+            client.force_login(user)
+        with warnings.catch_warnings(), CaptureQueriesContext(connection) as captured:
+            # whitenoise notes that the harness has no collected static files: it needs none.
+            warnings.filterwarnings("ignore", message="No directory at")
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code} in the harness")
+        selects = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        ]
+        return {
+            "raw_sql_queries": len(selects),
+            "raw_sql_ms": round(
+                sum(self.time_sql(sql, runs=10)["sql_p50_ms"] for sql in selects), 2
+            ),
+        }
+
+    def loadgen_spec(self, spec: dict) -> dict:
+        """A load generator spec with this run's defaults: the server, the run's
+        concurrency, warm-up and seconds, a Cookie header from `cookie`."""
+        full = {
+            "host": "127.0.0.1",
+            "port": self.server.port,
+            "method": "GET",
+            "seconds": self.config.seconds,
+            "warmup": self.config.warmup,
+            "concurrency": self.config.concurrency,
+            "expect_status": [200],
+            "timeout": max(60.0, self.config.seconds * 3),
+            **{k: v for k, v in spec.items() if k != "cookie"},
+        }
+        headers = dict(full.get("headers") or {})
+        if spec.get("cookie"):
+            headers["Cookie"] = spec["cookie"]
+        full["headers"] = headers
+        return full
+
+    def loadgen(self, spec: dict) -> dict:
+        """Run a load generator process to its end; its figures."""
+        with self.start_loadgen(spec) as running:
+            pass
+        return running.result
+
+    def start_loadgen(self, spec: dict) -> LoadGenerator:
+        """A load generator process started now (a context manager: leaving it waits for
+        the end, then `.result` holds its figures)."""
+        return LoadGenerator(self.loadgen_spec(spec))
+
+
+class LoadGenerator:
+    """`python -m tests.bench.loadgen spec.json result.json` in its own process."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.result = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="talentnet-loadgen-")
+        spec_path = Path(self._tmp.name, "spec.json")
+        self._result_path = Path(self._tmp.name, "result.json")
+        spec_path.write_text(json.dumps(spec))
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.loadgen", str(spec_path), str(self._result_path)],
+            cwd=BASE_DIR,
+        )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        limit = self.spec.get("warmup", 0) + self.spec.get("seconds", 0) * 3 + 180
+        try:
+            code = self._proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+            raise
+        finally:
+            if self._proc.returncode == 0:
+                self.result = json.loads(self._result_path.read_text())
+            self._tmp.cleanup()
+        if code != 0 and exc[0] is None:
+            raise RuntimeError(f"the load generator exited with {code}")
+
 
 def bench_member_range(database_url: str) -> dict:
     """How many bench members the database holds, and their id range."""
     import psycopg
 
-    from .generate import BENCH_EMAIL_DOMAIN
+    from .generate import BENCH_EMAIL_DOMAIN, recorded_fingerprint
 
     with psycopg.connect(database_url) as conn:
         exists = conn.execute("SELECT to_regclass('members_profile') IS NOT NULL").fetchone()[0]
@@ -128,52 +253,37 @@ def bench_member_range(database_url: str) -> dict:
             "AND id IN (SELECT user_id FROM members_profile)",
             [f"m%@{BENCH_EMAIL_DOMAIN}"],
         ).fetchone()
-    return {"members": count, "first_id": first, "last_id": last}
+        fingerprint = recorded_fingerprint(conn)
+    return {"members": count, "first_id": first, "last_id": last, "fingerprint": fingerprint}
 
 
 def run_scenario(scenario, config: BenchConfig, server, ctx) -> dict:
-    """Run one HTTP scenario in a load generator subprocess; returns its figures."""
-    from . import roles
-
-    paths = scenario.build_paths(ctx)
-    if not paths or any(p is None for p in paths):
-        raise ValueError(f"scenario {scenario.name!r} has no path")
-    headers = dict(scenario.headers)
-    cookie = roles.session_cookie(scenario.role)
-    if cookie:
-        headers["Cookie"] = cookie
-    spec = {
-        "host": "127.0.0.1",
-        "port": server.port,
-        "method": scenario.method,
-        "paths": paths,
-        "headers": headers,
-        "body": scenario.body,
-        "seconds": config.seconds,
-        "warmup": config.warmup,
-        "concurrency": scenario.concurrency or config.concurrency,
-        "expect_status": list(scenario.expect_status),
-        "timeout": max(30.0, config.seconds * 3),
-    }
-    with tempfile.TemporaryDirectory(prefix="talentnet-loadgen-") as tmp:
-        spec_path, result_path = Path(tmp, "spec.json"), Path(tmp, "result.json")
-        spec_path.write_text(json.dumps(spec))
-        rss_reset = server.reset_peak_rss()
-        subprocess.run(
-            [sys.executable, "-m", "tests.bench.loadgen", str(spec_path), str(result_path)],
-            cwd=BASE_DIR,
-            check=True,
-            timeout=config.warmup + config.seconds * 3 + 120,
-        )
-        figures = json.loads(result_path.read_text())
+    """Run one HTTP scenario (paths or a flow) in a load generator process; its figures
+    with the workers' peak memory (and the raw SQL beside it when the scenario asks)."""
+    if scenario.flow is not None:
+        spec = scenario.flow(ctx)
+        paths = []
+    else:
+        paths = scenario.build_paths(ctx)
+        if not paths or any(p is None for p in paths):
+            raise ValueError(f"scenario {scenario.name!r} has no path")
+        spec = {"paths": paths, "method": scenario.method, "body": scenario.body}
+    spec.update(
+        headers=dict(scenario.headers),
+        cookie=ctx.cookie(scenario.role),
+        concurrency=scenario.concurrency or config.concurrency,
+        expect_status=list(scenario.expect_status),
+    )
+    rss_reset = server.reset_peak_rss()
+    figures = ctx.loadgen(spec)
     figures["peak_rss_mb"] = server.peak_rss_mb()
     figures["peak_rss_scope"] = "scenario" if rss_reset else "since worker start"
     figures["concurrency"] = spec["concurrency"]
     figures["paths"] = len(paths)
-    if figures.get("sql_ms_mean"):
-        figures["django_to_sql_ratio"] = round(
-            figures["django_ms_mean"] / figures["sql_ms_mean"], 2
-        )
+    if paths:
+        figures["first_path"] = paths[0]
+    if scenario.raw_sql and paths:
+        figures.update(ctx.raw_sql(paths[0], scenario.role))
     return figures
 
 
@@ -213,10 +323,27 @@ def run_benchmark(config: BenchConfig, *, generation: dict | None = None, scenar
                 results.append(entry)
                 continue
             log(f"bench: {scenario.name}: running {config.seconds:g} s ...")
-            if scenario.run is not None:
-                figures = scenario.run(ctx)
-            else:
-                figures = run_scenario(scenario, config, server, ctx)
+            try:
+                if scenario.run is not None:
+                    rss_reset = server.reset_peak_rss()
+                    figures = scenario.run(ctx)
+                    if "peak_rss_mb" not in figures:
+                        figures["peak_rss_mb"] = server.peak_rss_mb()
+                        figures["peak_rss_scope"] = (
+                            "scenario" if rss_reset else "since worker start"
+                        )
+                else:
+                    figures = run_scenario(scenario, config, server, ctx)
+            except Exception as exc:  # one broken scenario must not end the whole run
+                reason = f"{exc.__class__.__name__}: {exc}"
+                log(f"bench: {scenario.name}: FAILED ({reason})")
+                entry.update(status="failed", reason=reason)
+                entry["targets"] = [
+                    {"target": str(t), "metric": t.metric, "measured": None, "met": False}
+                    for t in scenario.targets
+                ]
+                results.append(entry)
+                continue
             entry.update(status="ran", figures=figures, targets=evaluate(scenario, figures))
             results.append(entry)
     return {
@@ -247,7 +374,9 @@ def _fmt(value, digits=1):
 
 
 def render_table(report: dict) -> str:
-    """The summary: one row per scenario, then one line per target with its verdict."""
+    """The summary: one row per scenario, then one line per target with what was measured
+    and its verdict. "SQL ms" is the database time inside the request (bench middleware),
+    "raw SQL ms" the same request's SELECTs timed straight on the database (searches)."""
     header = (
         "scenario",
         "req/s",
@@ -257,9 +386,10 @@ def render_table(report: dict) -> str:
         "errors",
         "SQL q/req",
         "SQL ms",
-        "Django ms",
+        "raw SQL ms",
         "worker MB",
         "target",
+        "measured",
         "verdict",
     )
     rows = []
@@ -268,6 +398,8 @@ def render_table(report: dict) -> str:
         targets = entry.get("targets") or []
         if entry["status"] == "skipped":
             verdicts = [f"skipped: {entry['reason']}"] * max(1, len(targets))
+        elif entry["status"] == "failed":
+            verdicts = [f"FAILED: {entry['reason']}"[:140]] + ["FAILED"] * (len(targets) - 1)
         elif not targets:
             verdicts = ["n/a (no target)"]
         else:
@@ -275,7 +407,10 @@ def render_table(report: dict) -> str:
                 {True: "MET", False: "NOT MET", None: "no figure"}[t["met"]] for t in targets
             ]
         target_texts = [t["target"] for t in targets] or ["-"]
-        for i, (target_text, verdict) in enumerate(zip(target_texts, verdicts, strict=False)):
+        measured = [_fmt(t.get("measured")) for t in targets] or ["-"]
+        for i, (target_text, value, verdict) in enumerate(
+            zip(target_texts, measured, verdicts, strict=False)
+        ):
             figures_cells = (
                 (
                     _fmt(f.get("rps")),
@@ -285,20 +420,23 @@ def render_table(report: dict) -> str:
                     _fmt(f.get("errors")),
                     _fmt(f.get("queries_per_request")),
                     _fmt(f.get("sql_ms_mean"), 2),
-                    _fmt(f.get("django_ms_mean"), 2),
+                    _fmt(f.get("raw_sql_ms"), 2),
                     _fmt(f.get("peak_rss_mb")),
                 )
                 if i == 0
                 else ("",) * 9
             )
-            rows.append((entry["name"] if i == 0 else "", *figures_cells, target_text, verdict))
+            rows.append(
+                (entry["name"] if i == 0 else "", *figures_cells, target_text, value, verdict)
+            )
     widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header))]
+    left = (0, 10, 12)
 
     def line(cells):
         return " | ".join(
-            str(c).ljust(w) if i in (0, 10, 11) else str(c).rjust(w)
+            str(c).ljust(w) if i in left else str(c).rjust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
+        ).rstrip()
 
     out = [line(header), "-+-".join("-" * w for w in widths)]
     out += [line(r) for r in rows]
@@ -360,13 +498,16 @@ def parse_args(argv=None) -> BenchConfig:
 
 def main(argv=None) -> int:
     config = parse_args(argv)
-    from .generate import check_database_name, generate
+    from .generate import check_database_name, generate, generator_fingerprint
     from .server import prepare_database
 
     check_database_name(config.database_url)
     os.environ["DATABASE_URL"] = config.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentnet.settings")
     os.environ.setdefault("SECRET_KEY", "bench-harness-only-0123456789abcdefghijklmnopqrstuvwxyz")
+    # The harness's own Django (path factories, sessions of the roles) logs quietly; the
+    # server under test gets its own environment (server.server_env).
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     started = time.perf_counter()
     prepare_database(config.database_url, dict(os.environ), log=log)
     import django
@@ -375,8 +516,10 @@ def main(argv=None) -> int:
     generation = None
     found = bench_member_range(config.database_url)
     existing = found["members"]
-    if config.regenerate or existing != config.members:
-        log(f"bench: generating {config.members:,} members (found {existing:,})")
+    stale = found.get("fingerprint") != generator_fingerprint()
+    if config.regenerate or existing != config.members or stale:
+        why = "written by another version of the generator" if stale and existing else ""
+        log(f"bench: generating {config.members:,} members (found {existing:,} {why})")
         generation = generate(
             config.database_url, config.members, reset_first=True, log=log
         ).as_dict()
