@@ -173,11 +173,11 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def record_fingerprint(conn) -> None:
+def record_fingerprint(conn, fingerprint: str) -> None:
     """Remember which generator wrote the bench data (a table of the bench database only)."""
     conn.execute("CREATE TABLE IF NOT EXISTS bench_generator (fingerprint text NOT NULL)")
     conn.execute("DELETE FROM bench_generator")
-    conn.execute("INSERT INTO bench_generator (fingerprint) VALUES (%s)", [generator_fingerprint()])
+    conn.execute("INSERT INTO bench_generator (fingerprint) VALUES (%s)", [fingerprint])
 
 
 def recorded_fingerprint(conn) -> str | None:
@@ -587,6 +587,7 @@ def generate(
 
     log = log or (lambda message: sys.stderr.write(message + "\n"))
     check_database_name(database_url, force=force)
+    fingerprint = generator_fingerprint()  # of the source this run executes
     rng = random.Random(seed)
     started = time.perf_counter()
     with psycopg.connect(database_url) as conn:
@@ -656,7 +657,7 @@ def generate(
                 f"{written or 0} rows in {time.perf_counter() - hook_started:.1f} s"
             )
         conn.execute("DROP TABLE IF EXISTS bench_vocab")
-        record_fingerprint(conn)
+        record_fingerprint(conn, fingerprint)
         conn.commit()
         conn.autocommit = True
         # VACUUM as well: a freshly loaded table has no visibility map yet, so every

@@ -327,7 +327,9 @@ def run_benchmark(config: BenchConfig, *, generation: dict | None = None, scenar
                 if scenario.run is not None:
                     rss_reset = server.reset_peak_rss()
                     figures = scenario.run(ctx)
-                    if "peak_rss_mb" not in figures:
+                    # The web workers' memory, for a run that drove them (not the fan-out,
+                    # whose work is a Celery worker's).
+                    if "requests" in figures and "peak_rss_mb" not in figures:
                         figures["peak_rss_mb"] = server.peak_rss_mb()
                         figures["peak_rss_scope"] = (
                             "scenario" if rss_reset else "since worker start"

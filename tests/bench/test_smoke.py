@@ -41,8 +41,7 @@ def test_the_benchmark_runs_every_available_scenario_and_skips_the_rest(
         entry = by_name[scenario.name]
         figures = entry["figures"]
         assert entry["status"] == "ran"
-        assert figures["errors"] == 0, (scenario.name, figures["error_samples"])
-        assert figures["peak_rss_mb"] > 0, scenario.name
+        assert figures["errors"] == 0, (scenario.name, figures.get("error_samples"))
         # Every target got its figure (measured, met or not: no speed is asserted here).
         assert all(t["measured"] is not None for t in entry["targets"]), scenario.name
         if scenario.name.startswith("announcement fan-out"):  # mail, not HTTP
@@ -52,6 +51,7 @@ def test_the_benchmark_runs_every_available_scenario_and_skips_the_rest(
             assert figures["msgs_per_s"] > 0
             continue
         assert figures["requests"] > 0, scenario.name
+        assert figures["peak_rss_mb"] > 0, scenario.name
         for key in ("p50_ms", "p95_ms", "p99_ms"):
             assert figures[key] > 0, (scenario.name, key)
         if scenario.name.startswith("pncs CSV export") or scenario.name.startswith(
