@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import http.client
+import re
 import tempfile
 import time
 import zipfile
@@ -40,7 +41,8 @@ def export_link(ctx, fmt: str, *, country: str) -> str:
         raise ExportError(f"the search page answered {page.status}")
     for link in page.links:
         target = link.href.split("?", 1)[0].lower()
-        if target.endswith(f".{fmt}") or f"export {fmt}" in " ".join(link.text.lower().split()):
+        # The file's extension, or the link's words ("Exportar CSV", "Export XLSX").
+        if target.endswith(f".{fmt}") or re.search(rf"\bexport\w*\s+{fmt}\b", link.text.lower()):
             return page.absolute(link.href)
     raise ExportError(f"the search page offers no {fmt.upper()} export link")
 
@@ -62,6 +64,7 @@ def count_rows(path: Path, fmt: str) -> int:
                 # A tag split between two reads is counted with the next one.
                 tail = data[-5:]
                 rows -= tail.count(b"<row ") + tail.count(b"<row>")
+        rows += tail.count(b"<row ") + tail.count(b"<row>")  # the last tail, counted once
         return max(0, rows - 1)
 
 
@@ -102,10 +105,13 @@ def run_export(ctx, fmt: str, *, country: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="talentnet-export-") as tmp:
         target = Path(tmp, f"export.{fmt}")
         while True:
+            started = time.perf_counter()
             try:
                 run = download(ctx, path, fmt, cookie, target)
             except (OSError, http.client.HTTPException) as exc:
-                run = {"status": 0, "seconds": None, "bytes": 0, "error": repr(exc)}
+                # e.g. the worker killed by gunicorn's timeout: how long it took counts too.
+                seconds = time.perf_counter() - started
+                run = {"status": 0, "seconds": seconds, "bytes": 0, "error": repr(exc)}
             if not run["error"]:
                 try:
                     run["rows"] = count_rows(target, fmt)
@@ -125,7 +131,8 @@ def run_export(ctx, fmt: str, *, country: str) -> dict:
         "requests": len(runs),
         "rows": done[0]["rows"] if done else None,
         "bytes": done[0]["bytes"] if done else None,
-        "rows_per_s": round(total_rows / total_seconds) if total_seconds else None,
+        # No export completed: the coordinator got nothing (0, not "no figure").
+        "rows_per_s": round(total_rows / total_seconds) if total_seconds else 0,
         "rps": round(len(runs) / sum(durations), 2) if durations else None,
         "p50_ms": round(percentile(durations, 0.5) * 1000, 1) if durations else None,
         "p95_ms": round(percentile(durations, 0.95) * 1000, 1) if durations else None,

@@ -86,11 +86,14 @@ def session_cookie(role: str) -> str:
 
 def user_session_cookie(user) -> str:
     """A `Cookie:` header value signing `user` in (a new session row)."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
-    session = SessionStore()
+    # The configured session engine, as Django's test client does (a database-backed one:
+    # the server under test reads the same database, not the harness's cache).
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
