@@ -103,7 +103,13 @@ class Connection:
                 await self.writer.wait_closed()
         self.reader = self.writer = None
 
-    async def request(self, method, path, headers, body, *, keep_body=False):
+    async def request(self, method, path, headers, body):
+        """One request: (status, headers, bytes, lines) (the load drill's mixload uses it)."""
+        response = await self.exchange(method, path, headers, body)
+        return response.status, response.headers, response.nbytes, response.nlines
+
+    async def exchange(self, method, path, headers, body, *, keep_body=False) -> Response:
+        """One request: the whole Response (Set-Cookie headers, the body when kept)."""
         reused = self.writer is not None
         try:
             return await self._request(method, path, headers, body, keep_body)
@@ -273,7 +279,7 @@ class Run:
         started = time.perf_counter()
         try:
             response = await asyncio.wait_for(
-                user.connection.request(method, path, headers, body, keep_body=keep_body),
+                user.connection.exchange(method, path, headers, body, keep_body=keep_body),
                 timeout=self.spec.get("timeout", 30),
             )
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:

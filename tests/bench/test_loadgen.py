@@ -126,3 +126,23 @@ def test_percentiles_are_nearest_rank():
     assert summary["p99_ms"] == 30.0
     assert summary["mean_ms"] == 20.0
     assert summary["rps"] == 2.0
+
+
+def test_a_connection_answers_the_four_figures_the_load_drill_reads(http_server):
+    import asyncio
+
+    from tests.bench.loadgen import Connection
+
+    async def twice():
+        connection = Connection("127.0.0.1", http_server, timeout=5)
+        try:
+            first = await connection.request("GET", "/length", {}, None)
+            whole = await connection.exchange("GET", "/length", {}, None, keep_body=True)
+        finally:
+            await connection.close()
+        return first, whole
+
+    (status, headers, nbytes, lines), whole = asyncio.run(twice())
+    assert (status, nbytes, lines) == (200, 6, 1)
+    assert headers["x-query-count"] == "3"
+    assert (whole.status, whole.body, whole.cookies) == (200, b"hello\n", [])
