@@ -311,53 +311,6 @@ class MemberSearchIndex(models.Model):
         return f"index {self.profile_id}"
 
 
-class MemberSectorEntry(models.Model):
-    """A contactable member under one of their sectors: one row per (sector, member) of
-    the search index, with the columns the search window reads.
-
-    The commonest search of a coordinator is one sector (theirs), maybe one country, listed
-    by name. Filtered on the index row's `sectors`, PostgreSQL reads the name order of every
-    contactable member (of the country) and keeps the ~1 in 6 in the sector: ~5,800 index
-    entries for a window of 1,001 at a million members. Here the window is one range of a
-    covering index, read in order: exactly the rows it shows.
-
-    Written by a PostgreSQL trigger on `pncs_membersearchindex` (migration 0008), so every
-    way the index changes (bulk upserts, a consent flag updated in bulk, a delete, the bench
-    generator's SQL through `SECTOR_ENTRIES_SQL`) keeps it in step in the same transaction,
-    a removed index row included (the foreign key, deferred, only guards that). PostgreSQL
-    only: on SQLite (`make run`) the table stays empty and the search filters the index row.
-    """
-
-    pk = models.CompositePrimaryKey("sector", "member")
-    sector = models.CharField(max_length=50)  # the sector's slug, as a key of `sectors`
-    member = models.ForeignKey(
-        MemberSearchIndex, on_delete=models.DO_NOTHING, related_name="+", db_index=False
-    )
-    country = models.CharField(max_length=2, blank=True)
-    sort_name = models.CharField(max_length=320, blank=True)
-    education_level = models.CharField(max_length=20, blank=True)
-    sectors = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("miembro por sector (índice de búsqueda)")
-        verbose_name_plural = _("miembros por sector (índice de búsqueda)")
-        indexes = [
-            models.Index(
-                fields=["sector", "sort_name", "member"],
-                include=["country", "education_level", "sectors"],
-                name="pncs_mse_sector_name",
-            ),
-            models.Index(
-                fields=["sector", "country", "sort_name", "member"],
-                include=["education_level", "sectors"],
-                name="pncs_mse_sector_country_name",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.sector}: {self.member_id}"
-
-
 class MemberExportLists(models.Model):
     """The four list cells of a member's CSV row, written when the member's lists (or the
     names they hold) change rather than gathered from four tables at every export: the

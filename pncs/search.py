@@ -17,10 +17,12 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     F,
     FloatField,
     Func,
@@ -28,19 +30,13 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from members.models import Profile, display_name
-from talentnet.db.compiled import (
-    CompiledQuery,
-    EqualsAny,
-    fetch_rows,
-    planned_for_its_values,
-)
 
 from .exports import refresh_export_lists
-from .models import MemberExportLists, MemberSearchIndex, MemberSectorEntry
+from .models import MemberExportLists, MemberSearchIndex
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000  # "más de 1 000": never a COUNT over the whole table
@@ -279,7 +275,7 @@ def _zero():
 
 
 SORTS = {
-    "relevance": ("-rank", "-similarity", "profile_id"),
+    "relevance": ("-strong", "-rank", "-similarity", "profile_id"),
     "name": ("sort_name", "profile_id"),
     "updated": ("-updated_at", "profile_id"),
 }
@@ -308,50 +304,30 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def window(
-    queryset, *, sort: str, text: str = "", narrowed: bool = True, by_sector=None
-) -> tuple[list, bool]:
+def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
     """The first COUNT_CAP rows of `queryset` (filtered, not yet by text) matching `text`,
-    in the order they are shown, as (pk, country, education level, sectors as JSON text) tuples, and
-    whether more match.
+    in the order they are shown, as (pk, country, education level, sectors as JSON text)
+    tuples, and whether more match.
 
     One window gives the capped count, the sample the facets are computed over and every
     page: a page is a slice of it, so the last page costs what the first does (no OFFSET,
     and never a COUNT(*) over the whole match). Listed by name, the window is read in the
     order of a covering index.
 
-    Relevance ranks a bounded candidate set: the first COUNT_CAP + 1 word matches the GIN
-    index yields and the first COUNT_CAP + 1 names close to the text (trigrams). When
-    fewer match, that is every match, ranked exactly; a term too common to show every
-    match (the count reads "more than 1,000") ranks a sample and the page asks to narrow
-    the search: ranking every match of a word 9% of members use would read tens of
-    thousands of documents per page.
-
-    `by_sector` is (sector slug, country or "") when `queryset` is the contactable rows of
-    that one sector (and country) and nothing else: listed by name, the window is then one
-    range of the index by sector (MemberSectorEntry) on PostgreSQL.
+    Relevance ranks a bounded candidate set (`_ranked`): when fewer than COUNT_CAP match,
+    that is every match, ranked exactly; a term too common to show every match (the count
+    reads "more than 1,000") ranks the best-weighted matches first and the page asks to
+    narrow the search.
     """
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
-    if by_sector is not None and sort == "name" and not text and is_postgres():
-        sector, country = by_sector
-        compiled = _sector_window(bool(country), COUNT_CAP)
-        rows = compiled.rows(sector=sector, **({"country": country} if country else {}))
-        return rows[:COUNT_CAP], len(rows) > COUNT_CAP
     if sort == "relevance" and text and is_postgres():
-        names, words = normalize(text), tsquery_text(text)
-        if not narrowed:  # the text alone (the usual search for a name): compiled once
-            compiled = _ranked_text_only(bool(words), COUNT_CAP)
-            with planned_for_its_values():  # the best plan depends on the text
-                rows = compiled.rows(names=names, **({"words": words} if words else {}))
-            return rows[:COUNT_CAP], len(rows) > COUNT_CAP
-        ordered = _ranked(queryset, names=names, words=words)
+        ordered = _ranked(queryset, names=normalize(text), words=tsquery_text(text))
     else:
         ordered = apply_text(queryset, text)
         if sort == "relevance":  # SQLite (`make run`): no ranking, every rank is zero
-            ordered = ordered.annotate(rank=_zero(), similarity=_zero())
+            ordered = ordered.annotate(strong=Value(False), rank=_zero(), similarity=_zero())
         ordered = ordered.order_by(*SORTS.get(sort, SORTS["name"]))
-    with planned_for_its_values():  # the best plan depends on the filters' values
-        rows = fetch_rows(_window_rows(ordered))
+    rows = list(_window_rows(ordered))
     return rows[:COUNT_CAP], len(rows) > COUNT_CAP
 
 
@@ -361,75 +337,50 @@ def _window_rows(ordered):
     return with_text.values_list(*WINDOW_FIELDS)[: COUNT_CAP + 1]
 
 
+class StrongTerms(Func):
+    """The lexemes of the search document from the names (weight A), the headline and the
+    expertise (B): `ts_filter(document, '{a,b}')`. A GIN index over this very expression
+    (migration 0009) yields the matches in those fields without the bio's."""
+
+    template = "ts_filter(%(expressions)s, '{a,b}'::\"char\"[])"
+    output_field = SearchVectorField()
+
+
+class Matches(Func):
+    """`vector @@ query`, as a value (the ORM's `@@` is a lookup, for filters only)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
 def _ranked(queryset, *, names: str, words: str):
     """The word matches (of the tsquery text `words`, if any) and the close names, each
-    bounded, ranked together in one statement: the full-text rank first (names weigh more
-    than the headline and expertise, which weigh more than the bio), then name similarity,
-    so a misspelt name only the trigram match finds (rank 0) comes after every word match."""
+    bounded, ranked together in one statement.
+
+    Candidates: the first COUNT_CAP + 1 matches in the names, headline or expertise
+    (through the GIN index of `StrongTerms`), then as many matches anywhere (the bio
+    included) and as many names close to the text (trigrams). However common the word,
+    every strong match the window can show is among the candidates before any bio-only
+    one. Order: strong matches first, then by full-text rank (names weigh more than the
+    headline and expertise, which weigh more than the bio), then name similarity, so a
+    misspelt name only the trigram match finds (rank 0) comes after every word match."""
     candidates = queryset.filter(names__trigram_word_similar=names).values("pk")
     candidates = candidates.order_by()[: COUNT_CAP + 1]
     rank = _zero()
+    strong = Value(False)
     if words:
         query = _search_query(words)
+        strong = Matches(StrongTerms("document"), query)
+        strong_matches = queryset.filter(strong).values("pk").order_by()[: COUNT_CAP + 1]
         matches = queryset.filter(document=query).values("pk").order_by()[: COUNT_CAP + 1]
-        candidates = matches.union(candidates)
+        candidates = strong_matches.union(matches, candidates)
         rank = SearchRank(F("document"), query)
+        strong = Coalesce(strong, Value(False))
     return (
         MemberSearchIndex.objects.filter(pk__in=candidates)
-        .annotate(rank=rank, similarity=TrigramWordSimilarity(names, "names"))
+        .annotate(strong=strong, rank=rank, similarity=TrigramWordSimilarity(names, "names"))
         .order_by(*SORTS["relevance"])
-    )
-
-
-@lru_cache(maxsize=8)
-def _ranked_text_only(with_words: bool, cap: int) -> CompiledQuery:
-    """The ranked window of a text with no other filter, with or without word matches (a
-    text of stop words only has none), compiled once per process instead of built per
-    search; `cap` is COUNT_CAP, part of the SQL."""
-    if with_words:
-        return CompiledQuery(
-            lambda names, words: _window_rows(_ranked(index_queryset(), names=names, words=words)),
-            names="compiled sample name",
-            words="'compiled-sample-word'",
-        )
-    return CompiledQuery(
-        lambda names: _window_rows(_ranked(index_queryset(), names=names, words="")),
-        names="compiled sample name",
-    )
-
-
-@lru_cache(maxsize=4)
-def _sector_window(with_country: bool, cap: int) -> CompiledQuery:
-    """The window of one sector (and one country) listed by name, read in the order of the
-    covering index of MemberSectorEntry: the same rows, in the same order, as the index
-    rows filtered by `sectors` give (`cap` is COUNT_CAP, part of the SQL)."""
-
-    def build(sector, country=None):
-        entries = MemberSectorEntry.objects.filter(sector=sector)
-        if country is not None:
-            entries = entries.filter(country=country)
-        return (
-            entries.annotate(sector_text=Cast("sectors", TextField()))
-            .order_by("sort_name", "member_id")
-            .values_list("member_id", *WINDOW_FIELDS[1:])[: cap + 1]
-        )
-
-    if with_country:
-        return CompiledQuery(build, sector="compiled-sample-sector", country="zz")
-    return CompiledQuery(build, sector="compiled-sample-sector")
-
-
-def sector_entries_sql(where: str) -> str:
-    """The MemberSectorEntry rows of the index rows matching `where` (SQL over the index
-    row `i`), as the trigger of migration 0008 writes them: for writers that bypass the
-    trigger (the bench generator loads with triggers off)."""
-    return (
-        "INSERT INTO pncs_membersectorentry"  # noqa: S608 - `where`: the caller's SQL, no input
-        " (sector, member_id, country, sort_name, education_level, sectors)"
-        " SELECT key, i.profile_id, i.country, i.sort_name, i.education_level, i.sectors"
-        " FROM pncs_membersearchindex i, jsonb_object_keys(i.sectors) AS key"
-        f" WHERE i.contactable AND ({where})"
-        " ON CONFLICT DO NOTHING"
     )
 
 
@@ -494,36 +445,25 @@ class ShownRow:
     profile: ShownProfile
 
 
-# One statement for every page (the ids as one array parameter), compiled once per process.
-SHOWN_QUERY = CompiledQuery(
-    lambda ids: base_queryset().filter(EqualsAny("pk", ids)).values_list(*SHOWN_FIELDS),
-    ids=[-1],
-)
-
-
 def shown_rows(page_ids: list) -> list:
     """The index rows of one page, in order, each checked against the members' own tables
-    (the boundary); a row whose flag was stale is left out and its index row rewritten."""
+    (the boundary): a row whose contactable flag is stale is left out, never shown (the
+    signal receivers rewrite it; a search only reads)."""
     if not page_ids:
         return []
     by_id = {
         pk: ShownRow(pk, country, education, sectors, ShownProfile(*names))
-        for pk, country, education, sectors, *names in SHOWN_QUERY.rows(ids=list(page_ids))
+        for pk, country, education, sectors, *names in base_queryset()
+        .filter(pk__in=page_ids)
+        .values_list(*SHOWN_FIELDS)
     }
-    stale = [pk for pk in page_ids if pk not in by_id]
-    if stale:
-        reindex_profiles(profile_ids=stale)
     return [by_id[pk] for pk in page_ids if pk in by_id]
 
 
-def run_search(
-    queryset, *, sort: str, page: int, text: str = "", narrowed: bool = True, by_sector=None
-) -> SearchResult:
-    """One page of results (25), a capped count and the facets of the current result
-    (`narrowed`: False when `queryset` is `index_queryset()` with no filter applied;
-    `by_sector`: see `window`)."""
+def run_search(queryset, *, sort: str, page: int, text: str = "") -> SearchResult:
+    """One page of results (25), a capped count and the facets of the current result."""
     page = max(1, min(page, MAX_PAGE))
-    rows, capped = window(queryset, sort=sort, text=text, narrowed=narrowed, by_sector=by_sector)
+    rows, capped = window(queryset, sort=sort, text=text)
     offset = (page - 1) * PAGE_SIZE
     return SearchResult(
         rows=shown_rows([row[0] for row in rows[offset : offset + PAGE_SIZE]]),

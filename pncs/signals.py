@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from chapters.models import Chapter
 from members.models import (
     Contribution,
     ExpertiseTag,
@@ -20,7 +19,6 @@ from members.models import (
 )
 
 from .exports import refresh_export_lists
-from .filters import forget_reference_choices
 from .models import Pncs
 from .search import reindex_profiles
 from .services import sync_coordinator_groups
@@ -180,25 +178,3 @@ def pncs_saved(sender, instance, created=False, raw=False, **kwargs):
     # Deactivating a PNCS takes its coordinators' role away (and back on reactivation).
     if not raw and not created:
         sync_coordinator_groups(user_ids=list(instance.coordinators.values_list("pk", flat=True)))
-
-
-def _forget_choices(kind):
-    def receiver(sender, raw=False, **kwargs):
-        if not raw:
-            forget_reference_choices(kind)
-
-    return receiver
-
-
-# The search's cached choice lists (pncs.filters.reference_choices) follow their tables.
-for _model, _kind in (
-    (Sector, "sector"),
-    (Contribution, "contribution"),
-    (Language, "language"),
-    (ExpertiseTag, "expertise"),
-    (Chapter, "chapter"),
-):
-    for _signal in (post_save, post_delete):
-        _signal.connect(
-            _forget_choices(_kind), sender=_model, weak=False, dispatch_uid=f"pncs_choices_{_kind}"
-        )

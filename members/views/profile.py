@@ -1,5 +1,7 @@
 """The member's own profile: dashboard, onboarding, edit, preferences; others' profiles."""
 
+import unicodedata
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -119,16 +121,46 @@ def profile_detail(request, pk):
     )
 
 
+SUGGESTIONS = 10
+
+
+def _country_suggestions(text: str) -> list[str]:
+    """Country names in the active language containing `text` (case and accents aside),
+    those starting with it first."""
+    from django_countries import countries
+
+    def normalize(value: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", value)
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+    wanted = normalize(text)
+    found = [str(name) for _code, name in countries if wanted in normalize(str(name))]
+    found.sort(key=lambda name: (not normalize(name).startswith(wanted), normalize(name)))
+    return found[:SUGGESTIONS]
+
+
 @require_GET
 @member_required
 def expertise_suggestions(request):
-    """Autocomplete for expertise tags: up to 10 existing names containing the text."""
+    """Autocomplete: up to 10 existing expertise tags (the default `kind`) or country names
+    (`kind=country`, in the active language) containing the text `q`."""
+    kind = request.GET.get("kind", "expertise")
+    if kind not in ("expertise", "country"):
+        return JsonResponse({"results": [], "error": "unknown kind"}, status=400)
     term = normalise_tag(request.GET.get("q", ""))
     names = []
-    if len(term) >= 2:
+    if kind == "country" and term:
+        names = _country_suggestions(term)
+    elif len(term) >= 2:
+        from django.db import connection
+
+        # Accents aside where the database can ("robo" finds "robótica").
+        lookup = (
+            "name__unaccent__icontains" if connection.vendor == "postgresql" else "name__icontains"
+        )
         names = list(
-            ExpertiseTag.objects.filter(name__icontains=term)
+            ExpertiseTag.objects.filter(**{lookup: term})
             .order_by("name")
-            .values_list("name", flat=True)[:10]
+            .values_list("name", flat=True)[:SUGGESTIONS]
         )
     return JsonResponse({"results": names})

@@ -3,18 +3,21 @@
 from urllib.parse import urlencode
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
+from django_countries import countries
 
 from members.access import is_ime_staff
+from members.choices import EducationLevel
 from members.models import Profile
 
 from ..access import coordinator_required
 from ..exports import csv_stream, xlsx_file
 from ..filters import MemberSearchFilter
 from ..models import SearchAudit
-from ..search import base_queryset, index_queryset, run_search
+from ..search import SearchResult, base_queryset, index_queryset, run_search
 from ..services import finish_audit, record_audit
 
 FACET_LIMIT = 12
@@ -25,6 +28,12 @@ def _filterset(request):
     """The filters of an export: over `base_queryset`, checked against the members' own
     tables in the export's query."""
     return MemberSearchFilter(request.GET, queryset=base_queryset())
+
+
+def _refused(request):
+    """An export of a search the form refuses (tampered or invalid values) exports nothing:
+    back to the search, which shows what to correct."""
+    return redirect(f"{reverse('pncs:search')}?{request.GET.urlencode()}")
 
 
 def _page_number(request) -> int:
@@ -49,41 +58,48 @@ def _facet_links(base: list, name, counts, labels):
 @never_cache
 @coordinator_required
 def member_search(request):
-    """Search the members who allowed PNCS contact; every search is audited."""
+    """Search the members who allowed PNCS contact; every search is audited. A search the
+    form refuses (a text too long, an unknown country) shows why, and no result."""
     filterset = MemberSearchFilter(request.GET, queryset=index_queryset())
-    result = run_search(
-        filterset.filtered,
-        sort=filterset.sort_order,
-        page=_page_number(request),
-        text=filterset.text,
-        narrowed=filterset.narrowed,
-        by_sector=filterset.by_sector,
-    )
-    record_audit(
-        user=request.user,
-        action=SearchAudit.Action.SEARCH,
-        filters=filterset.applied(),
-        row_count=result.count,
-        capped=result.capped,
-    )
-    # Labels from the filters' own choice lists, resolved once per request.
-    labels = {name: filterset.filters[name].extra["choices"].labels for name in FACETS}
+    if filterset.is_valid():
+        result = run_search(
+            filterset.filtered,
+            sort=filterset.sort_order,
+            page=_page_number(request),
+            text=filterset.text,
+        )
+        record_audit(
+            user=request.user,
+            action=SearchAudit.Action.SEARCH,
+            filters=filterset.applied(),
+            row_count=result.count,
+            capped=result.capped,
+        )
+    else:
+        result = SearchResult(rows=[], count=0, capped=False, page=1, has_next=False)
+    labels = {
+        "sector": dict(filterset.form.fields["sector"].choices),
+        "country": dict(countries),
+        "education": dict(EducationLevel.choices),
+    }
     base = [(key, v) for key, values in request.GET.lists() if key != "page" for v in values]
-    facets = {name: _facet_links(base, name, result.facets[name], labels[name]) for name in FACETS}
-    sector_names = labels["sector"]
-    for row in result.rows:  # labels from the same lists; primary sector first
+    facets = {
+        name: _facet_links(base, name, result.facets.get(name, {}), labels[name]) for name in FACETS
+    }
+    for row in result.rows:  # primary sector first
         row.country_name = labels["country"].get(row.country, "")
         row.education_name = labels["education"].get(row.education_level, "")
         row.sector_names = [
-            sector_names[slug]
+            labels["sector"][slug]
             for slug in sorted(row.sectors, key=row.sectors.get)
-            if slug in sector_names
+            if slug in labels["sector"]
         ]
     return render(
         request,
         "pncs/member_search.html",
         {
             "filter": filterset,
+            "form": filterset.form,
             "result": result,
             "facets": facets,
             "query": urlencode(base),
@@ -117,6 +133,8 @@ def _filename(extension):
 def export_csv(request):
     """The current result as CSV (UTF-8 with BOM), streamed; audited with its row count."""
     filterset = _filterset(request)
+    if not filterset.is_valid():
+        return _refused(request)
     audit = record_audit(
         user=request.user,
         action=SearchAudit.Action.EXPORT_CSV,
@@ -139,6 +157,8 @@ def export_csv(request):
 def export_xlsx(request):
     """The current result as XLSX (openpyxl write-only mode, flat memory); audited."""
     filterset = _filterset(request)
+    if not filterset.is_valid():
+        return _refused(request)
     handle, count = xlsx_file(filterset.qs)
     record_audit(
         user=request.user,

@@ -91,17 +91,6 @@ def fill_search_index(ctx):
 
 
 @post_generation_hook(
-    "pncs sector entries", requires=("pncs_membersectorentry", "pncs_membersearchindex")
-)
-def fill_sector_entries(ctx):
-    """pncs_membersectorentry rows of the new members: the generator loads with triggers off
-    (`_skip_foreign_key_triggers`), so the app's statement writes what the trigger would."""
-    from pncs.search import sector_entries_sql
-
-    return _by_id_range(ctx, sector_entries_sql("i.profile_id BETWEEN %s AND %s"), "sector entries")
-
-
-@post_generation_hook(
     "pncs export lists", requires=("pncs_memberexportlists", "pncs_membersearchindex")
 )
 def fill_export_lists(ctx):

@@ -153,26 +153,6 @@ def test_every_reference_holds_although_the_load_skips_foreign_key_triggers(
             assert cursor.fetchone()[0] >= 200, table
 
 
-def test_the_index_by_sector_holds_what_the_trigger_would_write(bench_database_url):
-    """The load runs with triggers off: its hook writes the entries the trigger of pncs
-    migration 0008 writes for every contactable index row, one per sector."""
-    from pncs.models import MemberSearchIndex, MemberSectorEntry
-
-    generate(bench_database_url, 200, log=_quiet)
-    expected = {
-        (slug, row.pk, row.country, row.sort_name, row.education_level)
-        for row in MemberSearchIndex.objects.filter(contactable=True)
-        for slug in row.sectors
-    }
-    entries = set(
-        MemberSectorEntry.objects.values_list(
-            "sector", "member_id", "country", "sort_name", "education_level"
-        )
-    )
-    assert len(expected) > 200
-    assert entries == expected
-
-
 def test_opportunities_programs_and_jornadas_are_generated_around_the_members(
     bench_database_url,
 ):

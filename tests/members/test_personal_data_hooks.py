@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from chapters.models import Membership, Officer, Registration
 from members.services import delete_account, export_member_data
-from pncs.models import Affiliation, Interest, MemberSearchIndex, MemberSectorEntry
+from pncs.models import Affiliation, Interest, MemberSearchIndex
 from pncs.search import rebuild_index
 from programs.models import Application, Certificate
 from programs.services import issue_certificates
@@ -83,12 +83,11 @@ def test_cancellation_reaches_chapters(involved):
 
 def test_cancellation_reaches_pncs(involved):
     user = involved["user"]
-    assert MemberSectorEntry.objects.filter(member_id=user.pk).exists()
+    assert MemberSearchIndex.objects.filter(profile_id=user.pk).exists()
     delete_account(user=user)
     assert Interest.objects.get(member=user).message == ""
     assert not Affiliation.objects.filter(member=user).exists()
     assert not MemberSearchIndex.objects.filter(profile_id=user.pk).exists()
-    assert not MemberSectorEntry.objects.filter(member_id=user.pk).exists()  # its copy by sector
 
 
 def test_cancellation_reaches_programs_and_the_public_certificate_page(client, involved):

@@ -159,7 +159,11 @@ def test_exports_are_not_for_members_or_anonymous(client):
 def test_tampered_export_parameters_never_widen(coord_client):
     contactable(given_names="Sí", sectors=["salud"])
     ProfileFactory(given_names="No", pncs_contact=False, sectors=["salud"])
-    rows = _csv_rows(coord_client.get(CSV, {"sector": ["salud", "zzz"], "pncs_contact": "0"}))[1:]
+    refused = coord_client.get(CSV, {"sector": ["salud", "zzz"], "pncs_contact": "0"})
+    assert refused.status_code == 302  # back to the search, which shows the error
+    assert refused["Location"].startswith("/pncs/search/?") and "zzz" in refused["Location"]
+    assert not SearchAudit.objects.exists()
+    rows = _csv_rows(coord_client.get(CSV, {"sector": "salud", "pncs_contact": "0"}))[1:]
     assert [r[0] for r in rows] == ["Sí"]
 
 

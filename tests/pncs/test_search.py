@@ -177,6 +177,27 @@ def test_results_are_ranked_name_before_headline_before_bio(coord_client):
     ]
 
 
+def test_a_broad_word_shows_name_headline_and_expertise_matches_before_bio_only_ones(
+    coord_client, monkeypatch
+):
+    """More matches than the window holds: a member matching in the name (or headline, or
+    expertise) comes before the bio-only matches, however low their ids."""
+    from pncs import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for n in range(6):  # the earliest members: the word only in their bio
+        contactable(given_names=f"Bio{n}", headline="Analista", bio="Programa en Python a diario.")
+    tag = ExpertiseTag.objects.create(name="python", slug="python")
+    expert = contactable(given_names="Experta", headline="Analista")
+    expert.expertise.add(tag)
+    named = contactable(given_names="Monty", paternal_surname="Python", headline="Actor")
+    assert named.pk > expert.pk > 6
+    result = coord_client.get(SEARCH, {"q": "python"}).context["result"]
+    assert result.capped
+    assert [r.profile.given_names for r in result.rows][:2] == ["Monty", "Experta"]
+    assert [r.profile.given_names for r in result.rows][2].startswith("Bio")
+
+
 def test_misspelt_names_are_found_by_trigram_similarity(coord_client):
     contactable(given_names="Mariana", paternal_surname="González")
     contactable(given_names="Tomás", paternal_surname="Zamora", maternal_surname="Ríos")
@@ -247,14 +268,83 @@ def test_chapter_filter_finds_approved_members_only(coord_client):
     both = coord_client.get(SEARCH, {"chapter": ["houston", "detroit"], "sort": "name"})
     assert sorted(r.profile.given_names for r in both.context["result"].rows) == ["Elsa", "Irma"]
     tampered = coord_client.get(SEARCH, {"chapter": ["houston", "no-such-chapter"]})
-    assert [r.profile.given_names for r in tampered.context["result"].rows] == ["Irma"]
+    assert tampered.context["result"].rows == []
+    assert tampered.context["form"].errors["chapter"]
 
 
-def test_unknown_values_are_ignored_without_widening(coord_client):
+def test_unknown_values_are_refused_with_a_message_and_show_nothing(coord_client):
+    from pncs.filters import UNKNOWN_COUNTRY
+
     contactable(given_names="Sol", sectors=["salud"])
     contactable(given_names="Luna", sectors=["tic"])
-    narrowed = coord_client.get(SEARCH, {"sector": ["salud", "no-existe"], "country": "ZZ"})
-    assert [r.profile.given_names for r in narrowed.context["result"].rows] == ["Sol"]
+    response = coord_client.get(SEARCH, {"sector": ["salud", "no-existe"], "country": "Narnia"})
+    assert response.status_code == 200
+    assert response.context["result"].rows == []
+    errors = response.context["form"].errors
+    assert set(errors) == {"sector", "country"}
+    assert errors["country"] == [UNKNOWN_COUNTRY % {"value": "Narnia"}]
+    html = response.content.decode()
+    assert "La búsqueda no se hizo" in html and "Narnia" in html
+    assert 'aria-describedby="id_country_helptext id_country_error"' in html or (
+        "id_country_error" in html
+    )
+    assert not SearchAudit.objects.exists()  # nothing was searched, nothing disclosed
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "x" * 204}, "200"),
+        ({"q": "nul\x00byte"}, "nulos"),
+    ],
+)
+def test_an_invalid_text_shows_its_error_and_no_result(coord_client, params, message):
+    contactable(given_names="Xavier", headline="xxxx")
+    response = coord_client.get(SEARCH, params)
+    assert response.status_code == 200
+    assert response.context["result"].rows == []
+    assert response.context["form"].errors["q"]
+    assert message in response.context["form"].errors["q"][0]
+    assert not SearchAudit.objects.exists()
+
+
+@pytest.mark.parametrize("given", ["CA", "ca", "Canadá", "canada", "Canada"])
+def test_a_country_is_accepted_by_code_or_name_in_either_language(coord_client, given):
+    contactable(given_names="Nora", country="CA")
+    contactable(given_names="Omar", country="US")
+    response = coord_client.get(SEARCH, {"country": given})
+    assert [r.profile.given_names for r in response.context["result"].rows] == ["Nora"]
+    if given.lower() == "ca":
+        assert 'value="Canadá"' in response.content.decode()  # a code is shown by its name
+
+
+def test_an_expertise_is_accepted_by_name_accents_aside_or_slug(coord_client):
+    from pncs.filters import UNKNOWN_EXPERTISE
+
+    tag = ExpertiseTag.objects.create(name="robótica", slug="robotica")
+    contactable(given_names="Ada").expertise.add(tag)
+    contactable(given_names="Blas")
+    for given in ("robótica", "Robotica", "robotica"):
+        rows = coord_client.get(SEARCH, {"expertise": given}).context["result"].rows
+        assert [r.profile.given_names for r in rows] == ["Ada"]
+    response = coord_client.get(SEARCH, {"expertise": "alquimia"})
+    assert response.context["form"].errors["expertise"] == [
+        UNKNOWN_EXPERTISE % {"value": "alquimia"}
+    ]
+    assert response.context["result"].rows == []
+
+
+def test_no_long_list_is_drawn_as_a_select(coord_client):
+    """Countries (~250) and expertise tags (unbounded) are text fields with suggestions."""
+    for n in range(30):
+        ExpertiseTag.objects.create(name=f"tema {n}", slug=f"tema-{n}")
+    html = coord_client.get(SEARCH).content.decode()
+    assert html.count("<option") < 120
+    for name in ("country", "expertise"):
+        start = html.index(f'name="{name}"')
+        tag = html[html.rindex("<", 0, start) : html.index(">", start)]
+        assert tag.startswith("<input") and f'data-autocomplete="{name}"' in tag
+        assert 'data-suggest-url="/me/expertise-suggestions/"' in tag
 
 
 @pytest.mark.parametrize(
@@ -356,23 +446,6 @@ def test_a_term_too_common_ranks_a_bounded_window_name_matches_first(coord_clien
     assert (result.capped, names[0], names[-1], len(names)) == (False, "Named", "Fuzzy", 4)
 
 
-@pytest.mark.parametrize("text", ["Ortega", "Ortego", "consultor ortega", "de la", "zzz"])
-def test_a_text_alone_is_ranked_by_the_compiled_window_as_the_built_one(text):
-    """A search by text with no other filter runs a statement compiled once per process;
-    it returns the rows, in the order, the window built per search returns."""
-    from pncs.search import index_queryset, window
-
-    contactable(given_names="Fuzzy", paternal_surname="Ortego")
-    contactable(given_names="Uno", headline="Consultor Ortega")
-    contactable(given_names="Named", paternal_surname="Ortega")
-    contactable(given_names="Otra", paternal_surname="Lara", headline="Economista de la UNAM")
-    compiled = window(index_queryset(), sort="relevance", text=text, narrowed=False)
-    built = window(index_queryset(), sort="relevance", text=text, narrowed=True)
-    assert compiled == built
-    if text.startswith("Orteg"):
-        assert len(compiled[0]) >= 2
-
-
 def test_every_page_is_a_slice_of_one_window(coord_client, monkeypatch):
     """Page 2 continues page 1 exactly, and the last page ends the window."""
     from pncs import search
@@ -400,16 +473,13 @@ def test_sector_changes_reach_the_index_and_the_results_column(coord_client):
     assert coord_client.get(SEARCH, {"sector": "tic"}).context["result"].rows == []
 
 
-def test_choice_lists_are_cached_and_follow_their_tables(coord_client):
+def test_choice_lists_follow_their_tables(coord_client):
     from tests.factories import ChapterFactory
 
     def choices(name):
         response = coord_client.get(SEARCH)
-        return dict(response.context["filter"].filters[name].extra["choices"])
+        return dict(response.context["form"].fields[name].choices)
 
-    assert "nueva-especialidad" not in choices("expertise")
-    ExpertiseTag.objects.create(slug="nueva-especialidad", name="Nueva especialidad")
-    assert choices("expertise")["nueva-especialidad"] == "Nueva especialidad"
     chapter = ChapterFactory(slug="lyon", name="Lyon")
     assert choices("chapter")["lyon"] == "Lyon"
     chapter.name = "Lyon y Grenoble"
@@ -417,62 +487,6 @@ def test_choice_lists_are_cached_and_follow_their_tables(coord_client):
     assert choices("chapter")["lyon"] == "Lyon y Grenoble"
     chapter.delete()
     assert "lyon" not in choices("chapter")
-
-
-def test_the_form_class_is_reused_while_its_lists_stand_and_drawn_with_a_new_one(coord_client):
-    def form_class(path=SEARCH):
-        return type(coord_client.get(path).context["filter"].form)
-
-    first = form_class()
-    assert form_class() is first  # the same lists: no class and fields built per request
-    assert form_class("/en" + SEARCH) is not first  # each language draws its own labels
-    ExpertiseTag.objects.create(slug="nueva-especialidad", name="Nueva especialidad")
-    response = coord_client.get(SEARCH)
-    assert type(response.context["filter"].form) is not first
-    assert '<option value="nueva-especialidad">Nueva especialidad</option>' in (
-        response.content.decode()
-    )
-
-
-def test_the_search_form_is_drawn_once_per_form_and_values_and_again_when_they_change(
-    coord_client, monkeypatch
-):
-    """Kept in the process (`fragments` cache): the page of the same search, another page
-    of it, or a tampered value the form drops show the form drawn before; other values, the
-    other language or a renamed sector draw it again."""
-    from django.core.cache import caches
-
-    from members.models import Sector
-
-    fragments = caches["fragments"]
-    drawn = []
-    original_set = fragments.set
-    monkeypatch.setattr(
-        fragments,
-        "set",
-        lambda key, value, *a, **k: drawn.append(key) or original_set(key, value, *a, **k),
-    )
-
-    def form_html(params, path=SEARCH):
-        page = coord_client.get(path, params).content.decode()
-        start = page.index('<form method="get" class="card" id="search-form"')
-        return page[start : page.index("</form>", start)]
-
-    tic = form_html({"sector": "tic"})
-    assert '<option value="tic" selected>' in tic
-    assert len(drawn) == 1
-    assert form_html({"sector": "tic", "page": "2"}) == tic
-    assert form_html({"sector": ["tic", "no-such-sector"]}) == tic
-    assert len(drawn) == 1
-    salud = form_html({"sector": "salud"})
-    assert '<option value="salud" selected>' in salud and '<option value="tic">' in salud
-    english = form_html({"sector": "tic"}, "/en" + SEARCH)
-    assert "Information" in english and english != tic
-    assert len(drawn) == 3
-    Sector.objects.filter(slug="tic").update(name_es="TIC y datos")
-    Sector.objects.get(slug="tic").save()  # a change the signals see: new choice lists
-    assert '<option value="tic" selected>TIC y datos</option>' in form_html({"sector": "tic"})
-    assert len(drawn) == 4
 
 
 def test_a_renamed_sector_slug_rewrites_its_members_rows_and_nothing_else(
@@ -487,109 +501,6 @@ def test_a_renamed_sector_slug_rewrites_its_members_rows_and_nothing_else(
     salud.slug = "salud-publica"
     salud.save()
     assert MemberSearchIndex.objects.get(pk=profile.pk).sectors == {"salud-publica": 0}
-
-
-def _sector_entries(profile):
-    from pncs.models import MemberSectorEntry
-
-    return sorted(
-        MemberSectorEntry.objects.filter(member_id=profile.pk).values_list(
-            "sector", "country", "sort_name", "education_level", "sectors"
-        )
-    )
-
-
-def test_the_index_by_sector_follows_every_change_of_the_index_row():
-    """Written by the database (a trigger), so bulk updates, which send no signal, keep it
-    in step too: one entry per sector of a contactable member, none otherwise."""
-    profile = contactable(
-        given_names="Vera",
-        paternal_surname="Cruz",
-        maternal_surname="",
-        sectors=["tic", "salud"],
-        country="US",
-        education_level="doctorado",
-    )
-    both = {"tic": 0, "salud": 4}
-    assert _sector_entries(profile) == [
-        ("salud", "US", "cruz vera", "doctorado", both),
-        ("tic", "US", "cruz vera", "doctorado", both),
-    ]
-    profile.profile_sectors.filter(sector__slug="tic").delete()
-    profile.country = "CA"
-    profile.save()
-    assert _sector_entries(profile) == [("salud", "CA", "cruz vera", "doctorado", {"salud": 4})]
-    profile.pncs_contact = False
-    profile.save()
-    assert _sector_entries(profile) == []
-    MemberSearchIndex.objects.filter(pk=profile.pk).update(contactable=True)  # no signal
-    assert [entry[0] for entry in _sector_entries(profile)] == ["salud"]
-    MemberSearchIndex.objects.filter(pk=profile.pk).delete()
-    assert _sector_entries(profile) == []
-    profile.pncs_contact = True
-    profile.save(update_fields=["pncs_contact"])
-    assert rebuild_index() == 1
-    assert [entry[0] for entry in _sector_entries(profile)] == ["salud"]
-
-
-@pytest.mark.parametrize("country", ["", "US", "MX"])
-@pytest.mark.parametrize("sort", ["name", ""])
-def test_one_sector_listed_by_name_reads_the_index_by_sector_as_the_filter_would(
-    coord_client, country, sort
-):
-    """The same rows, in the same order, as the index rows filtered by their sectors, from
-    one range of the index by sector."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from pncs.search import index_queryset, window
-
-    for n, (sectors, where) in enumerate(
-        [(["tic"], "US"), (["salud", "tic"], "US"), (["tic"], "CA"), (["salud"], "US")] * 3
-    ):
-        contactable(
-            given_names=f"Nombre{n % 4}",
-            paternal_surname=f"Igual{n // 5}",
-            sectors=sectors,
-            country=where,
-        )
-    filtered = index_queryset().filter(sectors__has_any_keys=["tic"])
-    if country:
-        filtered = filtered.filter(country=country)
-    by_filter = window(filtered, sort="name")
-    by_sector = window(filtered, sort="name", by_sector=("tic", country))
-    assert by_sector == by_filter
-    assert len(by_filter[0]) == {"": 9, "US": 6, "MX": 0}[country]
-
-    params = {"sector": "tic", **({"country": country} if country else {})}
-    with CaptureQueriesContext(connection) as queries:
-        response = coord_client.get(SEARCH, {**params, **({"sort": sort} if sort else {})})
-    assert [r.profile_id for r in response.context["result"].rows] == [
-        row[0] for row in by_filter[0]
-    ]
-    assert any("pncs_membersectorentry" in q["sql"] for q in queries.captured_queries)
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"sector": ["tic", "salud"]},
-        {"sector": "tic", "country": ["US", "CA"]},
-        {"sector": "tic", "education": "doctorado"},
-        {"sector": "tic", "sort": "updated"},
-        {"sector": "tic", "q": "ingeniera"},
-        {"country": "US"},
-    ],
-)
-def test_other_searches_filter_the_index_rows(coord_client, params):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    contactable(sectors=["tic"], country="US", education_level="doctorado", headline="ingeniera")
-    with CaptureQueriesContext(connection) as queries:
-        response = coord_client.get(SEARCH, params)
-    assert len(response.context["result"].rows) == 1
-    assert not any("pncs_membersectorentry" in q["sql"] for q in queries.captured_queries)
 
 
 def test_sort_by_name(coord_client):
@@ -610,6 +521,8 @@ def test_sort_by_name(coord_client):
 def test_every_search_is_audited_without_personal_data(coord_client, coord):
     contactable(given_names="Rocío", sectors=["tic"], headline="Abogada")
     coord_client.get(SEARCH, {"sector": ["tic", "bogus"], "q": "ingeniería"})
+    assert not SearchAudit.objects.exists()  # refused: nothing searched
+    coord_client.get(SEARCH, {"sector": "tic", "q": "ingeniería", "sort": "name"})
     audit = SearchAudit.objects.get()
     assert (audit.user, audit.action, audit.row_count) == (coord, "search", 0)
     assert audit.filters == {"sector": ["tic"], "q": "ingeniería"}
@@ -631,31 +544,37 @@ def test_search_page_query_count_does_not_grow_with_rows(
     from pncs.search import _tsquery_text
 
     _tsquery_text.cache_clear()
-    # The same number whatever the rows: session and user (4), the text's tsquery (kept
-    # per process after this), the ranked window (word matches and close names in one
-    # statement), the page's rows checked against the members' tables, the audit. The
-    # filters' choice lists come from the cache the first request filled.
-    with django_assert_num_queries(8):
+    # The same number whatever the rows: session, user, second factor, PNCS area (4), the text's tsquery (kept per process after this), the four short choice lists
+    # read once each (sectors, chapters, contributions, languages), the ranked window
+    # (word matches and close names in one statement), the page's rows checked against
+    # the members' tables and the audit.
+    with django_assert_num_queries(12):
         response = coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"})
     assert len(response.context["result"].rows) == size
 
 
-def test_the_search_window_is_planned_for_each_searchs_values(coord_client):
-    """Never prepared, however often a search runs: a generic plan kept after five runs of
-    the same filters read every text match of a text search with filters (400 ms at a
-    million members instead of 20). The page's rows (by id) are prepared as usual."""
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "ingeniera"}, {"sector": "tic", "country": "US"}, {"q": "zz" * 150}]
+)
+def test_a_search_writes_nothing_but_its_audit_row(coord_client, params):
+    """Even with a stale index row on the page (it is left out, not rewritten)."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     _populate(2)
-    for _ in range(7):
-        assert coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"}).status_code == 200
-        filters = {"sector": "tic", "country": ["US", "CA"]}  # not a window by sector
-        assert coord_client.get(SEARCH, filters).status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any("profile__headline" in statement for statement in prepared)  # the page's rows
-    assert not [statement for statement in prepared if "sector_text" in statement]
+    stale = contactable(given_names="Retirada", headline="ingeniera")
+    Profile.objects.filter(pk=stale.pk).update(pncs_contact=False)  # no signal: index stale
+    coord_client.get(SEARCH)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        assert coord_client.get(SEARCH, params).status_code == 200
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert all(sql.startswith('INSERT INTO "pncs_searchaudit"') for sql in writes), writes
+    assert len(writes) <= 1
+    assert MemberSearchIndex.objects.get(pk=stale.pk).contactable is True  # untouched
 
 
 def test_search_page_in_english(coord_client):
