@@ -15,8 +15,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from talentnet.db.compiled import CompiledQuery
-
 IME_STAFF = "IME staff"
 PNCS_COORDINATORS = "PNCS coordinators"
 CHAPTER_OFFICERS = "Chapter officers"
@@ -30,17 +28,6 @@ MFA_REQUIRED_MESSAGE = _(
 ROLE_NAMES_MEMO = "_role_names"
 
 
-def _build_role_names(user_id):
-    from django.contrib.auth.models import Group
-
-    return Group.objects.filter(user=user_id).values_list("name")
-
-
-# It runs on nearly every signed-in request: compiled once per process (building the
-# query cost more CPU than the database spends answering it).
-ROLE_NAMES_QUERY = CompiledQuery(_build_role_names, user_id=-1)
-
-
 def role_names(user) -> frozenset:
     """The names of the user's groups, read once per user object.
 
@@ -52,7 +39,9 @@ def role_names(user) -> frozenset:
         return frozenset()
     names = getattr(user, ROLE_NAMES_MEMO, None)
     if names is None:
-        names = frozenset(name for (name,) in ROLE_NAMES_QUERY.rows(user_id=user.pk))
+        from django.contrib.auth.models import Group
+
+        names = frozenset(Group.objects.filter(user=user.pk).values_list("name", flat=True))
         setattr(user, ROLE_NAMES_MEMO, names)
     return names
 
@@ -78,18 +67,10 @@ def needs_mfa(user) -> bool:
     return user.is_superuser or not role_names(user).isdisjoint({IME_STAFF, PNCS_COORDINATORS})
 
 
-HAS_TOTP_QUERY = CompiledQuery(
-    lambda user_id: Authenticator.objects.filter(
-        user=user_id, type=Authenticator.Type.TOTP
-    ).values_list("pk")[:1],
-    user_id=-1,
-)
-
-
 def has_mfa(user) -> bool:
     """True when the user has an active TOTP authenticator (checked on every request of the
-    pages that need one: compiled once per process)."""
-    return bool(HAS_TOTP_QUERY.rows(user_id=user.pk))
+    pages that need one)."""
+    return Authenticator.objects.filter(user=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
 def mfa_setup_redirect(request):

@@ -6,7 +6,6 @@ never renamed or removed without a migration plan.
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -16,43 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from talentnet.db.compiled import CompiledQuery
-
 from .choices import EducationLevel, MexicanState
 from .querysets import PrivacyNoticeQuerySet, ProfileQuerySet
 
 
-def _build_user_by_pk(pk):
-    return User._default_manager.get_queryset().filter(pk=pk)
-
-
-# The user of every signed-in request (ModelBackend.get_user): compiled once per process.
-USER_BY_PK = CompiledQuery(_build_user_by_pk, pk=-1)
-
-
 class UserManager(BaseUserManager):
     use_in_migrations = True
-
-    def get(self, *args, **kwargs):
-        """`User.objects.get(pk=...)`, which Django's authentication runs on every signed-in
-        request, through a compiled query (talentnet.db.compiled); any other lookup is the
-        ORM's own."""
-        # Only on this very manager: related managers (group.user_set) subclass it and add
-        # their own conditions.
-        if type(self) is not UserManager or args or set(kwargs) != {"pk"}:
-            return super().get(*args, **kwargs)
-        try:
-            pk = self.model._meta.pk.to_python(kwargs["pk"])
-        except ValidationError:
-            return super().get(*args, **kwargs)  # raises what the ORM raises
-        if pk is None:
-            return super().get(*args, **kwargs)
-        found = USER_BY_PK.instances(using=self.db, pk=pk)
-        if not found:
-            raise self.model.DoesNotExist(
-                f"{self.model._meta.object_name} matching query does not exist."
-            )
-        return found[0]
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

@@ -6,22 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
 from members.access import is_ime_staff, mfa_required
-from talentnet.db.compiled import CompiledQuery
 
 from .models import Pncs
 
-COORDINATES_QUERY = CompiledQuery(
-    lambda user_id: Pncs.objects.coordinated_by_member(user_id).values_list("pk")[:1],
-    user_id=-1,
-)
-
 
 def can_use_pncs_area(user) -> bool:
-    """Coordinators of an active PNCS and IME staff; checked on every request (compiled
-    once per process: talentnet.db.compiled)."""
+    """Coordinators of an active PNCS and IME staff; checked on every request."""
     if not user.is_authenticated:
         return False
-    return is_ime_staff(user) or bool(COORDINATES_QUERY.rows(user_id=user.pk))
+    return is_ime_staff(user) or Pncs.objects.coordinated_by_member(user.pk).exists()
 
 
 def coordinator_required(view):
