@@ -21,7 +21,7 @@ Whatever the cache does (Redis down, evicted keys), the page is rendered from th
 import datetime
 import secrets
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -49,7 +49,7 @@ def invalidate() -> None:
 
 
 def _new_generation():
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    caches["answers"].set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
 
 
 def _current_generation(found):
@@ -57,8 +57,8 @@ def _current_generation(found):
     eviction). None when the cache does not answer: nothing gets cached then."""
     if GENERATION_KEY in found:
         return found[GENERATION_KEY]
-    cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    return cache.get(GENERATION_KEY)
+    caches["answers"].add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    return caches["answers"].get(GENERATION_KEY)
 
 
 def public_page(slug):
@@ -68,7 +68,7 @@ def public_page(slug):
     chapter has that slug. Callers decide who may see it (visible_to) before showing it."""
     language = get_language()
     key = _entry_key(slug, language)
-    found = cache.get_many([GENERATION_KEY, key])
+    found = caches["answers"].get_many([GENERATION_KEY, key])
     generation = _current_generation(found)
     entry = found.get(key)
     if entry is not None and generation is not None and entry["generation"] == generation:
@@ -77,7 +77,7 @@ def public_page(slug):
     if entry is not None and generation is not None:
         entry["generation"] = generation
         seconds = (expiry - timezone.now()).total_seconds()
-        cache.set(key, entry, timeout=max(1, int(seconds)))
+        caches["answers"].set(key, entry, timeout=max(1, int(seconds)))
     return entry
 
 

@@ -9,7 +9,7 @@ import csv
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -94,10 +94,10 @@ def _staff_context(request):
     fragment_key = str(snapshot.pk)
     if form.is_bound and form.is_valid() and not form.filters().is_empty:
         filters = form.filters()
-        cached = cache.get(filters.cache_key())
+        cached = caches["answers"].get(filters.cache_key())
         if cached is None:
             cached = {"computed_at": timezone.now(), "data": compute_figures(filters=filters)}
-            cache.set(filters.cache_key(), cached, FILTERED_CACHE_SECONDS)
+            caches["answers"].set(filters.cache_key(), cached, FILTERED_CACHE_SECONDS)
         computed_at = cached["computed_at"]
         # Program figures are not a slice of the member base: they stay the snapshot's.
         data = {**cached["data"], "programs": data.get("programs")}

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.UnconfiguredSocialProviderMiddleware",
+    "members.middleware.StatementTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -107,25 +108,48 @@ if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default lives under var/
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# A connection that died (database restarted) is replaced on the next request (checked
-# on its socket first, without a round trip: talentnet/db/postgresql/base.py).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, waiting up to DB_CONNECT_RETRY_SECONDS for a restarting server
-    # instead of failing at once (talentnet/db/postgresql/base.py; /healthz does not wait).
-    DATABASES["default"]["ENGINE"] = "talentnet.db.postgresql"
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
-    # Parameters bound by the server, and a statement run five times on a connection is
-    # prepared (psycopg's prepare_threshold): PostgreSQL no longer parses and plans the
-    # hot queries (session, user, roles, search pages) on every request, which cost more
-    # than running them; the client no longer quotes every parameter into the SQL text.
-    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
-# Far below gunicorn's timeout (30 s in the Dockerfile): a longer outage still answers the
-# plain error page within this bound (plus one DB_CONNECT_TIMEOUT at worst).
-DB_CONNECT_RETRY_SECONDS = env.float("DB_CONNECT_RETRY_SECONDS", default=5)
+    # Django's own engine with its connection pool (psycopg_pool), one per process. Chosen
+    # over CONN_MAX_AGE + CONN_HEALTH_CHECKS because only the pool waits for a restarting
+    # server: a request arriving during a restart waits for a connection up to
+    # DB_POOL_TIMEOUT while the pool reconnects in the background (with a persistent
+    # connection the new connection is refused at once and the page fails). Each connection
+    # handed out is checked first (CONN_HEALTH_CHECKS -> ConnectionPool.check_connection),
+    # so a connection a failover left half-open is replaced, not trusted. The pool needs
+    # CONN_MAX_AGE = 0 (Django returns the connection to the pool after each request) and
+    # suits gunicorn's sync workers (one request at a time: one connection in use).
+    # Prepared statements stay off (Django's default): a transaction-mode pooler such as
+    # PgBouncer may hand each transaction another server connection, and no session state
+    # (SET, prepared statements, advisory locks) is relied on across transactions.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+    DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5)
+    options.setdefault(
+        "pool",
+        {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+            # How long a request waits for a connection (a restart included), far below
+            # gunicorn's 30 s timeout: a longer outage answers the plain error page.
+            "timeout": DB_POOL_TIMEOUT,
+            # A connection attempt failing for this long is given up; the next request
+            # starts a new one at once (instead of waiting out a long exponential backoff).
+            "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=10),
+            "max_idle": 300,
+        },
+    )
+    # Every statement is cancelled after DB_STATEMENT_TIMEOUT milliseconds (0: no limit).
+    # The web entry points (wsgi.py, asgi.py) default it to 10 s, so one slow page cannot
+    # hold the database and the workers (members.middleware answers a cancelled statement
+    # with the 503 "try again" page); workers, commands and migrations default to none. A
+    # startup parameter of each connection, not a SET: nothing is left in a session a
+    # transaction pooler would share. Work that needs longer inside a web process raises
+    # it for its own transaction (talentnet.db.statement_timeout).
+    DB_STATEMENT_TIMEOUT = env.int("DB_STATEMENT_TIMEOUT", default=0)
+    if DB_STATEMENT_TIMEOUT:
+        options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------
@@ -133,31 +157,46 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
+        # allauth keeps its rate limits and used second-factor codes in the default cache,
+        # and fails closed when it cannot take its lock there: on Redis, an outage of Redis
+        # would refuse every login. They live in the database instead (Django's database
+        # cache: shared by every process, really limiting, up whenever the site is).
         "default": {
-            # RedisCache that answers as a miss when Redis is unreachable (talentnet/cache.py:
-            # pages and logins keep working; rate limits fail open, documented there).
-            "BACKEND": "talentnet.cache.DegradingRedisCache",
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "talentnet_cache",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="talentnet"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+        # Whole answers any process can compute again (chapter pages, figures, the version
+        # of the privacy notice in force): django-redis. With Redis unreachable every
+        # operation answers as a miss (DJANGO_REDIS_IGNORE_EXCEPTIONS) and is logged; short
+        # socket timeouts keep a dead Redis from holding a request.
+        "answers": {
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="talentnet"),
-            # Short timeouts: a dead Redis must not hang a request.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=1),
+                "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=1),
+            },
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Fragments each process draws the same way until its code or data changes (the
-# coordinators' search form: ~940 options, ~0.8 ms per search): kept in the process, so a
-# deploy never serves a fragment of the code it replaced. Bounded: ~30 KB each.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "talentnet-fragments",
-    "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 100},
-}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "answers": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "answers",
+        },
+    }
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "talentnet.cache"
 
-# Sessions live in the database so logins keep working when Redis is down.
-# Django's database sessions, their row read by a compiled query (talentnet/sessions.py).
-SESSION_ENGINE = "talentnet.sessions"
+# Django's database sessions: logins keep working when Redis is down, and a logout or a
+# password change ends the session at once (a cached copy could outlive it while Redis was
+# unreachable, so not `cached_db`). One indexed read per signed-in request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 
 # --- Celery -----------------------------------------------------------------

@@ -51,36 +51,37 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def own_cache_namespace(settings):
-    """A cache key prefix of this test alone, emptied afterwards: rate limits and cached
-    figures never leak between tests, nor between test runs sharing the Redis database.
+    """Cache key prefixes of this test alone, emptied afterwards: rate limits and cached
+    pages never leak between tests, nor between test runs sharing the Redis database.
 
-    Returns a function that empties the namespace (e.g. to let a cooldown pass)."""
-    from django.core.cache import cache
+    Returns a function that empties both (e.g. to let a rate limit's cooldown pass; a test
+    with database access only). At the end only the Redis namespace is emptied: the
+    database cache's rows (settings.CACHES["default"]) are under the test's own prefix, and
+    its transaction usually rolls them back."""
     from django.core.cache import caches as django_caches
 
     caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
     prefix = f"test-{uuid.uuid4().hex}"
-    caches["default"]["KEY_PREFIX"] = prefix
+    for conf in caches.values():
+        conf["KEY_PREFIX"] = prefix
     settings.CACHES = caches
 
     # Bound now, to this test's namespace on the real cache: a test may point the cache
     # elsewhere (a dead Redis) and the cleanup must still reach the real one.
-    client_getter = getattr(getattr(cache, "_cache", None), "get_client", None)
-    client = client_getter(write=True) if client_getter else None
+    answers, default = django_caches["answers"], django_caches["default"]
 
-    fragments = django_caches["fragments"]  # bound now too: a test may replace CACHES
+    def wipe_answers():
+        if hasattr(answers, "delete_pattern"):  # django-redis: this test's keys only
+            answers.delete_pattern("*")
+        else:  # local memory: private to this process anyway
+            answers.clear()
 
     def wipe():
-        fragments.clear()  # the process's own drawn fragments
-        if client is None:  # local memory: private to this process anyway
-            cache.clear()
-            return
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
+        wipe_answers()
+        default.clear()
 
     yield wipe
-    wipe()
+    wipe_answers()
 
 
 # --- Browser (Playwright on Debian's Chromium; never a downloaded browser) ----

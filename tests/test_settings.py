@@ -110,36 +110,51 @@ def test_every_variable_the_settings_read_is_documented_in_env_example():
 
 
 @pytest.mark.django_db
-def test_postgres_statements_are_bound_by_the_server_and_prepared_when_repeated():
+def test_the_database_is_djangos_own_engine_with_its_pool_and_nothing_prepared():
+    """No session state a transaction pooler could lose: Django's engine, statements never
+    prepared (Django's default), parameters bound on the client; connections come from
+    psycopg_pool, checked before use."""
+    from django.conf import settings
     from django.db import connection
 
-    sql = "SELECT %s::int + 1"
+    database = settings.DATABASES["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["CONN_MAX_AGE"] == 0 and database["CONN_HEALTH_CHECKS"] is True
+    assert connection.pool is not None and connection.pool.timeout == settings.DB_POOL_TIMEOUT
+    assert "server_side_binding" not in database["OPTIONS"]
+    assert "prepare_threshold" not in database["OPTIONS"]
     with connection.cursor() as cursor:
-        for n in range(6):
-            cursor.execute(sql, [n])
-            assert cursor.fetchone() == (n + 1,)
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 1%"]
-        )
-        assert cursor.fetchone() == (1,)
+        for n in range(8):
+            cursor.execute("SELECT %s::int + 3", [n])
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone() == (0,)
 
 
 @pytest.mark.django_db
-def test_statements_planned_for_their_values_are_never_prepared():
-    """The search's window (talentnet.db.compiled.planned_for_its_values): PostgreSQL plans
-    every run for its own values, however often it runs."""
-    from django.db import connection
+def test_web_processes_cancel_a_statement_after_ten_seconds_and_workers_never():
+    """gunicorn loads talentnet.wsgi: its connections carry statement_timeout=10s; a
+    process that does not (Celery, manage.py, migrations) has no limit."""
+    from tests.conftest import _database_url
 
-    from talentnet.db.compiled import planned_for_its_values
-
-    sql = "SELECT %s::int + 2"
-    with planned_for_its_values(), connection.cursor() as cursor:
-        for n in range(8):
-            cursor.execute(sql, [n])
-            assert cursor.fetchone() == (n + 2,)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%$1::int + 2%"]
+    code = (
+        "import {module}\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SHOW statement_timeout')\n"
+        "    print(cursor.fetchone()[0])\n"
+    )
+    env = {**{k: v for k, v in os.environ.items() if k != "DB_STATEMENT_TIMEOUT"}}
+    env.update(DATABASE_URL=_database_url(), DJANGO_SETTINGS_MODULE="talentnet.settings")
+    shown = {}
+    for module in ("talentnet.wsgi", "django; django.setup()"):
+        result = subprocess.run(
+            [sys.executable, "-c", code.format(module=module)],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
-        assert cursor.fetchone() == (0,)
-    assert connection.connection.prepare_threshold == 5  # restored on the way out
+        assert result.returncode == 0, result.stderr
+        shown[module] = result.stdout.strip()
+    assert shown == {"talentnet.wsgi": "10s", "django; django.setup()": "0"}

@@ -113,11 +113,12 @@ def test_healthz_answers_503_naming_an_unreachable_cache(client, settings):
     dead = "redis://127.0.0.1:1/0"
     settings.REDIS_URL = dead
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        **settings.CACHES,
+        "answers": {
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": dead,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
     }
     response = client.get("/healthz")
     assert response.status_code == 503

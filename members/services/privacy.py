@@ -68,13 +68,13 @@ def needs_privacy_acceptance(*, user) -> bool:
     are forgotten when a notice or an acceptance changes (members.signals); the version in
     force also expires when a scheduled one is due. Otherwise (a miss, a new version, Redis
     away) the database answers, in one query."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db.models import Exists, OuterRef
 
     from ..models import PrivacyAcceptance, PrivacyNotice
 
     accepted_key = _accepted_key(user.pk)
-    found = cache.get_many([CURRENT_NOTICE_KEY, accepted_key])
+    found = caches["answers"].get_many([CURRENT_NOTICE_KEY, accepted_key])
     current = found.get(CURRENT_NOTICE_KEY)
     if current == NO_NOTICE or (current is not None and found.get(accepted_key) == current):
         return False
@@ -90,9 +90,9 @@ def needs_privacy_acceptance(*, user) -> bool:
     )
     notice_id, accepted = row or (NO_NOTICE, False)
     if current is None:
-        cache.set(CURRENT_NOTICE_KEY, notice_id, timeout=_seconds_to_next_notice())
+        caches["answers"].set(CURRENT_NOTICE_KEY, notice_id, timeout=_seconds_to_next_notice())
     if accepted:
-        cache.set(accepted_key, notice_id, timeout=ACCEPTED_CACHE_SECONDS)
+        caches["answers"].set(accepted_key, notice_id, timeout=ACCEPTED_CACHE_SECONDS)
     return notice_id != NO_NOTICE and not accepted
 
 
@@ -113,12 +113,12 @@ def _seconds_to_next_notice() -> int:
 def forget_privacy_notice_cache(*, user_id=None) -> None:
     """Forget the cached version in force (a notice changed), or one member's cached
     acceptance; now and again after the current transaction commits."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     key = CURRENT_NOTICE_KEY if user_id is None else _accepted_key(user_id)
-    cache.delete(key)
+    caches["answers"].delete(key)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.delete(key))
+        transaction.on_commit(lambda: caches["answers"].delete(key))
 
 
 def accept_privacy_notice(*, user, notice) -> None:

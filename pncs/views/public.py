@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,12 +45,12 @@ def pncs_list(request):
 def sector_member_count(sector_id: int) -> int:
     """Members in a sector (aggregate only), cached: a public page never counts per hit."""
     key = f"pncs:sector-members:{sector_id}"
-    count = cache.get(key)
+    count = caches["answers"].get(key)
     if count is None:
         count = ProfileSector.objects.filter(
             sector_id=sector_id, profile__in=Profile.objects.active().values("pk")
         ).count()
-        cache.set(key, count, SECTOR_COUNT_SECONDS)
+        caches["answers"].set(key, count, SECTOR_COUNT_SECONDS)
     return count
 
 

@@ -1,34 +1,37 @@
-"""Database helpers for outages (SECURITY.md F3): a PostgreSQL backend that waits briefly
-for the server instead of failing at once (`talentnet.db.postgresql`), a way to opt out of
-that wait where an outage must be reported at once (/healthz), and a retry for idempotent
-steps of long-running work that a restart interrupts (the announcement fan-out).
-"""
+"""Database helpers: a longer statement timeout for work that needs one, and a retry for
+idempotent steps of long-running work that a database restart interrupts (the
+announcement fan-out). Waiting for a restarting server is the connection pool's job
+(settings.DATABASES: psycopg_pool's timeout)."""
 
 import contextlib
 import functools
 import logging
 
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
 logger = logging.getLogger("talentnet.db")
 
 
 @contextlib.contextmanager
-def connect_without_retry(using=DEFAULT_DB_ALIAS):
-    """Inside: a new connection is tried once, so an outage is reported at once."""
-    conn = connections[using]
-    previous = getattr(conn, "connect_retry_seconds", None)
-    conn.connect_retry_seconds = 0
-    try:
+def statement_timeout(milliseconds: int, using: str = DEFAULT_DB_ALIAS):
+    """A transaction whose statements may each run up to `milliseconds` (0: no limit)
+    instead of DB_STATEMENT_TIMEOUT: `SET LOCAL` ends with the transaction, so nothing
+    outlives it on the connection (a transaction pooler may hand the connection to anyone
+    next). For Celery tasks and exports that read far more than a page does."""
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)]
+                )
         yield
-    finally:
-        conn.connect_retry_seconds = previous
 
 
 def retry_if_disconnected(func):
     """Run an IDEMPOTENT database step again once when its connection broke under it
     (the server restarted): the broken connection is dropped and the step runs on a new one,
-    which waits for the server for up to DB_CONNECT_RETRY_SECONDS.
+    which waits for the server for up to the pool's timeout (DB_POOL_TIMEOUT).
 
     Only outside a transaction (inside one, the work before the break is gone and only the
     caller can redo it) and only when the connection is really unusable (an error the
