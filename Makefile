@@ -35,12 +35,11 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || scripts/ensure-services gettext
 	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
 
-# Extract new strings into the English catalogue, list what is still untranslated, and
-# write the Spanish catalogue (the source strings as themselves: scripts/spanish_catalog.py).
+# Extract new strings into the English catalogue and list what is still untranslated (the
+# source strings are Spanish: es-MX needs no catalogue of its own).
 translations: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var --ignore=tests
 	$(PY) scripts/translate.py
-	$(RUN_ENV) $(PY) scripts/spanish_catalog.py
 
 run: messages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
