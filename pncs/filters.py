@@ -6,6 +6,8 @@ form invalid: the page shows the message next to the field and no result, and th
 refuses it. Nothing is dropped silently, and a tampered URL never widens a result.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,6 +30,7 @@ SORT_CHOICES = [
     ("updated", _("Última actualización")),
 ]
 
+SLUG = re.compile(r"[-a-z0-9_]{1,60}")
 UNKNOWN_COUNTRY = _(
     "No conocemos el país «%(value)s». Escribe su nombre o su código de dos letras."
 )
@@ -122,7 +125,7 @@ class ExpertiseNameField(forms.CharField):
 
     def prepare_value(self, value):
         """A slug (from a link) shown as the tag's name."""
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and SLUG.fullmatch(value):
             name = ExpertiseTag.objects.filter(slug=value).values_list("name", flat=True).first()
             return name or value
         return value

@@ -310,6 +310,7 @@ def test_a_batch_records_its_messages_on_a_database_socket_numbered_past_1024():
 
     announcement, ids = outbox_rows(3)
     connection.close()
+    connection.close_pool()  # the pool's open connections would be reused: a new one
     held = [os.dup(0) for _ in range(1100)]
     try:
         connection.ensure_connection()  # on a descriptor past those held

@@ -27,7 +27,9 @@ def searchable():
     return coord, with_totp(coord)
 
 
-def test_a_country_and_a_specialty_are_chosen_by_keyboard(page, live_server, searchable):
+def test_a_country_and_a_specialty_are_chosen_by_keyboard(
+    page, live_server, searchable, artifacts_dir
+):
     coord, secret = searchable
     log_in(page, live_server.url, coord.email, secret)
     page.goto(live_server.url + "/pncs/search/")
@@ -42,6 +44,7 @@ def test_a_country_and_a_specialty_are_chosen_by_keyboard(page, live_server, sea
     expect(listbox.get_by_role("option", name="Canadá")).to_be_visible()
     expect(country).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("status").filter(has_text="sugerencia")).to_have_count(1)
+    page.screenshot(path=str(artifacts_dir / "pncs-search-autocomplete.png"), full_page=True)
 
     page.keyboard.press("ArrowDown")
     active = country.get_attribute("aria-activedescendant")
