@@ -12,14 +12,21 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Value
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
-from members.models import Contribution, ExpertiseTag, Language, Profile, Sector
+from members.models import (
+    Contribution,
+    ExpertiseTag,
+    Language,
+    Profile,
+    Sector,
+    translated_name_field,
+)
 
 from .models import Opportunity
 from .search import QUERY_MAX_LENGTH, apply_text, normalize
@@ -43,16 +50,32 @@ def _sector_choices():
     return [(sector.slug, sector.name) for sector in Sector.objects.all()]
 
 
-def _contribution_choices():
-    return [(item.slug, item.name) for item in Contribution.objects.all()]
+SHORT_LISTS = ("sector", "contribution", "language", "chapter")
 
 
-def _language_choices():
-    return [(language.code, language.name) for language in Language.objects.all()]
+def short_lists() -> dict[str, list[tuple[str, str]]]:
+    """The search's four short choice lists (sectors, contributions, languages, chapters),
+    labels in the active language, each in its own order, read in one query (a UNION)."""
+    name = translated_name_field()
 
+    def part(queryset, kind, value, label, position, sort_text):
+        return (
+            queryset.order_by()
+            .annotate(kind=Value(kind), position=position, sort_text=sort_text)
+            .values_list("kind", "position", "sort_text", value, label)
+        )
 
-def _chapter_choices():
-    return list(Chapter.objects.order_by("name").values_list("slug", "name"))
+    first, *others = (
+        part(Sector.objects, "sector", "slug", name, F("order"), Value("")),
+        part(Contribution.objects, "contribution", "slug", name, F("order"), Value("")),
+        part(Language.objects, "language", "code", name, Value(0), F("name_es")),
+        part(Chapter.objects, "chapter", "slug", "name", Value(0), F("name")),
+    )
+    lists = {kind: [] for kind in SHORT_LISTS}
+    rows = first.union(*others, all=True).order_by("kind", "position", "sort_text")
+    for kind, _position, _sort, value, label in rows:
+        lists[kind].append((value, label))
+    return lists
 
 
 class AutocompleteInput(forms.TextInput):
@@ -143,6 +166,7 @@ class MemberSearchFilter(django_filters.FilterSet):
     """The coordinators' search over the search index rows (`pncs.search.index_queryset`,
     or `base_queryset` for an export). The free text is applied by the search itself."""
 
+    # The short lists' choices are read per search (`short_lists`, in __init__).
     q = django_filters.CharFilter(
         method="filter_text",
         label=_("Texto libre"),
@@ -164,10 +188,10 @@ class MemberSearchFilter(django_filters.FilterSet):
         field_name="education_level", choices=EducationLevel.choices, label=_("Nivel de estudios")
     )
     chapter = django_filters.MultipleChoiceFilter(
-        choices=_chapter_choices, method="filter_chapter", label=_("Capítulo")
+        choices=list, method="filter_chapter", label=_("Capítulo")
     )
     contribution = django_filters.MultipleChoiceFilter(
-        choices=_contribution_choices, method="filter_contribution", label=_("Tipo de aportación")
+        choices=list, method="filter_contribution", label=_("Tipo de aportación")
     )
     expertise = ExpertiseFilter(
         method="filter_expertise",
@@ -175,7 +199,7 @@ class MemberSearchFilter(django_filters.FilterSet):
         help_text=_("Escribe para ver las especialidades de los miembros."),
     )
     language = django_filters.MultipleChoiceFilter(
-        choices=_language_choices, method="filter_language", label=_("Idiomas")
+        choices=list, method="filter_language", label=_("Idiomas")
     )
     travel = django_filters.BooleanFilter(
         method="filter_travel",
@@ -191,10 +215,10 @@ class MemberSearchFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each list read once per search: a choices callable is called again every time
-        # the field is validated or drawn (a query each time).
-        for name in ("sector", "chapter", "contribution", "language"):
-            self.filters[name].extra["choices"] = self.filters[name].extra["choices"]()
+        # The four short lists in one query per search (a choices callable would be called
+        # again each time the field is validated or drawn: a query each time).
+        for kind, choices in short_lists().items():
+            self.filters[kind].extra["choices"] = choices
 
     def filter_noop(self, queryset, name, value):
         return queryset  # sorting is applied by the search, after the filters
