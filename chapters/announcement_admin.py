@@ -23,7 +23,10 @@ from .announcement_models import Announcement, Delivery
 from .mail import language_of, render_announcement
 from .models import Chapter, Jornada
 
-SENT_MESSAGE = _("Envío iniciado: %(n)d destinatarios. El progreso se actualiza en esta página.")
+SENT_MESSAGE = _(
+    "Envío iniciado: estamos preparando la lista de destinatarios y enviando. "
+    "El progreso se actualiza en esta página."
+)
 SCHEDULED_MESSAGE = _("Envío programado.")
 TEST_QUEUED_MESSAGE = _("Enviamos una prueba a tu correo: %(email)s.")
 CANCELLED_MESSAGE = _("Envío cancelado: %(n)d mensajes pendientes ya no se enviarán.")
@@ -226,8 +229,7 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return redirect(self._change_url(obj))
         if when is None:
-            count = obj.deliveries.count()
-            self.message_user(request, SENT_MESSAGE % {"n": count}, messages.SUCCESS)
+            self.message_user(request, SENT_MESSAGE, messages.SUCCESS)
         else:
             self.message_user(request, SCHEDULED_MESSAGE, messages.SUCCESS)
         return redirect(self._change_url(obj))

@@ -1,9 +1,11 @@
 """Announcements of chapters, Jornadas and IME, and their per-recipient deliveries (outbox).
 
-An announcement is written in Spanish and English (Markdown). Sending it writes one
-`Delivery` row per recipient in the same transaction (unique per announcement and
-recipient); Celery tasks then send the pending rows in batches. The rows are the
-outbox: a broker outage or a dead worker delays the mail, it never loses it.
+An announcement is written in Spanish and English (Markdown). Sending it marks it
+"sending" with its recipients still to be written (`recipients_ready_at` empty): that row
+is the intent. A Celery task then writes one `Delivery` row per recipient, in bounded
+batches (unique per announcement and recipient), and other tasks send the pending rows
+in batches. The rows are the outbox: a broker outage or a dead worker delays the mail,
+it never loses it.
 """
 
 from django.conf import settings
@@ -108,6 +110,14 @@ class Announcement(models.Model):
     started_at = models.DateTimeField(_("envío iniciado el"), null=True, blank=True)
     finished_at = models.DateTimeField(_("envío terminado el"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelado el"), null=True, blank=True)
+    # A send in progress: empty until every recipient has its Delivery row (written by
+    # chapters.tasks.create_deliveries_task), so the send is never closed half written.
+    recipients_ready_at = models.DateTimeField(
+        _("destinatarios listos el"), null=True, blank=True, editable=False
+    )
+    # When that task was last handed to the broker: the dispatcher enqueues it again when
+    # it never was (broker down) or long ago (its worker died).
+    recipients_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AnnouncementQuerySet.as_manager()
 
@@ -127,6 +137,11 @@ class Announcement(models.Model):
     @property
     def is_editable(self):
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_preparing(self):
+        """Sending, with its recipients' delivery rows still being written."""
+        return self.status == self.Status.SENDING and self.recipients_ready_at is None
 
 
 class Delivery(models.Model):

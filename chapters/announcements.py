@@ -2,36 +2,51 @@
 
 The flow (SECURITY.md part E):
 
-1. `send_announcement` (staff press "send") resolves the audience and writes one pending
-   `Delivery` per recipient in the same transaction as the status change; the batch
-   tasks are enqueued only after commit (`transaction.on_commit`). A broker outage at
-   that moment is logged and ignored: the rows wait in the database.
-2. `send_batch` (a task per range of delivery ids) opens one SMTP connection, claims
-   deliveries a chunk at a time with a conditional UPDATE (pending → sending), re-checks
-   the opt-in and the account at send time, sends, and records each outcome. A claim
-   that matches no row means another worker, a retry or a redelivered task already has
-   it. The email is rendered once per language per batch, not once per recipient.
-3. `dispatch_pending` (Celery beat, every minute) starts due scheduled sends and
-   re-enqueues deliveries left pending (never enqueued, or enqueued long ago) or stuck
-   in "sending" (their worker died), so nothing is ever lost.
+1. `send_announcement` (staff press "send") checks the send and marks the announcement
+   "sending" with its recipients still to be written: that row is the intent. After
+   commit one small task is enqueued (`create_deliveries_task`); with the broker down it
+   is logged and ignored, and the dispatcher enqueues it later. The request does the same
+   work for ten recipients or six hundred thousand.
+2. `create_deliveries` (that task) writes one pending `Delivery` per recipient, a bounded
+   batch of recipients per transaction (INSERT ... ON CONFLICT DO NOTHING on the unique
+   (announcement, recipient): running it twice writes nothing twice), and enqueues the
+   sending of each batch as soon as it is written. A cancel stops it between batches.
+3. `send_batch` (a task per range of delivery ids) opens one connection to the mailer,
+   claims deliveries a chunk at a time with a conditional UPDATE (pending → sending),
+   re-checks the opt-in and the account at send time, sends each message as a Django
+   `EmailMultiAlternatives`, and records each sent message before the next one leaves
+   (durably: a killed worker leaves at most the message in flight in doubt). Skips and
+   refusals are recorded once per chunk. A claim that matches no row means another
+   worker, a retry or a redelivered task already has it. The email is rendered once per
+   language per batch, not once per recipient. Throughput comes from running more
+   workers (`make bench`), never from weakening what a commit promises.
+4. `dispatch_pending` (Celery beat, every minute) starts due scheduled sends, enqueues
+   the writing of recipients that never started (or whose worker died), and re-enqueues
+   deliveries left pending (never enqueued, or enqueued long ago) or stuck in "sending"
+   (their worker died), so nothing is ever lost.
 """
 
+import functools
 import logging
-import select
 import smtplib
-from contextlib import contextmanager
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import Count, Min, Q
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from members.access import is_ime_staff
-from talentnet.db import retry_if_disconnected
 
 from .models import Announcement, Delivery, Jornada, Membership, Registration
 from .querysets import managed_chapter_ids
@@ -56,7 +71,7 @@ TRANSIENT_SMTP_ERRORS = (
     ConnectionError,
 )
 # What a batch task retries (with backoff): the above, and a database that went away for
-# longer than one step's own wait (talentnet.db.retry_if_disconnected).
+# longer than one step's own wait (`retry_if_disconnected` below).
 TRANSIENT_BATCH_ERRORS = (*TRANSIENT_SMTP_ERRORS, OperationalError, InterfaceError)
 
 NOT_DRAFT_MESSAGE = _("Este aviso ya se envió o se programó; ya no se puede cambiar.")
@@ -72,12 +87,14 @@ REASON_INACTIVE = "inactive"
 REASON_UNVERIFIED = "unverified"
 REASON_CANCELLED = "cancelled"
 REASON_TOO_MANY_ATTEMPTS = "too-many-attempts"
+REASON_INVALID_ADDRESS = "invalid-address"
 REASON_LABELS = {
     REASON_OPTED_OUT: _("ya no acepta este tipo de aviso"),
     REASON_INACTIVE: _("cuenta desactivada o eliminada"),
     REASON_UNVERIFIED: _("correo sin verificar"),
     REASON_CANCELLED: _("envío cancelado"),
     REASON_TOO_MANY_ATTEMPTS: _("demasiados intentos fallidos"),
+    REASON_INVALID_ADDRESS: _("dirección de correo no válida"),
 }
 
 
@@ -107,6 +124,55 @@ def stuck_after() -> timedelta:
 
 def max_attempts() -> int:
     return int(_setting("ANNOUNCEMENT_MAX_ATTEMPTS", 5))
+
+
+def recipients_batch_size() -> int:
+    """Recipients written per transaction by `create_deliveries`."""
+    return int(_setting("ANNOUNCEMENT_RECIPIENTS_BATCH", 5000))
+
+
+def claim_chunk() -> int:
+    return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 50))
+
+
+def database_wait() -> float:
+    """How long a step of the fan-out waits for a database that went away (a restart)."""
+    return float(_setting("ANNOUNCEMENT_DATABASE_WAIT", 10))
+
+
+def retry_if_disconnected(func):
+    """Run an IDEMPOTENT database step of the fan-out again when its connection broke
+    under it (the server restarted or failed over): the broken connection is dropped and
+    the step runs on a new one, tried again with a growing pause for up to
+    `database_wait()` seconds. Recording a message already sent must outlive a short
+    restart: without it, the delivery would stay "sending" and be sent again later.
+
+    Only outside a transaction (inside one, the work before the break is gone and only
+    the caller can redo it) and only when the connection is really unusable (an error
+    the server answered, such as a lock timeout, is raised as it is).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        deadline = None
+        pause = 0.1
+        while True:
+            try:
+                return func(*args, **kwargs)
+            except (OperationalError, InterfaceError) as exc:
+                conn = connections[DEFAULT_DB_ALIAS]
+                if conn.in_atomic_block or (conn.connection is not None and conn.is_usable()):
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + database_wait()
+                if now >= deadline:
+                    raise
+                logger.warning("database connection lost (%s): %s runs again", exc, func.__name__)
+                conn.close()
+                time.sleep(min(pause, deadline - now))
+                pause = min(pause * 2, 1.0)
+
+    return wrapper
 
 
 # --- Audience ----------------------------------------------------------------------------
@@ -159,9 +225,10 @@ def audience_filter(announcement: Announcement) -> Q | None:
     return combined
 
 
-def recipient_ids(announcement: Announcement):
-    """Ids of the people who receive it, once each (a values queryset, never loaded whole)."""
-    criteria = audience_filter(announcement)
+def recipient_ids(announcement: Announcement, criteria: Q | None = None):
+    """Ids of the people who receive it, once each (a values queryset, never loaded whole).
+    `criteria`: the announcement's `audience_filter`, when the caller has it already."""
+    criteria = audience_filter(announcement) if criteria is None else criteria
     if criteria is None:
         return User.objects.none().values_list("pk", flat=True)
     # The sectors join can repeat a person: a subquery keeps one row per user.
@@ -201,8 +268,9 @@ def can_send(user, announcement: Announcement) -> bool:
 
 
 def send_announcement(*, announcement_id: int, by, when=None) -> Announcement:
-    """Send now, or schedule for `when`. Now: the deliveries are written in this transaction
-    and the batch tasks enqueued after commit."""
+    """Send now, or schedule for `when`. Now: the announcement is marked sending in this
+    transaction and the task writing its deliveries is enqueued after commit (the request
+    never writes the recipients itself, however many there are)."""
     now = timezone.now()
     if when is not None and when <= now:
         raise AnnouncementError(SCHEDULE_PAST_MESSAGE)
@@ -210,7 +278,8 @@ def send_announcement(*, announcement_id: int, by, when=None) -> Announcement:
         announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
         if announcement is None or announcement.status != Announcement.Status.DRAFT:
             raise AnnouncementError(NOT_DRAFT_MESSAGE)
-        if audience_filter(announcement) is None:
+        criteria = audience_filter(announcement)
+        if criteria is None:
             raise AnnouncementError(EMPTY_AUDIENCE_MESSAGE)
         if not can_send(by, announcement):
             raise AnnouncementError(NOT_ALLOWED_MESSAGE)
@@ -219,78 +288,157 @@ def send_announcement(*, announcement_id: int, by, when=None) -> Announcement:
             announcement.scheduled_for = when
             announcement.save(update_fields=["status", "scheduled_for"])
             return announcement
-        if not recipient_ids(announcement).exists():
+        if not recipient_ids(announcement, criteria).exists():
             raise AnnouncementError(NO_RECIPIENTS_MESSAGE)
         _start_sending(announcement, now=now)
     return announcement
 
 
-def _start_sending(announcement: Announcement, *, now) -> int:
-    """Write the outbox rows and mark the announcement sending; enqueue after commit.
-    The caller holds the announcement's row lock inside a transaction."""
-    created = create_deliveries(
-        announcement_id=announcement.pk, user_ids=recipient_ids(announcement)
-    )
+def _start_sending(announcement: Announcement, *, now) -> None:
+    """Mark the announcement sending, its recipients still to be written, and enqueue
+    the task that writes them after commit. The caller holds the announcement's row lock
+    inside a transaction."""
     announcement.status = Announcement.Status.SENDING
     announcement.started_at = now
-    announcement.save(update_fields=["status", "started_at"])
-    if not created:
-        _finish_if_done(announcement.pk)
+    announcement.recipients_ready_at = None
+    announcement.recipients_enqueued_at = None
+    announcement.save(
+        update_fields=["status", "started_at", "recipients_ready_at", "recipients_enqueued_at"]
+    )
     announcement_id = announcement.pk
-    transaction.on_commit(lambda: _enqueue_fanout(announcement_id))
-    return created
+    transaction.on_commit(lambda: enqueue_recipients(announcement_id=announcement_id))
 
 
-def _enqueue_fanout(announcement_id: int) -> None:
-    """After commit, one small message: a task splits the send into batches. The request
-    that pressed "send" publishes once, whatever the audience's size; with the broker
-    down it logs and returns within seconds (the dispatcher picks the rows up later)."""
-    from .tasks import enqueue_announcement_task
+def enqueue_recipients(*, announcement_id: int) -> bool:
+    """Hand the writing of the announcement's deliveries to a worker: one small message,
+    whatever the audience's size. With the broker down it logs and returns within seconds
+    (the dispatcher enqueues it later). Returns whether the broker took it."""
+    from .tasks import create_deliveries_task
 
     try:
-        enqueue_announcement_task.apply_async(args=[announcement_id])
+        create_deliveries_task.apply_async(args=[announcement_id])
     except KombuOperationalError:
         logger.warning("broker unavailable: announcement %s waits in the outbox", announcement_id)
+        return False
+    Announcement.objects.filter(
+        pk=announcement_id, status=Announcement.Status.SENDING, recipients_ready_at=None
+    ).update(recipients_enqueued_at=timezone.now())
+    return True
 
 
-def create_deliveries(*, announcement_id: int, user_ids) -> int:
-    """One pending delivery per user (set-based on PostgreSQL; duplicates ignored)."""
+def create_deliveries(*, announcement_id: int, enqueue: bool = True) -> int:
+    """Write one pending delivery per recipient of a sending announcement, a bounded
+    batch of recipients (ANNOUNCEMENT_RECIPIENTS_BATCH, by id) per transaction, and
+    enqueue the sending of each batch as soon as it is written (unless `enqueue` is
+    False). Returns how many deliveries it wrote.
+
+    Safe to run twice or after a crash: it resumes after the highest recipient already
+    written, and the unique (announcement, recipient) makes a row written twice a no-op.
+    Each batch holds the announcement's row lock, so a cancel (which takes the same lock)
+    comes between two batches, never in the middle of one: no pending row is written
+    after a cancel. Once every recipient is written, `recipients_ready_at` is set and the
+    announcement may close when its last delivery is done.
+    """
+    created = 0
+    size = recipients_batch_size()
+    while True:
+        with transaction.atomic():
+            announcement = (
+                Announcement.objects.select_for_update(no_key=True)
+                .filter(
+                    pk=announcement_id,
+                    status=Announcement.Status.SENDING,
+                    recipients_ready_at__isnull=True,
+                )
+                .first()
+            )
+            if announcement is None:  # cancelled, or written by an earlier run
+                return created
+            after = Delivery.objects.filter(announcement_id=announcement_id).aggregate(
+                last=Max("user_id")
+            )["last"]
+            batch = recipient_ids(announcement)
+            if after is not None:
+                batch = batch.filter(pk__gt=after)
+            user_ids = list(batch[:size])
+            delivery_ids = _insert_deliveries(announcement_id, user_ids)
+            created += len(delivery_ids)
+            done = len(user_ids) < size
+            if done:
+                announcement.recipients_ready_at = timezone.now()
+                announcement.save(update_fields=["recipients_ready_at"])
+        if enqueue and delivery_ids:
+            enqueue_deliveries(announcement_id=announcement_id, delivery_ids=delivery_ids)
+        if done:
+            _finish_if_done(announcement_id)
+            return created
+
+
+def _insert_deliveries(announcement_id: int, user_ids: list[int]) -> list[int]:
+    """One pending delivery per user (a user who has one already is skipped), in one
+    statement; returns the ids of the rows written, in order."""
     from django.db import connection
 
-    if connection.vendor == "postgresql" and hasattr(user_ids, "query"):
-        sql, params = user_ids.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {Delivery._meta.db_table} "  # noqa: S608 - our own compiled SQL
-                "(announcement_id, user_id, status, reason, attempts) "
-                f"SELECT %s, ids.id, 'pending', '', 0 FROM ({sql}) AS ids(id) "
-                "ON CONFLICT (announcement_id, user_id) DO NOTHING",
-                [announcement_id, *params],
+    if not user_ids:
+        return []
+    if connection.vendor != "postgresql":  # `make run` on SQLite
+        Delivery.objects.bulk_create(
+            [Delivery(announcement_id=announcement_id, user_id=pk) for pk in user_ids],
+            ignore_conflicts=True,
+        )
+        return list(
+            Delivery.objects.filter(announcement_id=announcement_id, user_id__in=user_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (announcement_id, user_id, status, reason, attempts) "  # noqa: S608 - our table name
+            "SELECT %s, ids.id, %s, '', 0 FROM unnest(%s::bigint[]) AS ids(id) "
+            "ON CONFLICT (announcement_id, user_id) DO NOTHING RETURNING id",
+            [announcement_id, Delivery.Status.PENDING, user_ids],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def enqueue_deliveries(*, announcement_id: int, delivery_ids: list[int]) -> int:
+    """Enqueue batch tasks for these pending deliveries (ids in order), a batch of
+    `batch_size()` each, and stamp them enqueued; returns how many tasks. A broker outage
+    is logged, never raised: the deliveries stay pending and unstamped, and the dispatcher
+    enqueues them later (SECURITY.md E2, E3)."""
+    from .tasks import send_announcement_batch_task
+
+    size = batch_size()
+    tasks = 0
+    for start in range(0, len(delivery_ids), size):
+        chunk = delivery_ids[start : start + size]
+        try:
+            send_announcement_batch_task.apply_async(args=[announcement_id, chunk[0], chunk[-1]])
+        except KombuOperationalError:
+            logger.warning(
+                "broker unavailable: announcement %s waits in the outbox (%d deliveries)",
+                announcement_id,
+                len(delivery_ids) - start,
             )
-            return cursor.rowcount
-    created = 0
-    chunk = []
-    for user_id in (
-        user_ids.iterator(chunk_size=2000) if hasattr(user_ids, "iterator") else user_ids
-    ):
-        chunk.append(Delivery(announcement_id=announcement_id, user_id=user_id))
-        if len(chunk) >= 2000:
-            created += len(Delivery.objects.bulk_create(chunk, ignore_conflicts=True))
-            chunk = []
-    if chunk:
-        created += len(Delivery.objects.bulk_create(chunk, ignore_conflicts=True))
-    return created
+            break
+        Delivery.objects.filter(
+            announcement_id=announcement_id,
+            pk__gte=chunk[0],
+            pk__lte=chunk[-1],
+            status=Delivery.Status.PENDING,
+        ).update(enqueued_at=timezone.now())
+        tasks += 1
+    return tasks
 
 
 def enqueue_pending(*, announcement_id: int, only_stale: bool = False) -> int:
     """Enqueue batch tasks for the announcement's pending deliveries; returns how many tasks.
 
     With `only_stale`, only deliveries never enqueued or enqueued longer ago than
-    `stuck_after()` (the dispatcher's pass). A broker outage is logged, never raised:
-    the deliveries stay pending and the dispatcher tries again (SECURITY.md E2, E3).
+    `stuck_after()` (the dispatcher's pass). The ids are read a few batches at a time
+    (keyset on the id), so memory stays flat for any audience.
     """
-    from .tasks import send_announcement_batch_task
-
     pending = Delivery.objects.filter(
         announcement_id=announcement_id, status=Delivery.Status.PENDING
     )
@@ -298,30 +446,19 @@ def enqueue_pending(*, announcement_id: int, only_stale: bool = False) -> int:
         pending = pending.filter(
             Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=timezone.now() - stuck_after())
         )
-    ids = list(pending.order_by("pk").values_list("pk", flat=True))
-    size = batch_size()
+    pending = pending.order_by("pk").values_list("pk", flat=True)
+    read = batch_size() * 20
     tasks = 0
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        first, last = chunk[0], chunk[-1]
-        try:
-            send_announcement_batch_task.apply_async(args=[announcement_id, first, last])
-        except KombuOperationalError:
-            logger.warning(
-                "broker unavailable: announcement %s waits in the outbox (%d deliveries)",
-                announcement_id,
-                len(ids) - start,
-            )
-            break
-        Delivery.objects.filter(pk__in=chunk, status=Delivery.Status.PENDING).update(
-            enqueued_at=timezone.now()
-        )
-        tasks += 1
-    return tasks
-
-
-def claim_chunk() -> int:
-    return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 50))
+    after = None
+    while True:
+        ids = list((pending.filter(pk__gt=after) if after is not None else pending)[:read])
+        if not ids:
+            return tasks
+        enqueued = enqueue_deliveries(announcement_id=announcement_id, delivery_ids=ids)
+        tasks += enqueued
+        if enqueued * batch_size() < len(ids):  # the broker went away: try again later
+            return tasks
+        after = ids[-1]
 
 
 @retry_if_disconnected
@@ -413,145 +550,26 @@ def _claim_stamped(ids: list[int], stamp, announcement_id: int | None) -> list[i
         return sorted(row[0] for row in cursor.fetchall())
 
 
-RECORD_ANSWER_TIMEOUT_MS = 10_000
-
-
-class _SentLog:
-    """The sent deliveries of a batch, each recorded as soon as the SMTP server accepted
-    its message, without stopping for PostgreSQL's answer.
-
-    The UPDATE is on its way to the server before the next message starts, so a worker
-    killed at any moment leaves at most the message in flight in doubt, as if it had
-    waited: PostgreSQL runs and commits a statement it has received even when its client
-    is gone. Its answer (the announcement's status, which is the cancel check) is read
-    after the next message went out, so the database's round trip overlaps the SMTP
-    exchange instead of adding to it; a cancel stops the batch at most one message later.
-    At most one statement is in flight, and `wait()` reads its answer before the batch
-    runs any other query, so Django's connection never sees it. PostgreSQL only, through
-    psycopg's libpq connection; elsewhere (`make run` on SQLite) each outcome is written
-    and the status read in turn.
-    """
-
-    def __init__(self, announcement_id: int):
-        from django.db import connection
-
-        self.connection = connection
-        self.announcement_id = announcement_id
-        self.sending = True  # the announcement's status in the last answer
-        self._in_flight = None  # the delivery whose record has not been answered yet
-        self._pgconn = None
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            self._pgconn = connection.connection.pgconn
-            delivery = connection.ops.quote_name(Delivery._meta.db_table)
-            announcement = connection.ops.quote_name(Announcement._meta.db_table)
-            # A data-modifying WITH runs to completion whether or not the SELECT reads it.
-            self._sql = (
-                f"WITH sent AS (UPDATE {delivery} SET status = 'sent', reason = '', "  # noqa: S608 - our table names
-                "sent_at = statement_timestamp() WHERE id = $1 AND status = 'sending') "
-                f"SELECT status FROM {announcement} WHERE id = $2"
-            ).encode()
-
-    def record(self, delivery_id: int) -> None:
-        """Mark the delivery sent: the statement leaves now, its answer is read later."""
-        self.wait()
-        if self._pgconn is None:
-            _mark_sent(delivery_id)
-            self.sending = _is_sending(self.announcement_id)
-            return
-        params = [str(delivery_id).encode(), str(self.announcement_id).encode()]
-        self._in_flight = delivery_id
-        try:
-            with self._unusable_on_error(), self.connection.wrap_database_errors:
-                self._pgconn.send_query_params(self._sql, params)
-                while self._pgconn.flush():  # psycopg's connections are non-blocking
-                    self._poll(select.POLLOUT)
-        except DatabaseError as exc:
-            self._record_again(exc)
-
-    def wait(self) -> bool:
-        """Read the answer of the statement in flight, if any; returns whether the
-        announcement was still sending (as of the last answer)."""
-        if self._in_flight is not None:
-            try:
-                with self._unusable_on_error(), self.connection.wrap_database_errors:
-                    self.sending = self._answer() == Announcement.Status.SENDING.encode()
-                self._in_flight = None
-            except DatabaseError as exc:
-                self._record_again(exc)
-        return self.sending
-
-    def _record_again(self, exc: Exception) -> None:
-        """The connection broke with a record on its way (the database restarted): it may
-        or may not have committed, so it is written again, idempotently, on a new
-        connection (which waits for the server: talentnet.db). The message is recorded,
-        never sent twice."""
-        delivery_id, self._in_flight = self._in_flight, None
-        logger.warning(
-            "database connection lost (%s): delivery %s is recorded again", exc, delivery_id
-        )
-        _mark_sent(delivery_id)
-        self.sending = _is_sending(self.announcement_id)
-        self._pgconn = self.connection.connection.pgconn
-
-    @contextmanager
-    def _unusable_on_error(self):
-        # A statement half sent or half read leaves the connection busy: close it, so
-        # that nothing else (Django reconnects) stumbles on it.
-        try:
-            yield
-        except BaseException:
-            self.connection.close()
-            raise
-
-    def _poll(self, event: int) -> None:
-        import psycopg
-
-        poll = select.poll()  # not select(): a worker may hold file descriptors past 1024
-        poll.register(self._pgconn.socket, event)
-        # A server that vanished without closing the socket never answers: after this
-        # long, the connection counts as lost and the record is written again.
-        if not poll.poll(RECORD_ANSWER_TIMEOUT_MS):
-            raise psycopg.OperationalError("no answer from the database")
-
-    def _answer(self) -> bytes | None:
-        import psycopg
-
-        status, error = None, None
-        while True:
-            self._pgconn.consume_input()
-            if self._pgconn.is_busy():
-                self._poll(select.POLLIN)
-                continue
-            result = self._pgconn.get_result()
-            if result is None:  # the statement is done: the connection is free again
-                break
-            if result.status == psycopg.pq.ExecStatus.TUPLES_OK:
-                status = result.get_value(0, 0) if result.ntuples else None
-            else:
-                error = result.error_message.decode(errors="replace")
-        if error:
-            raise psycopg.DatabaseError(error)
-        return status
-
-
 @retry_if_disconnected
-def _mark_sent(delivery_id: int) -> None:
+def _record_sent(delivery_id: int, announcement_id: int) -> bool:
+    """Mark one delivery sent (a conditional UPDATE, committed before the next message
+    leaves); returns whether the announcement is still sending (the cancel check)."""
     Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
         status=Delivery.Status.SENT, reason="", sent_at=timezone.now()
     )
+    return _is_sending(announcement_id)
 
 
 class _Outcomes:
-    """Skipped and refused deliveries of a chunk, recorded together: one UPDATE per
-    (status, reason). Neither sent anything, so a crash before the write only means
-    they are looked at again."""
+    """Skipped, refused and cancelled deliveries of a chunk, recorded together: one
+    conditional UPDATE per (status, reason). None of them sent anything, so a crash
+    before the write only means they are looked at again."""
 
     def __init__(self):
         self.pending = {}
 
-    def add(self, delivery_id: int, status: str, reason: str) -> None:
-        self.pending.setdefault((status, reason[:200]), []).append(delivery_id)
+    def add(self, delivery_ids, status: str, reason: str) -> None:
+        self.pending.setdefault((status, reason[:200]), []).extend(delivery_ids)
 
     def write(self) -> None:
         for (status, reason), ids in self.pending.items():
@@ -571,15 +589,18 @@ def _release(delivery_ids, *, status=Delivery.Status.PENDING, reason="") -> None
 
 @retry_if_disconnected
 def _finish_if_done(announcement_id: int) -> None:
-    """Mark the announcement sent once no delivery is pending or in flight."""
+    """Mark the announcement sent once its recipients are all written and no delivery is
+    pending or in flight."""
     open_deliveries = Delivery.objects.filter(
         announcement_id=announcement_id,
         status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
     )
     if not open_deliveries.exists():
-        Announcement.objects.filter(pk=announcement_id, status=Announcement.Status.SENDING).update(
-            status=Announcement.Status.SENT, finished_at=timezone.now()
-        )
+        Announcement.objects.filter(
+            pk=announcement_id,
+            status=Announcement.Status.SENDING,
+            recipients_ready_at__isnull=False,
+        ).update(status=Announcement.Status.SENT, finished_at=timezone.now())
 
 
 @retry_if_disconnected
@@ -589,22 +610,55 @@ def _is_sending(announcement_id: int) -> bool:
     ).exists()
 
 
+class _Mailer:
+    """The configured mailer (Django's MAILERS["default"]), its connection opened at the
+    first message of a batch and closed at the end: one SMTP connection per batch, not
+    one per message (an unopened mailer would connect and quit for every call)."""
+
+    def __init__(self):
+        self.backend = None
+
+    def send(self, message) -> None:
+        """Send one message; the mailer's errors propagate (smtplib.SMTPRecipientsRefused,
+        SMTPServerDisconnected, ...)."""
+        if self.backend is None:
+            from django.core import mail
+
+            self.backend = mail.mailers.default
+            self.backend.open()
+        self.backend.send_messages([message])
+
+    def close(self) -> None:
+        if self.backend is None:
+            return
+        try:
+            self.backend.close()
+        except (smtplib.SMTPException, OSError):
+            logger.info("SMTP connection already closed")
+
+
 def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
-    """Send the pending deliveries with ids in [first_id, last_id] over one SMTP connection.
+    """Send the pending deliveries with ids in [first_id, last_id] over one mailer
+    connection.
 
     Deliveries are claimed a chunk at a time (ANNOUNCEMENT_CLAIM_CHUNK) with one
     conditional UPDATE ... RETURNING, only while the announcement is sending; a delivery
     another worker, a retry or a redelivered task already claimed is left alone. Just
     before sending a chunk, its recipients are read again (active, verified, opted in:
     else skipped with the reason). The email is rendered once per language for the whole
-    batch (chapters.mail.AnnouncementMail). Each sent message is recorded at once
-    (`_SentLog`: the statement leaves before the next message, its answer, which says
-    whether the announcement is still sending, is read after it); skips and refusals are
-    written once per chunk.
-    Transient SMTP errors give the claimed deliveries back and propagate (the task
-    retries); a refused recipient is marked failed and the batch goes on.
+    batch (chapters.mail.AnnouncementMail) and each recipient gets a Django
+    EmailMultiAlternatives.
+
+    Each message is recorded sent as soon as the mailer accepted it, before the next one
+    leaves: a worker killed at any moment leaves only the message in flight in doubt (an
+    outcome recorded per chunk would leave a whole chunk of sent messages looking unsent,
+    sent again after the restart). The same statement's answer says whether the
+    announcement is still sending, so a cancel stops the batch before the next message.
+    Skips and refusals are written once per chunk. Transient SMTP errors give the claimed
+    deliveries back and propagate (the task retries with backoff); a refused recipient
+    is marked failed and the batch goes on.
     """
-    from .mail import AnnouncementMail, BatchMailer
+    from .mail import AnnouncementMail
 
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     announcement, given_up, pending = _batch_to_send(announcement_id, first_id, last_id)
@@ -612,20 +666,12 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
         return counts
     counts["failed"] += given_up
     user_of = dict(pending)
-    mailer = BatchMailer(AnnouncementMail(announcement))
-    sent_log = _SentLog(announcement_id)
+    mail = AnnouncementMail(announcement)
+    mailer = _Mailer()
     outcomes = _Outcomes()
-
-    def stop(delivery_ids, **release) -> None:
-        sent_log.wait()
-        outcomes.write()
-        _release(delivery_ids, **release)
-
     chunk = claim_chunk()
-    _relaxed_commits(True)
     try:
         for start in range(0, len(pending), chunk):
-            sent_log.wait()
             ids = [pk for pk, _user in pending[start : start + chunk]]
             claimed = _claim(ids, announcement_id=announcement_id)
             if not claimed and not _is_sending(announcement_id):
@@ -635,38 +681,35 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
                 user = users.get(user_of[delivery_id])
                 reason = _skip_reason(user, announcement.kind)
                 if reason:
-                    outcomes.add(delivery_id, Delivery.Status.SKIPPED, reason)
+                    outcomes.add([delivery_id], Delivery.Status.SKIPPED, reason)
                     counts["skipped"] += 1
                     continue
-                if not mailer.sends_raw_smtp:
-                    sent_log.wait()  # a Django mailer may use the database connection itself
-                if not sent_log.sending:
-                    # Cancelled: what this batch still holds is cancelled too.
-                    stop(
-                        claimed[position:],
-                        status=Delivery.Status.CANCELLED,
-                        reason=REASON_CANCELLED,
-                    )
-                    return counts
                 try:
-                    mailer.send(user, delivery_id=delivery_id)
+                    mailer.send(mail.message(user, delivery_id=delivery_id))
                 except smtplib.SMTPRecipientsRefused as exc:
                     codes = sorted({str(code) for code, _msg in exc.recipients.values()})
                     outcomes.add(
-                        delivery_id, Delivery.Status.FAILED, f"refused ({', '.join(codes)})"
+                        [delivery_id], Delivery.Status.FAILED, f"refused ({', '.join(codes)})"
                     )
                     counts["failed"] += 1
                     continue
+                except ValueError:  # an address the mailer cannot write (Django refuses it)
+                    outcomes.add([delivery_id], Delivery.Status.FAILED, REASON_INVALID_ADDRESS)
+                    counts["failed"] += 1
+                    continue
                 except TRANSIENT_SMTP_ERRORS:
-                    stop(claimed[position:])
+                    outcomes.write()
+                    _release(claimed[position:])
                     raise
-                sent_log.record(delivery_id)
                 counts["sent"] += 1
-            sent_log.wait()
+                if not _record_sent(delivery_id, announcement_id):
+                    # Cancelled: what this batch still holds is cancelled too.
+                    rest = claimed[position + 1 :]
+                    outcomes.add(rest, Delivery.Status.CANCELLED, REASON_CANCELLED)
+                    outcomes.write()
+                    return counts
             outcomes.write()
     finally:
-        sent_log.wait()
-        _relaxed_commits(False)
         mailer.close()
     _finish_if_done(announcement_id)
     return counts
@@ -690,25 +733,6 @@ def _batch_to_send(announcement_id: int, first_id: int, last_id: int):
         status=Delivery.Status.FAILED, reason=REASON_TOO_MANY_ATTEMPTS
     )
     return announcement, given_up, list(in_range.order_by("pk").values_list("pk", "user_id"))
-
-
-@retry_if_disconnected
-def _relaxed_commits(on: bool) -> None:
-    """During a batch, PostgreSQL acknowledges commits before flushing them to disk.
-
-    A killed worker loses nothing (the server has the commit); only a crash of the
-    database server itself (or `pg_ctl stop -m immediate`; a fast or smart shutdown
-    flushes first) could forget the last fraction of a second of outcomes, and those
-    deliveries would be sent again. The setting is the session's: a connection made
-    again after a restart sends with the server's default. Not waiting for a disk flush per message
-    is what lets one worker send hundreds of messages a second.
-    """
-    from django.db import connection
-
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF" if on else "RESET synchronous_commit")
 
 
 def send_test(*, announcement_id: int, to_user_id: int) -> None:
@@ -741,7 +765,9 @@ def cancel_announcement(*, announcement_id: int, by) -> int:
     """Cancel a scheduled or running send: what is still pending is never sent.
 
     Returns how many deliveries were cancelled. A running batch reads the announcement's
-    state with each message it records (`_SentLog`), so it stops within one more message.
+    state with each message it records (`_record_sent`), so it stops within one more
+    message; the writing of recipients (`create_deliveries`) stops before its next batch
+    (it holds the same row lock while it writes one).
     """
     with transaction.atomic():
         announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
@@ -759,9 +785,10 @@ def cancel_announcement(*, announcement_id: int, by) -> int:
 
 
 def dispatch_pending(*, now=None) -> dict:
-    """The periodic outbox pass: start due scheduled sends, put stuck deliveries back to
-    pending, re-enqueue pending ones never enqueued or enqueued too long ago, and close
-    announcements with nothing left to send."""
+    """The periodic outbox pass: start due scheduled sends, enqueue the writing of
+    recipients never enqueued (broker down) or enqueued too long ago (worker died), put
+    stuck deliveries back to pending, re-enqueue pending ones never enqueued or enqueued
+    too long ago, and close announcements with nothing left to send."""
     now = now or timezone.now()
     started = 0
     for announcement_id in Announcement.objects.due(now).values_list("pk", flat=True):
@@ -775,9 +802,16 @@ def dispatch_pending(*, now=None) -> dict:
                 continue
             _start_sending(announcement, now=now)
             started += 1
+    unwritten = Announcement.objects.filter(
+        Q(recipients_enqueued_at__isnull=True) | Q(recipients_enqueued_at__lt=now - stuck_after()),
+        status=Announcement.Status.SENDING,
+        recipients_ready_at__isnull=True,
+    ).values_list("pk", flat=True)
+    preparing = sum(enqueue_recipients(announcement_id=pk) for pk in list(unwritten))
     # A worker died between claim and outcome: the message may or may not have left.
     # Sending again is the lesser evil (a lost announcement is never acceptable); the
-    # stable Message-ID lets mail systems recognise the copy.
+    # stable Message-ID lets mail systems recognise the copy. Each message is recorded
+    # as soon as it is accepted, so this is at most the one message a worker had in flight.
     sending = list(
         Announcement.objects.filter(status=Announcement.Status.SENDING).values_list("pk", flat=True)
     )
@@ -792,11 +826,12 @@ def dispatch_pending(*, now=None) -> dict:
     for announcement_id in sending:
         tasks += enqueue_pending(announcement_id=announcement_id, only_stale=True)
         _finish_if_done(announcement_id)
-    return {"started": started, "released": released, "tasks": tasks}
+    return {"started": started, "preparing": preparing, "released": released, "tasks": tasks}
 
 
 def progress(announcement: Announcement) -> dict:
-    """Recipients and counts per status, and the reasons of failures and skips."""
+    """Recipients and counts per status, the reasons of failures and skips, and whether
+    the recipients are still being written (`preparing`: the counts still grow)."""
     counts = announcement.deliveries.aggregate(
         recipients=Count("pk"),
         **{status: Count("pk", filter=Q(status=status)) for status in Delivery.Status.values},
@@ -810,6 +845,7 @@ def progress(announcement: Announcement) -> dict:
     for row in reasons:
         row["label"] = REASON_LABELS.get(row["reason"], row["reason"])
     counts["reasons"] = reasons
+    counts["preparing"] = announcement.is_preparing
     return counts
 
 

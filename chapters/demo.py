@@ -359,7 +359,7 @@ def _demo_announcements(houston, upcoming) -> int:
         if not recipient_ids(announcement).exists():
             continue
         locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-        _start_sending(locked, now=timezone.now())  # sent after the seed commits
+        _start_sending(locked, now=timezone.now())  # written and sent after the seed commits
         first = recipient_ids(announcement).first()
         if key == "houston" and first is not None:
             unsubscribe(user_id=first, kind=announcement.kind)  # skipped at send time

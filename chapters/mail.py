@@ -5,28 +5,21 @@ Transactional mail (members.services) never goes through here and carries none o
 these headers.
 """
 
-import binascii
-import email.policy
 import functools
 import logging
-import re
 import secrets
-import smtplib
-from datetime import UTC, datetime
-from email.utils import format_datetime
 from urllib.parse import urljoin
 
 import markdown
 import nh3
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import get_current_timezone
 
 from .models import public_name
 
@@ -165,26 +158,16 @@ def build_message(announcement, user, *, delivery_id=None) -> EmailMultiAlternat
     return AnnouncementMail(announcement).message(user, delivery_id=delivery_id)
 
 
-# A plain addr-spec needs no header encoding, no IDNA and no parsing (anything else goes
-# through Python's email package, as Django's SMTP backend would).
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
-
-
 class AnnouncementMail:
     """One announcement's email for a whole batch: rendered once per language, not per person.
 
-    Rendering (Markdown, nh3, two templates) and encoding the constant headers are most of
-    the cost of a message, yet only the recipient's parts differ: the address, the name in
-    the greeting, the unsubscribe link, the Message-ID and the Date. The templates are
-    rendered once per language with random slots where the name and the link go; each
-    message fills the slots (HTML-escaped in the HTML, as the template's autoescape would),
-    which gives exactly what `render_announcement` renders for that person (a test holds
-    them equal).
-
-    `message()` is a Django EmailMultiAlternatives for any mailer; `mime()` is the same
-    email as SMTP-ready bytes, built without Django's and Python's per-header parsing,
-    for sending straight over the SMTP mailer's connection.
+    Rendering (Markdown, nh3, two templates) is most of the cost of a message, yet only
+    the recipient's parts differ: the name in the greeting and the unsubscribe link. The
+    templates are rendered once per language with random slots where the name and the
+    link go; each message fills the slots (HTML-escaped in the HTML, as the template's
+    autoescape would), which gives exactly what `render_announcement` renders for that
+    person (a test holds them equal). `message()` builds Django's EmailMultiAlternatives
+    from it: Django writes the MIME, any mailer sends it.
     """
 
     def __init__(self, announcement):
@@ -192,9 +175,7 @@ class AnnouncementMail:
         slot = secrets.token_hex(8)  # unguessable: staff text cannot contain it
         self._name_slot = f"NAME{slot}"
         self._url_slot = f"UNSUBSCRIBE{slot}"
-        self._boundary = f"=_{secrets.token_hex(16)}"  # "=_" never occurs in quoted-printable
         self._templates = {}
-        self._heads = {}
         self._domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
 
     def _template(self, language: str, greeting: bool) -> dict:
@@ -232,6 +213,7 @@ class AnnouncementMail:
 
     def _headers(self, unsubscribe: str, delivery_id) -> dict:
         headers = {
+            # RFC 8058 one-click unsubscribe (SECURITY.md E8), the link signed per person.
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
@@ -243,7 +225,7 @@ class AnnouncementMail:
         return headers
 
     def message(self, user, *, delivery_id=None) -> EmailMultiAlternatives:
-        """The email to `user` as a Django message (any mailer can send it)."""
+        """The email to `user`: plain text with the HTML alternative, in their language."""
         rendered = self.render(user)
         message = EmailMultiAlternatives(
             subject=rendered["subject"],
@@ -254,114 +236,3 @@ class AnnouncementMail:
         )
         message.attach_alternative(rendered["html"], "text/html")
         return message
-
-    def mime(self, user, *, delivery_id, backend) -> tuple[str, bytes]:
-        """(envelope recipient, the message as bytes with CRLF line ends) for the SMTP
-        `backend`: the same headers and parts as `message()`, the constant headers encoded
-        once per language and both parts quoted-printable UTF-8."""
-        rendered = self.render(user)
-        address = user.email
-        if _PLAIN_ADDRESS.fullmatch(address):
-            recipient, to = address, f"To: {address}\r\n".encode("ascii")
-        else:
-            # IDNA for a non-ASCII domain (as Django writes it in To too), else ValueError.
-            recipient = backend.prep_address(address)
-            to = email.policy.SMTP.fold_binary("To", recipient)
-        now = datetime.now(get_current_timezone() if settings.EMAIL_USE_LOCALTIME else UTC)
-        lines = [
-            self._head(rendered["language"], rendered["subject"]),
-            to,
-            f"Date: {format_datetime(now)}\r\n".encode("ascii"),
-        ]
-        for name, value in self._headers(rendered["unsubscribe_url"], delivery_id).items():
-            if value.isascii() and len(name) + len(value) < 996:
-                # RFC 8058 receivers want the URL as it is, not folded into encoded-words.
-                lines.append(f"{name}: {value}\r\n".encode("ascii"))
-            else:
-                lines.append(email.policy.SMTP.fold_binary(name, value))
-        boundary = self._boundary.encode("ascii")
-        for subtype, content in (("plain", rendered["text"]), ("html", rendered["html"])):
-            lines.append(
-                b"\r\n--" + boundary + b"\r\n"
-                b"Content-Type: text/" + subtype.encode("ascii") + b'; charset="utf-8"\r\n'
-                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + _quoted_printable(content)
-            )
-        lines.append(b"\r\n--" + boundary + b"--\r\n")
-        return recipient, b"".join(lines)
-
-    def _head(self, language: str, subject: str) -> bytes:
-        """The headers every recipient in `language` gets, encoded once: Subject and From
-        exactly as Django writes them (encoded-words, an IDNA domain)."""
-        if language not in self._heads:
-            django = EmailMessage(subject=subject, from_email=settings.DEFAULT_FROM_EMAIL)
-            skeleton = django.message(policy=email.policy.SMTP)
-            fold = email.policy.SMTP.fold_binary
-            self._heads[language] = (
-                b"MIME-Version: 1.0\r\n"
-                + fold("Content-Type", f'multipart/alternative; boundary="{self._boundary}"')
-                + fold("Subject", skeleton["Subject"])
-                + fold("From", skeleton["From"])
-            )
-        return self._heads[language]
-
-
-def _quoted_printable(text: str) -> bytes:
-    """A text part's body: UTF-8, CRLF line ends, quoted-printable (lines within 76)."""
-    data = b"\r\n".join(text.encode("utf-8").splitlines()) + b"\r\n"
-    return binascii.b2a_qp(data, istext=True)
-
-
-class BatchMailer:
-    """The configured mailer (MAILERS["default"]), opened once for a whole batch.
-
-    Django's own SMTP backend gets the lean bytes of `AnnouncementMail.mime()` straight on
-    its open connection (smtplib's sendmail, as the backend itself would call it); any
-    other mailer (console, locmem in tests, a subclass that sends its own way, an HTTP
-    provider's backend) gets the Django message through `send_messages`.
-    """
-
-    def __init__(self, mail: AnnouncementMail):
-        self.mail = mail
-        self.backend = None
-        self._sender = None  # the envelope sender when sending raw over SMTP
-
-    @property
-    def sends_raw_smtp(self) -> bool:
-        """Whether sending touches nothing but the SMTP connection (no database query)."""
-        return self._sender is not None
-
-    def send(self, user, *, delivery_id: int) -> None:
-        """Send to one recipient; SMTP errors propagate (smtplib.SMTPRecipientsRefused...)."""
-        if self.backend is None:
-            from django.core import mail
-
-            self.backend = mail.mailers.default
-            self.backend.open()
-            if _sends_with_django_smtp(self.backend):
-                self._sender = self.backend.prep_address(settings.DEFAULT_FROM_EMAIL)
-        if self._sender is None:
-            self.backend.send_messages([self.mail.message(user, delivery_id=delivery_id)])
-            return
-        recipient, data = self.mail.mime(user, delivery_id=delivery_id, backend=self.backend)
-        self.backend.connection.sendmail(self._sender, [recipient], data)
-
-    def close(self) -> None:
-        if self.backend is None:
-            return
-        try:
-            self.backend.close()
-        except (smtplib.SMTPException, OSError):
-            logger.info("SMTP connection already closed")
-
-
-def _sends_with_django_smtp(backend) -> bool:
-    """Django's SMTP backend, sending the way Django does (not a subclass changing that)."""
-    from django.core.mail.backends.smtp import EmailBackend
-
-    kind = type(backend)
-    return (
-        isinstance(backend, EmailBackend)
-        and backend.connection is not None
-        and kind.send_messages is EmailBackend.send_messages
-        and kind._send is EmailBackend._send
-    )

@@ -1,12 +1,14 @@
 """Asynchronous work of the chapters app: the announcement fan-out and its dispatcher.
 
 Tasks take ids, load the rows, return when the work is gone or done, and call a service
-(chapters.announcements). Every one is safe to run twice: deliveries are claimed with a
+(chapters.announcements). Every one is safe to run twice: deliveries are written with
+ON CONFLICT DO NOTHING on their unique (announcement, recipient) and claimed with a
 conditional update. acks_late, reject_on_worker_lost, prefetch 1 and time limits below
 the broker's visibility timeout come from settings (SECURITY.md E5).
 """
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import announcements
 from .announcements import TRANSIENT_BATCH_ERRORS, TRANSIENT_SMTP_ERRORS
@@ -26,10 +28,17 @@ def send_announcement_batch_task(announcement_id, first_id, last_id):
     )
 
 
-@shared_task
-def enqueue_announcement_task(announcement_id):
-    """Split a send into batch tasks (its pending deliveries not enqueued yet)."""
-    return announcements.enqueue_pending(announcement_id=announcement_id, only_stale=True)
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def create_deliveries_task(announcement_id):
+    """Write the deliveries of a sending announcement, batch by batch, enqueueing the
+    sending of each batch as it is written (returns at once when cancelled or done)."""
+    return announcements.create_deliveries(announcement_id=announcement_id)
 
 
 @shared_task

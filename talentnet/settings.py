@@ -272,6 +272,10 @@ ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
 ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
 ANNOUNCEMENT_MAX_ATTEMPTS = env.int("ANNOUNCEMENT_MAX_ATTEMPTS", default=5)
 ANNOUNCEMENT_CLAIM_CHUNK = env.int("ANNOUNCEMENT_CLAIM_CHUNK", default=50)
+# "Send now" writes the recipients in a task, this many per transaction; a step of the
+# fan-out waits this long for a database that restarts before giving up (then retried).
+ANNOUNCEMENT_RECIPIENTS_BATCH = env.int("ANNOUNCEMENT_RECIPIENTS_BATCH", default=5000)
+ANNOUNCEMENT_DATABASE_WAIT = env.float("ANNOUNCEMENT_DATABASE_WAIT", default=10.0)
 
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------
 

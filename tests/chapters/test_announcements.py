@@ -60,6 +60,14 @@ def send_now(announcement, by, capture):
         return announcements.send_announcement(announcement_id=announcement.pk, by=by)
 
 
+def start_without_sending(announcement, by):
+    """Press send, then write the deliveries as the task would, without enqueueing their
+    sending (the test's transaction never commits: nothing runs on its own)."""
+    announcements.send_announcement(announcement_id=announcement.pk, by=by)
+    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    return sorted(Delivery.objects.filter(announcement=announcement).values_list("pk", flat=True))
+
+
 def deliveries(announcement):
     return dict(
         Delivery.objects.filter(announcement=announcement).values_list("user__email", "status")
@@ -188,13 +196,12 @@ def test_opt_out_and_deactivation_after_the_send_started_are_skipped_with_a_reas
     leaves = subscriber(chapter=chapter_a)
     closes = subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    with django_capture_on_commit_callbacks(execute=False):  # rows written, nothing sent yet
-        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        ids = start_without_sending(announcement, ime_staff)  # rows written, nothing sent yet
     announcements.unsubscribe(user_id=leaves.pk, kind="chapter")
     closes.is_active = False
     closes.save(update_fields=["is_active"])
 
-    ids = list(Delivery.objects.filter(announcement=announcement).values_list("pk", flat=True))
     counts = announcements.send_batch(
         announcement_id=announcement.pk, first_id=min(ids), last_id=max(ids)
     )
@@ -279,8 +286,7 @@ def test_a_batch_run_twice_or_a_claimed_delivery_never_sends_twice(chapter_a, im
     first = subscriber(chapter=chapter_a)
     second = subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)  # no commit hook
-    ids = sorted(Delivery.objects.filter(announcement=announcement).values_list("pk", flat=True))
+    ids = start_without_sending(announcement, ime_staff)
     # Another worker holds the second delivery.
     Delivery.objects.filter(user=second).update(status="sending", claimed_at=timezone.now())
 
@@ -296,7 +302,7 @@ def test_one_smtp_connection_per_batch(chapter_a, ime_staff, flaky_smtp, setting
     for _ in range(5):
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    start_without_sending(announcement, ime_staff)
     assert announcements.enqueue_pending(announcement_id=announcement.pk) == 3  # eager batches
     assert len(mail.outbox) == 5
     assert flaky_smtp.opened == 3
@@ -308,8 +314,7 @@ def test_a_refused_recipient_fails_with_its_reason_and_is_not_retried(
     refused = subscriber(chapter=chapter_a, user__email="refused@example.org")
     fine = subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
-    ids = sorted(Delivery.objects.filter(announcement=announcement).values_list("pk", flat=True))
+    ids = start_without_sending(announcement, ime_staff)
 
     counts = announcements.send_batch(
         announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
@@ -324,7 +329,7 @@ def test_a_refused_recipient_fails_with_its_reason_and_is_not_retried(
 def test_a_transient_smtp_error_releases_the_delivery_for_a_retry(chapter_a, ime_staff, flaky_smtp):
     subscriber(chapter=chapter_a, user__email="disconnect@example.org")
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    start_without_sending(announcement, ime_staff)
     delivery = Delivery.objects.get(announcement=announcement)
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
@@ -360,7 +365,7 @@ def test_a_delivery_past_the_attempt_limit_is_failed(chapter_a, ime_staff, setti
     settings.ANNOUNCEMENT_MAX_ATTEMPTS = 2
     subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    start_without_sending(announcement, ime_staff)
     delivery = Delivery.objects.get(announcement=announcement)
     Delivery.objects.filter(pk=delivery.pk).update(attempts=2)
     announcements.send_batch(
@@ -375,8 +380,7 @@ def test_cancelling_a_running_send_stops_the_pending_deliveries(chapter_a, ime_s
     for _ in range(3):
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
-    ids = sorted(Delivery.objects.filter(announcement=announcement).values_list("pk", flat=True))
+    ids = start_without_sending(announcement, ime_staff)
 
     cancelled = announcements.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
     announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
@@ -422,7 +426,7 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(
     assert mail.outbox == []
 
 
-def test_a_broker_outage_leaves_the_deliveries_pending_for_the_dispatcher(
+def test_a_broker_outage_leaves_the_send_in_the_outbox_for_the_dispatcher(
     chapter_a, ime_staff, monkeypatch, django_capture_on_commit_callbacks
 ):
     subscriber(chapter=chapter_a)
@@ -431,24 +435,31 @@ def test_a_broker_outage_leaves_the_deliveries_pending_for_the_dispatcher(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    with monkeypatch.context() as patch:
-        patch.setattr(tasks.enqueue_announcement_task, "apply_async", broker_down)
+    with monkeypatch.context() as patch:  # staff press send with the broker down
+        patch.setattr(tasks.create_deliveries_task, "apply_async", broker_down)
         send_now(announcement, ime_staff, django_capture_on_commit_callbacks)
+        announcement.refresh_from_db()
+        assert (announcement.status, announcement.recipients_enqueued_at) == ("sending", None)
+        assert announcements.dispatch_pending()["preparing"] == 0  # still down
+    assert not Delivery.objects.exists()
+    assert mail.outbox == []
+
+    with monkeypatch.context() as patch:  # the recipients are written, their batches wait
+        patch.setattr(tasks.send_announcement_batch_task, "apply_async", broker_down)
+        result = announcements.dispatch_pending()
+        assert (result["preparing"], result["tasks"]) == (1, 0)
     delivery = Delivery.objects.get(announcement=announcement)
     assert (delivery.status, delivery.enqueued_at) == ("pending", None)
     assert mail.outbox == []
 
-    with monkeypatch.context() as patch:  # the batches cannot be published either
-        patch.setattr(tasks.send_announcement_batch_task, "apply_async", broker_down)
-        assert announcements.dispatch_pending()["tasks"] == 0
-    assert Delivery.objects.get(announcement=announcement).enqueued_at is None
-
     result = announcements.dispatch_pending()  # the broker is back
 
-    assert result["tasks"] == 1
+    assert (result["preparing"], result["tasks"]) == (0, 1)
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.status == "sent"
+    announcement.refresh_from_db()
+    assert announcement.status == "sent"
 
 
 def test_the_dispatcher_starts_due_scheduled_sends_once(chapter_a, ime_staff):
@@ -481,7 +492,7 @@ def test_the_dispatcher_resends_deliveries_stuck_in_a_dead_worker(chapter_a, ime
     stuck = subscriber(chapter=chapter_a)
     fresh = subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    start_without_sending(announcement, ime_staff)
     now = timezone.now()
     Delivery.objects.filter(user=stuck).update(
         status="sending", claimed_at=now - timedelta(minutes=5)
@@ -554,7 +565,14 @@ def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
     call_command("seed_demo", members=40)
     statuses = sorted(Announcement.objects.values_list("status", flat=True))
     assert statuses == ["scheduled", "sending", "sending"]  # sent after the seed commits
+    assert not Delivery.objects.exists()  # (the test's transaction never commits)
+    announcements.dispatch_pending()  # as Celery beat would
     assert Delivery.objects.exists()
+    assert sorted(Announcement.objects.values_list("status", flat=True)) == [
+        "scheduled",
+        "sent",
+        "sent",
+    ]
 
 
 def test_the_beat_schedule_names_the_dispatcher_and_the_reminders(settings):
@@ -585,3 +603,119 @@ def test_pressing_send_publishes_one_message_that_splits_into_batches(
 
     assert len(mail.outbox) == 5
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+# --- "Send now" writes no recipient in the request -----------------------------------------
+
+
+@pytest.mark.parametrize("people", [2, 12])
+def test_pressing_send_writes_no_delivery_and_costs_the_same_for_any_audience(
+    chapter_a, ime_staff, people, django_assert_num_queries
+):
+    for _ in range(people):
+        subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    ime_staff.refresh_from_db()
+
+    # The lock, the audience (chapters, Jornadas, sectors), the permission, one EXISTS
+    # and the status: the same statements for two recipients or 600,000.
+    with django_assert_num_queries(9):
+        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+
+    announcement.refresh_from_db()
+    assert announcement.status == "sending" and announcement.started_at is not None
+    assert announcement.is_preparing
+    assert not Delivery.objects.exists()
+
+
+def test_recipients_are_written_in_bounded_batches_and_a_second_run_writes_nothing_twice(
+    chapter_a, ime_staff, settings, django_assert_num_queries
+):
+    settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 2
+    people = [subscriber(chapter=chapter_a) for _ in range(5)]
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+
+    assert announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 5
+    assert announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 0
+
+    rows = Delivery.objects.filter(announcement=announcement)
+    assert sorted(rows.values_list("user_id", flat=True)) == sorted(p.pk for p in people)
+    assert set(rows.values_list("status", flat=True)) == {"pending"}
+    announcement.refresh_from_db()
+    assert announcement.recipients_ready_at is not None and not announcement.is_preparing
+
+
+def test_writing_recipients_again_after_a_crash_resumes_after_the_last_one_written(
+    chapter_a, ime_staff, settings
+):
+    settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 2
+    people = sorted((subscriber(chapter=chapter_a) for _ in range(5)), key=lambda u: u.pk)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    # A worker wrote the first batch and died.
+    for person in people[:2]:
+        Delivery.objects.create(announcement=announcement, user=person)
+
+    assert announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 3
+
+    assert Delivery.objects.filter(announcement=announcement).count() == 5
+
+
+def test_a_cancel_stops_the_writing_of_recipients_before_its_next_batch(
+    chapter_a, ime_staff, settings, monkeypatch
+):
+    settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 2
+    for _ in range(5):
+        subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+
+    def cancel_instead(*, announcement_id, delivery_ids):  # staff cancel after batch one
+        announcements.cancel_announcement(announcement_id=announcement_id, by=ime_staff)
+        return 0
+
+    monkeypatch.setattr(announcements, "enqueue_deliveries", cancel_instead)
+    written = announcements.create_deliveries(announcement_id=announcement.pk)
+
+    assert written == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert announcements.create_deliveries(announcement_id=announcement.pk) == 0
+    assert Delivery.objects.count() == 2
+    assert mail.outbox == []
+
+
+def test_a_send_is_not_closed_while_its_recipients_are_still_being_written(chapter_a, ime_staff):
+    for _ in range(2):
+        subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    ids = start_without_sending(announcement, ime_staff)
+    Announcement.objects.filter(pk=announcement.pk).update(recipients_ready_at=None)
+
+    announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
+
+    announcement.refresh_from_db()
+    assert (announcement.status, len(mail.outbox)) == ("sending", 2)
+    announcements.create_deliveries(announcement_id=announcement.pk)  # the writer finishes
+    announcement.refresh_from_db()
+    assert announcement.status == "sent"
+    assert len(mail.outbox) == 2
+
+
+def test_a_scheduled_send_starts_without_writing_recipients_then_the_task_writes_them(
+    chapter_a, ime_staff, django_capture_on_commit_callbacks
+):
+    subscriber(chapter=chapter_a)
+    announcement = AnnouncementFactory(audience_chapters=[chapter_a])
+    later = timezone.now() + timedelta(hours=1)
+    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff, when=later)
+    locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        announcements._start_sending(locked, now=later)  # what the dispatcher runs
+
+    assert not Delivery.objects.exists()
+    assert len(callbacks) == 1
+    callbacks[0]()  # after commit: the task (eager here) writes and sends
+    assert Delivery.objects.filter(announcement=announcement, status="sent").count() == 1
+    assert len(mail.outbox) == 1

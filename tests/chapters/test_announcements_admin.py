@@ -153,13 +153,45 @@ def test_sending_from_the_admin_shows_progress(
     own.refresh_from_db()
     assert own.status == "sent"
     assert len(mail.outbox) == 1
-    assert str(announcement_admin.SENT_MESSAGE % {"n": 1}) in response.content.decode()
+    assert str(announcement_admin.SENT_MESSAGE) in response.content.decode()
     assert response.context["progress"]["sent"] == 1
     assert response.context["progress"]["recipients"] == 1
     # Sent: no more editing, sending again is refused.
     response = client.post(_url("send", own.pk), {"when": ""}, follow=True)
     assert str(announcements.NOT_DRAFT_MESSAGE) in response.content.decode()
     assert len(mail.outbox) == 1
+
+
+def test_after_send_now_the_admin_shows_the_recipients_being_prepared_and_can_cancel(
+    client, ime_staff, two_announcements
+):
+    own, _other = two_announcements
+    client.force_login(ime_staff)
+    response = client.post(_url("send", own.pk), {"when": ""}, follow=True)  # no commit hook
+
+    assert response.status_code == 200
+    assert str(announcement_admin.SENT_MESSAGE) in response.content.decode()
+    assert response.context["progress"]["preparing"] is True
+    assert "Preparando la lista de destinatarios" in response.content.decode()
+    assert not Delivery.objects.exists()
+
+    response = client.post(_url("cancel", own.pk), follow=True)
+    own.refresh_from_db()
+    assert own.status == "cancelled"
+    assert announcements.create_deliveries(announcement_id=own.pk) == 0  # the task, late
+    assert not Delivery.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_progress_page_in_english_says_the_recipients_are_being_prepared(
+    client, ime_staff, two_announcements
+):
+    own, _other = two_announcements
+    client.force_login(ime_staff)
+    client.post(_url("send", own.pk), {"when": ""})
+    response = client.get("/en" + _url("change", own.pk))
+    assert response.status_code == 200
+    assert "Preparing the list of recipients" in response.content.decode()
 
 
 def test_scheduling_then_cancelling_from_the_admin(client, ime_staff, two_announcements):

@@ -26,9 +26,7 @@ def _outbox_rows(chapter):
     announcement = AnnouncementFactory(
         chapter=chapter, audience_chapters=[chapter], status="sending"
     )
-    announcements.create_deliveries(
-        announcement_id=announcement.pk, user_ids=announcements.recipient_ids(announcement)
-    )
+    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     return sorted(Delivery.objects.values_list("pk", flat=True))
 
 
@@ -61,3 +59,31 @@ def test_two_workers_sending_the_same_batch_send_each_message_once(settings):
     assert sum(r["sent"] for r in results) == 30
     assert Counter(m.to[0] for m in mail.outbox) == Counter({p.email: 1 for p in people})
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_cancel_racing_the_writing_of_recipients_leaves_nothing_pending(settings):
+    """Staff cancel while the task writes the recipients, batch by batch: whichever comes
+    first, no pending delivery is left behind and nothing is sent."""
+    from chapters.models import Announcement
+
+    settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 7
+    chapter = ChapterFactory()
+    for _ in range(60):
+        subscriber(chapter=chapter)
+    announcement = AnnouncementFactory(
+        chapter=chapter, audience_chapters=[chapter], status="sending"
+    )
+
+    _results, errors = run_at_once(
+        [
+            lambda: announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False),
+            lambda: announcements.cancel_announcement(announcement_id=announcement.pk, by=None),
+        ],
+        timeout=60,
+    )
+
+    assert errors == []
+    assert Announcement.objects.get(pk=announcement.pk).status == "cancelled"
+    assert not Delivery.objects.exclude(status="cancelled").exists()
+    assert Delivery.objects.count() <= 60
+    assert mail.outbox == []

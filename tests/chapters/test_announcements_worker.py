@@ -22,6 +22,7 @@ from tests.factories import AnnouncementFactory, ChapterFactory
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BATCH = 100
+RECIPIENTS_BATCH = 300  # recipients written per transaction by the worker after "send now"
 STUCK_AFTER = 3  # seconds: a delivery claimed this long ago by a dead worker is redone
 
 
@@ -29,8 +30,10 @@ STUCK_AFTER = 3  # seconds: a delivery claimed this long ago by a dead worker is
 def _small_batches_and_a_short_stuck_age(monkeypatch, settings):
     """For this process (the dispatcher) and, through the environment, the worker."""
     monkeypatch.setenv("ANNOUNCEMENT_BATCH_SIZE", str(BATCH))
+    monkeypatch.setenv("ANNOUNCEMENT_RECIPIENTS_BATCH", str(RECIPIENTS_BATCH))
     monkeypatch.setenv("ANNOUNCEMENT_STUCK_AFTER", str(STUCK_AFTER))
     settings.ANNOUNCEMENT_BATCH_SIZE = BATCH
+    settings.ANNOUNCEMENT_RECIPIENTS_BATCH = RECIPIENTS_BATCH
     settings.ANNOUNCEMENT_STUCK_AFTER = STUCK_AFTER
 
 
@@ -221,21 +224,21 @@ def test_staff_press_send_with_redis_down_then_everything_is_delivered_once(
 
     assert response.status_code == 302
     assert elapsed < 10
-    assert Delivery.objects.filter(announcement=announcement).count() == 200
-    assert (
-        not Delivery.objects.filter(announcement=announcement)
-        .exclude(status="pending", enqueued_at=None)
-        .exists()
-    )
+    # The intent is the row: sending, its recipients still to be written, never enqueued.
+    announcement.refresh_from_db()
+    assert (announcement.status, announcement.recipients_enqueued_at) == ("sending", None)
+    assert announcement.is_preparing
+    assert not Delivery.objects.filter(announcement=announcement).exists()
     time.sleep(1)
     assert smtp_server.messages == []
 
-    # Redis is back: the dispatcher (Celery beat, every minute) finds the outbox rows.
+    # Redis is back: the dispatcher (Celery beat, every minute) finds the outbox row.
     wait_until_delivered(announcement, smtp_server, 200, timeout=120, dispatch=True)
 
     received = recipients_of(smtp_server)
     assert set(received) == opted_in
     assert set(received.values()) == {1}
+    assert Delivery.objects.filter(announcement=announcement, status="sent").count() == 200
 
 
 def test_the_database_restarting_mid_send_neither_loses_nor_repeats_a_message(

@@ -396,12 +396,17 @@ def fault_figures(samples, moments, until):
 
 
 def _outbox_open(announcement_id) -> int:
+    """Deliveries still to send; 1 more while the recipients are still being written (the
+    task after "send now" may not have written them all yet)."""
     from django.db import connection
 
-    from chapters.models import Delivery
+    from chapters.models import Announcement, Delivery
 
     connection.close()  # a connection from before a restart is dead
-    return Delivery.objects.filter(
+    preparing = Announcement.objects.filter(
+        pk=announcement_id, status="sending", recipients_ready_at__isnull=True
+    ).exists()
+    return int(preparing) + Delivery.objects.filter(
         announcement_id=announcement_id, status__in=["pending", "sending"]
     ).count()
 
