@@ -1,9 +1,14 @@
 """Sector contact points (PNCS), their opportunities, members' interest, affiliations,
-the denormalised member search index and the audit of coordinators' searches and exports."""
+the denormalised member search index, the audit of coordinators' searches and exports,
+and the large exports written by a worker."""
+
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -13,6 +18,7 @@ from members.models import Contribution, ExpertiseTag, Profile, Sector
 from .querysets import (
     AffiliationQuerySet,
     InterestQuerySet,
+    MemberExportQuerySet,
     OpportunityQuerySet,
     PncsQuerySet,
 )
@@ -311,27 +317,82 @@ class MemberSearchIndex(models.Model):
         return f"index {self.profile_id}"
 
 
-class MemberExportLists(models.Model):
-    """The four list cells of a member's CSV row, written when the member's lists (or the
-    names they hold) change rather than gathered from four tables at every export: the
-    database writes a CSV of 100,000 members about twice as fast (`make bench`).
+class MemberExport(models.Model):
+    """A coordinator's export too large for a request: queued, written by a worker into
+    private storage (pncs.exports.write_export), downloaded by the coordinator who asked
+    (with their second factor) until `expires_at`, then its file is deleted.
 
-    `cells` is {"es": [sectors, expertise, contributions, languages], "en": [...]}, each
-    cell the names joined by "; " in the order `pncs.exports.iter_rows` gives them (the
-    primary sector first). Kept in step with the search index (`pncs.search`) and by
-    `pncs.signals` when a sector, contribution, language or tag is renamed or deleted;
-    written by PostgreSQL (`pncs.exports.refresh_export_lists`); read only by the
-    PostgreSQL CSV export. Not personal data beyond what the profile holds.
+    The search is kept as its query string and the filters it applied, so the worker
+    exports exactly what the coordinator saw; the audit row (who, when, filters, rows) is
+    written when it is asked for and completed with the row count (SECURITY.md D5).
     """
 
-    profile = models.OneToOneField(
-        Profile, on_delete=models.CASCADE, primary_key=True, related_name="export_lists"
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        RUNNING = "running", _("Generándose")
+        READY = "ready", _("Lista para descargar")
+        FAILED = "failed", _("Falló")
+        EXPIRED = "expired", _("Vencida")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("pedida por"),
     )
-    cells = models.JSONField(default=dict)
+    format = models.CharField(_("formato"), max_length=4, choices=Format.choices)
+    query = models.TextField(_("búsqueda"), blank=True)
+    filters = models.JSONField(_("filtros"), default=dict)
+    language = models.CharField(_("idioma"), max_length=10)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    row_count = models.PositiveIntegerField(_("filas"), null=True, blank=True)
+    # The file's name in the "exports" storage (settings.STORAGES), never served publicly.
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.CharField(_("motivo"), max_length=200, blank=True)
+    audit = models.OneToOneField(
+        SearchAudit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("pedida el"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("lista el"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("vence el"), null=True, blank=True)
+    downloads = models.PositiveIntegerField(_("descargas"), default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MemberExportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("listas de exportación de un miembro")
-        verbose_name_plural = _("listas de exportación de miembros")
+        ordering = ["-created_at"]
+        verbose_name = _("exportación de miembros")
+        verbose_name_plural = _("exportaciones de miembros")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="pncs_export_user"),
+            models.Index(
+                fields=["status", "expires_at"],
+                condition=Q(status__in=["queued", "running", "ready"]),
+                name="pncs_export_open",
+            ),
+        ]
 
     def __str__(self):
-        return f"export lists {self.profile_id}"
+        return f"{self.get_format_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def filename(self) -> str:
+        """The name the coordinator's browser saves it under."""
+        return f"miembros-{timezone.localtime(self.created_at):%Y%m%d-%H%M}.{self.format}"
+
+    def is_expired(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.EXPIRED or (
+            self.expires_at is not None and self.expires_at <= now
+        )

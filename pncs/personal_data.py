@@ -1,7 +1,7 @@
 """What the pncs app stores about a member: part of their data download, erased with their
 account. Called by members' services through the `<app>.personal_data` hook."""
 
-from .models import Affiliation, Interest, MemberSearchIndex
+from .models import Affiliation, Interest, MemberExport, MemberSearchIndex
 
 
 def _iso(value):
@@ -32,7 +32,16 @@ def export(user) -> dict:
 def erase(user) -> None:
     """Account cancellation: messages removed, affiliations and the search row deleted
     (its entries by sector with it: the database's trigger, pncs migration 0008).
-    Interest rows stay (anonymous) so coordinators' counts of answers survive."""
+    Interest rows stay (anonymous) so coordinators' counts of answers survive. A
+    coordinator's own exports (files of other members' data) are deleted with their files.
+    """
+    from .exports import exports_storage
+
     Interest.objects.filter(member=user).update(message="")
     Affiliation.objects.filter(member=user).delete()
     MemberSearchIndex.objects.filter(profile_id=user.pk).delete()
+    exports = MemberExport.objects.filter(user=user)
+    storage = exports_storage()
+    for name in exports.exclude(file_name="").values_list("file_name", flat=True):
+        storage.delete(name)
+    exports.delete()

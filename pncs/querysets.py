@@ -74,3 +74,15 @@ class AffiliationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(member=user)
+
+
+class MemberExportQuerySet(models.QuerySet):
+    def of_user(self, user):
+        """The exports `user` asked for: nobody else's (their files are personal data)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def due_to_expire(self, now):
+        """Written exports whose link has expired: their files are deleted."""
+        return self.filter(status="ready", expires_at__lte=now)

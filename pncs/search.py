@@ -35,8 +35,7 @@ from django.utils import timezone
 
 from members.models import Profile, display_name
 
-from .exports import refresh_export_lists
-from .models import MemberExportLists, MemberSearchIndex
+from .models import MemberSearchIndex
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000  # "más de 1 000": never a COUNT over the whole table
@@ -157,7 +156,6 @@ def reindex_profiles(*, profile_ids) -> int:
     with transaction.atomic():
         cancelled = Profile.objects.filter(pk__in=ids, user__deleted_at__isnull=False)
         MemberSearchIndex.objects.filter(profile_id__in=cancelled.values("pk")).delete()
-        MemberExportLists.objects.filter(profile_id__in=cancelled.values("pk")).delete()
         contactable = set(
             Profile.objects.contactable_by_pncs().filter(pk__in=ids).values_list("pk", flat=True)
         )
@@ -173,7 +171,6 @@ def reindex_profiles(*, profile_ids) -> int:
         if is_postgres() and rows:
             written = [r.profile_id for r in rows]
             MemberSearchIndex.objects.filter(pk__in=written).update(document=_document())
-            refresh_export_lists(written)
     return len(rows)
 
 

@@ -10,15 +10,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from members.models import (
-    Contribution,
     ExpertiseTag,
-    Language,
     Profile,
     ProfileSector,
     Sector,
 )
 
-from .exports import refresh_export_lists
 from .models import Pncs
 from .search import reindex_profiles
 from .services import sync_coordinator_groups
@@ -59,24 +56,21 @@ def profile_sector_changed(sender, instance, raw=False, **kwargs):
         _reindex(profile_ids=[instance.profile_id])
 
 
-# A reference row's fields copied into index rows (slugs) or export lists (names, the
-# sectors' order), and the through table listing the profiles that hold it.
+# A reference row's fields copied into index rows (a sector's slug, a tag's name, which is
+# searchable text), and the through table listing the profiles that hold it. Exports read
+# the names when they are written: a renamed contribution or language changes no row.
 REFERENCE_FIELDS = {
-    Sector: ("slug", "name_es", "name_en", "order"),
-    Contribution: ("name_es", "name_en"),
-    Language: ("name_es", "name_en"),
+    Sector: ("slug",),
     ExpertiseTag: ("name",),
 }
 HOLDERS = {
     Sector: (ProfileSector, "sector"),
-    Contribution: (Profile.contributions.through, "contribution"),
-    Language: (Profile.languages.through, "language"),
     ExpertiseTag: (Profile.expertise.through, "expertisetag"),
 }
 
 
 def _holders(instance):
-    """The ids of the profiles holding this sector, contribution, language or tag."""
+    """The ids of the profiles holding this sector or tag."""
     through, field = HOLDERS[type(instance)]
     return through.objects.filter(**{field: instance}).values("profile_id")
 
@@ -89,32 +83,25 @@ def _reference_saving(sender, instance, raw=False, **kwargs):
 
 
 def _reference_saved(sender, instance, created=False, raw=False, **kwargs):
-    """A changed slug or tag name rewrites its members' index rows (both are in the row);
-    a changed name or order only their export lists, in one statement. The reference data
-    is saved again, unchanged, after every migrate: nothing is rewritten then."""
+    """A changed sector slug or tag name rewrites its members' index rows (both are in the
+    row). The reference data is saved again, unchanged, after every migrate: nothing is
+    rewritten then."""
     old = getattr(instance, "_pncs_old", None)
     fields = REFERENCE_FIELDS[sender]
     if raw or created or old is None:
         return
-    changed = {f for f, before in zip(fields, old, strict=True) if getattr(instance, f) != before}
-    if "slug" in changed or (sender is ExpertiseTag and changed):
+    if any(getattr(instance, f) != before for f, before in zip(fields, old, strict=True)):
         _reindex(profile_ids=_holders(instance).values_list("profile_id", flat=True))
-    elif changed:
-        refresh_export_lists(_holders(instance))
 
 
 def _reference_deleting(sender, instance, **kwargs):
-    # Deleting a contribution, language or tag empties its rows in the members' lists
-    # without a signal per row: the holders are read before, rewritten after.
+    # Deleting a tag empties its rows in the members' lists without a signal per row:
+    # the holders are read before, their index rows rewritten after.
     instance._pncs_holders = list(_holders(instance).values_list("profile_id", flat=True))
 
 
 def _reference_deleted(sender, instance, **kwargs):
-    holders = getattr(instance, "_pncs_holders", [])
-    if sender is ExpertiseTag:  # its name is in the searchable text too
-        _reindex(profile_ids=holders)
-    else:
-        refresh_export_lists(holders)
+    _reindex(profile_ids=getattr(instance, "_pncs_holders", []))
 
 
 for _model in REFERENCE_FIELDS:
@@ -126,8 +113,8 @@ for _model in REFERENCE_FIELDS:
 
 
 def _list_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    # Sectors, expertise, contributions and languages are in the member's export lists;
-    # expertise is also copied into the searchable text (and sectors into the row).
+    # Expertise is copied into the searchable text of the index row. (Contributions and
+    # languages are filtered and exported from their own tables: nothing to rewrite.)
     if reverse and action == "pre_clear":
         instance._pncs_profiles = list(instance.profiles.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove", "post_clear"):
@@ -139,12 +126,11 @@ def _list_changed(sender, instance, action, reverse, pk_set, **kwargs):
             _reindex(profile_ids=pk_set or [])
 
 
-for _field in ("expertise", "contributions", "languages"):
-    m2m_changed.connect(
-        _list_changed,
-        sender=Profile._meta.get_field(_field).remote_field.through,
-        dispatch_uid=f"pncs_index_{_field}",
-    )
+m2m_changed.connect(
+    _list_changed,
+    sender=Profile._meta.get_field("expertise").remote_field.through,
+    dispatch_uid="pncs_index_expertise",
+)
 
 
 @receiver(m2m_changed, sender=Pncs.coordinators.through, dispatch_uid="pncs_coordinators")

@@ -10,6 +10,12 @@ urlpatterns = [
     path("pncs/search/", search.member_search, name="search"),
     path("pncs/search/export.csv", search.export_csv, name="export_csv"),
     path("pncs/search/export.xlsx", search.export_xlsx, name="export_xlsx"),
+    path("pncs/exports/", search.my_exports, name="exports"),
+    path(
+        "pncs/exports/<uuid:public_id>/download/",
+        search.export_download,
+        name="export_download",
+    ),
     path("pncs/members/<int:pk>/", search.member_detail, name="member_detail"),
     path("pncs/manage/", manage.manage_home, name="manage"),
     path("pncs/manage/opportunities/new/", manage.opportunity_create, name="opportunity_create"),

@@ -277,6 +277,18 @@ ANNOUNCEMENT_CLAIM_CHUNK = env.int("ANNOUNCEMENT_CLAIM_CHUNK", default=50)
 ANNOUNCEMENT_RECIPIENTS_BATCH = env.int("ANNOUNCEMENT_RECIPIENTS_BATCH", default=5000)
 ANNOUNCEMENT_DATABASE_WAIT = env.float("ANNOUNCEMENT_DATABASE_WAIT", default=10.0)
 
+# --- pncs: exports too large for a request ---------------------------------------------
+# Up to PNCS_EXPORT_SYNC_MAX_ROWS rows an export streams in the request; more are written
+# by a worker into the private "exports" storage (never under MEDIA_URL) and downloaded by
+# the coordinator who asked for PNCS_EXPORT_LINK_HOURS hours; then the sweeper deletes them.
+PNCS_EXPORT_SYNC_MAX_ROWS = env.int("PNCS_EXPORT_SYNC_MAX_ROWS", default=5000)
+PNCS_EXPORT_LINK_HOURS = env.int("PNCS_EXPORT_LINK_HOURS", default=24)
+PNCS_EXPORT_STUCK_AFTER = env.int("PNCS_EXPORT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
+CELERY_BEAT_SCHEDULE["pncs-sweep-exports"] = {
+    "task": "pncs.tasks.sweep_exports_task",
+    "schedule": env.float("PNCS_EXPORT_SWEEP_EVERY", default=60.0),
+}
+
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------
 
 SMTP_HOST = env("SMTP_HOST", default="")
@@ -387,6 +399,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Large PNCS exports (personal data): private, downloaded only through pncs' view.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

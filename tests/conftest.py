@@ -84,6 +84,18 @@ def own_cache_namespace(settings):
     wipe_answers()
 
 
+@pytest.fixture(autouse=True)
+def _exports_in_a_temporary_directory(settings, tmp_path_factory):
+    """Large PNCS exports written by a test go to a directory of its own, never var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("exports"))},
+        },
+    }
+
+
 # --- Browser (Playwright on Debian's Chromium; never a downloaded browser) ----
 
 

@@ -2,7 +2,9 @@
 
 from urllib.parse import urlencode
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.contrib import messages
+from django.db.models import F
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -14,12 +16,25 @@ from members.choices import EducationLevel
 from members.models import Profile
 
 from ..access import coordinator_required
-from ..exports import csv_stream, xlsx_file
+from ..exports import (
+    ERROR_LABELS,
+    INVALID_SEARCH_MESSAGE,
+    QUEUED_MESSAGE,
+    csv_stream,
+    exceeds_sync_limit,
+    exports_storage,
+    link_hours,
+    request_export,
+    sync_max_rows,
+    xlsx_file,
+)
 from ..filters import MemberSearchFilter
-from ..models import SearchAudit
+from ..models import MemberExport, SearchAudit
 from ..search import SearchResult, base_queryset, index_queryset, run_search
 from ..services import finish_audit, record_audit
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MY_EXPORTS_SHOWN = 20
 FACET_LIMIT = 12
 FACETS = ("sector", "country", "education")
 
@@ -31,8 +46,10 @@ def _filterset(request):
 
 
 def _refused(request):
-    """An export of a search the form refuses (tampered or invalid values) exports nothing:
-    back to the search, which shows what to correct."""
+    """An export of a search the form refuses (tampered or invalid values) exports nothing
+    and audits nothing: back to the search, which shows what to correct, with a message
+    saying why nothing was exported."""
+    messages.error(request, INVALID_SEARCH_MESSAGE)
     return redirect(f"{reverse('pncs:search')}?{request.GET.urlencode()}")
 
 
@@ -128,21 +145,42 @@ def _filename(extension):
     return f"miembros-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-@never_cache
-@coordinator_required
-def export_csv(request):
-    """The current result as CSV (UTF-8 with BOM), streamed; audited with its row count."""
+def _export(request, format):
+    """The current search as a file: refused when the search is invalid (nothing is
+    exported, nothing audited: the coordinator corrects it on the search page); up to a
+    page's worth streamed in this request; more written by a worker (pncs.exports), the
+    coordinator sent to their exports page. Audited either way with the filters applied."""
     filterset = _filterset(request)
     if not filterset.is_valid():
         return _refused(request)
+    filters = filterset.applied()
+    queryset = filterset.qs
+    if exceeds_sync_limit(queryset):
+        request_export(
+            user=request.user,
+            format=format,
+            query=request.GET.urlencode(),
+            filters=filters,
+            language=translation.get_language(),
+        )
+        messages.success(
+            request, QUEUED_MESSAGE % {"n": f"{sync_max_rows():,}", "hours": link_hours()}
+        )
+        return redirect("pncs:exports")
+    if format == MemberExport.Format.CSV:
+        return _stream_csv(request, queryset, filters)
+    return _send_xlsx(request, queryset, filters)
+
+
+def _stream_csv(request, queryset, filters):
     audit = record_audit(
         user=request.user,
         action=SearchAudit.Action.EXPORT_CSV,
-        filters=filterset.applied(),
+        filters=filters,
         row_count=None,
     )
     stream = csv_stream(
-        filterset.qs,
+        queryset,
         on_done=lambda n: finish_audit(audit_id=audit.pk, row_count=n),
         language=translation.get_language(),
     )
@@ -152,25 +190,93 @@ def export_csv(request):
     return response
 
 
-@never_cache
-@coordinator_required
-def export_xlsx(request):
-    """The current result as XLSX (openpyxl write-only mode, flat memory); audited."""
-    filterset = _filterset(request)
-    if not filterset.is_valid():
-        return _refused(request)
-    handle, count = xlsx_file(filterset.qs)
+def _send_xlsx(request, queryset, filters):
+    handle, count = xlsx_file(queryset)
     record_audit(
         user=request.user,
         action=SearchAudit.Action.EXPORT_XLSX,
-        filters=filterset.applied(),
+        filters=filters,
         row_count=count,
     )
     response = FileResponse(
         handle,
         as_attachment=True,
         filename=_filename("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@coordinator_required
+def export_csv(request):
+    """The current result as CSV (UTF-8 with BOM): streamed (COPY) up to a page's worth,
+    else written by a worker; audited with its filters and row count."""
+    return _export(request, MemberExport.Format.CSV)
+
+
+@never_cache
+@coordinator_required
+def export_xlsx(request):
+    """The current result as XLSX (openpyxl write-only mode, flat memory): in the request
+    up to a page's worth, else written by a worker; audited with its filters and rows."""
+    return _export(request, MemberExport.Format.XLSX)
+
+
+def _filter_summary(filters: dict) -> list[tuple[str, str]]:
+    """(label, values) of the filters an export applied, for the coordinator's list."""
+    declared = MemberSearchFilter.base_filters
+    summary = []
+    for name, value in filters.items():
+        label = getattr(declared.get(name), "label", None) or name
+        values = value if isinstance(value, list) else [value]
+        summary.append((str(label), ", ".join(str(v) for v in values)))
+    return summary
+
+
+@never_cache
+@coordinator_required
+def my_exports(request):
+    """The exports this coordinator asked for (their own only), newest first, with their
+    state and, while it lasts, the link to download each one."""
+    now = timezone.now()
+    exports = list(MemberExport.objects.of_user(request.user)[:MY_EXPORTS_SHOWN])
+    for export in exports:
+        export.summary = _filter_summary(export.filters)
+        export.expired_now = export.is_expired(now)
+        export.downloadable = export.status == MemberExport.Status.READY and not export.expired_now
+        export.error_label = ERROR_LABELS.get(export.error, "")
+    return render(
+        request,
+        "pncs/my_exports.html",
+        {"exports": exports, "hours": link_hours(), "shown": MY_EXPORTS_SHOWN},
+    )
+
+
+@never_cache
+@coordinator_required
+def export_download(request, public_id):
+    """The file of a written export: only for the coordinator who asked (anyone else gets
+    404, even IME staff), with their second factor (coordinator_required), until it
+    expires (then 410 Gone: the file is deleted)."""
+    export = get_object_or_404(MemberExport.objects.of_user(request.user), public_id=public_id)
+    if export.is_expired():
+        return render(request, "pncs/export_gone.html", {"export": export}, status=410)
+    if export.status != MemberExport.Status.READY or not export.file_name:
+        raise Http404
+    try:
+        handle = exports_storage().open(export.file_name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    MemberExport.objects.filter(pk=export.pk).update(
+        downloads=F("downloads") + 1, last_downloaded_at=timezone.now()
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export.filename,
+        content_type=XLSX_TYPE if export.format == MemberExport.Format.XLSX else "text/csv",
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -683,7 +683,7 @@ def main(argv=None) -> int:
     parser.add_argument("--chunk", type=int, default=CHUNK)
     parser.add_argument("--force", action="store_true", help="allow any database name")
     args = parser.parse_args(argv)
-    # Some hooks write their rows with the app's own SQL (e.g. pncs.exports).
+    # Some hooks write their rows with the app's own SQL (e.g. pncs.search).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentnet.settings")
     os.environ.setdefault("SECRET_KEY", "bench-harness-only-0123456789abcdefghijklmnopqrstuvwxyz")
     os.environ["DATABASE_URL"] = args.database_url

@@ -90,21 +90,6 @@ def fill_search_index(ctx):
     return _by_id_range(ctx, SEARCH_INDEX_SQL, "search index")
 
 
-@post_generation_hook(
-    "pncs export lists", requires=("pncs_memberexportlists", "pncs_membersearchindex")
-)
-def fill_export_lists(ctx):
-    """pncs_memberexportlists rows of the new members: the app's own statement
-    (pncs.exports.export_lists_sql), over the members the search index holds."""
-    from pncs.exports import export_lists_sql
-
-    sql = export_lists_sql(
-        "p.user_id BETWEEN %s AND %s"
-        " AND p.user_id IN (SELECT profile_id FROM pncs_membersearchindex)"
-    )
-    return _by_id_range(ctx, sql, "export lists")
-
-
 BENCH_CHAPTERS = 40  # chapter slugs bench-chapter-01 ... (created once)
 CHAPTER_SHARE = 0.30  # share of the new members with an approved membership
 

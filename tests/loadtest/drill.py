@@ -406,9 +406,12 @@ def _outbox_open(announcement_id) -> int:
     preparing = Announcement.objects.filter(
         pk=announcement_id, status="sending", recipients_ready_at__isnull=True
     ).exists()
-    return int(preparing) + Delivery.objects.filter(
-        announcement_id=announcement_id, status__in=["pending", "sending"]
-    ).count()
+    return (
+        int(preparing)
+        + Delivery.objects.filter(
+            announcement_id=announcement_id, status__in=["pending", "sending"]
+        ).count()
+    )
 
 
 def run_faults(pg, redis, config, started, moments, announcement_id):

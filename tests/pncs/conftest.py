@@ -37,3 +37,20 @@ def contactable(**fields):
     """A member who allowed PNCS contact; returns the Profile."""
     fields.setdefault("pncs_contact", True)
     return ProfileFactory(**fields)
+
+
+@pytest.fixture(autouse=True)
+def exports_root(tmp_path, settings, monkeypatch):
+    """Large exports are written into this test's own directory: the "exports" storage of
+    this process and, through the environment, of a worker process it starts."""
+    root = tmp_path / "exports"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    monkeypatch.setenv("EXPORTS_ROOT", str(root))
+    return root

@@ -23,8 +23,8 @@ from members.models import (
 )
 from members.spreadsheets import csv_safe as neutralise
 from pncs.filters import MemberSearchFilter
-from pncs.models import MemberExportLists, MemberSearchIndex, SearchAudit
-from pncs.search import base_queryset, reindex_profiles
+from pncs.models import MemberSearchIndex, SearchAudit
+from pncs.search import base_queryset
 from pncs.services import finish_audit, record_audit
 from tests.factories import ProfileFactory, UserFactory
 
@@ -266,8 +266,8 @@ def test_copy_lists_are_in_the_active_language_and_order(monkeypatch):
 
 
 def _both_exports(language="es"):
-    """The CSV rows written by PostgreSQL (from the stored export lists) and by Python
-    (lists gathered at export time), in `language`."""
+    """The CSV rows written by PostgreSQL (COPY, the lists aggregated per list) and by
+    Python (lists gathered per batch of ids), in `language`."""
     from pncs import exports
 
     queryset = MemberSearchFilter(QueryDict(), queryset=base_queryset()).qs
@@ -284,7 +284,7 @@ def _lists_of(profile, language="es"):
     return row[9:13]
 
 
-def test_stored_lists_follow_each_change_of_a_members_lists():
+def test_exported_lists_follow_each_change_of_a_members_lists():
     first, second, third = Sector.objects.order_by("order")[:3]
     spanish, english, french = (Language.objects.get(code=c) for c in ("es", "en", "fr"))
     mentor, invest = Contribution.objects.order_by("pk")[:2]
@@ -316,7 +316,7 @@ def test_stored_lists_follow_each_change_of_a_members_lists():
     assert _lists_of(profile)[2] == ""
 
 
-def test_stored_lists_follow_renamed_and_deleted_names():
+def test_exported_lists_follow_renamed_and_deleted_names():
     first, second = Sector.objects.order_by("order")[:2]
     french = Language.objects.get(code="fr")
     contribution = Contribution.objects.order_by("pk").first()
@@ -358,14 +358,6 @@ def test_saving_unchanged_reference_data_rewrites_no_list():
     with CaptureQueriesContext(connection) as queries:
         sector.save()  # what loading the reference data after a migrate does
     assert not [q for q in queries if "pncs_" in q["sql"]]
-
-
-def test_a_cancelled_account_keeps_no_export_lists():
-    profile = contactable(given_names="Baja", sectors=["salud"])
-    assert MemberExportLists.objects.filter(profile=profile).exists()
-    User.objects.filter(pk=profile.pk).update(deleted_at=datetime.now(UTC))
-    reindex_profiles(profile_ids=[profile.pk])
-    assert not MemberExportLists.objects.filter(profile=profile).exists()
 
 
 def test_csv_export_leaves_out_members_the_index_still_calls_contactable(coord_client):
@@ -417,4 +409,52 @@ def test_a_download_stopped_half_way_ends_the_copy_and_audits_what_was_sent(coor
     assert connection.savepoint_ids == savepoints  # the COPY's savepoint rolled back
     assert connection.connection.info.transaction_status == TransactionStatus.INTRANS
     audit.refresh_from_db()
+    assert audit.row_count == 1
+
+
+# --- An invalid search exports nothing (issue 17, item 4) -------------------------------
+
+INVALID_QUERIES = {
+    "too long": "a" * 204,
+    "NUL byte": "Ana\x00Ruiz",
+}
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+@pytest.mark.parametrize("q", INVALID_QUERIES.values(), ids=INVALID_QUERIES.keys())
+def test_an_invalid_search_exports_nothing_and_says_why(coord_client, url, q):
+    from pncs.exports import INVALID_SEARCH_MESSAGE
+
+    for n in range(3):
+        contactable(given_names=f"Tic{n}", sectors=["tic"])
+    contactable(given_names="Salud", sectors=["salud"])
+
+    response = coord_client.get(url, {"q": q, "sector": "tic"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/pncs/search/?")
+    assert "Content-Disposition" not in response
+    assert not SearchAudit.objects.exists()  # nothing exported, nothing to audit
+    page = coord_client.get(response["Location"])
+    assert str(INVALID_SEARCH_MESSAGE) in page.content.decode()
+
+
+def test_an_invalid_search_is_refused_in_english_too(coord_client):
+    contactable(sectors=["tic"])
+    response = coord_client.get("/en" + CSV, {"q": "x" * 204}, follow=True)
+    assert "Nothing was exported" in response.content.decode()
+    assert not SearchAudit.objects.exclude(action="search").exists()
+
+
+def test_the_audit_records_exactly_the_filters_that_were_applied(coord_client, coord):
+    traveller = contactable(given_names="Ana", sectors=["tic"], willing_to_travel=True)
+    contactable(given_names="Ana", sectors=["tic"], willing_to_travel=False)
+    contactable(given_names="Ana", sectors=["salud"], willing_to_travel=True)
+    contactable(given_names="Beto", sectors=["tic"], willing_to_travel=True)
+
+    rows = _csv_rows(coord_client.get(CSV, {"q": "Ana", "sector": "tic", "travel": "on"}))[1:]
+
+    assert [r[3] for r in rows] == [traveller.user.email]
+    audit = SearchAudit.objects.get()
+    assert audit.filters == {"q": "Ana", "sector": ["tic"], "travel": True}
     assert audit.row_count == 1

@@ -71,6 +71,9 @@ MATRIX = {
     "pncs:search": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
     "pncs:export_csv": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
     "pncs:export_xlsx": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    "pncs:exports": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    # Only the coordinator who asked for it, not even IME staff or a superuser.
+    "pncs:export_download": (LOGIN, 403, 403, 403, 403, 200, 404, 404, 404),
     "pncs:member_detail": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
     "pncs:manage": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
     "pncs:opportunity_create": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
@@ -252,6 +255,8 @@ PERSONAL_PAGES = {
         "pncs:search",
         "pncs:export_csv",
         "pncs:export_xlsx",
+        "pncs:exports",
+        "pncs:export_download",
         "pncs:member_detail",
         "pncs:opportunity_manage",
     ],
@@ -307,7 +312,14 @@ def test_a_coordinator_without_a_second_factor_cannot_search_nor_export(client, 
     coord = world.user("coord_own")
     Authenticator.objects.filter(user=coord).delete()
     client.force_login(coord)
-    for name in ("pncs:search", "pncs:export_csv", "pncs:export_xlsx", "pncs:member_detail"):
+    for name in (
+        "pncs:search",
+        "pncs:export_csv",
+        "pncs:export_xlsx",
+        "pncs:exports",
+        "pncs:export_download",
+        "pncs:member_detail",
+    ):
         response = client.get(world.urls[name])
         assert response.status_code == 302, name
         assert response["Location"].startswith("/accounts/2fa/totp/activate"), name

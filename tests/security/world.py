@@ -11,7 +11,7 @@ from chapters.mail import unsubscribe_token
 from chapters.models import Membership
 from members.access import IME_STAFF
 from members.models import Profile, Sector
-from pncs.models import Affiliation, Interest
+from pncs.models import Affiliation, Interest, MemberExport
 from programs.services import issue_certificates
 from tests.factories import (
     ChapterFactory,
@@ -94,6 +94,7 @@ def build_world(text=None) -> World:
     affiliation = Affiliation.objects.create(
         member=owner, institution=txt("Universidad Ficticia"), relation="employee"
     )
+    member_export = _written_export(coord_own)
 
     program, stage1, _stage2 = program_with_stages(slug="programa-ia")
     enrolment = participant(
@@ -171,6 +172,8 @@ def build_world(text=None) -> World:
         "pncs:search": r("pncs:search"),
         "pncs:export_csv": r("pncs:export_csv"),
         "pncs:export_xlsx": r("pncs:export_xlsx"),
+        "pncs:exports": r("pncs:exports"),
+        "pncs:export_download": r("pncs:export_download", args=[member_export.public_id]),
         "pncs:member_detail": r("pncs:member_detail", args=[owner.pk]),
         "pncs:manage": r("pncs:manage"),
         "pncs:opportunity_create": r("pncs:opportunity_create"),
@@ -211,3 +214,23 @@ def build_world(text=None) -> World:
         "figures_staff_csv": r("figures_staff_csv", args=["sectors"]),
     }
     return w
+
+
+def _written_export(user):
+    """A large export the coordinator asked for, written and ready to download."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from pncs.exports import exports_storage
+
+    export = MemberExport.objects.create(
+        user=user, format="csv", query="", filters={}, language="es", row_count=1
+    )
+    name = exports_storage().save(f"{export.public_id}.csv", ContentFile(b"\xef\xbb\xbfx\n"))
+    now = timezone.now()
+    MemberExport.objects.filter(pk=export.pk).update(
+        status="ready", file_name=name, finished_at=now, expires_at=now + timedelta(hours=1)
+    )
+    return export
