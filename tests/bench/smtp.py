@@ -1,21 +1,33 @@
-"""A loopback SMTP sink for the announcement fan-out scenario: it accepts every message,
-keeps only a count, the recipients seen (to count duplicates) and the arrival times (never
-the bodies: 10,000 messages), and gives messages/s since a given start (the send) or
-between the first and the last arrival.
+"""A loopback SMTP sink for the announcement fan-out scenario, answering like a real relay:
+each message is accepted after `delay` seconds (default 20 ms, BENCH_SMTP_DELAY_MS), while
+other connections are served meanwhile. It keeps only counts, how many messages each
+address received (to count duplicates and check them against the delivery rows) and the
+arrival times (never the bodies: 100,000 messages), and gives messages/s since a given
+start (the send) or between the first and the last arrival.
 
-    with SmtpSink() as sink:
+    with SmtpSink(delay=0.02) as sink:
         env = {"SMTP_HOST": sink.host, "SMTP_PORT": str(sink.port), "SMTP_TLS": "false"}
         started = time.perf_counter()
         ...  # start the worker with env, send the announcement
-        sink.wait_for(10_000, timeout=120)
+        sink.wait_for(100_000, timeout=600)
         figures = {"msgs_per_s": sink.messages_per_second(since=started), "delivered": sink.count}
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import threading
 import time
+from collections import Counter
+
+DEFAULT_DELAY_MS = 20.0
+
+
+def default_delay() -> float:
+    """Seconds a message waits for its answer: BENCH_SMTP_DELAY_MS (20 ms by default)."""
+    return float(os.environ.get("BENCH_SMTP_DELAY_MS", DEFAULT_DELAY_MS)) / 1000
 
 
 class _CountingHandler:
@@ -23,18 +35,21 @@ class _CountingHandler:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)  # the relay's work; other sessions go on
         self.sink.record(envelope.rcpt_tos)
         return "250 OK"
 
 
 class SmtpSink:
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", delay: float | None = None):
         self.host = host
         self.port = None
+        self.delay = default_delay() if delay is None else delay
         self.count = 0
         self.recipients = 0
         self.duplicates = 0  # messages to an address that already received one
-        self._seen = set()
+        self.received = Counter()  # address (lower case) -> messages received
         self.first_at = None
         self.last_at = None
         self._lock = threading.Lock()
@@ -46,9 +61,10 @@ class SmtpSink:
             self.count += 1
             self.recipients += len(recipients)
             for address in recipients:
-                if address in self._seen:
+                address = address.lower()
+                if self.received[address]:
                     self.duplicates += 1
-                self._seen.add(address)
+                self.received[address] += 1
             self.first_at = self.first_at or now
             self.last_at = now
 

@@ -36,3 +36,16 @@ def test_the_sink_counts_a_second_message_to_an_address_as_a_duplicate_and_rates
         since_start = sink.messages_per_second(since=started)
         assert 0 < since_start == round(3 / (sink.last_at - started), 1)
         assert sink.messages_per_second(since=sink.last_at) is None  # nothing after the last
+
+
+def test_the_sink_answers_like_a_relay_after_20_ms_unless_told_otherwise(monkeypatch):
+    assert SmtpSink().delay == 0.02
+    monkeypatch.setenv("BENCH_SMTP_DELAY_MS", "5")
+    assert SmtpSink().delay == 0.005
+    with SmtpSink() as sink:
+        with smtplib.SMTP(sink.host, sink.port, timeout=10) as client:
+            for address in ("Ana@Example.org", "luis@example.org", "ana@example.org"):
+                client.sendmail("no-reply@example.org", [address], b"Subject: A\r\n\r\nHola\r\n")
+        assert sink.wait_for(3, timeout=10) == 3
+    assert sink.received == {"ana@example.org": 2, "luis@example.org": 1}
+    assert sink.duplicates == 1
