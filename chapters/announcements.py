@@ -26,27 +26,20 @@ The flow (SECURITY.md part E):
    (their worker died), so nothing is ever lost.
 """
 
-import functools
 import logging
 import smtplib
-import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import (
-    DEFAULT_DB_ALIAS,
-    InterfaceError,
-    OperationalError,
-    connections,
-    transaction,
-)
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from members.access import is_ime_staff
+from talentnet.db import retry_if_disconnected
 
 from .models import Announcement, Delivery, Jornada, Membership, Registration
 from .querysets import managed_chapter_ids
@@ -71,7 +64,7 @@ TRANSIENT_SMTP_ERRORS = (
     ConnectionError,
 )
 # What a batch task retries (with backoff): the above, and a database that went away for
-# longer than one step's own wait (`retry_if_disconnected` below).
+# longer than one step's own wait (talentnet.db.retry_if_disconnected).
 TRANSIENT_BATCH_ERRORS = (*TRANSIENT_SMTP_ERRORS, OperationalError, InterfaceError)
 
 NOT_DRAFT_MESSAGE = _("Este aviso ya se envió o se programó; ya no se puede cambiar.")
@@ -133,46 +126,6 @@ def recipients_batch_size() -> int:
 
 def claim_chunk() -> int:
     return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 50))
-
-
-def database_wait() -> float:
-    """How long a step of the fan-out waits for a database that went away (a restart)."""
-    return float(_setting("ANNOUNCEMENT_DATABASE_WAIT", 10))
-
-
-def retry_if_disconnected(func):
-    """Run an IDEMPOTENT database step of the fan-out again when its connection broke
-    under it (the server restarted or failed over): the broken connection is dropped and
-    the step runs on a new one, tried again with a growing pause for up to
-    `database_wait()` seconds. Recording a message already sent must outlive a short
-    restart: without it, the delivery would stay "sending" and be sent again later.
-
-    Only outside a transaction (inside one, the work before the break is gone and only
-    the caller can redo it) and only when the connection is really unusable (an error
-    the server answered, such as a lock timeout, is raised as it is).
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        deadline = None
-        pause = 0.1
-        while True:
-            try:
-                return func(*args, **kwargs)
-            except (OperationalError, InterfaceError) as exc:
-                conn = connections[DEFAULT_DB_ALIAS]
-                if conn.in_atomic_block or (conn.connection is not None and conn.is_usable()):
-                    raise
-                now = time.monotonic()
-                deadline = deadline or now + database_wait()
-                if now >= deadline:
-                    raise
-                logger.warning("database connection lost (%s): %s runs again", exc, func.__name__)
-                conn.close()
-                time.sleep(min(pause, deadline - now))
-                pause = min(pause * 2, 1.0)
-
-    return wrapper
 
 
 # --- Audience ----------------------------------------------------------------------------

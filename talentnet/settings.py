@@ -272,10 +272,8 @@ ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
 ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
 ANNOUNCEMENT_MAX_ATTEMPTS = env.int("ANNOUNCEMENT_MAX_ATTEMPTS", default=5)
 ANNOUNCEMENT_CLAIM_CHUNK = env.int("ANNOUNCEMENT_CLAIM_CHUNK", default=50)
-# "Send now" writes the recipients in a task, this many per transaction; a step of the
-# fan-out waits this long for a database that restarts before giving up (then retried).
+# "Send now" writes the recipients in a task, this many per transaction.
 ANNOUNCEMENT_RECIPIENTS_BATCH = env.int("ANNOUNCEMENT_RECIPIENTS_BATCH", default=5000)
-ANNOUNCEMENT_DATABASE_WAIT = env.float("ANNOUNCEMENT_DATABASE_WAIT", default=10.0)
 
 # --- pncs: exports too large for a request ---------------------------------------------
 # Up to PNCS_EXPORT_SYNC_MAX_ROWS rows an export streams in the request; more are written

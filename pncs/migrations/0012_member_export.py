@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pncs', '0009_drop_member_export_lists'),
+        ('pncs', '0011_drop_member_export_lists'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
