@@ -23,6 +23,7 @@ deleted afterwards, so the bench database stays as generated.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -48,7 +49,7 @@ def _concurrencies() -> list[int]:
 
 
 def _start_worker(
-    env: dict, log_path: Path, concurrency: int, timeout: float = 120.0
+    env: dict, log_path: Path, concurrency: int, timeout: float = 120.0, queues=None
 ) -> subprocess.Popen:
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process below
     proc = subprocess.Popen(
@@ -60,7 +61,7 @@ def _start_worker(
             "talentnet",
             "worker",
             "-Q",
-            env["CELERY_DEFAULT_QUEUE"],
+            ",".join(queues or [env["CELERY_DEFAULT_QUEUE"]]),
             f"--concurrency={concurrency}",
             "--pool=prefork",
             "--without-mingle",
@@ -96,6 +97,37 @@ def _stop_worker(proc: subprocess.Popen) -> None:
             proc.kill()
             proc.wait(timeout=10)
     proc.bench_log.close()  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def task_worker(database_url: str, *, log):
+    """The Celery worker of the site under test, as production runs one beside gunicorn:
+    its own queues on BENCH_BROKER_URL, one process. Yields the environment the web
+    workers need to hand it their tasks (broker, queues, the private exports storage they
+    share). Large exports are its work, not a request's (pncs.exports)."""
+    from .server import server_env
+
+    broker = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/3")
+    suffix = uuid.uuid4().hex[:8]
+    with tempfile.TemporaryDirectory(prefix="talentnet-bench-tasks-") as tmp:
+        shared = {
+            "CELERY_BROKER_URL": broker,
+            "CELERY_DEFAULT_QUEUE": f"bench-default-{suffix}",
+            "CELERY_TRANSACTIONAL_QUEUE": f"bench-transactional-{suffix}",
+            "EXPORTS_ROOT": str(Path(tmp, "exports")),
+        }
+        env = server_env(database_url, Path(tmp), extra={**shared, "CONN_MAX_AGE": "60"})
+        proc = _start_worker(
+            env,
+            Path(tmp, "worker.log"),
+            1,
+            queues=[shared["CELERY_DEFAULT_QUEUE"], shared["CELERY_TRANSACTIONAL_QUEUE"]],
+        )
+        log(f"bench: Celery worker of the site ready (queues {shared['CELERY_DEFAULT_QUEUE']})")
+        try:
+            yield shared
+        finally:
+            _stop_worker(proc)
 
 
 def _prepare(wanted: int):

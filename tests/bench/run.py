@@ -309,7 +309,14 @@ def run_benchmark(config: BenchConfig, *, generation: dict | None = None, scenar
         wanted = {name.strip().lower() for name in config.only}
         selected = [s for s in selected if s.name.lower() in wanted]
     results = []
-    with GunicornServer(config.database_url, workers=config.workers, log=log) as server:
+    from .fanout import task_worker
+
+    with (
+        task_worker(config.database_url, log=log) as tasks_env,
+        GunicornServer(
+            config.database_url, workers=config.workers, log=log, extra_env=tasks_env
+        ) as server,
+    ):
         ctx = BenchContext(config, server, generation)
         for scenario in selected:
             entry = {"name": scenario.name, "role": scenario.role, "note": scenario.note}

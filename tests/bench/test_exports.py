@@ -20,12 +20,33 @@ CSV_BODY = "\ufeffid,name,bio\r\n" + "".join(
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    polls = 0  # looks at "my exports" since the large export was asked for
 
     def log_message(self, *args):
         pass
 
+    def _send(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
-        if self.path.startswith("/pncs/search/export.csv"):
+        if self.path.startswith("/pncs/search/export.csv?country=CA"):  # a large export
+            Handler.polls = 0
+            self._send(302, headers=[("Location", "/pncs/exports/")])
+        elif self.path == "/pncs/exports/":
+            Handler.polls += 1
+            links = b'<a href="/pncs/exports/old/download/">Descargar CSV</a>'
+            if Handler.polls > 3:  # the worker wrote it
+                links = b'<a href="/pncs/exports/new/download/">Descargar CSV</a>' + links
+            self._send(200, links, [("Content-Type", "text/html; charset=utf-8")])
+        elif self.path == "/pncs/exports/new/download/":
+            body = CSV_BODY.encode()
+            self._send(200, body, [("Content-Type", "text/csv")])
+        elif self.path.startswith("/pncs/search/export.csv"):
             body = CSV_BODY.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/csv; charset=utf-8")
@@ -36,8 +57,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.2)  # the worker is killed before it answers
             self.close_connection = True
         elif self.path.startswith("/pncs/search/"):
+            country = b"CA" if b"country=CA" in self.path.encode() else b"US"
             body = (
-                b'<a href="/pncs/search/export.csv?country=US">Exportar CSV</a>'
+                b'<a href="/pncs/search/export.csv?country=' + country + b'">Exportar CSV</a>'
                 b'<a href="/pncs/search/export.xlsx?country=US">Exportar XLSX</a>'
             )
             self.send_response(200)
@@ -81,6 +103,14 @@ def test_the_csv_export_is_the_search_pages_link_downloaded_whole_and_its_record
     assert figures["rows_per_s"] > 0
     assert 0 < figures["p50_ms"] <= figures["max_request_s"] * 1000
     assert figures["peak_rss_mb"] == 99.5
+
+
+def test_a_queued_export_is_downloaded_from_my_exports_once_the_worker_wrote_it(ctx):
+    figures = exports.run_export(ctx, "csv", country="CA")
+
+    assert figures["errors"] == 0, figures["error_samples"]
+    assert figures["rows"] == 300  # the new file, not the older export listed below it
+    assert figures["written_by_worker"] == figures["exports"] >= 1
 
 
 def test_an_export_cut_short_is_an_error_counted_in_the_longest_request(ctx):
