@@ -1,16 +1,66 @@
-"""The member directory's filters, applied to an already scoped queryset."""
+"""The member directory's filters, applied to an already scoped queryset.
+
+A directory card shows a member's name (as they want to be called), headline, city,
+country, sectors and expertise: the directory filters on exactly that and nothing else.
+A filter on anything else (state of origin, contributions, chapters, employer, studies...)
+would let a series of requests recover what the cards hide; such parameters are ignored.
+"""
 
 import django_filters
+from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from .choices import MexicanState
-from .models import Contribution, ExpertiseTag, Profile, ProfileSector, Sector
+from .countries import country_code
+from .listing import search_terms, words_query
+from .models import ExpertiseTag, Profile, ProfileSector, Sector
+
+UNKNOWN_COUNTRY = _("Escribe el nombre de un país (por ejemplo, México o Canadá).")
+
+
+class CountryNameField(forms.CharField):
+    """A country typed by name (Spanish or English, accents and case ignored) or by its
+    two-letter code; cleans to the code. A text field with suggestions (a datalist filled
+    from members:country_suggestions), not a select of 250 options."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "list": "country-options",
+                    "autocomplete": "off",
+                    "data-suggest": reverse_lazy("members:country_suggestions"),
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        code = country_code(value)
+        if not code:
+            raise forms.ValidationError(UNKNOWN_COUNTRY, code="unknown_country")
+        return code
+
+
+class CountryNameFilter(django_filters.CharFilter):
+    field_class = CountryNameField
 
 
 class DirectoryFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Buscar"), method="filter_text", max_length=100)
+    q = django_filters.CharFilter(
+        label=_("Buscar"),
+        method="filter_text",
+        max_length=100,
+        help_text=_("Nombre, titular, ciudad o especialidad."),
+    )
+    country = CountryNameFilter(label=_("País de residencia"), field_name="country")
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"),
         queryset=Sector.objects.all(),
@@ -18,74 +68,49 @@ class DirectoryFilter(django_filters.FilterSet):
         method="filter_sector",
         empty_label=_("Todos"),
     )
-    country = django_filters.ChoiceFilter(
-        label=_("País de residencia"), choices=lambda: list(countries), empty_label=_("Todos")
-    )
-    state = django_filters.ChoiceFilter(
-        label=_("Estado de origen"),
-        field_name="state_of_origin",
-        choices=MexicanState.choices,
-        empty_label=_("Todos"),
-    )
-    contribution = django_filters.ModelChoiceFilter(
-        label=_("Forma de aportar"),
-        queryset=Contribution.objects.all(),
-        to_field_name="slug",
-        method="filter_contribution",
-        empty_label=_("Todas"),
-    )
-    expertise = django_filters.CharFilter(
-        label=_("Especialidad"), method="filter_expertise", max_length=60
-    )
 
     class Meta:
         model = Profile
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Filters of other apps (e.g. chapters: members of a chapter), by extension point.
-        from .plugins import app_modules
+    @property
+    def words(self) -> list[str]:
+        """The words of the text search ([] without one, or when the filters are invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        return search_terms(self.form.cleaned_data.get("q", ""))
 
-        for _label, module in app_modules("directory"):
-            for name, extra in module.directory_filters().items():
-                extra.parent = self
-                self.filters[name] = extra
+    def applied(self) -> dict:
+        """The filters applied, as text (for the audit of reads): no personal data of the
+        members found, only what the reader asked."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.form.cleaned_data
+        applied = {}
+        if self.words:
+            applied["q"] = " ".join(self.words)
+        if data.get("country"):
+            applied["country"] = data["country"]
+        if data.get("sector"):
+            applied["sector"] = data["sector"].slug
+        return applied
 
     def filter_text(self, queryset, name, value):
-        """Every word must match a name, the headline, the employer or an expertise tag."""
-        for word in value.split()[:8]:
+        """Every word must be a word of the card: name, headline, city or expertise
+        (accents and case ignored), read from one GIN index with the country."""
+        words = search_terms(value)
+        if not words:
+            return queryset
+        if connection.vendor == "postgresql":
+            return queryset.filter(card_words=words_query(words))
+        # SQLite (`make run`): substrings of the same text, and the tags themselves (the
+        # database keeps `expertise_text` only on PostgreSQL).
+        for word in words:
             tags = ExpertiseTag.objects.filter(profiles=OuterRef("pk"), name__icontains=word)
-            queryset = queryset.filter(
-                Q(given_names__icontains=word)
-                | Q(paternal_surname__icontains=word)
-                | Q(maternal_surname__icontains=word)
-                | Q(preferred_name__icontains=word)
-                | Q(headline__icontains=word)
-                | Q(employer__icontains=word)
-                | Q(institution__icontains=word)
-                | Q(education_field__icontains=word)
-                | Exists(tags)
-            )
+            queryset = queryset.filter(Q(card_words__contains=word) | Exists(tags))
         return queryset
 
     def filter_sector(self, queryset, name, value):
         return queryset.filter(
             Exists(ProfileSector.objects.filter(profile=OuterRef("pk"), sector=value))
-        )
-
-    def filter_contribution(self, queryset, name, value):
-        through = Profile.contributions.through
-        return queryset.filter(
-            Exists(through.objects.filter(profile_id=OuterRef("pk"), contribution=value))
-        )
-
-    def filter_expertise(self, queryset, name, value):
-        from .services import normalise_tag
-
-        tag = normalise_tag(value)
-        if not tag:
-            return queryset
-        return queryset.filter(
-            Exists(ExpertiseTag.objects.filter(profiles=OuterRef("pk"), name__icontains=tag))
         )

@@ -287,3 +287,30 @@ class DeleteAccountForm(forms.Form):
         required=True,
         error_messages={"required": DELETE_CONFIRM_REQUIRED},
     )
+
+
+TOP_READERS_DAYS = 90
+
+
+class TopReadersForm(forms.Form):
+    """The day of the staff's list of top readers: today or one of the last 90 days."""
+
+    day = forms.DateField(
+        label=_("Día"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+
+    def clean_day(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        day = self.cleaned_data.get("day")
+        today = timezone.localdate()
+        if day and not today - timedelta(days=TOP_READERS_DAYS) <= day <= today:
+            raise forms.ValidationError(
+                _("Elige un día de los últimos %(days)d días.") % {"days": TOP_READERS_DAYS}
+            )
+        return day

@@ -14,3 +14,11 @@ ACCOUNT_DELETED = _("Eliminamos tu cuenta y anonimizamos tus datos personales.")
 VIEW_CAP_REACHED = _(
     "Consultaste el número máximo de perfiles por hoy. Vuelve a intentarlo mañana."
 )
+DIRECTORY_CAP_REACHED = _(
+    "Consultaste el número máximo de páginas del directorio por hoy. "
+    "Vuelve a intentarlo mañana o afina tu búsqueda."
+)
+PNCS_MEMBER_CAP_REACHED = _(
+    "Consultaste el número máximo de fichas de miembros por hoy. "
+    "Vuelve a intentarlo mañana; para trabajar con muchos miembros, exporta tu búsqueda."
+)

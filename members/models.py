@@ -6,6 +6,7 @@ never renamed or removed without a migration plan.
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -16,7 +17,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .choices import EducationLevel, MexicanState
-from .querysets import PrivacyNoticeQuerySet, ProfileQuerySet
+from .listing import CardWords, ListingKey, SearchWords
+from .querysets import PrivacyNoticeQuerySet, ProfileQuerySet, ProfileViewQuerySet
 
 
 class UserManager(BaseUserManager):
@@ -147,6 +149,10 @@ class ExpertiseTag(models.Model):
         return self.name
 
 
+# Columns the database derives from the others (members.listing): never copied by hand.
+DERIVED_PROFILE_FIELDS = ("expertise_text", "listing_key", "card_words", "search_words")
+
+
 class Profile(models.Model):
     """What a member tells the network about themselves, and their privacy choices."""
 
@@ -208,9 +214,44 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What listings and searches read instead of the text above (members.listing). The
+    # names of the member's expertise tags are written by the database only (triggers of
+    # migration 0006, on the tags of a profile and on a renamed tag): a save of the profile
+    # never overwrites them.
+    expertise_text = models.TextField(editable=False, default="", db_default="")
+    listing_key = models.GeneratedField(
+        expression=ListingKey("preferred_name", "given_names", "paternal_surname", "user_id"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    card_words = models.GeneratedField(
+        expression=CardWords(
+            "preferred_name",
+            "given_names",
+            "paternal_surname",
+            "headline",
+            "city",
+            "expertise_text",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_words = models.GeneratedField(
+        expression=SearchWords(
+            "given_names",
+            "paternal_surname",
+            "maternal_surname",
+            "preferred_name",
+            "headline",
+            "expertise_text",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
     objects = ProfileQuerySet.as_manager()
     # Edit history (who changed what, when): read-only in the admin.
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=[*DERIVED_PROFILE_FIELDS, "updated_at"])
 
     class Meta:
         verbose_name = _("perfil")
@@ -220,6 +261,18 @@ class Profile(models.Model):
             models.Index(fields=["state_of_origin"], name="members_profile_state"),
             models.Index(fields=["education_level"], name="members_profile_education"),
             models.Index(fields=["-updated_at"], name="members_profile_updated"),
+            # The directory, in the order it shows people, from the index alone (the key
+            # ends with the id; the id beside it saves reading the row).
+            models.Index(
+                fields=["listing_key", "user"],
+                condition=Q(directory_visibility="members"),
+                name="members_profile_listing",
+            ),
+            models.Index(
+                fields=["country", "listing_key", "user"],
+                condition=Q(directory_visibility="members"),
+                name="members_profile_listing_ctry",
+            ),
         ]
 
     def __str__(self):
@@ -419,26 +472,66 @@ class ArcoRequest(models.Model):
 
 
 class ProfileView(models.Model):
-    """A member looked at another member's profile (one row per viewer, profile and day).
+    """What a reader saw of other members: a profile page, a page of directory cards or a
+    coordinator's page of one member. One row per reader, kind, page and day.
 
-    The log behind the daily cap on profile views: nobody pages through everyone."""
+    The rows behind the daily caps (one rule for every kind: members.services.record_read;
+    a second look the same day is free) and the audit of who read what: who, when, which
+    member or which filters, how many cards. No personal data of the people read is copied
+    here (a member is referred to by id); staff see the top readers of the day."""
+
+    class Kind(models.TextChoices):
+        PROFILE = "profile", _("Perfil de un miembro")
+        DIRECTORY = "directory", _("Página del directorio")
+        PNCS_MEMBER = "pncs_member", _("Ficha de un miembro para los PNCS")
 
     viewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_views_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile_views_made",
+        verbose_name=_("quién consultó"),
     )
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="views")
+    kind = models.CharField(_("qué consultó"), max_length=16, choices=Kind, default=Kind.PROFILE)
+    # The member read (profile and PNCS pages); empty for a page of the directory.
+    profile = models.ForeignKey(
+        Profile,
+        on_delete=models.CASCADE,
+        related_name="views",
+        null=True,
+        blank=True,
+        verbose_name=_("miembro consultado"),
+    )
+    # A page of the directory: a digest of its filters and position (the same page read
+    # twice the same day counts once), and the filters themselves.
+    page = models.CharField(_("página"), max_length=64, blank=True, default="")
+    filters = models.JSONField(_("filtros"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("miembros mostrados"), default=1)
     viewed_on = models.DateField(_("día"))
     viewed_at = models.DateTimeField(_("visto el"), default=timezone.now)
 
+    objects = ProfileViewQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("consulta de perfil")
-        verbose_name_plural = _("consultas de perfiles")
+        verbose_name = _("consulta de datos de miembros")
+        verbose_name_plural = _("consultas de datos de miembros")
         constraints = [
             models.UniqueConstraint(
-                fields=["viewer", "profile", "viewed_on"], name="members_profileview_daily"
-            )
+                fields=["viewer", "kind", "profile", "viewed_on"],
+                condition=Q(profile__isnull=False),
+                name="members_profileview_daily",
+            ),
+            models.UniqueConstraint(
+                fields=["viewer", "kind", "page", "viewed_on"],
+                condition=Q(profile__isnull=True),
+                name="members_profileview_daily_page",
+            ),
         ]
-        indexes = [models.Index(fields=["viewer", "viewed_on"], name="members_profileview_viewer")]
+        indexes = [
+            models.Index(fields=["viewer", "viewed_on"], name="members_profileview_viewer"),
+            # The top readers of a day (staff), from the index alone.
+            models.Index(fields=["viewed_on", "viewer", "kind"], name="members_profileview_day"),
+        ]
 
     def __str__(self):
-        return f"{self.viewer_id} -> {self.profile_id} {self.viewed_on}"
+        target = self.profile_id if self.profile_id else self.page[:8]
+        return f"{self.viewer_id} -> {self.kind}:{target} {self.viewed_on}"

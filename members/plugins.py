@@ -1,8 +1,9 @@
 """How the other apps plug into members without members importing them.
 
 An installed app may provide a module named after an extension point:
-`<app>.personal_data` (export(user), erase(user)) and `<app>.directory`
-(directory_filters()); templates plug in by name (`<app>/_dashboard.html`).
+`<app>.personal_data` (export(user), erase(user)); templates plug in by name
+(`<app>/_dashboard.html`). (The directory takes no filters from other apps: it filters only
+on what its cards show, members.filters.)
 """
 
 import importlib

@@ -38,6 +38,12 @@ class ProfileQuerySet(models.QuerySet):
         """Active profiles whose owner allowed PNCS coordinators to contact them."""
         return self.active().filter(pncs_contact=True)
 
+    def listed(self):
+        """Profiles whose owner chose to be visible to other members, by that choice alone:
+        what the directory's indexes hold (members.directory checks the owner's account on
+        the rows a page shows)."""
+        return self.filter(directory_visibility=self.model.Visibility.MEMBERS)
+
     def visible_in_directory(self):
         """Active profiles whose owner chose to be visible to other members."""
         return self.active().filter(directory_visibility=self.model.Visibility.MEMBERS)
@@ -105,6 +111,7 @@ class ProfileQuerySet(models.QuerySet):
             seen_today=models.Exists(
                 ProfileView.objects.filter(
                     viewer_id=viewer_id,
+                    kind=ProfileView.Kind.PROFILE,
                     viewed_on=today or timezone.localdate(),
                     profile_id=models.OuterRef("pk"),
                 )
@@ -124,3 +131,26 @@ class PrivacyNoticeQuerySet(models.QuerySet):
     def current(self):
         """The version in force: the newest published one, or None."""
         return self.in_force().first()
+
+
+class ProfileViewQuerySet(models.QuerySet):
+    def top_readers(self, *, day, limit: int = 50):
+        """The readers of `day` who opened the most pages of members' data, most first: per
+        reader (`viewer` id), the pages of each kind (`<kind>_pages`, a ProfileView.Kind
+        value), the total and the cards their directory pages showed."""
+        from django.db.models import Count, Q, Sum
+
+        kinds = {
+            f"{kind}_pages": Count("pk", filter=Q(kind=kind))
+            for kind in self.model.Kind.values  # profile, directory, pncs_member
+        }
+        return (
+            self.filter(viewed_on=day)
+            .values("viewer")
+            .annotate(
+                total=Count("pk"),
+                cards=Sum("row_count", filter=Q(kind=self.model.Kind.DIRECTORY), default=0),
+                **kinds,
+            )
+            .order_by("-total", "viewer")[:limit]
+        )

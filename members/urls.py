@@ -10,6 +10,7 @@ urlpatterns = [
     path("privacy/accept/", data.privacy_accept, name="privacy_accept"),
     path("members/", directory.directory, name="directory"),
     path("members/<int:pk>/", profile.profile_detail, name="profile"),
+    path("members/countries/", profile.country_suggestions, name="country_suggestions"),
     path("me/", profile.me, name="me"),
     path("me/welcome/", profile.onboarding, name="onboarding"),
     path("me/edit/", profile.profile_edit, name="profile_edit"),

@@ -302,8 +302,14 @@ def export_member_data(*, user) -> dict:
             for a in ArcoRequest.objects.filter(user=user)
         ],
         "profiles_viewed": [
-            {"profile_id": v.profile_id, "viewed_on": iso(v.viewed_on)}
-            for v in ProfileView.objects.filter(viewer=user).order_by("-viewed_on")
+            {
+                "kind": v.kind,
+                "profile_id": v.profile_id,
+                "filters": v.filters,
+                "members_shown": v.row_count,
+                "viewed_on": iso(v.viewed_on),
+            }
+            for v in ProfileView.objects.filter(viewer=user).order_by("-viewed_on", "-pk")
         ],
     }
     if profile is not None:

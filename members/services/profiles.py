@@ -1,5 +1,5 @@
 """Profile services: expertise tags, saving the profile, completeness, the daily
-cap on profile views."""
+caps on reads of other members' data (profiles, directory pages, coordinators' pages)."""
 
 import logging
 
@@ -111,47 +111,91 @@ def profile_completeness(profile) -> tuple[int, list[str]]:
     return round(100 * done / len(checks)), [label for ok, label in checks if not ok]
 
 
-# --- Directory ------------------------------------------------------------------------
+# --- Reads of other members' data: one daily cap rule ------------------------------------
 
 DAILY_PROFILE_VIEW_CAP = 50
+DAILY_DIRECTORY_PAGE_CAP = 60
+DAILY_PNCS_MEMBER_PAGE_CAP = 100
+
+# The setting that overrides each kind's cap, and its default.
+_CAP_SETTINGS = {
+    "profile": ("MEMBERS_DAILY_PROFILE_VIEW_CAP", DAILY_PROFILE_VIEW_CAP),
+    "directory": ("MEMBERS_DAILY_DIRECTORY_PAGE_CAP", DAILY_DIRECTORY_PAGE_CAP),
+    "pncs_member": ("MEMBERS_DAILY_PNCS_MEMBER_PAGE_CAP", DAILY_PNCS_MEMBER_PAGE_CAP),
+}
+
+
+def daily_read_cap(kind: str) -> int:
+    """How many distinct pages of this kind (ProfileView.Kind) a reader may open a day."""
+    name, default = _CAP_SETTINGS[kind]
+    return int(getattr(settings, name, default))
 
 
 def daily_profile_view_cap() -> int:
-    return int(getattr(settings, "MEMBERS_DAILY_PROFILE_VIEW_CAP", DAILY_PROFILE_VIEW_CAP))
+    return daily_read_cap("profile")
 
 
-def record_profile_view(*, viewer, profile, seen_today: bool | None = None) -> bool:
-    """Log that `viewer` opened `profile` today; False when the daily cap is reached.
+def record_read(
+    *,
+    reader,
+    kind: str,
+    profile_id: int | None = None,
+    page: str = "",
+    filters: dict | None = None,
+    row_count: int = 1,
+    seen_today: bool | None = None,
+) -> bool:
+    """Log that `reader` opened a page of other members' data today; False when the daily
+    cap of that kind is reached (the page must then not be shown).
 
-    Seeing one's own profile is free; a second look at the same profile the same day
-    costs nothing. The cap counts distinct profiles per viewer per day.
+    One rule for every kind (ProfileView.Kind): a profile page, a coordinator's page of one
+    member (`profile_id`), a page of directory cards (`page`: a digest of its filters and
+    position, `filters`: what was applied, `row_count`: how many cards). Each reader may
+    open `daily_read_cap(kind)` distinct pages of a kind a day; a second look at the same
+    page the same day is free and writes nothing; one's own profile is free. The rows are
+    also the audit (who, when, which member or which filters, how many cards).
 
-    A second look takes no lock and writes nothing: `seen_today` when the caller's query
-    already told (ProfileQuerySet.with_seen_today), else one indexed read. Only a first look
-    takes the viewer's lock (parallel tabs cannot overshoot the cap) and writes."""
+    A second look takes no lock: `seen_today` when the caller's query already told
+    (ProfileQuerySet.with_seen_today), else one indexed read. Only a first look takes the
+    reader's lock (parallel tabs cannot overshoot the cap) and writes."""
     from django.db.models import Count, Q
 
     from ..models import ProfileView, User
 
-    if viewer.pk == profile.pk:
+    if kind == ProfileView.Kind.PROFILE and profile_id == reader.pk:
         return True
     today = timezone.localdate()
+    same_page = (
+        Q(profile_id=profile_id) if profile_id is not None else Q(profile__isnull=True, page=page)
+    )
+    todays = ProfileView.objects.filter(viewer_id=reader.pk, kind=kind, viewed_on=today)
     if seen_today is None:
-        seen_today = ProfileView.objects.filter(
-            viewer_id=viewer.pk, profile_id=profile.pk, viewed_on=today
-        ).exists()
+        seen_today = todays.filter(same_page).exists()
     if seen_today:
         return True
-    todays = ProfileView.objects.filter(viewer=viewer, viewed_on=today)
     with transaction.atomic():
-        # Serialise one viewer's first looks so parallel tabs cannot overshoot the cap.
-        list(User.objects.select_for_update().filter(pk=viewer.pk).values_list("pk"))
-        counts = todays.aggregate(total=Count("pk"), this=Count("pk", filter=Q(profile=profile)))
+        # Serialise one reader's first looks so parallel tabs cannot overshoot the cap.
+        list(User.objects.select_for_update().filter(pk=reader.pk).values_list("pk"))
+        counts = todays.aggregate(total=Count("pk"), this=Count("pk", filter=same_page))
         if counts["this"]:
             return True  # another tab recorded it meanwhile
-        if counts["total"] >= daily_profile_view_cap():
-            logger.info("profile view refused (daily cap) viewer=%s", viewer.pk)
+        if counts["total"] >= daily_read_cap(kind):
+            logger.info("read refused (daily cap) reader=%s kind=%s", reader.pk, kind)
             return False
-        ProfileView.objects.create(viewer=viewer, profile=profile, viewed_on=today)
-    logger.info("profile view viewer=%s profile=%s", viewer.pk, profile.pk)
+        ProfileView.objects.create(
+            viewer_id=reader.pk,
+            kind=kind,
+            profile_id=profile_id,
+            page=page if profile_id is None else "",
+            filters=filters or {},
+            row_count=row_count,
+            viewed_on=today,
+        )
+    logger.info("read reader=%s kind=%s profile=%s rows=%s", reader.pk, kind, profile_id, row_count)
     return True
+
+
+def record_profile_view(*, viewer, profile, seen_today: bool | None = None) -> bool:
+    """Log that `viewer` opened `profile` today; False when the daily cap is reached
+    (record_read for a profile page)."""
+    return record_read(reader=viewer, kind="profile", profile_id=profile.pk, seen_today=seen_today)

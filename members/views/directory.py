@@ -1,30 +1,76 @@
-"""The member directory: verified members browse those who chose to be visible to members."""
+"""The member directory: verified members browse those who chose to be visible to members.
 
-from django.core.paginator import Paginator
+Every page is bounded work (members.directory) and is a read of other members' data: it
+counts against the reader's daily cap of directory pages and is logged (who, when, which
+filters, how many cards), like a profile view (members.services.record_read).
+"""
+
+import hashlib
+import json
+
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from .. import directory as pages
+from .. import messages as msg
 from ..access import member_required, mfa_if_privileged
 from ..filters import DirectoryFilter
-from ..models import Profile
+from ..models import Profile, ProfileView
+from ..services import record_read
 
-PAGE_SIZE = 20
+POSITION_PARAMETERS = ("after", "before")
+
+
+def _position(request, name):
+    """A page position (a profile id) from the query string, or None when absent or not a
+    positive number (a bad value starts from the beginning)."""
+    value = request.GET.get(name, "")
+    if value.isascii() and value.isdigit() and 0 < len(value) <= 18:
+        return int(value)
+    return None
+
+
+def _page_key(applied: dict, after, before) -> str:
+    """The digest of a page (its filters and position): the same page read twice the same
+    day counts once against the cap."""
+    canonical = json.dumps({**applied, "after": after, "before": before}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @never_cache
 @member_required
 @mfa_if_privileged
 def directory(request):
-    base = Profile.objects.visible_in_directory().for_listing()
-    filterset = DirectoryFilter(request.GET or None, queryset=base)
-    # A tampered filter value shows no one rather than ignoring the filter.
-    invalid = filterset.is_bound and not filterset.is_valid()
-    queryset = base.none() if invalid else filterset.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = DirectoryFilter(request.GET or None, queryset=Profile.objects.listed())
+    after, before = _position(request, "after"), _position(request, "before")
     query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "members/directory.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+    for name in (*POSITION_PARAMETERS, "page"):
+        query.pop(name, None)
+    context = {
+        "filter": filterset,
+        "query": query.urlencode(),
+        "page": None,
+        "window": pages.WINDOW,
+    }
+    # A tampered filter value shows no one rather than ignoring the filter.
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "members/directory.html", context)
+    run = pages.search if filterset.words else pages.browse
+    page = run(filterset.qs, after=after, before=before)
+    applied = filterset.applied()
+    allowed = record_read(
+        reader=request.user,
+        kind=ProfileView.Kind.DIRECTORY,
+        page=_page_key(applied, after, before),
+        filters={**applied, **{k: v for k, v in (("after", after), ("before", before)) if v}},
+        row_count=len(page.profiles),
     )
+    if not allowed:
+        return render(
+            request,
+            "members/profile_limit.html",
+            {"message": msg.DIRECTORY_CAP_REACHED},
+            status=429,
+        )
+    context["page"] = page
+    return render(request, "members/directory.html", context)

@@ -164,3 +164,12 @@ def expertise_suggestions(request):
             .values_list("name", flat=True)[:SUGGESTIONS]
         )
     return JsonResponse({"results": names})
+
+
+@require_GET
+@member_required
+def country_suggestions(request):
+    """Autocomplete for the directory's country: up to 10 names in the page's language."""
+    from ..countries import country_suggestions as suggestions
+
+    return JsonResponse({"results": suggestions(request.GET.get("q", "")[:80])})

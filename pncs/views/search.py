@@ -8,12 +8,15 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_countries import countries
 
+from members import messages as member_messages
 from members.access import is_ime_staff
 from members.choices import EducationLevel
-from members.models import Profile
+from members.models import Profile, ProfileView
+from members.services import record_read
 
 from ..access import coordinator_required
 from ..exports import (
@@ -127,13 +130,26 @@ def member_search(request):
 @never_cache
 @coordinator_required
 def member_detail(request, pk):
-    """What the member allowed PNCS to see (everything for IME staff)."""
+    """What the member allowed PNCS to see (everything for IME staff); daily cap, audited."""
     profile = get_object_or_404(
         Profile.objects.contactable_by_pncs()
         .select_related("user")
         .prefetch_related("profile_sectors__sector", "expertise", "contributions", "languages"),
         pk=pk,
     )
+    # A read of one member's data: counted against the reader's daily cap of these pages
+    # and logged (who, when, which member), one rule with the directory and profiles.
+    if not record_read(reader=request.user, kind=ProfileView.Kind.PNCS_MEMBER, profile_id=pk):
+        return render(
+            request,
+            "members/profile_limit.html",
+            {
+                "message": member_messages.PNCS_MEMBER_CAP_REACHED,
+                "back_url": reverse("pncs:search"),
+                "back_label": _("Volver a la búsqueda"),
+            },
+            status=429,
+        )
     full = is_ime_staff(request.user) or profile.directory_visibility in (
         Profile.Visibility.MEMBERS,
         Profile.Visibility.PNCS,

@@ -49,6 +49,7 @@ MATRIX = {
     "members:profile_edit": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:preferences": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:expertise_suggestions": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:country_suggestions": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:my_data": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:choices": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:export": (405, 405, 405, 405, 405, 405, 405, 405, 405),

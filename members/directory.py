@@ -1,0 +1,116 @@
+"""The member directory at national scale: every page is bounded work.
+
+The directory lists the members who chose to be visible to other members, ordered by the
+name their card shows (`Profile.listing_key`: the folded name, then the id). Half a million
+people are listed at a million members, so no page counts them all and none skips rows:
+
+- **Without text, pages are read after a key** (`?after=<id>` / `?before=<id>`): the next
+  20 rows of the partial b-tree on `listing_key` (or `country, listing_key`), from the index
+  alone; the last page costs what the first does. The first page also says how many match,
+  counting at most WINDOW + 1 rows of the same index ("more than 1,000" past that).
+- **With text, one window**: at most WINDOW + 1 matching rows from the partial GIN index
+  (`country, card_words`), sorted by name; its pages are slices of it. When more than WINDOW
+  match, the page says so and asks to narrow the search (a window is a sample then).
+- **The boundary**: the indexes hold the profile's own visibility choice; the rows a page
+  shows are read through `Profile.objects.visible_in_directory()` (the account must be
+  active, verified and not deleted), so a deactivated member never shows.
+"""
+
+import bisect
+from dataclasses import dataclass, field
+
+from .models import Profile
+
+PAGE_SIZE = 20
+WINDOW = 1000  # "more than 1,000": never a COUNT(*) over the whole directory
+
+
+@dataclass
+class DirectoryPage:
+    profiles: list = field(default_factory=list)
+    count: int | None = None  # how many match, when known and at most WINDOW
+    more: bool = False  # more than WINDOW match
+    sampled: bool = False  # a text matched more than WINDOW: the pages show a window of them
+    next_after: int | None = None
+    previous_before: int | None = None
+
+
+def _key_of(pk) -> str | None:
+    """The listing key of the profile `pk` (a page position; whoever it is, nothing of it is
+    shown), or None."""
+    if pk is None:
+        return None
+    return Profile.objects.filter(pk=pk).values_list("listing_key", flat=True).first()
+
+
+def _shown(ids: list) -> list:
+    """The profiles of one page, in the order of `ids`, read through the boundary with what
+    their cards show (a constant number of queries)."""
+    if not ids:
+        return []
+    by_id = {
+        profile.pk: profile
+        for profile in Profile.objects.visible_in_directory().for_listing().filter(pk__in=ids)
+    }
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _count(queryset) -> tuple[int | None, bool]:
+    """How many rows `queryset` holds, counting at most WINDOW + 1."""
+    n = queryset.order_by().values("pk")[: WINDOW + 1].count()
+    return (None, True) if n > WINDOW else (n, False)
+
+
+def browse(queryset, *, after=None, before=None) -> DirectoryPage:
+    """A page of `queryset` (the listed profiles, filtered, no text) in name order: the 20
+    after the profile `after`, or the 20 before `before`, or the first 20."""
+    result = DirectoryPage()
+    ids = None
+    if before is not None and (key := _key_of(before)) is not None:
+        rows = list(
+            queryset.filter(listing_key__lt=key)
+            .order_by("-listing_key")
+            .values_list("pk", flat=True)[: PAGE_SIZE + 1]
+        )
+        if len(rows) > PAGE_SIZE:  # else this is the beginning: the first page below
+            ids = rows[:PAGE_SIZE][::-1]
+            result.previous_before = ids[0]
+            result.next_after = ids[-1]
+    if ids is None:
+        key = None if before is not None else _key_of(after)
+        start = queryset if key is None else queryset.filter(listing_key__gt=key)
+        rows = list(start.order_by("listing_key").values_list("pk", flat=True)[: PAGE_SIZE + 1])
+        ids = rows[:PAGE_SIZE]
+        if len(rows) > PAGE_SIZE:
+            result.next_after = ids[-1]
+        if key is None:
+            result.count, result.more = _count(queryset)
+        else:
+            result.previous_before = ids[0] if ids else after
+    result.profiles = _shown(ids)
+    return result
+
+
+def search(queryset, *, after=None, before=None) -> DirectoryPage:
+    """A page of `queryset` (the listed profiles, filtered, with a text) in name order: one
+    window of at most WINDOW + 1 matches, sorted, and the 20 after `after` (or before
+    `before`) within it."""
+    rows = list(queryset.order_by().values_list("listing_key", "pk")[: WINDOW + 1])
+    more = len(rows) > WINDOW
+    rows.sort()
+    rows = rows[:WINDOW]
+    keys = [key for key, _pk in rows]
+    start = 0
+    if before is not None and (key := _key_of(before)) is not None:
+        start = max(0, bisect.bisect_left(keys, key) - PAGE_SIZE)
+    elif after is not None and (key := _key_of(after)) is not None:
+        start = bisect.bisect_right(keys, key)
+    ids = [pk for _key, pk in rows[start : start + PAGE_SIZE]]
+    return DirectoryPage(
+        profiles=_shown(ids),
+        count=None if more else len(rows),
+        more=more,
+        sampled=more,
+        next_after=ids[-1] if ids and start + PAGE_SIZE < len(rows) else None,
+        previous_before=ids[0] if ids and start > 0 else None,
+    )

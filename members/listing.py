@@ -1,0 +1,108 @@
+"""The columns a listing of members reads instead of the profile's own text.
+
+Three generated columns of `members_profile` (stored, computed by the database from the row
+whatever writes it, `GeneratedField`):
+
+- `listing_key`: how the directory orders people, the name as the card shows it, lower-case
+  and without accents ("Pérez Ana"), then the id (so the key is unique and pages are read
+  after a key: no OFFSET). B-tree indexes on it, partial on the listed rows, give every page
+  of the directory in key order from the index alone.
+- `card_words`: the words of what a directory card shows (name as shown, headline, city and
+  expertise), for the directory's text search (whole words, accents and case ignored); a
+  partial GIN index.
+- `search_words`: every name part, the headline and the expertise, for staff searching the
+  admin; a GIN index.
+
+On PostgreSQL they call the IMMUTABLE SQL functions `members_listing_key`,
+`members_card_words` and `members_search_words` (migration 0006, which also keeps
+`Profile.expertise_text` up to date with triggers). On SQLite (`make run`) the same columns
+hold plain lower-case text (no accent folding), searched by substring.
+"""
+
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db.models import Func, TextField
+
+MAX_WORDS = 6
+MAX_WORD_LENGTH = 40
+_WORD = re.compile(r"\w+")
+
+
+class _ProfileFunc(Func):
+    """A call of one of migration 0006's SQL functions on PostgreSQL; `sqlite_template` (its
+    source expressions by position: {0}, {1}...) elsewhere."""
+
+    sqlite_template = ""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.append(expression_params)
+        # Each argument may appear several times in the template: repeat its parameters.
+        ordered = []
+        for index in (int(i) for i in re.findall(r"\{(\d+)\}", self.sqlite_template)):
+            ordered.extend(params[index])
+        return self.sqlite_template.format(*parts), ordered
+
+
+_SQLITE_SHOWN_NAME = "(CASE WHEN {0} <> '' THEN {0} ELSE trim({2} || ' ' || {1}) END)"
+
+
+class ListingKey(_ProfileFunc):
+    """(preferred_name, given_names, paternal_surname, user_id) -> the directory's sort key."""
+
+    function = "members_listing_key"
+    output_field = TextField()
+    sqlite_template = "lower" + _SQLITE_SHOWN_NAME + " || char(1) || printf('%%019d', {3})"
+
+
+class CardWords(_ProfileFunc):
+    """(preferred_name, given_names, paternal_surname, headline, city, expertise_text) -> the
+    words of a directory card."""
+
+    function = "members_card_words"
+    output_field = SearchVectorField()
+    sqlite_template = (
+        "lower((CASE WHEN {0} <> '' THEN {0} ELSE trim({1} || ' ' || {2}) END)"
+        " || ' ' || {3} || ' ' || {4} || ' ' || {5})"
+    )
+
+
+class SearchWords(_ProfileFunc):
+    """(given_names, paternal_surname, maternal_surname, preferred_name, headline,
+    expertise_text) -> the words staff search the admin by."""
+
+    function = "members_search_words"
+    output_field = SearchVectorField()
+    sqlite_template = (
+        "lower({0} || ' ' || {1} || ' ' || {2} || ' ' || {3} || ' ' || {4} || ' ' || {5})"
+    )
+
+
+def search_terms(text) -> list[str]:
+    """The words of a search as the columns hold them: accents removed, lower-case, letters
+    and digits only, at most MAX_WORDS words of at most MAX_WORD_LENGTH characters."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    words = []
+    for word in _WORD.findall(plain):
+        word = word.replace("_", "")[:MAX_WORD_LENGTH]
+        if word and word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def words_query(words) -> SearchQuery:
+    """Every word required, as a whole word (accents and case ignored), for `card_words` /
+    `search_words` on PostgreSQL. The words are letters and digits only (search_terms),
+    quoted: nothing the person typed reaches the tsquery syntax.
+
+    Whole words, not prefixes: a prefix (`'hern':*`) is a partial match, which PostgreSQL's
+    GIN reads as a bitmap of every matching entry (four times the work for a common word),
+    and a window of results must stay cheap for any word."""
+    text = " & ".join(f"'{word}'" for word in words)
+    return SearchQuery(text, config="simple", search_type="raw")
