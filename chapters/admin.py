@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.access import is_ime_staff
+from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
-from . import services
+from . import page_cache, services
 from .exports import participants_csv_response
 from .forms import RejectReasonForm
 from .models import (
@@ -138,6 +140,51 @@ class ScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ManagedChapterFilter(admin.SimpleListFilter):
+    """The chapters the user manages, from the chapters table (RelatedOnlyFieldListFilter
+    would read the distinct chapters of every membership or registration on each page)."""
+
+    title = _("capítulo")
+    parameter_name = "chapter"
+    lookup = "chapter"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), name)
+            for pk, name in Chapter.objects.managed_by(request.user)
+            .order_by("name")
+            .values_list("pk", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(**{f"{self.lookup}_id": int(value)})
+        return queryset
+
+
+class ManagedJornadaFilter(admin.SimpleListFilter):
+    """The Jornadas the user manages, newest first (not the distinct Jornadas of every
+    registration)."""
+
+    title = _("Jornada")
+    parameter_name = "jornada"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), title)
+            for pk, title in Jornada.objects.managed_by(request.user)
+            .order_by("-starts_at")
+            .values_list("pk", "title_es")[:200]
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(jornada_id=int(value))
+        return queryset
+
+
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple_history loads the version without our queryset: check the scope first.
@@ -187,7 +234,7 @@ class ChapterAdminForm(forms.ModelForm):
 class ChapterAdmin(ScopedHistoryAdmin):
     form = ChapterAdminForm
     scope = "pk"
-    ordering = ["name"]  # explicit: Meta.ordering is dropped by the member-count GROUP BY
+    ordering = ["name"]
     list_display = ["name", "city", "country", "region", "status", "formalized_on", "members"]
     list_filter = ["status", "region", "country"]
     search_fields = ["name", "city", "slug"]
@@ -226,7 +273,16 @@ class ChapterAdmin(ScopedHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_member_count()
+        # The member counts of one cached GROUP BY for every chapter
+        # (page_cache.member_counts), as a value per row: never a count of the memberships
+        # on each page of the admin.
+        counts = page_cache.member_counts()
+        member_count = Case(
+            *(When(pk=pk, then=Value(n)) for pk, n in counts.items()),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return super().get_queryset(request).annotate(member_count=member_count)
 
     @admin.display(description=_("miembros"), ordering="member_count")
     def members(self, obj):
@@ -266,7 +322,7 @@ class OfficerAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedHistoryAdmin):
+class MembershipAdmin(BigTableAdminMixin, MemberSearchMixin, ScopedHistoryAdmin):
     list_display = [
         "user",
         "member_name",
@@ -277,12 +333,12 @@ class MembershipAdmin(ScopedHistoryAdmin):
         "decided_at",
         "decided_by",
     ]
-    list_filter = ["status", "is_home", ("chapter", admin.RelatedOnlyFieldListFilter)]
-    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS), "chapter__name"]
+    list_filter = ["status", "is_home", ManagedChapterFilter, "requested_at"]
+    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS)]
     list_select_related = ["chapter", "user__profile", "decided_by"]
     autocomplete_fields = ["user", "chapter"]
     user_fields = ("user",)
-    date_hierarchy = "requested_at"
+    sortable_by = ["requested_at"]
     actions = ["approve_selected", "reject_selected"]
     fields = [
         "chapter",
@@ -588,7 +644,7 @@ class AgendaItemAdmin(JornadaTimeZoneMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ScopedHistoryAdmin):
+class RegistrationAdmin(BigTableAdminMixin, MemberSearchMixin, ScopedHistoryAdmin):
     scope = "jornada__chapter"
     list_display = [
         "user",
@@ -601,10 +657,11 @@ class RegistrationAdmin(ScopedHistoryAdmin):
     ]
     list_filter = [
         "status",
-        ("jornada", admin.RelatedOnlyFieldListFilter),
+        ManagedJornadaFilter,
         ("checked_in_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS), "jornada__title_es"]
+    search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS)]
+    sortable_by = []
     list_select_related = ["jornada", "user__profile", "representing"]
     fields = [
         "jornada",

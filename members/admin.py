@@ -8,15 +8,22 @@ import csv
 import logging
 from functools import wraps
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.decorators import secure_admin_login
+from allauth.account.models import EmailAddress
+from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.db.models import Exists, OuterRef
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import has_mfa, mfa_setup_redirect, needs_mfa
+from .access import has_mfa, is_ime_staff, mfa_setup_redirect, needs_mfa
+from .admin_lists import BigTableAdminMixin, MemberSearchMixin
 from .models import (
     ArcoRequest,
     ConsentRecord,
@@ -26,6 +33,7 @@ from .models import (
     Profile,
     ProfileSector,
     ProfileView,
+    Sector,
     User,
 )
 from .services import csv_safe
@@ -79,9 +87,12 @@ class UserCreationForm(BaseUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BigTableAdminMixin, BaseUserAdmin):
     add_form = UserCreationForm
     ordering = ["email"]
+    # `email__icontains`: the trigram index of the addresses (migration 0006); sorted by the
+    # address only (its index), never a sort of a million rows by another column.
+    sortable_by = ["email"]
     list_display = ["email", "email_verified", "is_active", "is_staff", "date_joined", "deleted_at"]
     list_filter = ["email_verified", "is_active", "is_staff", "is_superuser", "groups"]
     search_fields = ["email"]
@@ -188,8 +199,29 @@ class NeutralLogEntryMixin:
         return self._neutral(super().log_change(request, obj, message), obj)
 
 
+class SectorFilter(admin.SimpleListFilter):
+    """Profiles with a sector (an EXISTS per row: no join that repeats rows, no DISTINCT)."""
+
+    title = _("sector")
+    parameter_name = "sector"
+
+    def lookups(self, request, model_admin):
+        return [(sector.slug, sector.name) for sector in Sector.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    ProfileSector.objects.filter(profile=OuterRef("pk"), sector__slug=self.value())
+                )
+            )
+        return queryset
+
+
 @admin.register(Profile)
-class ProfileAdmin(NeutralLogEntryMixin, SimpleHistoryAdmin):
+class ProfileAdmin(BigTableAdminMixin, MemberSearchMixin, NeutralLogEntryMixin, SimpleHistoryAdmin):
+    member_search_path = "pk"
+    sortable_by = ["updated_at"]
     list_display = [
         "__str__",
         "user",
@@ -200,7 +232,7 @@ class ProfileAdmin(NeutralLogEntryMixin, SimpleHistoryAdmin):
     ]
     list_filter = [
         "country",
-        "profile_sectors__sector",
+        SectorFilter,
         "state_of_origin",
         "education_level",
         VerifiedFilter,
@@ -284,7 +316,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyAcceptance)
-class PrivacyAcceptanceAdmin(ReadOnlyAdmin):
+class PrivacyAcceptanceAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmin):
     list_display = ["user", "notice", "accepted_at"]
     list_filter = ["notice"]
     search_fields = ["user__email"]
@@ -292,7 +324,7 @@ class PrivacyAcceptanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdmin):
+class ConsentRecordAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmin):
     list_display = ["user", "purpose", "value", "source", "recorded_at"]
     list_filter = ["purpose", "source"]
     search_fields = ["user__email"]
@@ -300,11 +332,71 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProfileView)
-class ProfileViewAdmin(ReadOnlyAdmin):
-    list_display = ["viewer", "profile", "viewed_on", "viewed_at"]
-    list_filter = ["viewed_on"]
+class ProfileViewAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmin):
+    """The log of reads of members' data (profiles, directory pages, coordinators' pages of
+    a member), and the top readers of a day: IME staff only (with their second factor, as
+    every admin page)."""
+
+    member_search_path = "viewer"
+    list_display = ["viewed_at", "viewer", "kind", "profile", "row_count", "filters"]
+    list_filter = ["kind", "viewed_on"]
     search_fields = ["viewer__email"]
     list_select_related = ["viewer", "profile"]
+    ordering = ["-viewed_on", "-viewed_at"]
+    sortable_by = []
+    change_list_template = "admin/members/profileview/change_list.html"
+
+    def has_module_permission(self, request):
+        return is_ime_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_ime_staff(request.user)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "top-readers/",
+                self.admin_site.admin_view(self.top_readers_view),
+                name="members_profileview_top_readers",
+            ),
+            *super().get_urls(),
+        ]
+
+    def top_readers_view(self, request):
+        """Who read the most members' data on a day (today unless `?day=YYYY-MM-DD`)."""
+        from django.core.exceptions import PermissionDenied
+        from django.template.response import TemplateResponse
+
+        from .forms import TopReadersForm
+        from .services import daily_read_cap
+
+        if not is_ime_staff(request.user):
+            raise PermissionDenied
+        form = TopReadersForm(request.GET or None)
+        day = form.cleaned_data["day"] if form.is_valid() and form.cleaned_data["day"] else None
+        day = day or timezone.localdate()
+        rows = list(ProfileView.objects.top_readers(day=day))
+        readers = User.objects.in_bulk([row["viewer"] for row in rows])
+        caps = {kind: daily_read_cap(kind) for kind in ProfileView.Kind.values}
+        for row in rows:
+            row["reader"] = readers.get(row["viewer"])
+            row["at_cap"] = [
+                label
+                for kind, label in ProfileView.Kind.choices
+                if row[f"{kind}_pages"] >= caps[kind]
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Quién consultó más datos de miembros"),
+            "opts": self.model._meta,
+            "form": form,
+            "day": day,
+            "rows": rows,
+            "caps": [(label, caps[kind]) for kind, label in ProfileView.Kind.choices],
+        }
+        return TemplateResponse(request, "admin/members/profileview/top_readers.html", context)
 
 
 @admin.register(ArcoRequest)
@@ -327,3 +419,31 @@ class ArcoRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- allauth's addresses and sessions: a row or more per member ------------------------------
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthEmailAddressAdmin):
+    """allauth's admin of addresses, over a million of them: bounded count and pages, and
+    the search by the owner's name or address (members.admin_lists)."""
+
+    sortable_by = []
+
+    def get_search_fields(self, request):
+        return ["email"]
+
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthUserSessionAdmin):
+    """allauth's admin of signed-in sessions: bounded, searched by the owner (allauth's own
+    search names `user__username`, a field this user model does not have)."""
+
+    sortable_by = []
+    search_fields = ["user__email"]

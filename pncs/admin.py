@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from members.access import is_ime_staff
+from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
 from .models import Affiliation, Interest, Opportunity, Pncs, SearchAudit
 
@@ -27,7 +28,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interest)
-class InterestAdmin(admin.ModelAdmin):
+class InterestAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ("opportunity", "member", "status", "created_at")
     list_filter = ("status",)
     raw_id_fields = ("member", "opportunity", "decided_by")
@@ -40,12 +41,14 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SearchAudit)
-class SearchAuditAdmin(admin.ModelAdmin):
+class SearchAuditAdmin(BigTableAdminMixin, MemberSearchMixin, admin.ModelAdmin):
     """Read-only, for IME staff: who searched or exported, when, filters and row count."""
 
     list_display = ("created_at", "user", "action", "row_count", "capped")
-    list_filter = ("action",)
-    date_hierarchy = "created_at"
+    list_filter = ("action", "created_at")
+    search_fields = ("user__email",)  # who searched: members.admin_lists.people_matching
+    list_select_related = ("user",)
+    sortable_by = ("created_at",)
     readonly_fields = ("created_at", "user", "action", "filters", "row_count", "capped")
 
     def has_module_permission(self, request):

@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from members.admin_lists import BigTableAdminMixin
+
 from .forms import ResultsImportForm, RevokeForm, SelectionForm
 from .importing import ImportFileError, read_table, validate_rows
 from .models import Application, Certificate, Enrolment, Partner, Program, Selection, Stage
@@ -204,7 +206,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
     # Gender is never shown per person: it is only used in aggregate figures.
     list_display = [
         "email",
@@ -216,7 +218,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "institution",
         "created_at",
     ]
-    list_filter = ["program", "status", "education_level", "state", "nationality"]
+    list_filter = ["program", "status", "education_level", "state", "nationality", "created_at"]
     search_fields = [
         "user__email",
         "user__profile__given_names",
@@ -225,7 +227,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         "education_field",
     ]
     list_select_related = ["user", "program"]
-    date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
     actions = ["accept", "waitlist", "reject"]
     fields = [
@@ -277,7 +278,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
     """Results entry: score, completed and certified are editable in the list."""
 
     list_display = [
@@ -362,7 +363,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = ["code", "holder_name", "stage", "issued_on", "valid", "verify_link"]
     list_filter = ["enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "holder_name", "enrolment__application__user__email"]

@@ -34,7 +34,7 @@ def ime_staff(client):
     [
         "",
         "?country=CA",
-        "?profile_sectors__sector__id__exact=1",
+        "?sector=tic",
         "?state_of_origin=JAL",
         "?education_level=maestria",
         "?verified=1",
