@@ -48,8 +48,9 @@ class ChapterQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """What the chapter list shows: counts annotated, areas of interest prefetched."""
-        return self.with_member_count().prefetch_related("sectors").order_by("name")
+        """What the chapter list shows: areas of interest prefetched (the member counts come
+        from chapters.page_cache.member_counts, one cached GROUP BY for every chapter)."""
+        return self.prefetch_related("sectors").order_by("name")
 
 
 class OfficerQuerySet(models.QuerySet):

@@ -39,6 +39,9 @@ def chapter_list(request):
     """Chapters, filtered by region and country, with a server-side SVG map."""
     filterset = ChapterFilter(request.GET or None, queryset=Chapter.objects.public().for_listing())
     chapters = list(filterset.qs)
+    counts = page_cache.member_counts()
+    for chapter in chapters:
+        chapter.member_count = counts.get(chapter.pk, 0)
     mapped = [c for c in chapters if c.latitude is not None and c.longitude is not None]
     return render(
         request,

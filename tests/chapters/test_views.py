@@ -81,10 +81,27 @@ def _chapters_with_members(n_chapters, n_members):
 @pytest.mark.parametrize(("chapters", "members"), [(1, 1), (6, 4)])
 def test_chapter_list_query_count_is_constant(client, django_assert_num_queries, chapters, members):
     _chapters_with_members(chapters, members)
-    # countries in the filter, chapters with counts, their sectors
-    with django_assert_num_queries(3):
+    # countries in the filter, chapters, their sectors, the member counts of every chapter
+    # (one GROUP BY: chapters.page_cache.member_counts)
+    with django_assert_num_queries(4):
         response = client.get(reverse("chapters:list"))
     assert response.status_code == 200
+    with django_assert_num_queries(3):  # then the counts come from the cache
+        response = client.get(reverse("chapters:list"))
+    assert f"Miembros: {members}" in response.content.decode()
+
+
+def test_chapter_list_counts_follow_a_decision_at_once(client, chapter_a, ime_staff):
+    from chapters.services import decide_membership
+
+    MembershipFactory(chapter=chapter_a)
+    pending = MembershipFactory(chapter=chapter_a, status="pending")
+    assert "Miembros: 1" in client.get(reverse("chapters:list")).content.decode()
+    decide_membership(membership_id=pending.pk, decided_by=ime_staff, approve=True)
+    assert "Miembros: 2" in client.get(reverse("chapters:list")).content.decode()
+    pending.refresh_from_db()
+    pending.delete()
+    assert "Miembros: 1" in client.get(reverse("chapters:list")).content.decode()
 
 
 # --- chapter page -------------------------------------------------------------------------
