@@ -225,7 +225,7 @@ class ProfileAdmin(BigTableAdminMixin, MemberSearchMixin, NeutralLogEntryMixin, 
     list_display = [
         "__str__",
         "user",
-        "country",
+        "country_name",
         "state_of_origin",
         "education_level",
         "updated_at",
@@ -259,6 +259,12 @@ class ProfileAdmin(BigTableAdminMixin, MemberSearchMixin, NeutralLogEntryMixin, 
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description=_("país de residencia"))
+    def country_name(self, obj):
+        # The country's name by its code (one lookup), not the admin's display of a choice
+        # field, which builds the list of ~250 countries again for every row.
+        return obj.country.name
 
     @admin.display(description=_("historial de consentimientos"))
     def consent_history(self, obj):
@@ -317,6 +323,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PrivacyAcceptance)
 class PrivacyAcceptanceAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmin):
+    ordering = ["-pk"]  # newest first, by the primary key's index
+    sortable_by = []
     list_display = ["user", "notice", "accepted_at"]
     list_filter = ["notice"]
     search_fields = ["user__email"]
@@ -325,6 +333,8 @@ class PrivacyAcceptanceAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmi
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmin):
+    ordering = ["-pk"]  # newest first, by the primary key's index
+    sortable_by = []
     list_display = ["user", "purpose", "value", "source", "recorded_at"]
     list_filter = ["purpose", "source"]
     search_fields = ["user__email"]
@@ -342,7 +352,7 @@ class ProfileViewAdmin(BigTableAdminMixin, MemberSearchMixin, ReadOnlyAdmin):
     list_filter = ["kind", "viewed_on"]
     search_fields = ["viewer__email"]
     list_select_related = ["viewer", "profile"]
-    ordering = ["-viewed_on", "-viewed_at"]
+    ordering = ["-pk"]  # newest first, by the primary key's index
     sortable_by = []
     change_list_template = "admin/members/profileview/change_list.html"
 
@@ -431,6 +441,7 @@ class EmailAddressAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthEmailAddre
     """allauth's admin of addresses, over a million of them: bounded count and pages, and
     the search by the owner's name or address (members.admin_lists)."""
 
+    ordering = ["-pk"]
     sortable_by = []
 
     def get_search_fields(self, request):
@@ -445,5 +456,6 @@ class UserSessionAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthUserSession
     """allauth's admin of signed-in sessions: bounded, searched by the owner (allauth's own
     search names `user__username`, a field this user model does not have)."""
 
+    ordering = ["-pk"]
     sortable_by = []
     search_fields = ["user__email"]

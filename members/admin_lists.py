@@ -5,8 +5,10 @@ computes facet counts on request, and searches with `icontains` over joins: at a
 members each costs seconds. Here:
 
 - `BoundedPaginator` counts at most COUNT_CAP + 1 rows (`SELECT COUNT(*) FROM (... LIMIT
-  10001)`); the templates (templates/admin/pagination.html, search_form.html) then say
-  "more than 10,000". Pages past the cap are not offered (no OFFSET of a million rows).
+  1001)`); the templates (templates/admin/pagination.html, search_form.html) then say
+  "more than 1000": filter or search. Pages past the cap are not offered (no OFFSET of a
+  million rows). Big tables are listed newest first by primary key (its index), never
+  sorted by an unindexed column (`sortable_by`).
 - `BigTableAdminMixin`: that paginator, no total count (`show_full_result_count`), no facets.
 - `MemberSearchMixin`: the search box finds people by every word of their names, headline
   or expertise (whole words, accents and case ignored) through the
@@ -17,12 +19,13 @@ members each costs seconds. Here:
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .listing import search_terms, words_query
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1000
 
 MEMBER_SEARCH_HELP = _(
     "Nombre, apellidos, titular o especialidad (sin importar acentos), o el correo con su @."
@@ -54,6 +57,20 @@ class BigTableAdminMixin:
     show_facets = admin.ShowFacets.NEVER
 
 
+def profile_condition(term: str):
+    """The condition on Profile rows of a staff search (see people_matching), or None."""
+    term = " ".join(str(term or "").split())
+    if "@" in term:
+        return Q(user__email__icontains=term[:254])
+    words = search_terms(term)
+    if not words:
+        return None
+    if connection.vendor == "postgresql":
+        return Q(search_words=words_query(words))
+    # SQLite (`make run`): substrings of the same text
+    return Q(*(Q(search_words__contains=word) for word in words))
+
+
 def people_matching(term: str):
     """A subquery of the ids of the people (users, and their profiles: same id) a staff
     search names, or None when the term holds nothing to search for.
@@ -65,16 +82,10 @@ def people_matching(term: str):
     term = " ".join(str(term or "").split())
     if "@" in term:
         return User.objects.filter(email__icontains=term[:254]).values("pk")
-    words = search_terms(term)
-    if not words:
+    condition = profile_condition(term)
+    if condition is None:
         return None
-    profiles = Profile.objects.all()
-    if connection.vendor == "postgresql":
-        profiles = profiles.filter(search_words=words_query(words))
-    else:  # SQLite (`make run`): substrings of the same text
-        for word in words:
-            profiles = profiles.filter(search_words__contains=word)
-    return profiles.values("pk")
+    return Profile.objects.filter(condition).values("pk")
 
 
 class MemberSearchMixin:
@@ -86,6 +97,9 @@ class MemberSearchMixin:
     search_help_text = MEMBER_SEARCH_HELP
 
     def get_search_results(self, request, queryset, search_term):
+        if self.member_search_path == "pk" and queryset.model._meta.model_name == "profile":
+            condition = profile_condition(search_term)  # the profile rows themselves
+            return (queryset, False) if condition is None else (queryset.filter(condition), False)
         ids = people_matching(search_term)
         if ids is None:
             return queryset, False

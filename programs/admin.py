@@ -214,7 +214,7 @@ class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "status",
         "education_level",
         "state",
-        "nationality",
+        "nationality_name",
         "institution",
         "created_at",
     ]
@@ -228,6 +228,13 @@ class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["user", "program"]
     ordering = ["-created_at", "-pk"]
+
+    @admin.display(description=_("país de nacionalidad"), ordering="nationality")
+    def nationality_name(self, obj):
+        # The name by its code: the admin's display of a choice field builds the list of
+        # ~250 countries again for every row.
+        return obj.nationality.name
+
     actions = ["accept", "waitlist", "reject"]
     fields = [
         "program",
