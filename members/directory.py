@@ -9,8 +9,11 @@ people are listed at a million members, so no page counts them all and none skip
   alone; the last page costs what the first does. The first page also says how many match,
   counting at most WINDOW + 1 rows of the same index ("more than 1,000" past that).
 - **With text, one window**: at most WINDOW + 1 matching rows from the partial GIN index
-  (`country, card_words`), sorted by name; its pages are slices of it. When more than WINDOW
-  match, the page says so and asks to narrow the search (a window is a sample then).
+  (`country, card_words`), then of the chosen sector among those rows only, sorted by name;
+  its pages are slices of it. When more than WINDOW match the text, the page says so and
+  asks to narrow the search (a window is a sample then).
+- A sector without text walks the name index and checks each row's sector (a sector holds
+  a fifth of the members: ~100 rows for a page); that first page does not count.
 - **The boundary**: the indexes hold the profile's own visibility choice; the rows a page
   shows are read through `Profile.objects.visible_in_directory()` (the account must be
   active, verified and not deleted), so a deactivated member never shows.
@@ -19,7 +22,7 @@ people are listed at a million members, so no page counts them all and none skip
 import bisect
 from dataclasses import dataclass, field
 
-from .models import Profile
+from .models import Profile, ProfileSector
 
 PAGE_SIZE = 20
 WINDOW = 1000  # "more than 1,000": never a COUNT(*) over the whole directory
@@ -61,9 +64,11 @@ def _count(queryset) -> tuple[int | None, bool]:
     return (None, True) if n > WINDOW else (n, False)
 
 
-def browse(queryset, *, after=None, before=None) -> DirectoryPage:
+def browse(queryset, *, after=None, before=None, count=True) -> DirectoryPage:
     """A page of `queryset` (the listed profiles, filtered, no text) in name order: the 20
-    after the profile `after`, or the 20 before `before`, or the first 20."""
+    after the profile `after`, or the 20 before `before`, or the first 20. The first page
+    counts the matches (at most WINDOW + 1) when `count`: pass False when the filter is not
+    answered by the index alone (a sector: the count would probe thousands of rows)."""
     result = DirectoryPage()
     ids = None
     if before is not None and (key := _key_of(before)) is not None:
@@ -83,7 +88,7 @@ def browse(queryset, *, after=None, before=None) -> DirectoryPage:
         ids = rows[:PAGE_SIZE]
         if len(rows) > PAGE_SIZE:
             result.next_after = ids[-1]
-        if key is None:
+        if key is None and count:
             result.count, result.more = _count(queryset)
         else:
             result.previous_before = ids[0] if ids else after
@@ -91,14 +96,22 @@ def browse(queryset, *, after=None, before=None) -> DirectoryPage:
     return result
 
 
-def search(queryset, *, after=None, before=None) -> DirectoryPage:
-    """A page of `queryset` (the listed profiles, filtered, with a text) in name order: one
-    window of at most WINDOW + 1 matches, sorted, and the 20 after `after` (or before
-    `before`) within it."""
+def search(queryset, *, sector=None, after=None, before=None) -> DirectoryPage:
+    """A page of `queryset` (the listed profiles matching a text, and a country if any) in
+    name order: one window of at most WINDOW + 1 matches from the GIN index, of the sector
+    `sector` if given (checked on the window's rows only: bounded work whatever the text),
+    sorted, and the 20 after `after` (or before `before`) within it."""
     rows = list(queryset.order_by().values_list("listing_key", "pk")[: WINDOW + 1])
     more = len(rows) > WINDOW
-    rows.sort()
     rows = rows[:WINDOW]
+    if sector is not None and rows:
+        in_sector = set(
+            ProfileSector.objects.filter(
+                sector=sector, profile_id__in=[pk for _key, pk in rows]
+            ).values_list("profile_id", flat=True)
+        )
+        rows = [row for row in rows if row[1] in in_sector]
+    rows.sort()
     keys = [key for key, _pk in rows]
     start = 0
     if before is not None and (key := _key_of(before)) is not None:

@@ -80,6 +80,21 @@ class DirectoryFilter(django_filters.FilterSet):
             return []
         return search_terms(self.form.cleaned_data.get("q", ""))
 
+    @property
+    def chosen_sector(self):
+        """The chosen sector (None without one, or when the filters are invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        return self.form.cleaned_data.get("sector")
+
+    def text_queryset(self):
+        """The listed rows matching the text and the country, not yet the sector (the
+        directory checks the sector on a bounded window of these: members.directory)."""
+        queryset = self.queryset
+        for name in ("q", "country"):
+            queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
+        return queryset
+
     def applied(self) -> dict:
         """The filters applied, as text (for the audit of reads): no personal data of the
         members found, only what the reader asked."""

@@ -55,8 +55,14 @@ def directory(request):
     # A tampered filter value shows no one rather than ignoring the filter.
     if filterset.is_bound and not filterset.is_valid():
         return render(request, "members/directory.html", context)
-    run = pages.search if filterset.words else pages.browse
-    page = run(filterset.qs, after=after, before=before)
+    if filterset.words:
+        page = pages.search(
+            filterset.text_queryset(), sector=filterset.chosen_sector, after=after, before=before
+        )
+    else:
+        page = pages.browse(
+            filterset.qs, after=after, before=before, count=filterset.chosen_sector is None
+        )
     applied = filterset.applied()
     allowed = record_read(
         reader=request.user,

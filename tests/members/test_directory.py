@@ -95,6 +95,9 @@ def test_a_deactivated_or_unverified_member_never_shows_even_if_listed(client, m
         ({"q": "berlin"}, {"Quetzal"}),  # the city
         ({"q": "robotica zamudio"}, set()),  # every word must match
         ({"q": "pediatrica", "country": "DE"}, set()),
+        ({"q": "ingeniero", "sector": "tic"}, {"Quetzal"}),  # text, then the sector
+        ({"q": "cardiologia", "sector": "tic"}, set()),
+        ({"country": "US", "sector": "salud"}, {"Zamudio"}),
     ],
 )
 def test_the_directory_filters_on_what_the_cards_show(client, me, two_members, params, expected):
@@ -220,6 +223,9 @@ def test_the_first_page_says_more_than_the_window_instead_of_counting(client, me
     assert "Miembros encontrados: más de 3" in html
     html = client.get(reverse("members:directory"), {"country": "DE"}).content.decode()
     assert "Miembros encontrados: 0" in html
+    # A sector is not answered by the index alone: its first page does not count.
+    html = client.get(reverse("members:directory"), {"sector": "tic"}).content.decode()
+    assert "Miembros encontrados" not in html
 
 
 def test_a_text_matching_more_than_the_window_shows_a_window_and_asks_to_narrow(
