@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from .models import Profile, ProfileSector
 
 PAGE_SIZE = 20
+# What a card shows (templates/members/directory.html), read for the 20 shown rows only.
+CARD_FIELDS = ("preferred_name", "given_names", "paternal_surname", "headline", "city", "country")
 WINDOW = 1000  # "more than 1,000": never a COUNT(*) over the whole directory
 
 
@@ -51,10 +53,15 @@ def _shown(ids: list) -> list:
     their cards show (a constant number of queries)."""
     if not ids:
         return []
-    by_id = {
-        profile.pk: profile
-        for profile in Profile.objects.visible_in_directory().for_listing().filter(pk__in=ids)
-    }
+    shown = (
+        Profile.objects.visible_in_directory()
+        .for_listing()
+        .select_related(None)  # the account is checked in the query, never shown
+        .only(*CARD_FIELDS)
+        .filter(pk__in=ids)
+        .order_by()  # the page's order is that of `ids`
+    )
+    by_id = {profile.pk: profile for profile in shown}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

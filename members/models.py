@@ -153,6 +153,11 @@ class ExpertiseTag(models.Model):
 DERIVED_PROFILE_FIELDS = ("expertise_text", "listing_key", "card_words", "search_words")
 
 
+class ProfileManager(models.Manager.from_queryset(ProfileQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer(*DERIVED_PROFILE_FIELDS)
+
+
 class Profile(models.Model):
     """What a member tells the network about themselves, and their privacy choices."""
 
@@ -249,7 +254,9 @@ class Profile(models.Model):
         db_persist=True,
     )
 
-    objects = ProfileQuerySet.as_manager()
+    # The derived columns (DERIVED_PROFILE_FIELDS) are left out of every read by default:
+    # two tsvectors and the tags' text per row that no page shows (listings read them in SQL).
+    objects = ProfileManager()
     # Edit history (who changed what, when): read-only in the admin.
     history = HistoricalRecords(excluded_fields=[*DERIVED_PROFILE_FIELDS, "updated_at"])
 
