@@ -9,13 +9,14 @@ import hashlib
 import json
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from .. import directory as pages
 from .. import messages as msg
 from ..access import member_required, mfa_if_privileged
 from ..filters import DirectoryFilter
-from ..models import Profile, ProfileView
+from ..models import Profile, ProfileView, Sector
 from ..services import record_read
 
 POSITION_PARAMETERS = ("after", "before")
@@ -51,6 +52,9 @@ def directory(request):
         "query": query.urlencode(),
         "page": None,
         "window": pages.WINDOW,
+        "sectors": [(sector.slug, sector.name) for sector in Sector.objects.all()],
+        # The cards link to members:profile (`members/<id>/`): reversed once, not per card.
+        "profile_url": reverse("members:profile", kwargs={"pk": 0}).removesuffix("0/"),
     }
     # A tampered filter value shows no one rather than ignoring the filter.
     if filterset.is_bound and not filterset.is_valid():

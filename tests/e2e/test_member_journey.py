@@ -194,3 +194,40 @@ def test_member_and_account_pages_have_no_serious_axe_violations(page, live_serv
     for path in ["/me/", "/me/edit/", "/me/data/", "/members/"]:
         page.goto(base + path)
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
+
+
+def test_a_member_finds_people_by_country_with_suggestions_and_pages_through(page, live_server):
+    """The country is a text field with suggestions (no 250-option select): typing part of
+    a name offers countries in the page's language; the cards page forwards and back."""
+    from tests.factories import DEFAULT_PASSWORD
+
+    ProfileFactory(
+        directory_visibility=Profile.Visibility.MEMBERS, paternal_surname="Alemana", country="DE"
+    )
+    for n in range(22):
+        ProfileFactory(
+            directory_visibility=Profile.Visibility.MEMBERS,
+            given_names="Ana",
+            paternal_surname=f"Paginada{n:02d}",
+            preferred_name="",
+        )
+    me = ProfileFactory()
+    base = live_server.url
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_login", me.user.email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    submit(page)
+    page.goto(base + "/members/")
+    page.locator("#id_country").press_sequentially("aleman", delay=30)
+    expect(page.locator("#country-options option[value='Alemania']")).to_have_count(1)
+    page.fill("#id_country", "Alemania")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.get_by_role("heading", level=3)).to_have_count(1)
+    expect(page.get_by_role("link", name="Alemana", exact=False)).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+    page.goto(base + "/members/")
+    page.get_by_role("link", name="Siguiente").click()
+    expect(page.get_by_role("link", name="Ana Paginada21")).to_be_visible()
+    page.get_by_role("link", name="Anterior").click()
+    expect(page.get_by_role("link", name="Ana Paginada00")).to_be_visible()
