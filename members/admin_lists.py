@@ -9,7 +9,8 @@ members each costs seconds. Here:
   "more than 1000": filter or search. Pages past the cap are not offered (no OFFSET of a
   million rows). Big tables are listed newest first by primary key (its index), never
   sorted by an unindexed column (`sortable_by`).
-- `BigTableAdminMixin`: that paginator, no total count (`show_full_result_count`), no facets.
+- `BigTableAdminMixin`: that paginator, 50 rows a page, no total count
+  (`show_full_result_count`), no facets.
 - `MemberSearchMixin`: the search box finds people by every word of their names, headline
   or expertise (whole words, accents and case ignored) through the
   GIN index of `Profile.search_words`, or by e-mail address (a term with "@") through the
@@ -53,6 +54,7 @@ class BigTableAdminMixin:
     """For the ModelAdmin of a big table: bounded count and pages, no total, no facets."""
 
     paginator = BoundedPaginator
+    list_per_page = 50  # the admin's rendering costs ~0.5 ms of CPU per row
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
 
