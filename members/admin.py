@@ -90,7 +90,7 @@ class UserCreationForm(BaseUserCreationForm):
 class UserAdmin(BigTableAdminMixin, BaseUserAdmin):
     add_form = UserCreationForm
     ordering = ["email"]
-    # `email__icontains`: the trigram index of the addresses (migration 0006); sorted by the
+    # `email__icontains`: the trigram index of the addresses (migration 0007); sorted by the
     # address only (its index), never a sort of a million rows by another column.
     sortable_by = ["email"]
     list_display = ["email", "email_verified", "is_active", "is_staff", "date_joined", "deleted_at"]

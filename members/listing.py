@@ -14,7 +14,7 @@ whatever writes it, `GeneratedField`):
   admin; a GIN index.
 
 On PostgreSQL they call the IMMUTABLE SQL functions `members_listing_key`,
-`members_card_words` and `members_search_words` (migration 0006, which also keeps
+`members_card_words` and `members_search_words` (migration 0007, which also keeps
 `Profile.expertise_text` up to date with triggers). On SQLite (`make run`) the same columns
 hold plain lower-case text (no accent folding), searched by substring.
 """
@@ -31,7 +31,7 @@ _WORD = re.compile(r"\w+")
 
 
 class _ProfileFunc(Func):
-    """A call of one of migration 0006's SQL functions on PostgreSQL; `sqlite_template` (its
+    """A call of one of migration 0007's SQL functions on PostgreSQL; `sqlite_template` (its
     source expressions by position: {0}, {1}...) elsewhere."""
 
     sqlite_template = ""

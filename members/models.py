@@ -221,7 +221,7 @@ class Profile(models.Model):
 
     # What listings and searches read instead of the text above (members.listing). The
     # names of the member's expertise tags are written by the database only (triggers of
-    # migration 0006, on the tags of a profile and on a renamed tag): a save of the profile
+    # migration 0007, on the tags of a profile and on a renamed tag): a save of the profile
     # never overwrites them.
     expertise_text = models.TextField(editable=False, default="", db_default="")
     listing_key = models.GeneratedField(

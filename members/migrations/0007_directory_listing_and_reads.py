@@ -174,7 +174,7 @@ GIN_INDEXES_BACKWARD = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0005_first_privacy_notice_and_role_permissions"),
+        ("members", "0006_database_cache_table"),
     ]
 
     operations = [
