@@ -95,7 +95,7 @@ def member_counts() -> dict:
 
     from .models import Membership
 
-    found = cache.get_many([GENERATION_KEY, MEMBER_COUNTS_KEY])
+    found = caches["answers"].get_many([GENERATION_KEY, MEMBER_COUNTS_KEY])
     generation = _current_generation(found)
     entry = found.get(MEMBER_COUNTS_KEY)
     if entry is not None and generation is not None and entry["generation"] == generation:
@@ -108,7 +108,7 @@ def member_counts() -> dict:
         .values_list("chapter_id", "n")
     )
     if generation is not None:
-        cache.set(
+        caches["answers"].set(
             MEMBER_COUNTS_KEY, {"generation": generation, "counts": counts}, timeout=MAX_SECONDS
         )
     return counts
