@@ -114,7 +114,7 @@ def profile_completeness(profile) -> tuple[int, list[str]]:
 # --- Reads of other members' data: one daily cap rule ------------------------------------
 
 DAILY_PROFILE_VIEW_CAP = 50
-DAILY_DIRECTORY_PAGE_CAP = 60
+DAILY_DIRECTORY_PAGE_CAP = 100
 DAILY_PNCS_MEMBER_PAGE_CAP = 100
 
 # The setting that overrides each kind's cap, and its default.
