@@ -3,7 +3,11 @@
 import logging
 
 from allauth.socialaccount.models import SocialApp
+from django.core.exceptions import BadRequest
 from django.http import Http404
+from django.views.defaults import bad_request
+
+security_logger = logging.getLogger("talentnet.security")
 
 logger = logging.getLogger("talentnet.db")
 
@@ -51,3 +55,52 @@ class StatementTimeoutMiddleware:
         response["Retry-After"] = "30"
         response["Cache-Control"] = "no-store"
         return response
+
+
+# Form bodies whose fields Django parses into request.POST; any other body (JSON, a file)
+# is the view's to read and validate.
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _querydict_holds_nul(querydict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in querydict.lists()
+    )
+
+
+class RefuseNulMiddleware:
+    """NUL (U+0000) is never valid input: PostgreSQL refuses it in text, so a NUL that reached
+    a lookup (`/certificates/%00/`, an admin filter `?status__exact=a%00b`) answered 500.
+
+    One place, before any view or database lookup: a NUL in the path, a query parameter, a
+    form field (name or value) or a cookie answers 400 with the site's error
+    page in the visitor's language (after LocaleMiddleware, so `/en/...` is in English).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            # The site's 400 page (django.views.defaults.bad_request renders 400.html), and
+            # one log line rather than the traceback a raised BadRequest would log.
+            security_logger.warning(
+                "refused a request with a NUL byte: %s %r", request.method, request.path[:200]
+            )
+            return bad_request(request, BadRequest("NUL byte in the request"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        if "\x00" in request.path or _querydict_holds_nul(request.GET):
+            return True
+        # A cookie too: the session cookie is looked up in the database.
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            return True
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            if _querydict_holds_nul(request.POST):
+                return True
+            # File names need no check: Django keeps only their printable characters.
+            return any("\x00" in key for key in request.FILES)
+        return False

@@ -179,12 +179,19 @@ def test_forms_and_search_never_answer_500(client, coord, message, institution, 
     opportunity = OpportunityFactory(pncs=coord.coordinated_pncs.get())
     client.force_login(coord)
     detail = reverse("pncs:opportunity_detail", args=[opportunity.pk])
-    assert client.post(detail, {"message": message}).status_code in (200, 302)
+
+    def ok(*values):  # a NUL byte is refused before any view (members.middleware): 400
+        return (400,) if any("\x00" in value for value in values) else (200, 302)
+
+    assert client.post(detail, {"message": message}).status_code in ok(message)
     assert client.post(
         reverse("pncs:affiliations"), {"institution": institution, "relation": "other"}
-    ).status_code in (200, 302)
-    assert client.get(reverse("pncs:search"), {"q": q, "sector": q}).status_code == 200
-    assert client.get(reverse("pncs:opportunity_list"), {"sector": q, "kind": q}).status_code == 200
+    ).status_code in ok(institution)
+    page = 400 if "\x00" in q else 200
+    assert client.get(reverse("pncs:search"), {"q": q, "sector": q}).status_code == page
+    assert (
+        client.get(reverse("pncs:opportunity_list"), {"sector": q, "kind": q}).status_code == page
+    )
     Interest.objects.all().delete()
 
 
