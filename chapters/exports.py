@@ -3,6 +3,8 @@
 import csv
 import io
 import logging
+import re
+import unicodedata
 from datetime import UTC
 
 from django.http import HttpResponse
@@ -17,6 +19,29 @@ from .models import Registration, public_name
 logger = logging.getLogger(__name__)
 
 
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def ical_text(value, *, multiline: bool = False) -> str:
+    """Text as it may enter an iCalendar file: no control character at all.
+
+    Every text that reaches the calendar goes through here (titles, descriptions, places,
+    the calendar's name, links). A line break in a one-line property (SUMMARY, LOCATION,
+    X-WR-CALNAME) becomes a space, as does any other control character; in a DESCRIPTION
+    (`multiline`) line breaks stay as "\\n", which the icalendar library escapes. We never
+    rely on the library's own `assert` against raw line breaks: asserts vanish under
+    `python -O`, and a raw line break would let a title write its own properties.
+    """
+    text = _LINE_BREAKS.sub("\n" if multiline else " ", str(value or ""))
+    cleaned = "".join(
+        char if char == "\n" or unicodedata.category(char) != "Cc" else " " for char in text
+    )
+    if multiline:
+        lines = [" ".join(line.split()) for line in cleaned.split("\n")]
+        return "\n".join(lines).strip("\n")
+    return " ".join(cleaned.split())
+
+
 def _location(jornada):
     parts = [p for p in (jornada.venue, jornada.city, jornada.get_country_display()) if p]
     return ", ".join(parts) or jornada.online_url
@@ -28,16 +53,17 @@ def jornada_event(jornada, *, url):
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", jornada.starts_at.astimezone(UTC))
     event.add("dtend", jornada.ends_at.astimezone(UTC))
-    event.add("summary", jornada.title)
+    event.add("summary", ical_text(jornada.title))
     description = jornada.description
     if jornada.online_url:
         description = f"{description}\n\n{jornada.online_url}".strip()
+    description = ical_text(description, multiline=True)
     if description:
         event.add("description", description)
-    location = _location(jornada)
+    location = ical_text(_location(jornada))
     if location:
         event.add("location", location)
-    event.add("url", url)
+    event.add("url", ical_text(url))
     event.add("last-modified", jornada.updated_at.astimezone(UTC))
     return event
 
@@ -48,7 +74,7 @@ def calendar_for(jornadas, *, build_url, name):
     calendar.add("prodid", "-//Red de Talentos Mexicanos//talentnet//ES")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", ical_text(name))
     for jornada in jornadas:
         calendar.add_component(jornada_event(jornada, url=build_url(jornada)))
     return calendar.to_ical()
