@@ -21,6 +21,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from members.emails import clean_subject
+
 from .models import public_name
 
 logger = logging.getLogger(__name__)
@@ -134,7 +136,7 @@ def _render(announcement, *, language: str, name: str, unsubscribe: str) -> dict
     english = language.startswith("en")
     subject = announcement.subject_en if english else announcement.subject_es
     body = announcement.body_en if english else announcement.body_es
-    subject = " ".join((subject or "").splitlines())  # one header line (SECURITY.md C8)
+    subject = clean_subject(subject)  # one header line of plain text (SECURITY.md C8)
     with translation.override(language):
         context = {
             "announcement": announcement,

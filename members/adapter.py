@@ -5,6 +5,7 @@ from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
+from .emails import clean_subject, render_subject
 from .services import queue_transactional_email
 
 
@@ -16,19 +17,22 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
+        # The subject again through the project's one helper: no HTML escaping whatever
+        # the template says, one clean line (members.emails).
+        subject = self.format_email_subject(render_subject(f"{template_prefix}_subject.txt", ctx))
         html_body = None
         for content, mimetype in getattr(message, "alternatives", []) or []:
             if mimetype == "text/html":
                 html_body = content
         queue_transactional_email(
-            to=list(message.to), subject=message.subject, body=message.body, html_body=html_body
+            to=list(message.to), subject=subject, body=message.body, html_body=html_body
         )
 
     def format_email_subject(self, subject: str) -> str:
         """The site's name in front of every subject, in the language of the message."""
         from django.utils.translation import gettext
 
-        return f"[{gettext('Red de Talentos Mexicanos')}] {subject}"
+        return clean_subject(f"[{gettext('Red de Talentos Mexicanos')}] {subject}")
 
     def get_login_redirect_url(self, request) -> str:
         """New notice to accept first; then onboarding until the profile exists; then /me/."""

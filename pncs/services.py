@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.access import PNCS_COORDINATORS
+from members.emails import render_subject
 from members.services import queue_email_to_user
 
 logger = logging.getLogger(__name__)
@@ -133,9 +133,7 @@ def _queue_decision_email(interest) -> None:
 
     queue_email_to_user(
         user=interest.member,
-        subject=lambda: render_to_string(
-            "pncs/email/interest_decision_subject.txt", context()
-        ).strip(),
+        subject=lambda: render_subject("pncs/email/interest_decision_subject.txt", context()),
         template="pncs/email/interest_decision_body.txt",
         context=context,
     )

@@ -7,6 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from ..emails import clean_subject
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,8 +19,9 @@ def deliver_transactional_email(
 
     Transactional mail carries no List-Unsubscribe header: it is not an announcement.
     """
-    # A subject is one header line: CR/LF from user-controlled text never reaches it.
-    subject = " ".join(subject.splitlines())
+    # A subject is one header line of plain text: CR/LF from user-controlled text never
+    # reaches it (members.emails).
+    subject = clean_subject(subject)
     message = EmailMultiAlternatives(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
     )
@@ -58,7 +61,8 @@ def queue_email_to_user(*, user, subject, template: str, context=None) -> None:
 
     `subject` (a string, a lazy string or a callable) and `context` (a dict or a callable
     returning one) are evaluated inside that language, so texts and links (/en/...)
-    follow it. Every app tells a member about a decision through this one path.
+    follow it. Every app tells a member about a decision through this one path. A subject
+    template is rendered with `members.emails.render_subject` (no HTML escaping).
     """
     from django.template.loader import render_to_string
     from django.utils import translation
@@ -66,7 +70,7 @@ def queue_email_to_user(*, user, subject, template: str, context=None) -> None:
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         data = context() if callable(context) else dict(context or {})
         body = render_to_string(template, data)
-        text = str(subject() if callable(subject) else subject)
+        text = clean_subject(subject() if callable(subject) else subject)
     queue_transactional_email(to=[user.email], subject=text, body=body)
 
 
