@@ -223,11 +223,13 @@ class MembershipInline(ScopedAdminMixin, admin.TabularInline):
 
 
 class ChapterAdminForm(forms.ModelForm):
+    uploader_id = None  # set per request by ChapterAdmin.get_form: whose uploads count
+
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if not logo or not hasattr(logo, "size") or logo == self.initial.get("logo"):
             return logo  # cleared, empty or unchanged
-        return clean_logo(logo)
+        return clean_logo(logo, account_id=self.uploader_id)
 
 
 @admin.register(Chapter)
@@ -288,6 +290,11 @@ class ChapterAdmin(ScopedHistoryAdmin):
     def country_name(self, obj):
         # By its code: the display of a choice field rebuilds ~250 countries for every row.
         return obj.country.name
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class for this request
+        form.uploader_id = request.user.pk  # logo uploads count against the account
+        return form
 
     @admin.display(description=_("miembros"), ordering="member_count")
     def members(self, obj):

@@ -86,9 +86,9 @@ def validate_logo(upload):
     clean_logo(upload)
 
 
-def clean_logo(upload):
+def clean_logo(upload, *, account_id=None):
     """The logo, checked and re-encoded as PNG (transparency kept, metadata dropped) under a
-    random name (SECURITY.md C5)."""
+    random name (SECURITY.md C5); counted against `account_id`'s hourly image uploads."""
     from members.images import reencode_image
 
     return reencode_image(
@@ -101,6 +101,7 @@ def clean_logo(upload):
         too_large=LOGO_MESSAGE,
         too_many_pixels=LOGO_MESSAGE,
         invalid=LOGO_MESSAGE,
+        account_id=account_id,
     )
 
 

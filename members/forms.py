@@ -225,7 +225,8 @@ class ProfileForm(forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if photo is False or not photo or not hasattr(photo, "size"):
             return photo  # False: "clear" ticked; None or the current file: unchanged
-        return process_photo(photo)
+        # Counted against the member's hourly image uploads before anything is decoded.
+        return process_photo(photo, account_id=self.instance.user_id)
 
     def clean(self):
         cleaned = super().clean()
