@@ -492,7 +492,7 @@ class MaterialInline(ScopedAdminMixin, admin.TabularInline):
     scope = "jornada__chapter"
     parent_scope = "chapter"
     extra = 0
-    fields = ["title", "file"]
+    fields = ["title", "file", "audience"]
 
 
 @admin.register(Jornada)

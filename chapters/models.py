@@ -16,10 +16,12 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from members.models import Sector
+from members.storage import public_storage
 
 from .querysets import (
     ChapterQuerySet,
     JornadaQuerySet,
+    MaterialQuerySet,
     MembershipQuerySet,
     OfficerQuerySet,
     RegistrationQuerySet,
@@ -143,8 +145,13 @@ class Chapter(models.Model):
     contact_email = models.EmailField(_("correo de contacto"), blank=True)
     website = models.URLField(_("sitio web"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    # Public (members.storage): served at a stable URL to anyone, like the chapter's page.
     logo = models.ImageField(
-        _("logotipo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo]
+        _("logotipo"),
+        upload_to=logo_upload_to,
+        storage=public_storage,
+        blank=True,
+        validators=[validate_logo],
     )
     sectors = models.ManyToManyField(
         Sector, related_name="chapters", blank=True, verbose_name=_("áreas de interés")
@@ -520,7 +527,13 @@ def public_name(user):
 
 
 class Material(models.Model):
-    """A PDF or slides of a Jornada (size-limited, type checked by content)."""
+    """A PDF or slides of a Jornada (size-limited, type checked by content), for everyone
+    who may see the Jornada or only for its registrants. Kept in the private storage and
+    downloaded through a view that checks who may see it (chapters.files)."""
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("Público")
+        REGISTRANTS = "registrants", _("Solo personas registradas")
 
     jornada = models.ForeignKey(
         Jornada, on_delete=models.CASCADE, related_name="materials", verbose_name=_("Jornada")
@@ -529,7 +542,16 @@ class Material(models.Model):
     file = models.FileField(
         _("archivo"), upload_to=material_upload_to, validators=[validate_material]
     )
+    audience = models.CharField(
+        _("quién lo ve"),
+        max_length=12,
+        choices=Audience.choices,
+        default=Audience.REGISTRANTS,
+        help_text=_("Las personas registradas son las que tienen un lugar confirmado."),
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MaterialQuerySet.as_manager()
 
     class Meta:
         ordering = ["jornada", "uploaded_at"]

@@ -5,7 +5,7 @@ Officer powers are computed here at request time from the officers' terms
 """
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 
@@ -146,3 +146,23 @@ class RegistrationQuerySet(models.QuerySet):
         if _is_ime_staff(user):
             return self.all()
         return self.filter(jornada__chapter_id__in=managed_chapter_ids(user))
+
+
+class MaterialQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Materials of the Jornadas the user may see: public ones; "registrants" ones for
+        people with a confirmed place and for those who manage the Jornada (IME staff:
+        all). The permission boundary of the material downloads (chapters.files)."""
+        from .models import Jornada, Registration
+
+        materials = self.filter(jornada__in=Jornada.objects.visible_to(user))
+        if _is_ime_staff(user):
+            return materials
+        public = Q(audience=self.model.Audience.PUBLIC, jornada__is_published=True)
+        if not user.is_authenticated or not user.is_active:
+            return materials.filter(public)
+        registered = Exists(
+            Registration.objects.confirmed().filter(jornada_id=OuterRef("jornada_id"), user=user)
+        )
+        managed = Q(jornada__chapter_id__in=managed_chapter_ids(user))
+        return materials.filter(public | managed | registered)

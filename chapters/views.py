@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +17,15 @@ from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
 from .filters import ChapterFilter
 from .forms import MembershipRequestForm, RegistrationForm
-from .models import AgendaItem, Chapter, Jornada, Membership, Registration, Speaker
+from .models import (
+    AgendaItem,
+    Chapter,
+    Jornada,
+    Material,
+    Membership,
+    Registration,
+    Speaker,
+)
 
 JOIN_REQUESTED_MESSAGE = _("Solicitud enviada. La mesa directiva del capítulo la revisará.")
 LEFT_MESSAGE = _("Saliste del capítulo.")
@@ -191,13 +199,20 @@ def _render_jornada(request, jornada, *, form=None, status=200):
     can_manage = (
         user.is_authenticated and Jornada.objects.managed_by(user).filter(pk=jornada.pk).exists()
     )
+    # The ones this visitor may open (chapters.files serves them), and how many more the
+    # Jornada keeps for its registrants.
+    may_open = Exists(Material.objects.visible_to(user).filter(pk=OuterRef("pk")))
+    rows = list(Material.objects.filter(jornada=jornada).annotate(may_open=may_open))
+    materials = [material for material in rows if material.may_open]
+    hidden = len(rows) - len(materials)
     return render(
         request,
         "chapters/jornada_detail.html",
         {
             "jornada": jornada,
             "agenda": _agenda(jornada),
-            "materials": jornada.materials.all(),
+            "materials": materials,
+            "materials_for_registrants": hidden,
             "registration": registration,
             "waitlist_position": waitlist_position,
             "registration_open": jornada.registration_is_open(timezone.now()),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members.access import has_mfa, mfa_setup_redirect, needs_mfa
+from members.files import file_response
 
 from .access import is_program_staff
 from .certificates import render_certificate_pdf
@@ -130,12 +131,14 @@ def certificate_pdf(request, code):
     )
     language = "en" if (get_language() or "").startswith("en") else "es-mx"
     pdf = render_certificate_pdf(certificate, language)
-    response = HttpResponse(pdf, content_type="application/pdf")
     suffix = "en" if language == "en" else "es"
-    response["Content-Disposition"] = (
-        f'attachment; filename="constancia-{certificate.code}-{suffix}.pdf"'
+    # A private file like the others (members.files): nosniff, a download, no-store.
+    return file_response(
+        pdf,
+        filename=f"constancia-{certificate.code}-{suffix}.pdf",
+        attachment=True,
+        private=True,
     )
-    return response
 
 
 def certificate_verify(request, code):

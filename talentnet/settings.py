@@ -395,8 +395,14 @@ LANGUAGE_COOKIE_NAME = "tn_language"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploads (members/storage.py): private files in MEDIA_ROOT, served at MEDIA_URL by a view
+# that checks who may see them; public ones (chapter logos) in MEDIA_ROOT/public, served at
+# PUBLIC_MEDIA_URL with long-lived caching. Both URLs are routes of talentnet/urls.py.
+MEDIA_URL = "/media/private/"
+PUBLIC_MEDIA_URL = "/media/public/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Photos and chapter logos an account may upload per hour (members.images).
+IMAGE_UPLOADS_PER_HOUR = env.int("IMAGE_UPLOADS_PER_HOUR", default=20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Large PNCS exports (personal data): private, downloaded only through pncs' view.
@@ -404,6 +410,7 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))},
     },
+    "public": {"BACKEND": "members.storage.PublicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,18 +1,21 @@
 """Root URLconf. Pages live under i18n_patterns: Spanish unprefixed, English under /en/."""
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from members.views import healthz
+from members.views import healthz, private_file, public_file
 
 admin.site.site_header = "Red de Talentos Mexicanos"
 admin.site.site_title = "Red de Talentos"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Uploaded files, in every language and mode (members.files): the same URLs as the
+    # storages' (PUBLIC_MEDIA_URL, MEDIA_URL in settings).
+    path("media/public/<path:name>", public_file, name="media_public"),
+    path("media/private/<path:name>", private_file, name="media_private"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -28,8 +31,3 @@ urlpatterns += i18n_patterns(
     path("", include("figures.urls")),
     prefix_default_language=False,
 )
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -96,6 +96,14 @@ def _exports_in_a_temporary_directory(settings, tmp_path_factory):
     }
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path_factory):
+    """Uploads of this test in a directory of its own (both storages, members.storage):
+    never under var/, never seen by another test."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    return settings.MEDIA_ROOT
+
+
 # --- Browser (Playwright on Debian's Chromium; never a downloaded browser) ----
 
 

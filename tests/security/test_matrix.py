@@ -121,6 +121,10 @@ MATRIX = {
     "figures_csv": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_staff": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200),
     "figures_staff_csv": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200),
+    # Uploaded files (members.files): a chapter logo is public; a member's photo follows
+    # the profile's visibility (no login page for a file: 404 to who may not see it).
+    "media_public": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "media_private": (404, 200, 404, 404, 404, 404, 404, 200, 200),
     "admin:programs_application_changelist": (
         LOGIN,
         LOGIN,
@@ -251,6 +255,7 @@ PERSONAL_PAGES = {
         "pncs:affiliations",
         "programs:mine",
         "programs:certificate_pdf",
+        "media_private",
     ],
     "coord_own": [
         "pncs:search",

@@ -31,6 +31,10 @@ PUBLIC = {
     "figures",
     "chapters:unsubscribe",
     "figures_csv",
+    # Uploaded files: public ones, and private ones whose row the visitor may see (a public
+    # Jornada material); members.files answers 404 for the rest.
+    "media_public",
+    "media_private",
     # allauth: the ways in, and the pages a signed-out person needs
     "account_login",
     "account_signup",

@@ -2,10 +2,13 @@
 role x URL matrix, the XSS and the fuzz tests. Every person with a privileged role has a
 TOTP authenticator (members.access.needs_mfa), as they must in production."""
 
+import io
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from PIL import Image
 
 from chapters.mail import unsubscribe_token
 from chapters.models import Membership
@@ -39,6 +42,12 @@ ROLES = (
     "ime_staff",
     "superuser",
 )
+
+
+def _image_file(fmt):
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 104, 71)).save(buffer, fmt)
+    return ContentFile(buffer.getvalue())
 
 
 @dataclass
@@ -95,6 +104,11 @@ def build_world(text=None) -> World:
         member=owner, institution=txt("Universidad Ficticia"), relation="employee"
     )
     member_export = _written_export(coord_own)
+
+    # Uploaded files: the owner's photo (private: seen by who may open the profile) and the
+    # chapter's logo (public), in the test's own MEDIA_ROOT (tests/conftest.py).
+    owner.profile.photo.save("photo.jpg", _image_file("JPEG"))
+    chapter_a.logo.save("logo.png", _image_file("PNG"))
 
     program, stage1, _stage2 = program_with_stages(slug="programa-ia")
     enrolment = participant(
@@ -212,6 +226,8 @@ def build_world(text=None) -> World:
         "figures_csv": r("figures_csv", args=["sectors"]),
         "figures_staff": r("figures_staff"),
         "figures_staff_csv": r("figures_staff_csv", args=["sectors"]),
+        "media_public": chapter_a.logo.url,
+        "media_private": owner.profile.photo.url,
     }
     return w
 

@@ -1,0 +1,32 @@
+"""Chapters' private files (members' `<app>.files` extension point, members.files): Jornada
+materials, downloaded by who may see them (`Material.objects.visible_to(user)`)."""
+
+from django.utils.text import slugify
+
+from members.files import PrivateFiles
+
+from .models import Material
+
+
+def _materials(user):
+    return Material.objects.visible_to(user).select_related("jornada")
+
+
+def _download_name(material):
+    return slugify(material.title)[:80] or "material"
+
+
+def _shareable(material):
+    """A public material of a published Jornada: anyone may fetch it, caches may keep it."""
+    return material.audience == Material.Audience.PUBLIC and material.jornada.is_published
+
+
+PRIVATE_FILES = [
+    PrivateFiles(
+        directory="jornadas/materials/",
+        rows=_materials,
+        field="file",
+        download_name=_download_name,
+        shareable=_shareable,
+    )
+]
