@@ -1,4 +1,7 @@
-"""URLs of the figures app. Top-level names: the footer links `figures`."""
+"""URLs of the figures app. Top-level names: the footer links `figures`.
+
+A program's figures keep their public addresses under /programs/ (the programs app never
+imports figures; its pages link these by name)."""
 
 from django.urls import path
 
@@ -9,4 +12,10 @@ urlpatterns = [
     path("figures/<slug:slug>.csv", views.public_csv, name="figures_csv"),
     path("staff/figures/", views.staff, name="figures_staff"),
     path("staff/figures/<slug:slug>.csv", views.staff_csv, name="figures_staff_csv"),
+    path("programs/<slug:slug>/figures/", views.program_public, name="figures_program"),
+    path(
+        "programs/<slug:slug>/staff/figures/",
+        views.program_staff,
+        name="figures_program_staff",
+    ),
 ]

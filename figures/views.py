@@ -1,8 +1,11 @@
-"""The network in figures: the public page and the IME staff dashboard, with CSV downloads.
+"""The network in figures: the public page and the IME staff dashboard, with CSV downloads,
+and each program's own figures (public, and exact for program staff).
 
-Both pages read the newest snapshot (one query) and say as of when. A filtered staff
-view is computed live with the same bounded set of aggregate queries and cached for
-the snapshot interval (FILTERED_CACHE_SECONDS), keyed by the filters.
+Both network pages read the newest snapshot (one query) and say as of when. A filtered
+staff view is computed live with the same bounded set of aggregate queries and cached for
+the snapshot interval (FILTERED_CACHE_SECONDS), keyed by the filters. A program's page is
+computed live from programs.figures (a fixed number of queries). Every public figure goes
+through figures.disclosure (figures.pages).
 """
 
 import csv
@@ -12,20 +15,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members.access import is_ime_staff, mfa_required
+from members.access import has_mfa, is_ime_staff, mfa_required, mfa_setup_redirect, needs_mfa
 from members.spreadsheets import csv_safe
+from programs.access import is_program_staff
+from programs.figures import program_aggregates
+from programs.models import Program
 
-from . import charts
+from . import charts, pages
 from .forms import FiguresFilterForm
 from .services import compute_figures, current_snapshot
 
 FILTERED_CACHE_SECONDS = 15 * 60
+# The rendered figures are cached as a template fragment keyed by the snapshot (or the
+# filters and their computation time) and the language: building and rendering ~15
+# charts and the map is most of a page's time, and a snapshot never changes.
+FRAGMENT_SECONDS = 15 * 60
 
 
 def ime_staff_required(view):
@@ -42,42 +52,37 @@ def ime_staff_required(view):
     return wrapper
 
 
-def _public_context():
-    snapshot = current_snapshot()
-    return snapshot, charts.public_figures(snapshot.data)
-
-
-# The rendered figures are cached as a template fragment keyed by the snapshot (or the
-# filters and their computation time) and the language: building and rendering ~15
-# charts and the map is most of a page's time, and a snapshot never changes.
-FRAGMENT_SECONDS = 15 * 60
-
-
 @require_GET
 def public(request):
-    """La red en cifras: aggregate counts only, small cells suppressed."""
+    """La red en cifras: aggregate counts only, under the disclosure rule."""
     snapshot = current_snapshot()
     return render(
         request,
         "figures/public.html",
         {
-            "figures": SimpleLazyObject(lambda: charts.public_figures(snapshot.data)),
+            "figures": SimpleLazyObject(lambda: pages.public_figures(snapshot.data)),
             "fragment_key": snapshot.pk,
             "fragment_seconds": FRAGMENT_SECONDS,
             "computed_at": snapshot.computed_at,
-            "note": charts.SUPPRESSION_NOTE,
+            "note": pages.SUPPRESSION_NOTE,
         },
     )
 
 
+def _all_figures(figures):
+    found = list(figures.get("figures", []))
+    for section in figures.get("sections", []):
+        found.extend(section["figures"])
+    for program in figures["programs"]:
+        found.extend(program["figures"])
+    return found
+
+
 @require_GET
 def public_csv(request, slug):
-    """One figure of the public page as CSV (the same suppressed cells)."""
-    _snapshot, figures = _public_context()
-    groups = list(figures["figures"])
-    for program in figures["programs"]:
-        groups.extend(program["figures"])
-    return _csv_response(slug, groups)
+    """One figure of the public page as CSV (the same cells as the page)."""
+    figures = pages.public_figures(current_snapshot().data)
+    return _csv_response(slug, _all_figures(figures))
 
 
 def _staff_context(request):
@@ -85,9 +90,9 @@ def _staff_context(request):
     data = snapshot.data
     form = FiguresFilterForm(
         request.GET or None,
-        countries=charts.country_choices(data),
-        sectors=[(s["id"], charts._name(s)) for s in data["reference"]["sectors"]],
-        chapters=charts.chapter_choices(data),
+        countries=pages.country_choices(data),
+        sectors=pages.sector_choices(data),
+        chapters=pages.chapter_choices(data),
     )
     computed_at = snapshot.computed_at
     filtered = False
@@ -117,7 +122,7 @@ def staff(request):
         "figures/staff.html",
         {
             "form": form,
-            "figures": SimpleLazyObject(lambda: charts.staff_figures(data)),
+            "figures": SimpleLazyObject(lambda: pages.staff_figures(data)),
             "fragment_key": fragment_key,
             "fragment_seconds": FRAGMENT_SECONDS,
             "computed_at": computed_at,
@@ -133,15 +138,11 @@ def staff(request):
 def staff_csv(request, slug):
     """One figure of the staff dashboard as CSV, with the page's filters."""
     _form, data, _computed_at, _filtered, _key = _staff_context(request)
-    figures = charts.staff_figures(data)
-    groups = [figure for section in figures["sections"] for figure in section["figures"]]
-    for program in figures["programs"]:
-        groups.extend(program["figures"])
-    return _csv_response(slug, groups)
+    return _csv_response(slug, _all_figures(pages.staff_figures(data)))
 
 
 def _csv_response(slug, figures):
-    figure = charts.all_figures(figures).get(slug)
+    figure = charts.by_slug(figures).get(slug)
     if figure is None:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -152,3 +153,33 @@ def _csv_response(slug, figures):
     for row in figure.rows:
         writer.writerow([csv_safe(value) for value in row])
     return response
+
+
+def _program_page(request, slug, *, public):
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user).prefetch_related("stages"), slug=slug
+    )
+    figures = pages.program_figures(program_aggregates(program), public=public)
+    return render(
+        request,
+        "figures/program.html",
+        {"program": program, "figures": figures, "public": public, "note": pages.SUPPRESSION_NOTE},
+    )
+
+
+@require_GET
+def program_public(request, slug):
+    """/programs/<slug>/figures/: a program's aggregate figures, under the disclosure rule."""
+    return _program_page(request, slug, public=True)
+
+
+@never_cache
+@require_GET
+@login_required
+def program_staff(request, slug):
+    """/programs/<slug>/staff/figures/: the exact figures, for program staff."""
+    if not is_program_staff(request.user):
+        raise Http404
+    if needs_mfa(request.user) and not has_mfa(request.user):
+        return mfa_setup_redirect(request)
+    return _program_page(request, slug, public=False)

@@ -117,7 +117,7 @@ class ProgramAdmin(admin.ModelAdmin):
     def figures_link(self, obj):
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("programs:staff_figures", kwargs={"slug": obj.slug}),
+            reverse("figures_program_staff", kwargs={"slug": obj.slug}),
             _("Ver cifras"),
         )
 

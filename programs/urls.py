@@ -20,7 +20,7 @@ urlpatterns = [
     ),
     path("programs/<slug:slug>/", views.program_detail, name="detail"),
     path("programs/<slug:slug>/apply/", views.program_apply, name="apply"),
-    path("programs/<slug:slug>/figures/", views.program_figures_public, name="figures"),
-    path("programs/<slug:slug>/staff/figures/", views.program_figures_staff, name="staff_figures"),
+    # programs/<slug>/figures/ and programs/<slug>/staff/figures/ are the figures app's
+    # ("figures_program", "figures_program_staff"): one disclosure rule for every figure.
     path("certificates/<str:code>/", views.certificate_verify, name="certificate_verify"),
 ]

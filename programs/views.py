@@ -9,12 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from members.access import has_mfa, mfa_setup_redirect, needs_mfa
 from members.files import file_response
 
 from .access import is_program_staff
 from .certificates import render_certificate_pdf
-from .figures import program_figures
 from .forms import ApplicationForm
 from .models import Application, Certificate, Program
 from .services import (
@@ -163,31 +161,3 @@ def certificate_verify(request, code):
     if certificate is None:
         raise Http404
     return render(request, "programs/certificate_verify.html", {"certificate": certificate})
-
-
-def program_figures_public(request, slug):
-    """Aggregate figures of a program; small cells suppressed."""
-    program = get_object_or_404(
-        Program.objects.visible_to(request.user).prefetch_related("stages"), slug=slug
-    )
-    figures = program_figures(program, public=True)
-    return render(
-        request, "programs/program_figures.html", {"program": program, "figures": figures}
-    )
-
-
-@never_cache
-@login_required
-def program_figures_staff(request, slug):
-    """Exact figures of a program, for program staff."""
-    if not is_program_staff(request.user):
-        raise Http404
-    if needs_mfa(request.user) and not has_mfa(request.user):
-        return mfa_setup_redirect(request)
-    program = get_object_or_404(
-        Program.objects.visible_to(request.user).prefetch_related("stages"), slug=slug
-    )
-    figures = program_figures(program, public=False)
-    return render(
-        request, "programs/program_figures.html", {"program": program, "figures": figures}
-    )

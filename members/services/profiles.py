@@ -1,11 +1,15 @@
-"""Profile services: expertise tags, saving the profile, completeness, the daily
-caps on reads of other members' data (profiles, directory pages, coordinators' pages)."""
+"""Profile services: expertise tags, saving the profile, the daily caps on reads of other
+members' data (profiles, directory pages, coordinators' pages); completeness:
+members.completeness."""
 
 import logging
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+# Defined once, with the figures' completeness (members.completeness); exported from here.
+from ..completeness import profile_completeness  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -84,31 +88,6 @@ def update_preferred_language(*, user, language: str) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(preferred_language=language)
         user.preferred_language = language
-
-
-def profile_completeness(profile) -> tuple[int, list[str]]:
-    """How complete a profile is (percent) and the labels of what is missing.
-
-    Uses prefetched relations when the caller provided them (no query per item)."""
-    from django.utils.translation import gettext as _
-
-    checks = [
-        (bool(profile.given_names and profile.paternal_surname), _("Nombre y apellido")),
-        (bool(profile.photo), _("Foto")),
-        (bool(profile.headline), _("Titular")),
-        (bool(profile.bio), _("Semblanza")),
-        (bool(profile.country and profile.city), _("País y ciudad de residencia")),
-        (bool(profile.state_of_origin), _("Estado de origen")),
-        (bool(profile.education_level and profile.education_field), _("Estudios")),
-        (bool(profile.employer or profile.position), _("Empleo")),
-        (bool(profile.profile_sectors.all()), _("Sectores")),
-        (bool(profile.expertise.all()), _("Especialidades")),
-        (bool(profile.languages.all()), _("Idiomas")),
-        (bool(profile.contributions.all()), _("Cómo puedes aportar")),
-        (bool(profile.linkedin_url or profile.orcid or profile.website), _("Enlaces")),
-    ]
-    done = sum(1 for ok, _label in checks if ok)
-    return round(100 * done / len(checks)), [label for ok, label in checks if not ok]
 
 
 # --- Reads of other members' data: one daily cap rule ------------------------------------

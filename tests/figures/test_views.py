@@ -283,8 +283,11 @@ def test_public_page_shows_program_figures_from_the_programs_app_with_suppressio
     assert "Participantes por género (autodescrito, opcional)" in html
     rows = _csv(client.get("/figures/program-alfa-gender.csv"))
     table = {row[0]: row[1] for row in rows[1:]}
-    assert table["Mujer"] == "6"
+    # 9 participants shown exactly: 6 women beside "<5" men would give 3 back (9 - 6).
     assert table["Hombre"] == "<5"
+    assert table["Mujer"] == "≥5"
+    assert rows[0] == ["Grupo", "Personas", "Porcentaje"]
+    assert {row[0]: row[2] for row in rows[1:]}["Mujer"] == "—"  # no percentage of a hidden count
     stages = _csv(client.get("/figures/program-alfa-stages.csv"))
     assert stages[1][:3] == ["Etapa 1", "9", "9"]
 

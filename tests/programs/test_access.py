@@ -43,6 +43,6 @@ def test_a_member_is_not_program_staff_and_cannot_reach_the_admin(client):
 
 def test_unpublished_program_figures_are_hidden_from_the_public(client):
     program = ProgramFactory(is_published=False)
-    assert client.get(reverse("programs:figures", kwargs={"slug": program.slug})).status_code == 404
+    assert client.get(reverse("figures_program", kwargs={"slug": program.slug})).status_code == 404
     client.force_login(program_staff_user())
-    assert client.get(reverse("programs:figures", kwargs={"slug": program.slug})).status_code == 200
+    assert client.get(reverse("figures_program", kwargs={"slug": program.slug})).status_code == 200

@@ -56,7 +56,7 @@ def test_demo_pages_show_everything(seeded, client):
         reverse("programs:list"): "Programa de Desarrollo de Talento IA 1000",
         "/programs/ia-1000/": "Huawei Technologies",
         "/en/programs/ia-1000/": "IA 1000 Talent Development Program",
-        reverse("programs:figures", kwargs={"slug": IA1000_SLUG}): "<svg",
+        reverse("figures_program", kwargs={"slug": IA1000_SLUG}): "<svg",
         f"/certificates/{certificate.code}/": certificate.holder_name,
         f"/programs/{OPEN_SLUG}/": "Convocatoria abierta",
     }

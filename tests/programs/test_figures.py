@@ -1,5 +1,7 @@
-"""A program's figures: charts (server-side SVG) with data tables, small cells suppressed on
-the public page, exact on the staff page, a constant number of queries."""
+"""A program's figures (programs.figures' aggregates, drawn by the figures app): charts
+(server-side SVG) with data tables, the disclosure rule on the public page (small cells
+hidden, and another cell reserved where the exact total would give a small one back),
+exact on the staff page, a constant number of queries."""
 
 import re
 from decimal import Decimal
@@ -42,7 +44,7 @@ def _cohort(program, stage1, stage2, *, women, men, oaxaca=2):
 
 
 def _figures_url(program, staff=False):
-    name = "programs:staff_figures" if staff else "programs:figures"
+    name = "figures_program_staff" if staff else "figures_program"
     return reverse(name, kwargs={"slug": program.slug})
 
 
@@ -53,14 +55,21 @@ def test_public_figures_show_charts_tables_and_suppress_small_cells(client):
     response = client.get(_figures_url(program))
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("<svg") == 7  # education, state, country, gender, completion, selection x2
-    assert html.count("<table") >= 7  # one beside each chart, stages, selection
+    # education, state, country, gender, completion, selection; not who was selected by
+    # gender: 3 people were, fewer than five, so their breakdown is withheld.
+    assert html.count("<svg") == 6
+    assert html.count("<table") >= 9  # one beside each chart, stages, selection
+    assert "Desglose reservado" in html
     assert "14 personas participantes" in html
-    # Jalisco has 12, Oaxaca 2 (suppressed), Colombia 1 (suppressed), doctorado 1 (suppressed).
-    assert re.search(r"<th scope=\"row\">Jalisco</th><td>12</td>", html)
+    # Oaxaca 2, Colombia 1 and doctorado 1 are hidden; with the exact total of 14 beside
+    # them, Jalisco (12), Mexico (13) and licenciatura (13) would give them back: reserved.
+    assert re.search(r"<th scope=\"row\">Jalisco</th><td>≥5</td>", html)
     assert re.search(r"<th scope=\"row\">Oaxaca</th><td>&lt;5</td>", html)
     assert re.search(r"<th scope=\"row\">Colombia</th><td>&lt;5</td>", html)
+    assert re.search(r"<th scope=\"row\">México</th><td>≥5</td>", html)
     assert re.search(r"<th scope=\"row\">Doctorado</th><td>&lt;5</td>", html)
+    assert re.search(r"<th scope=\"row\">Licenciatura</th><td>≥5</td>", html)
+    assert "<td>12</td>" not in html and "<td>13</td>" not in html
     assert re.search(r"<th scope=\"row\">Mujer</th><td>6</td>", html)
     assert "Las mujeres son el 42.9 % de las personas participantes." in html
     assert "style=" not in html and "<script" not in html

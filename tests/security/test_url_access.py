@@ -26,7 +26,7 @@ PUBLIC = {
     "pncs:opportunity_detail",
     "programs:list",
     "programs:detail",
-    "programs:figures",
+    "figures_program",
     "programs:certificate_verify",
     "figures",
     "chapters:unsubscribe",
