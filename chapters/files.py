@@ -25,7 +25,7 @@ PRIVATE_FILES = [
     PrivateFiles(
         directory="jornadas/materials/",
         rows=_materials,
-        field="file",
+        file_field="file",
         download_name=_download_name,
         shareable=_shareable,
     )

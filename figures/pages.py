@@ -24,9 +24,9 @@ from .charts import country_name, language
 from .disclosure import (
     AT_MOST,
     EQUAL,
-    MIN_CELL,
     NOT_SHOWN,
     Breakdown,
+    Count,
     breakdown,
     count,
     percent,
@@ -48,6 +48,10 @@ SUPPRESSION_NOTE = _(
     "reserva también otro grupo («≥5»), para que nadie pueda ser identificado."
 )
 WITHHELD = _("Desglose reservado: con tan pocas personas, mostrarlo permitiría identificarlas.")
+PROGRAM_NOTE = _(
+    "Cifras agregadas: los grupos de menos de cinco personas se muestran como «<5»; cuando "
+    "el total permitiría deducir un grupo pequeño, se reserva también otro grupo («≥5»)."
+)
 
 
 def _name(entry: dict) -> str:
@@ -58,6 +62,8 @@ def _name(entry: dict) -> str:
 
 def _top_summary(table: Breakdown, template, empty=None, **values) -> str:
     """A sentence about the largest count shown exactly (never about a hidden one)."""
+    if table.withheld:
+        return str(WITHHELD)
     exact = [(label, cell) for label, cell in table.rows if cell.exact and cell.value]
     if not exact:
         return str(empty or NO_DATA)
@@ -432,6 +438,14 @@ def _stage_name(stage) -> str:
     return (stage["name_en"] or stage["name_es"]) if language() == "en" else stage["name_es"]
 
 
+def _women(table: Breakdown):
+    """The women's count of a gender table (a zero row is left out; a withheld table
+    shows nothing, so no percentage either)."""
+    if table.withheld:
+        return Count(0, NOT_SHOWN, 0, None)
+    return dict(table.rows).get(str(Application.Gender.WOMAN.label), shown(0))
+
+
 def _gender_pairs(counts):
     return [(label, counts.get(value, 0)) for value, label in Application.Gender.choices] + [
         (gettext("Prefirió no indicarlo"), counts.get("", 0))
@@ -463,7 +477,7 @@ def program_figures(program: dict, *, public: bool) -> dict:
         [(country_name(code), n) for code, n in program["by_country"].items()], ranked=True
     )
     gender = table(_gender_pairs(program["by_gender"]))
-    women = dict(gender.rows).get(str(Application.Gender.WOMAN.label), shown(0))
+    women = _women(gender)
     figures = [
         charts.bar_figure(
             f"{prefix}-education",
@@ -630,7 +644,7 @@ def _selection_figures(prefix, stages, counted, total, selected_by_gender, *, pu
     by_gender = breakdown(
         _gender_pairs(selected_by_gender), public=public, total=selected, relation=EQUAL
     )
-    women = dict(by_gender.rows).get(str(Application.Gender.WOMAN.label), shown(0))
+    women = _women(by_gender)
     return [
         charts.bar_figure(
             f"{prefix}-selection",
@@ -735,6 +749,3 @@ def sector_choices(data):
 
 def chapter_choices(data):
     return [(row["id"], row["name"]) for row in data["chapters"]["list"]]
-
-
-__all__ = ["MIN_CELL", "SUPPRESSION_NOTE", "public_figures", "staff_figures"]

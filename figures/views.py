@@ -163,7 +163,7 @@ def _program_page(request, slug, *, public):
     return render(
         request,
         "figures/program.html",
-        {"program": program, "figures": figures, "public": public, "note": pages.SUPPRESSION_NOTE},
+        {"program": program, "figures": figures, "public": public, "note": pages.PROGRAM_NOTE},
     )
 
 

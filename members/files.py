@@ -17,7 +17,7 @@ long-lived public caching for public ones (their names are random and never reus
 import mimetypes
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpResponse
@@ -34,18 +34,22 @@ PUBLIC_MAX_AGE = 365 * 24 * 60 * 60
 SHAREABLE_MAX_AGE = 5 * 60
 
 
+def _never(row) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class PrivateFiles:
-    """One kind of private file: the directory its names start with, the rows of `model`
-    the visitor may see (`rows(user)`, a queryset), the file field, and optionally the
+    """One kind of private file: the directory its names start with, the rows the visitor
+    may see (`rows(user)`, a queryset), the file field holding the name, and optionally the
     download name (`download_name(row)`: a download; None: shown inline) and whether the
     row makes its file public (`shareable(row)`: cacheable by anyone)."""
 
     directory: str
     rows: Callable
-    field: str
+    file_field: str
     download_name: Callable | None = None
-    shareable: Callable = field(default=lambda row: False)
+    shareable: Callable = _never
 
 
 def _photos(user):
@@ -55,7 +59,7 @@ def _photos(user):
 
 
 # Members' own: a photo is seen by whoever may open the member's profile.
-PRIVATE_FILES = [PrivateFiles(directory="photos/", rows=_photos, field="photo")]
+PRIVATE_FILES = [PrivateFiles(directory="photos/", rows=_photos, file_field="photo")]
 
 
 def private_file_kinds() -> list[PrivateFiles]:
@@ -95,10 +99,10 @@ def private_file_response(user, name: str) -> FileResponse:
     kind = next((k for k in private_file_kinds() if name.startswith(k.directory)), None)
     if kind is None:
         raise Http404("no such file")
-    row = kind.rows(user).filter(**{kind.field: name}).first()
+    row = kind.rows(user).filter(**{kind.file_field: name}).first()
     if row is None:
         raise Http404("no such file")
-    stored = getattr(row, kind.field)
+    stored = getattr(row, kind.file_field)
     try:
         fileobj = stored.storage.open(name, "rb")
     except FileNotFoundError:

@@ -301,6 +301,10 @@ def test_unknown_values_are_refused_with_a_message_and_show_nothing(coord_client
 def test_an_invalid_text_shows_its_error_and_no_result(coord_client, params, message):
     contactable(given_names="Xavier", headline="xxxx")
     response = coord_client.get(SEARCH, params)
+    if "\x00" in params["q"]:  # refused before the view (members.middleware): nothing searched
+        assert response.status_code == 400
+        assert not SearchAudit.objects.exists()
+        return
     assert response.status_code == 200
     assert response.context["result"].rows == []
     assert response.context["form"].errors["q"]

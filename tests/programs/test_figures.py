@@ -60,6 +60,7 @@ def test_public_figures_show_charts_tables_and_suppress_small_cells(client):
     assert html.count("<svg") == 6
     assert html.count("<table") >= 9  # one beside each chart, stages, selection
     assert "Desglose reservado" in html
+    assert "Las mujeres son el — de las personas seleccionadas." in html  # no % of a hidden count
     assert "14 personas participantes" in html
     # Oaxaca 2, Colombia 1 and doctorado 1 are hidden; with the exact total of 14 beside
     # them, Jalisco (12), Mexico (13) and licenciatura (13) would give them back: reserved.
