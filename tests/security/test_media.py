@@ -250,7 +250,7 @@ def test_the_migration_moves_existing_logos_to_the_public_storage():
 
     from django.apps import apps
 
-    migration = importlib.import_module("chapters.migrations.0006_material_audience_public_logos")
+    migration = importlib.import_module("chapters.migrations.0007_material_audience_public_logos")
     chapter = ChapterFactory()
     name = storages["default"].save("chapters/logos/viejo.png", _image("PNG"))
     type(chapter).objects.filter(pk=chapter.pk).update(logo=name)

@@ -28,7 +28,7 @@ def logos_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("chapters", "0005_delivery_unsubscribed_at"),
+        ("chapters", "0006_announcement_recipients_ready"),
     ]
 
     operations = [
