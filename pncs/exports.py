@@ -28,7 +28,6 @@ from django.core.files.storage import storages
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, OuterRef, Q
 from django.http import QueryDict
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -569,6 +568,7 @@ def _tell_ready(export_id: int) -> None:
     never to the file, and nothing about the members in it)."""
     from django.urls import reverse
 
+    from members.emails import render_subject
     from members.services import queue_email_to_user
 
     from .models import MemberExport
@@ -586,7 +586,7 @@ def _tell_ready(export_id: int) -> None:
 
     queue_email_to_user(
         user=export.user,
-        subject=lambda: render_to_string("pncs/email/export_ready_subject.txt", context()).strip(),
+        subject=lambda: render_subject("pncs/email/export_ready_subject.txt", context()),
         template="pncs/email/export_ready_body.txt",
         context=context,
     )

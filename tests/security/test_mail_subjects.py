@@ -219,8 +219,9 @@ SENDERS = {
     "members/services/privacy.py": {"queue_transactional_email"},
     "members/adapter.py": {"queue_transactional_email"},
     "chapters/services.py": {"queue_email_to_user"},
-    "chapters/mail.py": {"EmailMultiAlternatives", "EmailMessage"},
+    "chapters/mail.py": {"EmailMultiAlternatives"},
     "pncs/services.py": {"queue_email_to_user"},
+    "pncs/exports.py": {"queue_email_to_user"},
     "programs/services.py": {"queue_email_to_user"},
 }
 SENDING_CALLS = {
