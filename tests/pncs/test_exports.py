@@ -414,22 +414,16 @@ def test_a_download_stopped_half_way_ends_the_copy_and_audits_what_was_sent(coor
 
 # --- An invalid search exports nothing (issue 17, item 4) -------------------------------
 
-INVALID_QUERIES = {
-    "too long": "a" * 204,
-    "NUL byte": "Ana\x00Ruiz",
-}
-
 
 @pytest.mark.parametrize("url", [CSV, XLSX])
-@pytest.mark.parametrize("q", INVALID_QUERIES.values(), ids=INVALID_QUERIES.keys())
-def test_an_invalid_search_exports_nothing_and_says_why(coord_client, url, q):
+def test_an_invalid_search_exports_nothing_and_says_why(coord_client, url):
     from pncs.exports import INVALID_SEARCH_MESSAGE
 
     for n in range(3):
         contactable(given_names=f"Tic{n}", sectors=["tic"])
     contactable(given_names="Salud", sectors=["salud"])
 
-    response = coord_client.get(url, {"q": q, "sector": "tic"})
+    response = coord_client.get(url, {"q": "a" * 204, "sector": "tic"})
 
     assert response.status_code == 302
     assert response["Location"].startswith("/pncs/search/?")
@@ -437,6 +431,18 @@ def test_an_invalid_search_exports_nothing_and_says_why(coord_client, url, q):
     assert not SearchAudit.objects.exists()  # nothing exported, nothing to audit
     page = coord_client.get(response["Location"])
     assert str(INVALID_SEARCH_MESSAGE) in page.content.decode()
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+def test_a_nul_byte_in_the_search_exports_nothing(coord_client, url):
+    """Refused at the door (members.middleware.RefuseNulMiddleware): 400, no file, no audit."""
+    contactable(given_names="Tic", sectors=["tic"])
+
+    response = coord_client.get(url, {"q": "Ana\x00Ruiz", "sector": "tic"})
+
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response
+    assert not SearchAudit.objects.exists()
 
 
 def test_an_invalid_search_is_refused_in_english_too(coord_client):

@@ -40,7 +40,12 @@ NASTY = st.sampled_from(
         "\r\n",
         " ",
     ]
-) | st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
+) | st.text(
+    # PostgreSQL text cannot hold NUL (and RefuseNulMiddleware refuses it at the door):
+    # every other control character can reach a stored title.
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00"),
+    max_size=80,
+)
 
 # The .ics endpoints of the project (a new one must be added here and served below).
 ICS_ROUTES = {"chapters:jornada_ics", "chapters:jornada_feed"}
