@@ -101,7 +101,8 @@ def test_the_csv_export_is_the_search_pages_link_downloaded_whole_and_its_record
     assert figures["rows"] == 300  # records, not lines: each bio holds a line break
     assert figures["exports"] >= 1 and figures["statuses"] == {"200": figures["exports"]}
     assert figures["rows_per_s"] > 0
-    assert 0 < figures["p50_ms"] <= figures["max_request_s"] * 1000
+    # max_request_s is rounded to 10 ms: a sub-millisecond p50 may exceed its rounded value.
+    assert 0 < figures["p50_ms"] <= figures["max_request_s"] * 1000 + 5
     assert figures["peak_rss_mb"] == 99.5
 
 

@@ -147,7 +147,6 @@ def test_the_text_search_finds_nobody_by_what_the_cards_do_not_show(
         {"country": "Atlantida"},
         {"country": "ZZ"},
         {"q": "x" * 101},
-        {"q": "a\x00b"},
     ],
 )
 def test_a_tampered_filter_value_shows_no_one_and_no_error(client, me, two_members, params):
@@ -265,7 +264,8 @@ def test_country_suggestions_follow_the_language_and_ignore_accents(client, me):
     assert "México" in client.get(url, {"q": "mexi"}).json()["results"]
     assert "Mexico" in client.get("/en/members/countries/", {"q": "mexi"}).json()["results"]
     assert client.get(url, {"q": "x"}).json()["results"] == []
-    assert client.get(url, {"q": "\x00" * 500}).status_code == 200
+    assert client.get(url, {"q": "x" * 500}).json()["results"] == []
+    assert client.get(url, {"q": "\x00" * 500}).status_code == 400  # refused at the door
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):
