@@ -334,16 +334,6 @@ def _insert_deliveries(announcement_id: int, user_ids: list[int]) -> list[int]:
 
     if not user_ids:
         return []
-    if connection.vendor != "postgresql":  # `make run` on SQLite
-        Delivery.objects.bulk_create(
-            [Delivery(announcement_id=announcement_id, user_id=pk) for pk in user_ids],
-            ignore_conflicts=True,
-        )
-        return list(
-            Delivery.objects.filter(announcement_id=announcement_id, user_id__in=user_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
     table = connection.ops.quote_name(Delivery._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -507,15 +497,10 @@ def _claim_stamped(ids: list[int], stamp, announcement_id: int | None) -> list[i
 def _record_sent(delivery_id: int, announcement_id: int) -> bool:
     """Mark one delivery sent (a conditional UPDATE, committed before the next message
     leaves); returns whether the announcement is still sending (the cancel check). One
-    statement on PostgreSQL: a message costs one round trip to the database, not two."""
+    statement: a message costs one round trip to the database, not two."""
     from django.db import connection
 
     now = timezone.now()
-    if connection.vendor != "postgresql":  # `make run` on SQLite
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.SENT, reason="", sent_at=now
-        )
-        return _is_sending(announcement_id)
     delivery = connection.ops.quote_name(Delivery._meta.db_table)
     announcement = connection.ops.quote_name(Announcement._meta.db_table)
     with connection.cursor() as cursor:

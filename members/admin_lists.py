@@ -19,7 +19,6 @@ members each costs seconds. Here:
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -67,10 +66,7 @@ def profile_condition(term: str):
     words = search_terms(term)
     if not words:
         return None
-    if connection.vendor == "postgresql":
-        return Q(search_words=words_query(words))
-    # SQLite (`make run`): substrings of the same text
-    return Q(*(Q(search_words__contains=word) for word in words))
+    return Q(search_words=words_query(words))
 
 
 def people_matching(term: str):

@@ -23,7 +23,6 @@ import bisect
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
 from django.db.models import OuterRef
 from django_countries.fields import Country
 
@@ -69,31 +68,20 @@ class Card:
 def _shown(ids: list) -> list:
     """The cards of one page, in the order of `ids`, read through the boundary (the account
     active, verified, not deleted) in one statement: the sectors and tags as arrays of
-    names, no model instance per row (PostgreSQL; SQLite, `make run`, prefetches them)."""
+    names, no model instance per row."""
     if not ids:
         return []
     rows = Profile.objects.visible_in_directory().filter(pk__in=ids).order_by()
     sector_name = f"sector__{translated_name_field()}"
-    if connection.vendor == "postgresql":
-        sectors = ProfileSector.objects.filter(profile=OuterRef("pk")).order_by(
-            "-is_primary", "sector__order"
-        )
-        tags = ExpertiseTag.objects.filter(profiles=OuterRef("pk")).order_by("name")
-        rows = rows.annotate(
-            sector_names=ArraySubquery(sectors.values(sector_name)),
-            tag_names=ArraySubquery(tags.values("name")),
-        ).values_list(*CARD_FIELDS, "pk", "sector_names", "tag_names")
-        found = {row[-3]: row for row in rows}
-    else:
-        found = {
-            profile.pk: (
-                *(getattr(profile, name) for name in CARD_FIELDS),
-                profile.pk,
-                [ps.sector.name for ps in profile.profile_sectors.all()],
-                [tag.name for tag in profile.expertise.all()],
-            )
-            for profile in rows.for_listing().select_related(None).order_by()
-        }
+    sectors = ProfileSector.objects.filter(profile=OuterRef("pk")).order_by(
+        "-is_primary", "sector__order"
+    )
+    tags = ExpertiseTag.objects.filter(profiles=OuterRef("pk")).order_by("name")
+    rows = rows.annotate(
+        sector_names=ArraySubquery(sectors.values(sector_name)),
+        tag_names=ArraySubquery(tags.values("name")),
+    ).values_list(*CARD_FIELDS, "pk", "sector_names", "tag_names")
+    found = {row[-3]: row for row in rows}
     cards = []
     for pk in ids:
         if pk not in found:

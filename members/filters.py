@@ -8,14 +8,13 @@ would let a series of requests recover what the cards hide; such parameters are 
 
 import django_filters
 from django import forms
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .countries import country_code
 from .listing import search_terms, words_query
-from .models import ExpertiseTag, Profile, ProfileSector, Sector
+from .models import Profile, ProfileSector, Sector
 
 UNKNOWN_COUNTRY = _("Escribe el nombre de un país (por ejemplo, México o Canadá).")
 
@@ -116,14 +115,7 @@ class DirectoryFilter(django_filters.FilterSet):
         words = search_terms(value)
         if not words:
             return queryset
-        if connection.vendor == "postgresql":
-            return queryset.filter(card_words=words_query(words))
-        # SQLite (`make run`): substrings of the same text, and the tags themselves (the
-        # database keeps `expertise_text` only on PostgreSQL).
-        for word in words:
-            tags = ExpertiseTag.objects.filter(profiles=OuterRef("pk"), name__icontains=word)
-            queryset = queryset.filter(Q(card_words__contains=word) | Exists(tags))
-        return queryset
+        return queryset.filter(card_words=words_query(words))
 
     def filter_sector(self, queryset, name, value):
         return queryset.filter(

@@ -13,10 +13,9 @@ whatever writes it, `GeneratedField`):
 - `search_words`: every name part, the headline and the expertise, for staff searching the
   admin; a GIN index.
 
-On PostgreSQL they call the IMMUTABLE SQL functions `members_listing_key`,
-`members_card_words` and `members_search_words` (migration 0007, which also keeps
-`Profile.expertise_text` up to date with triggers). On SQLite (`make run`) the same columns
-hold plain lower-case text (no accent folding), searched by substring.
+They call the IMMUTABLE SQL functions `members_listing_key`, `members_card_words` and
+`members_search_words` (migration 0007, which also keeps `Profile.expertise_text` up to
+date with triggers).
 """
 
 import re
@@ -30,57 +29,27 @@ MAX_WORD_LENGTH = 40
 _WORD = re.compile(r"\w+")
 
 
-class _ProfileFunc(Func):
-    """A call of one of migration 0007's SQL functions on PostgreSQL; `sqlite_template` (its
-    source expressions by position: {0}, {1}...) elsewhere."""
-
-    sqlite_template = ""
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        parts, params = [], []
-        for expression in self.get_source_expressions():
-            sql, expression_params = compiler.compile(expression)
-            parts.append(sql)
-            params.append(expression_params)
-        # Each argument may appear several times in the template: repeat its parameters.
-        ordered = []
-        for index in (int(i) for i in re.findall(r"\{(\d+)\}", self.sqlite_template)):
-            ordered.extend(params[index])
-        return self.sqlite_template.format(*parts), ordered
-
-
-_SQLITE_SHOWN_NAME = "(CASE WHEN {0} <> '' THEN {0} ELSE trim({2} || ' ' || {1}) END)"
-
-
-class ListingKey(_ProfileFunc):
+class ListingKey(Func):
     """(preferred_name, given_names, paternal_surname, user_id) -> the directory's sort key."""
 
     function = "members_listing_key"
     output_field = TextField()
-    sqlite_template = "lower" + _SQLITE_SHOWN_NAME + " || char(1) || printf('%%019d', {3})"
 
 
-class CardWords(_ProfileFunc):
+class CardWords(Func):
     """(preferred_name, given_names, paternal_surname, headline, city, expertise_text) -> the
     words of a directory card."""
 
     function = "members_card_words"
     output_field = SearchVectorField()
-    sqlite_template = (
-        "lower((CASE WHEN {0} <> '' THEN {0} ELSE trim({1} || ' ' || {2}) END)"
-        " || ' ' || {3} || ' ' || {4} || ' ' || {5})"
-    )
 
 
-class SearchWords(_ProfileFunc):
+class SearchWords(Func):
     """(given_names, paternal_surname, maternal_surname, preferred_name, headline,
     expertise_text) -> the words staff search the admin by."""
 
     function = "members_search_words"
     output_field = SearchVectorField()
-    sqlite_template = (
-        "lower({0} || ' ' || {1} || ' ' || {2} || ' ' || {3} || ' ' || {4} || ' ' || {5})"
-    )
 
 
 def search_terms(text) -> list[str]:

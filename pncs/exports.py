@@ -5,9 +5,8 @@ On PostgreSQL the CSV is written by the database itself (`COPY (SELECT ...) TO S
 streamed block by block into the response or into a file: several times the rows per
 second of building each line in Python (`make bench`). Its four list cells (sectors,
 expertise, contributions, languages) are aggregated once per list for the exported
-members. `iter_rows` is the same export in Python (keyset batches of ids), for the XLSX
-and for SQLite (`make run`); tests/pncs/test_exports.py checks that both give the same
-cells.
+members. `iter_rows` is the same export in Python (keyset batches of ids), for the XLSX;
+tests/pncs/test_exports.py checks that both give the same cells.
 
 A request streams a page's worth (`sync_max_rows()`); a larger export is a
 `MemberExport` written by a worker (`write_export`, pncs.tasks) into private storage and
@@ -85,17 +84,6 @@ FIELDS = [
 ]
 
 
-def _names(through, owner_ids, label):
-    result = {}
-    for owner_id, name in (
-        through.objects.filter(profile_id__in=owner_ids)
-        .order_by(label)
-        .values_list("profile_id", label)
-    ):
-        result.setdefault(owner_id, []).append(name)
-    return result
-
-
 LISTS = ("sector_list", "expertise_list", "contribution_list", "language_list")
 
 
@@ -128,43 +116,30 @@ def iter_rows(queryset):
             return
         last = ids[-1]
         profiles = Profile.objects.filter(pk__in=ids).order_by("pk")
-        if connection.vendor == "postgresql":
-            # One query per batch: each list is an ARRAY(...) subquery of the row.
-            profiles = list(
-                profiles.annotate(
-                    sector_list=_array(
-                        ProfileSector.objects.order_by("-is_primary", "sector__order"),
-                        sector_label,
-                    ),
-                    expertise_list=_array(
-                        Profile.expertise.through.objects.order_by("expertisetag__name"),
-                        "expertisetag__name",
-                    ),
-                    contribution_list=_array(
-                        Profile.contributions.through.objects.order_by(contribution_label),
-                        contribution_label,
-                    ),
-                    language_list=_array(
-                        Profile.languages.through.objects.order_by(language_label),
-                        language_label,
-                    ),
-                ).values(*FIELDS, *LISTS)
-            )
-            sectors, expertise, contributions, languages = (
-                {p["pk"]: p[name] for p in profiles} for name in LISTS
-            )
-        else:
-            profiles = profiles.values(*FIELDS)
-            sectors = {}
-            for owner_id, name in (
-                ProfileSector.objects.filter(profile_id__in=ids)
-                .order_by("-is_primary", "sector__order")
-                .values_list("profile_id", sector_label)
-            ):
-                sectors.setdefault(owner_id, []).append(name)
-            expertise = _names(Profile.expertise.through, ids, "expertisetag__name")
-            contributions = _names(Profile.contributions.through, ids, contribution_label)
-            languages = _names(Profile.languages.through, ids, language_label)
+        # One query per batch: each list is an ARRAY(...) subquery of the row.
+        profiles = list(
+            profiles.annotate(
+                sector_list=_array(
+                    ProfileSector.objects.order_by("-is_primary", "sector__order"),
+                    sector_label,
+                ),
+                expertise_list=_array(
+                    Profile.expertise.through.objects.order_by("expertisetag__name"),
+                    "expertisetag__name",
+                ),
+                contribution_list=_array(
+                    Profile.contributions.through.objects.order_by(contribution_label),
+                    contribution_label,
+                ),
+                language_list=_array(
+                    Profile.languages.through.objects.order_by(language_label),
+                    language_label,
+                ),
+            ).values(*FIELDS, *LISTS)
+        )
+        sectors, expertise, contributions, languages = (
+            {p["pk"]: p[name] for p in profiles} for name in LISTS
+        )
         for p in profiles:
             pk = p["pk"]
             yield [
@@ -324,32 +299,17 @@ def _copy_chunks(queryset):
                 yield b"".join(rows), len(rows)
 
 
-def _python_chunks(queryset):
-    """The same CSV from `iter_rows` and the csv module (lines end in CRLF), for SQLite."""
-    writer = csv.writer(_Echo())
-    yield (BOM + writer.writerow(header())).encode(), 0
-    lines = []
-    for row in iter_rows(queryset):
-        lines.append(writer.writerow(row))
-        if len(lines) == CHUNK_ROWS:
-            yield "".join(lines).encode(), len(lines)
-            lines = []
-    if lines:
-        yield "".join(lines).encode(), len(lines)
-
-
 def csv_stream(queryset, *, on_done, language):
     """The CSV, UTF-8 with a BOM, in chunks of CHUNK_ROWS lines (one write to the socket
     per chunk, not per line); `on_done(n)` gets the number of rows sent, also when the
     download stops half way.
 
     It runs after the view has returned, so it sets its own language."""
-    chunks = _copy_chunks if connection.vendor == "postgresql" else _python_chunks
     count = 0
     try:
         # closing(): a download stopped half way ends the COPY (and its transaction)
         # here, before on_done writes on the same connection.
-        with translation.override(language), closing(chunks(queryset)) as stream:
+        with translation.override(language), closing(_copy_chunks(queryset)) as stream:
             for chunk, rows in stream:
                 count += rows
                 yield chunk
@@ -360,9 +320,8 @@ def csv_stream(queryset, *, on_done, language):
 def write_csv(queryset, handle) -> int:
     """Write the CSV of `queryset` (as `csv_stream` sends it) into the binary file
     `handle`, chunk by chunk; returns the number of rows."""
-    chunks = _copy_chunks if connection.vendor == "postgresql" else _python_chunks
     count = 0
-    with closing(chunks(queryset)) as stream:
+    with closing(_copy_chunks(queryset)) as stream:
         for chunk, rows in stream:
             handle.write(chunk)
             count += rows

@@ -11,7 +11,6 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Exists, F, OuterRef, Value
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +139,7 @@ class ExpertiseNameField(forms.CharField):
             return ""
         tags = ExpertiseTag.objects.values_list("slug", flat=True)
         tag = tags.filter(name__iexact=value).first() or tags.filter(slug=value).first()
-        if not tag and connection.vendor == "postgresql":  # accents aside ("robotica")
+        if not tag:  # accents aside ("robotica")
             tag = tags.filter(name__unaccent__iexact=value).first()
         if not tag:
             raise ValidationError(UNKNOWN_EXPERTISE, code="unknown", params={"value": value})

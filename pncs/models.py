@@ -273,21 +273,19 @@ class MemberSearchIndex(models.Model):
     )
     contactable = models.BooleanField(default=False)
     sort_name = models.CharField(max_length=320, blank=True)
-    # Unaccented, lower-case names: trigram (fuzzy) matching, and the plain fallback.
+    # Unaccented, lower-case names: trigram (fuzzy) matching.
     names = models.CharField(max_length=400, blank=True)
     headline = models.CharField(max_length=160, blank=True)
     body = models.TextField(blank=True)
     expertise_text = models.TextField(blank=True)
-    # Unaccented, lower-case concatenation of everything searchable (SQLite fallback).
-    plain_text = models.TextField(blank=True)
     document = SearchVectorField(null=True)
     country = models.CharField(max_length=2, blank=True)
     state_of_origin = models.CharField(max_length=3, blank=True)
     education_level = models.CharField(max_length=20, blank=True)
     willing_to_travel = models.BooleanField(default=False)
     # The member's sectors as {"<sector slug>": position}, 0 for the primary one: the
-    # sector filter, facet and column read the index row alone (a JSON object, so
-    # `has_any_keys` works on PostgreSQL and SQLite).
+    # sector filter, facet and column read the index row alone (a JSON object: the
+    # filter is `has_any_keys`, served by a GIN index).
     sectors = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField()
 

@@ -1,9 +1,8 @@
 """The coordinators' member search: the denormalised index, full-text and fuzzy matching,
 capped counts, facets and pages.
 
-PostgreSQL does the real work (tsvector in Spanish, English and 'simple' configurations,
-unaccent, pg_trgm); on SQLite (`make run`) a plain substring match over an unaccented copy
-of the same text keeps the page usable.
+PostgreSQL does the work: tsvector in Spanish, English and 'simple' configurations,
+unaccent, pg_trgm.
 """
 
 import re
@@ -42,10 +41,6 @@ COUNT_CAP = 1000  # "más de 1 000": never a COUNT over the whole table
 MAX_PAGE = COUNT_CAP // PAGE_SIZE
 QUERY_MAX_LENGTH = 200
 REBUILD_BATCH = 2000
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def strip_accents(text: str) -> str:
@@ -97,7 +92,6 @@ def _row_for(profile, contactable: bool) -> MemberSearchIndex:
         headline=profile.headline,
         body=body,
         expertise_text=expertise,
-        plain_text=normalize(" ".join((names, profile.headline, body, expertise))),
         country=str(profile.country or ""),
         state_of_origin=profile.state_of_origin,
         education_level=profile.education_level,
@@ -117,7 +111,6 @@ UPDATE_FIELDS = [
     "headline",
     "body",
     "expertise_text",
-    "plain_text",
     "country",
     "state_of_origin",
     "education_level",
@@ -168,7 +161,7 @@ def reindex_profiles(*, profile_ids) -> int:
         MemberSearchIndex.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["profile"], update_fields=UPDATE_FIELDS
         )
-        if is_postgres() and rows:
+        if rows:
             written = [r.profile_id for r in rows]
             MemberSearchIndex.objects.filter(pk__in=written).update(document=_document())
     return len(rows)
@@ -251,16 +244,11 @@ def text_query(text: str):
 
 def apply_text(queryset, text: str):
     """Filter by free text: a full-text match, or a name close to it (pg_trgm word
-    similarity, for misspelt names). On SQLite, every word as a substring."""
+    similarity, for misspelt names)."""
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
     if not text:
         return queryset
-    plain = normalize(text)
-    if not is_postgres():
-        for term in plain.split()[:8]:
-            queryset = queryset.filter(plain_text__contains=term)
-        return queryset
-    condition = Q(names__trigram_word_similar=plain)
+    condition = Q(names__trigram_word_similar=normalize(text))
     query = text_query(text)
     if query is not None:
         condition |= Q(document=query)
@@ -294,13 +282,6 @@ class SearchResult:
     facets_capped: bool = False
 
 
-def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
-    """How many rows match, counting at most cap + 1: (count, whether it went past cap)."""
-    cap = COUNT_CAP if cap is None else cap
-    n = queryset.order_by().values("pk")[: cap + 1].count()
-    return min(n, cap), n > cap
-
-
 def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
     """The first COUNT_CAP rows of `queryset` (filtered, not yet by text) matching `text`,
     in the order they are shown, as (pk, country, education level, sectors as JSON text)
@@ -317,11 +298,11 @@ def window(queryset, *, sort: str, text: str = "") -> tuple[list, bool]:
     narrow the search.
     """
     text = (text or "").strip()[:QUERY_MAX_LENGTH]
-    if sort == "relevance" and text and is_postgres():
+    if sort == "relevance" and text:
         ordered = _ranked(queryset, names=normalize(text), words=tsquery_text(text))
     else:
         ordered = apply_text(queryset, text)
-        if sort == "relevance":  # SQLite (`make run`): no ranking, every rank is zero
+        if sort == "relevance":  # no text to rank by: every rank is zero
             ordered = ordered.annotate(strong=Value(False), rank=_zero(), similarity=_zero())
         ordered = ordered.order_by(*SORTS.get(sort, SORTS["name"]))
     rows = list(_window_rows(ordered))

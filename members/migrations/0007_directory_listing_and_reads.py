@@ -1,7 +1,7 @@
 """The directory and the admin read derived columns of the profile (members.listing), and
 the log of profile views becomes the log of every read of members' data (daily caps, audit).
 
-PostgreSQL only (skipped on SQLite, `make run`, whose columns hold plain text):
+In SQL:
 - IMMUTABLE functions that fold accents and build the sort key and the words of a card;
 - `expertise_text`, the names of a profile's expertise tags, filled once here and then kept
   by triggers on the profile's tags and on a renamed tag. They are statement-level (one
@@ -19,7 +19,6 @@ import members.listing
 from django.conf import settings
 from django.db import migrations, models
 
-from talentnet.db.migrations import postgresql_only
 
 FUNCTIONS = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -178,14 +177,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        postgresql_only(FUNCTIONS, FUNCTIONS_BACKWARD),
+        migrations.RunSQL(FUNCTIONS, FUNCTIONS_BACKWARD, elidable=False),
         migrations.AddField(
             model_name="profile",
             name="expertise_text",
             field=models.TextField(db_default="", default="", editable=False),
         ),
-        postgresql_only(BACKFILL),
-        postgresql_only(TRIGGERS, TRIGGERS_BACKWARD),
+        migrations.RunSQL(BACKFILL, migrations.RunSQL.noop, elidable=False),
+        migrations.RunSQL(TRIGGERS, TRIGGERS_BACKWARD, elidable=False),
         migrations.AddField(
             model_name="profile",
             name="listing_key",
@@ -245,7 +244,7 @@ class Migration(migrations.Migration):
                 name="members_profile_listing_ctry",
             ),
         ),
-        postgresql_only(GIN_INDEXES, GIN_INDEXES_BACKWARD),
+        migrations.RunSQL(GIN_INDEXES, GIN_INDEXES_BACKWARD, elidable=False),
         migrations.AlterModelOptions(
             name="profileview",
             options={

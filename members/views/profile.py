@@ -152,14 +152,9 @@ def expertise_suggestions(request):
     if kind == "country" and term:
         names = _country_suggestions(term)
     elif len(term) >= 2:
-        from django.db import connection
-
-        # Accents aside where the database can ("robo" finds "robótica").
-        lookup = (
-            "name__unaccent__icontains" if connection.vendor == "postgresql" else "name__icontains"
-        )
+        # Accents aside ("robo" finds "robótica").
         names = list(
-            ExpertiseTag.objects.filter(**{lookup: term})
+            ExpertiseTag.objects.filter(name__unaccent__icontains=term)
             .order_by("name")
             .values_list("name", flat=True)[:SUGGESTIONS]
         )

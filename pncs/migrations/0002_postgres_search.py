@@ -1,10 +1,8 @@
-"""PostgreSQL-only search machinery: unaccent and pg_trgm, GIN indexes on the full-text
-document and on the names (trigram). Skipped on SQLite (`make run`), whose search falls
-back to a plain substring match."""
+"""The search machinery: unaccent and pg_trgm, GIN indexes on the full-text document and
+on the names (trigram)."""
 
 from django.db import migrations
 
-from talentnet.db.migrations import postgresql_only
 
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -23,4 +21,4 @@ BACKWARD = [
 class Migration(migrations.Migration):
     dependencies = [("pncs", "0001_initial")]
 
-    operations = [postgresql_only(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD, elidable=False)]

@@ -14,19 +14,7 @@ UPDATE pncs_membersearchindex m SET sectors = coalesce(
 
 
 def fill_sectors(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FILL_SQL)
-        return
-    index = apps.get_model("pncs", "MemberSearchIndex")
-    profile_sector = apps.get_model("members", "ProfileSector")
-    slugs = {}
-    for profile_id, slug, primary, order in profile_sector.objects.values_list(
-        "profile_id", "sector__slug", "is_primary", "sector__order"
-    ):
-        slugs.setdefault(profile_id, {})[slug] = 0 if primary else 1 + order
-    for row in index.objects.filter(profile_id__in=slugs):
-        row.sectors = slugs[row.profile_id]
-        row.save(update_fields=["sectors"])
+    schema_editor.execute(FILL_SQL)
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,6 @@ table. PostgreSQL only, like 0002."""
 
 from django.db import migrations
 
-from talentnet.db.migrations import postgresql_only
 
 FORWARD = [
     "DROP INDEX IF EXISTS pncs_msi_document_gin",
@@ -27,4 +26,4 @@ BACKWARD = [
 class Migration(migrations.Migration):
     dependencies = [("pncs", "0004_search_window_covering_indexes")]
 
-    operations = [postgresql_only(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD, elidable=False)]

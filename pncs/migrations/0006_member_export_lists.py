@@ -50,8 +50,7 @@ FILL = (
 
 
 def fill(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FILL)
+    schema_editor.execute(FILL)
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,6 @@ members the index already holds (frozen here: a migration does not follow later 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from talentnet.db.migrations import postgresql_only
 
 
 # Every write of an index row rewrites that member's entries: none unless contactable, one
@@ -103,5 +102,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        postgresql_only(FORWARD, BACKWARD),
+        migrations.RunSQL(FORWARD, BACKWARD, elidable=False),
     ]

@@ -5,7 +5,6 @@ whatever the ids. Partial on `contactable`, like 0005. PostgreSQL only, like 000
 
 from django.db import migrations
 
-from talentnet.db.migrations import postgresql_only
 
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS pncs_msi_strong_text_gin ON pncs_membersearchindex"
@@ -17,4 +16,4 @@ BACKWARD = ["DROP INDEX IF EXISTS pncs_msi_strong_text_gin"]
 class Migration(migrations.Migration):
     dependencies = [("pncs", "0008_member_sector_entries")]
 
-    operations = [postgresql_only(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD, elidable=False)]

@@ -7,7 +7,6 @@ from importlib import import_module
 
 from django.db import migrations
 
-from talentnet.db.migrations import postgresql_only
 
 # 0008's function and triggers, for the way back (its last statements fill the table).
 TRIGGERS_0008 = import_module("pncs.migrations.0008_member_sector_entries").FORWARD[:-1]
@@ -23,6 +22,6 @@ class Migration(migrations.Migration):
     dependencies = [("pncs", "0009_strong_text_gin")]
 
     operations = [
-        postgresql_only(FORWARD, TRIGGERS_0008),
+        migrations.RunSQL(FORWARD, TRIGGERS_0008, elidable=False),
         migrations.DeleteModel(name="MemberSectorEntry"),
     ]

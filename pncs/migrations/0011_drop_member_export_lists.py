@@ -9,7 +9,6 @@ from importlib import import_module
 
 from django.db import migrations
 
-from talentnet.db.migrations import postgresql_only
 
 # 0006's statement filling the table, for the way back.
 FILL_0006 = import_module("pncs.migrations.0006_member_export_lists").FILL
@@ -20,6 +19,6 @@ class Migration(migrations.Migration):
 
     operations = [
         # Unapplied in reverse order: the table is created again, then filled.
-        postgresql_only(forward=[], backward=[FILL_0006]),
+        migrations.RunSQL(migrations.RunSQL.noop, [FILL_0006], elidable=False),
         migrations.DeleteModel(name="MemberExportLists"),
     ]

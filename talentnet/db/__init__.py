@@ -19,12 +19,8 @@ def statement_timeout(milliseconds: int, using: str = DEFAULT_DB_ALIAS):
     outlives it on the connection (a transaction pooler may hand the connection to anyone
     next). For Celery tasks and exports that read far more than a page does."""
     with transaction.atomic(using=using):
-        connection = connections[using]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)]
-                )
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)])
         yield
 
 

@@ -37,10 +37,9 @@ _EXPERTISE = (
 )
 SEARCH_INDEX_SQL = f"""
 INSERT INTO pncs_membersearchindex (profile_id, contactable, sort_name, names, headline, body,
-    expertise_text, plain_text, country, state_of_origin, education_level, willing_to_travel,
+    expertise_text, country, state_of_origin, education_level, willing_to_travel,
     sectors, updated_at, document)
 SELECT s.profile_id, s.contactable, s.sort_name, s.names, s.headline, s.body, s.expertise_text,
-    {_NORM.format("concat_ws(' ', s.raw_names, s.headline, s.body, s.expertise_text)")},
     s.country, s.state_of_origin, s.education_level, s.willing_to_travel, s.sectors, s.updated_at,
     setweight(to_tsvector('simple', unaccent(s.names)), 'A')
     || setweight(to_tsvector('spanish', unaccent(s.headline || ' ' || s.expertise_text)), 'B')
