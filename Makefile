@@ -8,26 +8,46 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 # The test configuration: real PostgreSQL and Redis on loopback (override any of them).
+# When no server answers at TEST_DATABASE_URL, `make test` starts the embedded PostgreSQL
+# (var/postgres-test, on a free port of 127.0.0.1) and runs on it. Tasks run inline in the
+# test process (CELERY_TASK_ALWAYS_EAGER); the tests' own worker processes use the broker.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentnet
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+TEST_CELERY_BROKER_URL ?= redis://127.0.0.1:6379/2
 TEST_ENV = DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
-	STATIC_MANIFEST=false
-# The embedded default of `make run`: SQLite under var/, tasks inline, mail on the console.
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	CELERY_BROKER_URL=$(TEST_CELERY_BROKER_URL) TEST_CELERY_BROKER_URL=$(TEST_CELERY_BROKER_URL) \
+	CELERY_TASK_ALWAYS_EAGER=true STATIC_MANIFEST=false
+# `make run`: the embedded PostgreSQL under var/postgres (scripts/embedded-postgres: started
+# on a Unix socket, stopped on exit, its data kept), tasks inline, mail on the console.
 RUN_ENV = DEBUG=true
+EMBEDDED_PG = $(PY) scripts/embedded-postgres
+RUN_PGDATA ?= $(or $(TALENTNET_VAR_DIR),var)/postgres
+SEED_DEMO_ARGS ?=
 
-.PHONY: help install messages translations run test lint format worker beat bench loadtest clean compose-check
+.PHONY: lock help install messages translations run test lint format worker beat bench loadtest clean compose-check
 
 help:
-	@echo "make run     serve the site with demo data on http://127.0.0.1:$(PORT) (SQLite, no services)"
+	@echo "make run     serve the site with demo data on http://127.0.0.1:$(PORT) (embedded PostgreSQL, no services)"
 	@echo "make test    lint, migration check and the whole suite on PostgreSQL + Redis + Chromium"
 	@echo "make lint | format | translations | worker | beat | bench | loadtest | clean"
 
-$(STAMP): pyproject.toml
+# The exact versions CI tested: requirements-dev.lock (runtime and dev tools, with hashes),
+# then the project itself without resolving anything again. `make lock` regenerates the
+# locks from pyproject.toml (requirements.lock: the runtime only, for the Dockerfile).
+$(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
+
+LOCK_FLAGS = --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links --resolver=backtracking
+lock: $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check pip-tools
+	$(PY) -m piptools compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(PY) -m piptools compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
 
 install: $(STAMP)
 
@@ -41,21 +61,27 @@ translations: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var --ignore=tests
 	$(PY) scripts/translate.py
 
+# One shell: the embedded server is stopped however the recipe ends (Ctrl-C included; make
+# signals its recipe a second time, which the stop then ignores).
 run: messages
-	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
-	$(RUN_ENV) $(PY) manage.py seed_demo
-	@echo ""
-	@echo "  talentnet is starting on http://127.0.0.1:$(PORT)/  (English: /en/)"
-	@echo "  IME staff (demo): ime.demo@example.org / demo-ime-staff-2026"
-	@echo "    second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP (add it to an authenticator app)"
-	@echo "    or a recovery code: 89870152 (also 92287915, 63055505; re-armed on every make run)"
-	@echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"
-	@echo "  Chapter officer (Houston, scoped admin): miembro0002@demo.example.org / demo-member-2026"
-	@echo "  PNCS coordinator (TIC, Energía): miembro0009@demo.example.org / demo-member-2026,"
-	@echo "    TOTP secret JBSWY3DPEHPK3PXPJBSWY3DP"
-	@echo "  Mail (verification codes) is printed on this console."
-	@echo ""
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@set -e; url=$$($(EMBEDDED_PG) start $(RUN_PGDATA)); \
+	trap 'trap "" INT TERM HUP; $(EMBEDDED_PG) stop $(RUN_PGDATA)' EXIT; trap 'exit 130' INT TERM HUP; \
+	export $(RUN_ENV) DATABASE_URL="$$url"; \
+	$(PY) manage.py migrate --noinput -v0; \
+	$(PY) manage.py seed_demo $(SEED_DEMO_ARGS); \
+	echo ""; \
+	echo "  talentnet is starting on http://127.0.0.1:$(PORT)/  (English: /en/)"; \
+	echo "  IME staff (demo): ime.demo@example.org / demo-ime-staff-2026"; \
+	echo "    second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP (add it to an authenticator app)"; \
+	echo "    or a recovery code: 89870152 (also 92287915, 63055505; re-armed on every make run)"; \
+	echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"; \
+	echo "  Chapter officer (Houston, scoped admin): miembro0002@demo.example.org / demo-member-2026"; \
+	echo "  PNCS coordinator (TIC, Energía): miembro0009@demo.example.org / demo-member-2026,"; \
+	echo "    TOTP secret JBSWY3DPEHPK3PXPJBSWY3DP"; \
+	echo "  Mail (verification codes) is printed on this console."; \
+	echo "  Database: $$url (embedded PostgreSQL, stopped on exit)"; \
+	echo ""; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 compose-check:
 	SECRET_KEY=compose-check docker-compose -f docker-compose.yml config -q
@@ -72,10 +98,14 @@ test: $(STAMP)
 	scripts/ensure-services
 	$(MAKE) --no-print-directory messages compose-check lint
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
-	$(TEST_ENV) $(PY) scripts/ensure-database
 	@mkdir -p var/static  # whitenoise serves STATIC_ROOT; an absent one only warns
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	@set -e; url=$$($(EMBEDDED_PG) fallback "$(TEST_DATABASE_URL)" var/postgres-test); \
+	trap 'trap "" INT TERM HUP; $(EMBEDDED_PG) stop var/postgres-test' EXIT; trap 'exit 130' INT TERM HUP; \
+	export $(TEST_ENV) DATABASE_URL="$$url"; \
+	echo "make test: DATABASE_URL=$$url"; \
+	$(PY) scripts/ensure-database; \
+	$(PY) manage.py makemigrations --check --dry-run; \
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 worker: $(STAMP)
 	$(PY) -m celery -A talentnet worker -Q transactional,default --loglevel=INFO

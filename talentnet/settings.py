@@ -1,13 +1,17 @@
 """talentnet settings: one module, every value read from the environment.
 
-Every variable is documented in `.env.example`. With nothing set (apart from
-DEBUG=true and a SECRET_KEY, which `make run` provides) the site runs on an
-embedded default: SQLite under var/, tasks inline, mail to the console.
+Every variable is documented in `.env.example`. One code path, the one production runs:
+PostgreSQL always. With DEBUG off the settings refuse to start without DATABASE_URL,
+REDIS_URL and CELERY_BROKER_URL (a production container missing one would otherwise run on
+a per-process cache, or send announcements inside the admin's request). With DEBUG on,
+`make run` provides DATABASE_URL (the embedded PostgreSQL under var/, see
+scripts/embedded-postgres); tasks then run inline and mail goes to the console.
 """
 
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +31,16 @@ if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
 else:
     SECRET_KEY = env("SECRET_KEY")  # required: ImproperlyConfigured when missing
+    _missing = [
+        name
+        for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+        if not env(name, default="")
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing)} must be set when DEBUG is off (see .env.example): "
+            "production runs on PostgreSQL, Redis and a Celery broker, never on a fallback."
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -105,70 +119,74 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 
-DATABASE_URL = env("DATABASE_URL", default="")
-if not DATABASE_URL:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default lives under var/
-    DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+# Unset (DEBUG on only): the embedded server `make run` starts, on its socket in var/postgres
+# (`make run` itself passes the exact URL scripts/embedded-postgres printed).
+DATABASE_URL = (
+    env("DATABASE_URL", default="") or f"postgres://postgres@/talentnet?host={VAR_DIR / 'postgres'}"
+)
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's own engine with its connection pool (psycopg_pool), one per process. Chosen
-    # over CONN_MAX_AGE + CONN_HEALTH_CHECKS because only the pool waits for a restarting
-    # server: a request arriving during a restart waits for a connection up to
-    # DB_POOL_TIMEOUT while the pool reconnects in the background (with a persistent
-    # connection the new connection is refused at once and the page fails). Each connection
-    # handed out is checked first (CONN_HEALTH_CHECKS -> ConnectionPool.check_connection),
-    # so a connection a failover left half-open is replaced, not trusted. The pool needs
-    # CONN_MAX_AGE = 0 (Django returns the connection to the pool after each request) and
-    # suits gunicorn's sync workers (one request at a time: one connection in use).
-    # Prepared statements stay off (Django's default): a transaction-mode pooler such as
-    # PgBouncer may hand each transaction another server connection, and no session state
-    # (SET, prepared statements, advisory locks) is relied on across transactions.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
-    DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5)
-    options.setdefault(
-        "pool",
-        {
-            "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
-            "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
-            # How long a request waits for a connection (a restart included), far below
-            # gunicorn's 30 s timeout: a longer outage answers the plain error page.
-            "timeout": DB_POOL_TIMEOUT,
-            # A connection attempt failing for this long is given up; the next request
-            # starts a new one at once (instead of waiting out a long exponential backoff).
-            "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=10),
-            "max_idle": 300,
-        },
-    )
-    # Every statement is cancelled after DB_STATEMENT_TIMEOUT milliseconds (0: no limit).
-    # The web entry points (wsgi.py, asgi.py) default it to 10 s, so one slow page cannot
-    # hold the database and the workers (members.middleware answers a cancelled statement
-    # with the 503 "try again" page); workers, commands and migrations default to none. A
-    # startup parameter of each connection, not a SET: nothing is left in a session a
-    # transaction pooler would share. Work that needs longer inside a web process raises
-    # it for its own transaction (talentnet.db.statement_timeout).
-    DB_STATEMENT_TIMEOUT = env.int("DB_STATEMENT_TIMEOUT", default=0)
-    if DB_STATEMENT_TIMEOUT:
-        options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT}")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...).")
+# Django's own engine with its connection pool (psycopg_pool), one per process. Chosen
+# over CONN_MAX_AGE + CONN_HEALTH_CHECKS because only the pool waits for a restarting
+# server: a request arriving during a restart waits for a connection up to
+# DB_POOL_TIMEOUT while the pool reconnects in the background (with a persistent
+# connection the new connection is refused at once and the page fails). Each connection
+# handed out is checked first (CONN_HEALTH_CHECKS -> ConnectionPool.check_connection),
+# so a connection a failover left half-open is replaced, not trusted. The pool needs
+# CONN_MAX_AGE = 0 (Django returns the connection to the pool after each request) and
+# suits gunicorn's sync workers (one request at a time: one connection in use).
+# Prepared statements stay off (Django's default): a transaction-mode pooler such as
+# PgBouncer may hand each transaction another server connection, and no session state
+# (SET, prepared statements, advisory locks) is relied on across transactions.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+options = DATABASES["default"].setdefault("OPTIONS", {})
+options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=5)
+options.setdefault(
+    "pool",
+    {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+        # How long a request waits for a connection (a restart included), far below
+        # gunicorn's 30 s timeout: a longer outage answers the plain error page.
+        "timeout": DB_POOL_TIMEOUT,
+        # A connection attempt failing for this long is given up; the next request
+        # starts a new one at once (instead of waiting out a long exponential backoff).
+        "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=10),
+        "max_idle": 300,
+    },
+)
+# Every statement is cancelled after DB_STATEMENT_TIMEOUT milliseconds (0: no limit).
+# The web entry points (wsgi.py, asgi.py) default it to 10 s, so one slow page cannot
+# hold the database and the workers (members.middleware answers a cancelled statement
+# with the 503 "try again" page); workers, commands and migrations default to none. A
+# startup parameter of each connection, not a SET: nothing is left in a session a
+# transaction pooler would share. Work that needs longer inside a web process raises
+# it for its own transaction (talentnet.db.statement_timeout).
+DB_STATEMENT_TIMEOUT = env.int("DB_STATEMENT_TIMEOUT", default=0)
+if DB_STATEMENT_TIMEOUT:
+    options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------
 
 REDIS_URL = env("REDIS_URL", default="")
+CACHES = {
+    # allauth keeps its rate limits and used second-factor codes in the default cache,
+    # and fails closed when it cannot take its lock there: on Redis, an outage of Redis
+    # would refuse every login. They live in the database instead (Django's database
+    # cache: shared by every process, really limiting, up whenever the site is).
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "talentnet_cache",
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="talentnet"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        # allauth keeps its rate limits and used second-factor codes in the default cache,
-        # and fails closed when it cannot take its lock there: on Redis, an outage of Redis
-        # would refuse every login. They live in the database instead (Django's database
-        # cache: shared by every process, really limiting, up whenever the site is).
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "talentnet_cache",
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="talentnet"),
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        },
+    CACHES |= {
         # Whole answers any process can compute again (chapter pages, figures, the version
         # of the privacy notice in force): django-redis. With Redis unreachable every
         # operation answers as a miss (DJANGO_REDIS_IGNORE_EXCEPTIONS) and is logged; short
@@ -183,13 +201,10 @@ if REDIS_URL:
             },
         },
     }
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "answers": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "answers",
-        },
+else:  # DEBUG only (`make run`): whole answers in this process's memory
+    CACHES["answers"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "answers",
     }
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -204,8 +219,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # --- Celery -----------------------------------------------------------------
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-# Without a broker, tasks run inline so `make run` needs no Redis.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Tasks run inline without a broker (DEBUG only: `make run` needs no Redis), or when asked
+# explicitly (the test suite, whose own worker processes set it false).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"

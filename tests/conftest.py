@@ -311,6 +311,7 @@ def celery_worker_process(transactional_db, celery_broker, celery_queues, tmp_pa
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": celery_broker,
+        "CELERY_TASK_ALWAYS_EAGER": "false",  # `make test` runs the suite's own tasks inline
         "CELERY_DEFAULT_QUEUE": celery_queues["default"],
         "CELERY_TRANSACTIONAL_QUEUE": celery_queues["transactional"],
         "CONN_MAX_AGE": "0",

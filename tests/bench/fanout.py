@@ -182,6 +182,7 @@ def _one_run(ctx, *, concurrency: int, wanted: int) -> dict:
                 {
                     "DATABASE_URL": ctx.config.database_url,
                     "CELERY_BROKER_URL": broker,
+                    "CELERY_TASK_ALWAYS_EAGER": "false",
                     "CELERY_DEFAULT_QUEUE": queue,
                     "SMTP_HOST": sink.host,
                     "SMTP_PORT": str(sink.port),

@@ -80,8 +80,13 @@ def server_env(
         "LOG_LEVEL": "WARNING",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    # Tasks run inline unless the caller passes a broker (a fan-out scenario will).
-    env.setdefault("CELERY_BROKER_URL", "")
+    # Tasks run inline unless the caller passes a broker (a fan-out scenario will). The
+    # settings want a broker with DEBUG off; it is not used while tasks run inline.
+    inline = not (extra or {}).get("CELERY_BROKER_URL")
+    env.setdefault(
+        "CELERY_BROKER_URL", os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/3"
+    )
+    env["CELERY_TASK_ALWAYS_EAGER"] = "true" if inline else "false"
     env.update(extra or {})
     return env
 

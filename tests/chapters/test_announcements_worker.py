@@ -260,6 +260,7 @@ def test_the_database_restarting_mid_send_neither_loses_nor_repeats_a_message(
             "DB_CONNECT_RETRY_SECONDS": "10",
             "CONN_MAX_AGE": "60",
             "CELERY_BROKER_URL": celery_broker,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_DEFAULT_QUEUE": celery_queues["default"],
             "CELERY_TRANSACTIONAL_QUEUE": celery_queues["transactional"],
             "SMTP_HOST": smtp_server.host,

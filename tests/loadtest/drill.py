@@ -533,6 +533,7 @@ def run_drills(config: DrillConfig, *, faults=True) -> dict:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis.url(0),
             "CELERY_BROKER_URL": redis.url(1),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
             "DB_CONNECT_TIMEOUT": "2",
         }
         os.environ.update(services)
