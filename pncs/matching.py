@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -56,6 +57,17 @@ def _count(through, owner: str, other: str, owner_ref: str, ids):
         .values("n")
     )
     return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+def _score():
+    """The score (the module's formula, written once) from the four parts each side
+    annotates first: m_sector and m_place (0 or 1), m_expertise and m_contribution (counts)."""
+    return (
+        SECTOR_POINTS * F("m_sector")
+        + EXPERTISE_POINTS * Least("m_expertise", Value(MAX_COUNTED))
+        + CONTRIBUTION_POINTS * Least("m_contribution", Value(MAX_COUNTED))
+        + PLACE_POINTS * F("m_place")
+    )
 
 
 def _one_if(condition):
@@ -103,12 +115,7 @@ def suggest_members(opportunity: Opportunity, *, limit: int = SUGGESTIONS) -> li
             ),
             m_place=_one_if(place),
         )
-        .annotate(
-            score=SECTOR_POINTS * Case(When(in_sector, then=Value(1)), default=Value(0))
-            + EXPERTISE_POINTS * Least("m_expertise", Value(MAX_COUNTED))
-            + CONTRIBUTION_POINTS * Least("m_contribution", Value(MAX_COUNTED))
-            + PLACE_POINTS * Case(When(place, then=Value(1)), default=Value(0))
-        )
+        .annotate(score=_score())
     )
     if opportunity.kind == Opportunity.Kind.COMMITTEE and opportunity.institution_key:
         # A declared tie to the project's institution is a conflict of interest.
@@ -204,12 +211,7 @@ def opportunities_for(profile: Profile, *, limit: int = FOR_YOU) -> list[Match]:
             ),
             m_place=_one_if(place),
         )
-        .annotate(
-            score=SECTOR_POINTS * Case(When(in_sector, then=Value(1)), default=Value(0))
-            + EXPERTISE_POINTS * Least("m_expertise", Value(MAX_COUNTED))
-            + CONTRIBUTION_POINTS * Least("m_contribution", Value(MAX_COUNTED))
-            + PLACE_POINTS * Case(When(place, then=Value(1)), default=Value(0))
-        )
+        .annotate(score=_score())
         .filter(Q(m_sector=1) | Q(m_expertise__gt=0) | Q(m_contribution__gt=0))
         .select_related("sector", "pncs")
         .order_by("-score", "pk")
