@@ -1,8 +1,9 @@
 """Admin of the members app (IME staff), and the admin's sign-in rules.
 
 The admin login goes through allauth (`secure_admin_login`: its rate limits, email
-verification and second factor apply), and staff who need a second factor
-(`needs_mfa`) are sent to set up TOTP before any admin page (SECURITY.md A4, A5)."""
+verification and second factor apply), and every staff account (members.access.
+`sees_others_personal_data`) is sent to set up TOTP before any admin page (SECURITY.md
+A4, A5)."""
 
 import csv
 import logging
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import has_mfa, is_ime_staff, mfa_setup_redirect, needs_mfa
+from .access import is_ime_staff, lacks_second_factor, mfa_setup_redirect
 from .admin_lists import BigTableAdminMixin, MemberSearchMixin
 from .models import (
     ArcoRequest,
@@ -53,7 +54,7 @@ def _admin_view_requiring_mfa(view, cacheable=False):
     @wraps(inner)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        if user.is_active and user.is_staff and needs_mfa(user) and not has_mfa(user):
+        if user.is_active and user.is_staff and lacks_second_factor(user):
             return mfa_setup_redirect(request)
         return inner(request, *args, **kwargs)
 

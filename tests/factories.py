@@ -126,6 +126,16 @@ class OfficerFactory(factory.django.DjangoModelFactory):
 
             grant_officer_access(user=self.user)
 
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Officers see others' personal data, so they have TOTP (members.access), unless
+        `second_factor=False`."""
+        if create and extracted is not False:
+            from allauth.mfa.models import Authenticator
+
+            if not Authenticator.objects.filter(user=self.user, type="totp").exists():
+                with_totp(self.user)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -416,8 +426,9 @@ def participant(stage, *, score=None, completed=False, certified=False, **applic
     )
 
 
-def program_staff_user(**fields):
-    """A staff account in the "Program staff" group (not superuser, not IME staff)."""
+def program_staff_user(*, totp=True, **fields):
+    """A staff account in the "Program staff" group (not superuser, not IME staff), with a
+    second factor unless `totp=False` (members.access)."""
     from django.contrib.auth.models import Group, Permission
 
     user = member(**fields)
@@ -428,4 +439,6 @@ def program_staff_user(**fields):
     if created:
         group.permissions.set(Permission.objects.filter(content_type__app_label="programs"))
     user.groups.add(group)
+    if totp:
+        with_totp(user)
     return user
