@@ -307,6 +307,22 @@ def with_totp(user):
     return secret
 
 
+def totp_code(secret: str) -> str:
+    """The current code for a base32 TOTP secret, as an authenticator app computes it
+    (RFC 6238 with allauth's defaults: SHA-1, 30 seconds, 6 digits)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
 def coordinator(sector="tic", *, totp=True, **user_fields):
     """A coordinator of the PNCS of `sector` (created if needed), with TOTP by default."""
     user = UserFactory(**user_fields)

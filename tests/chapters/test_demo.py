@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from chapters.demo import DEMO_OFFICER_EMAIL
 from chapters.models import Chapter, Jornada, Membership, Officer, Registration
+from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -45,21 +46,6 @@ def test_the_demo_officer_manages_houston_only(settings):
     assert list(Chapter.objects.managed_by(officer).values_list("slug", flat=True)) == ["houston"]
 
 
-def _totp_code(secret: str) -> str:
-    """RFC 6238 with allauth's defaults (SHA-1, 30 s, 6 digits), as an authenticator app."""
-    import base64
-    import hashlib
-    import hmac
-    import struct
-    import time
-
-    key = base64.b32decode(secret, casefold=True)
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
 def test_the_demo_officer_reaches_the_admin_with_the_documented_totp_secret(client, settings):
     """Officers see others' personal data, so the demo officer has the second factor the
     README and `make run` print (issue 17 item 2)."""
@@ -74,7 +60,7 @@ def test_the_demo_officer_reaches_the_admin_with_the_documented_totp_secret(clie
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/authenticate/"
-    response = client.post(response["Location"], {"code": _totp_code(DEMO_OFFICER_TOTP_SECRET)})
+    response = client.post(response["Location"], {"code": totp_code(DEMO_OFFICER_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/admin/chapters/membership/").status_code == 200
     root = Path(__file__).resolve().parents[2]
