@@ -75,7 +75,8 @@ run: messages
 	echo "    second factor: TOTP secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP (add it to an authenticator app)"; \
 	echo "    or a recovery code: 89870152 (also 92287915, 63055505; re-armed on every make run)"; \
 	echo "  Any demo member:  miembro0001@demo.example.org / demo-member-2026"; \
-	echo "  Chapter officer (Houston, scoped admin): miembro0002@demo.example.org / demo-member-2026"; \
+	echo "  Chapter officer (Houston, scoped admin): miembro0002@demo.example.org / demo-member-2026,"; \
+	echo "    TOTP secret MRSW23ZNN5TGM2LDMVZC2MRW"; \
 	echo "  PNCS coordinator (TIC, Energía): miembro0009@demo.example.org / demo-member-2026,"; \
 	echo "    TOTP secret JBSWY3DPEHPK3PXPJBSWY3DP"; \
 	echo "  Mail (verification codes) is printed on this console."; \

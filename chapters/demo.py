@@ -7,6 +7,8 @@ rows are found by slug (chapters, Jornadas) or by their natural keys.
 import datetime
 import zoneinfo
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,8 +19,11 @@ from .services import grant_officer_access
 
 DEMO_MEMBER_DOMAIN = "demo.example.org"
 # A demo member who is also the president of the Houston chapter: logs into the scoped
-# admin with the demo members' shared password.
+# admin with the demo members' shared password and, like every account that sees others'
+# personal data (members.access), a second factor: this documented TOTP secret (DEBUG
+# demo data only; README, `make run`).
 DEMO_OFFICER_EMAIL = f"miembro0002@{DEMO_MEMBER_DOMAIN}"
+DEMO_OFFICER_TOTP_SECRET = "MRSW23ZNN5TGM2LDMVZC2MRW"  # noqa: S105
 
 CHAPTERS = [
     # slug, name, city, country, region, status, formalised, lat, lon, sectors
@@ -151,6 +156,8 @@ def seed(*, stdout, rng, members=300, **kwargs):
                 defaults={"term_start": term_start},
             )
             grant_officer_access(user=user)
+            if email == DEMO_OFFICER_EMAIL:
+                _seed_officer_second_factor(user)
             Membership.objects.get_or_create(
                 chapter=chapters[slug],
                 user=user,
@@ -218,8 +225,19 @@ def seed(*, stdout, rng, members=300, **kwargs):
     stdout.write(
         f"chapters: {sent} demo announcements sent; "
         f"{len(chapters)} chapters, {made} new memberships, Jornadas "
-        f"{fourth.slug}, {upcoming.slug}, {event.slug}; officer {DEMO_OFFICER_EMAIL}"
+        f"{fourth.slug}, {upcoming.slug}, {event.slug}; officer {DEMO_OFFICER_EMAIL} "
+        f"(TOTP secret {DEMO_OFFICER_TOTP_SECRET})"
     )
+
+
+def _seed_officer_second_factor(user):
+    """The demo officer's TOTP authenticator with the documented secret (once)."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user,
+            type=Authenticator.Type.TOTP,
+            data={"secret": encrypt(DEMO_OFFICER_TOTP_SECRET)},
+        )
 
 
 def _past_fourth_jornada():

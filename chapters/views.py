@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from members.access import has_mfa, mfa_setup_redirect, needs_mfa
+from members.access import lacks_second_factor, mfa_setup_redirect
 
 from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
@@ -300,7 +300,7 @@ def jornada_feed(request):
 def jornada_participants_csv(request, slug):
     """Participants as CSV, for IME staff and the organising chapter's current officers."""
     jornada = get_object_or_404(Jornada.objects.managed_by(request.user), slug=slug)
-    if needs_mfa(request.user) and not has_mfa(request.user):
+    if lacks_second_factor(request.user):
         return mfa_setup_redirect(request)
     return participants_csv_response(
         jornada_ids=[jornada.pk], user=request.user, filename=f"participantes-{jornada.slug}.csv"

@@ -21,7 +21,12 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members.access import has_mfa, is_ime_staff, mfa_required, mfa_setup_redirect, needs_mfa
+from members.access import (
+    is_ime_staff,
+    lacks_second_factor,
+    mfa_setup_redirect,
+    second_factor_required,
+)
 from members.spreadsheets import csv_safe
 from programs.access import is_program_staff
 from programs.figures import program_aggregates
@@ -40,7 +45,7 @@ FRAGMENT_SECONDS = 15 * 60
 
 def ime_staff_required(view):
     """Signed in (else login), IME staff (else 403), with a second factor (else set it up)."""
-    with_mfa = mfa_required(view)
+    with_mfa = second_factor_required(view)
 
     @wraps(view)
     @login_required
@@ -180,6 +185,6 @@ def program_staff(request, slug):
     """/programs/<slug>/staff/figures/: the exact figures, for program staff."""
     if not is_program_staff(request.user):
         raise Http404
-    if needs_mfa(request.user) and not has_mfa(request.user):
+    if lacks_second_factor(request.user):
         return mfa_setup_redirect(request)
     return _program_page(request, slug, public=False)

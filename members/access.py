@@ -1,8 +1,11 @@
 """Roles and the second-factor rule, shared by every app.
 
-Roles are Django groups (created by a data migration). Staff of IME and PNCS
-coordinators can read and export personal data, so they need a second factor
-(allauth.mfa TOTP) before the admin, member search or exports (SECURITY.md A5).
+Roles are Django groups (created by data migrations). The second-factor rule is one
+predicate, `sees_others_personal_data`: an account that can reach other people's personal
+data (any staff account, any superuser, anyone in a role group: IME staff, program staff,
+chapter officers, PNCS coordinators, and any group added later) needs a TOTP authenticator
+before the admin and before every page, file or export showing others' data (SECURITY.md
+A5). No exception by role name: a new group is covered the day it is created.
 """
 
 from functools import wraps
@@ -60,17 +63,32 @@ def is_ime_staff(user) -> bool:
     )
 
 
-def needs_mfa(user) -> bool:
-    """Whoever can read or export personal data in bulk needs a second factor."""
-    if not user.is_authenticated:
+def sees_others_personal_data(user) -> bool:
+    """Can this account see other people's personal data? The one rule behind the second
+    factor (SECURITY.md A5).
+
+    Yes for superusers and staff (the admin holds every model with personal data; what a
+    staff account may open there is a matter of permissions that change over time), and
+    for anyone in a role group (every group of the project grants access to others' data:
+    coordinators search members, officers decide memberships and export participants,
+    program staff read applications). Deliberately no list of role names: a group added
+    later needs a second factor from its first member on. Costs at most the one query of
+    `role_names`."""
+    if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or not role_names(user).isdisjoint({IME_STAFF, PNCS_COORDINATORS})
+    return user.is_superuser or user.is_staff or bool(role_names(user))
 
 
 def has_mfa(user) -> bool:
     """True when the user has an active TOTP authenticator (checked on every request of the
     pages that need one)."""
     return Authenticator.objects.filter(user=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def lacks_second_factor(user) -> bool:
+    """True when the account sees others' personal data and has no TOTP authenticator yet:
+    such an account is sent to set one up (`mfa_setup_redirect`) instead of the data."""
+    return sees_others_personal_data(user) and not has_mfa(user)
 
 
 def mfa_setup_redirect(request):
@@ -80,13 +98,15 @@ def mfa_setup_redirect(request):
     return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
 
 
-def mfa_required(view):
-    """Login required, and a TOTP authenticator set up (else: go set one up)."""
+def second_factor_required(view):
+    """Login required; then an account that `sees_others_personal_data` without a second
+    factor is sent to set one up, coming back afterwards. Other members pass straight
+    through (their own pages show only their own data)."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not has_mfa(request.user):
+        if lacks_second_factor(request.user):
             return mfa_setup_redirect(request)
         return view(request, *args, **kwargs)
 
@@ -146,19 +166,6 @@ def member_required(view):
         if needs_privacy_acceptance(user=request.user):
             url = reverse("members:privacy_accept")
             return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def mfa_if_privileged(view):
-    """Whoever `needs_mfa` (IME staff, PNCS coordinators, superusers) must have a second
-    factor before member search and profiles; other members pass straight through."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if needs_mfa(request.user) and not has_mfa(request.user):
-            return mfa_setup_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapper

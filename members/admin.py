@@ -1,8 +1,10 @@
 """Admin of the members app (IME staff), and the admin's sign-in rules.
 
 The admin login goes through allauth (`secure_admin_login`: its rate limits, email
-verification and second factor apply), and staff who need a second factor
-(`needs_mfa`) are sent to set up TOTP before any admin page (SECURITY.md A4, A5)."""
+verification and second factor apply), and every staff account (members.access.
+`sees_others_personal_data`) is sent to set up TOTP before any admin page (SECURITY.md
+A4, A5). Roles and permissions (superuser and staff flags, groups, permissions) are
+changed by superusers only: no staff account can raise its own or anyone's powers."""
 
 import csv
 import logging
@@ -14,15 +16,17 @@ from allauth.account.models import EmailAddress
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import has_mfa, is_ime_staff, mfa_setup_redirect, needs_mfa
+from .access import is_ime_staff, lacks_second_factor, mfa_setup_redirect
 from .admin_lists import BigTableAdminMixin, MemberSearchMixin
 from .models import (
     ArcoRequest,
@@ -53,7 +57,7 @@ def _admin_view_requiring_mfa(view, cacheable=False):
     @wraps(inner)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        if user.is_active and user.is_staff and needs_mfa(user) and not has_mfa(user):
+        if user.is_active and user.is_staff and lacks_second_factor(user):
             return mfa_setup_redirect(request)
         return inner(request, *args, **kwargs)
 
@@ -78,6 +82,15 @@ EXPORT_FIELDS = [
     ("employer", _("empleador")),
     ("position", _("puesto")),
 ]
+
+
+# What makes an account powerful: only superusers change these (SECURITY.md B4).
+PRIVILEGE_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+
+def is_privileged_account(user) -> bool:
+    """Staff or superuser: an account whose roles and credentials only superusers change."""
+    return user.is_staff or user.is_superuser
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -107,6 +120,49 @@ class UserAdmin(BigTableAdminMixin, BaseUserAdmin):
         (_("Fechas"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Roles and permissions are shown to staff, changed by superusers only."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in PRIVILEGE_FIELDS if name not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        """A privileged account (staff or superuser) is changed by superusers only: changing
+        its address or password would be a way into its powers."""
+        if obj is not None and is_privileged_account(obj) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_privileged_account(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Roles (groups) and their permissions: superusers only, whatever permissions a group
+    holds (a staff account given `change_group` still could not widen a role)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
 
 class ProfileSectorInline(admin.TabularInline):

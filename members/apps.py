@@ -27,6 +27,8 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_reference_data, sender=self)
-        from . import signals
+        from . import checks, signals
+
+        checks.register()
 
         signals.connect()

@@ -5,6 +5,7 @@ import logging
 from allauth.socialaccount.models import SocialApp
 from django.core.exceptions import BadRequest
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from django.views.defaults import bad_request
 
 security_logger = logging.getLogger("talentnet.security")
@@ -26,6 +27,39 @@ class UnconfiguredSocialProviderMiddleware:
         if isinstance(exception, SocialApp.DoesNotExist):
             raise Http404("social provider not configured") from exception
         return None
+
+
+ACCOUNT_AREA = "accounts/"  # where talentnet/urls.py mounts allauth.urls
+
+
+def _is_account_page(request) -> bool:
+    """A page of allauth's account area (/accounts/..., /en/accounts/...: login, addresses,
+    sessions, second factor, password, and allauth's own redirects between them)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    route = match.route or ""
+    return route.startswith(ACCOUNT_AREA) or route.partition("/")[2].startswith(ACCOUNT_AREA)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer to a signed-in visitor and on every page of
+    allauth's account area (SECURITY.md D6), in one place: a page added later, ours or
+    allauth's, cannot forget it. An answer that chose its own caching keeps it (public
+    files: members.files; pages with `never_cache` already carry no-store)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        chosen = response.get("Cache-Control", "")
+        if "no-store" in chosen or "public" in chosen:
+            return response
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or _is_account_page(request):
+            add_never_cache_headers(response)
+        return response
 
 
 class StatementTimeoutMiddleware:

@@ -10,6 +10,8 @@ import logging
 from allauth.account import signals as account_signals
 from django.contrib.auth import signals as auth_signals
 
+from .http import client_ip
+
 security_log = logging.getLogger("talentnet.security")
 
 
@@ -25,19 +27,15 @@ def _sync_from_change(request=None, user=None, to_email_address=None, **kwargs):
     _sync(user=user)
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
-
-
 def _log_login(sender, request=None, user=None, **kwargs):
     """SECURITY.md D7: login successes are logged (who, from where; never a secret)."""
-    security_log.info("login succeeded user=%s ip=%s", user.pk, _client_ip(request))
+    security_log.info("login succeeded user=%s ip=%s", user.pk, client_ip(request))
 
 
 def _log_login_failure(sender, credentials=None, request=None, **kwargs):
     """Failures are logged without the typed identifier: people type passwords into the
     email field, and an unknown address is personal data we have no reason to keep."""
-    security_log.warning("login failed ip=%s", _client_ip(request))
+    security_log.warning("login failed ip=%s", client_ip(request))
 
 
 def _forget_role_names(sender, instance, action, reverse, **kwargs):

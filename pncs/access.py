@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from members.access import is_ime_staff, mfa_required
+from members.access import is_ime_staff, second_factor_required
 
 from .models import Pncs
 
@@ -18,8 +18,8 @@ def can_use_pncs_area(user) -> bool:
 
 
 def coordinator_required(view):
-    """Login, then the role (403 otherwise), then a second factor (`mfa_required`)."""
-    protected = mfa_required(view)
+    """Login, then the role (403 otherwise), then a second factor (`second_factor_required`)."""
+    protected = second_factor_required(view)
 
     @wraps(view)
     @login_required

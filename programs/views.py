@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from members.access import second_factor_required
 from members.files import file_response
 
 from .access import is_program_staff
@@ -121,9 +122,10 @@ def application_withdraw(request, pk):
 
 
 @never_cache
-@login_required
+@second_factor_required
 def certificate_pdf(request, code):
-    """The certificate as a PDF in the page's language (holder or program staff only)."""
+    """The certificate as a PDF in the page's language (holder or program staff only; staff
+    and other privileged accounts with a second factor, members.access)."""
     certificate = get_object_or_404(
         Certificate.objects.visible_to(request.user).with_document(), code=code
     )

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing shown to a signed-in visitor, and no account page, is kept by a cache (D6).
+    "members.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -448,6 +450,14 @@ CSRF_COOKIE_SECURE = SECURE
 LANGUAGE_COOKIE_SECURE = SECURE
 if SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address (rate limits, login log, sessions: members.http.client_ip). Behind
+# the TLS proxy that DJANGO_SECURE assumes, every request comes from the proxy's address:
+# the proxy appends the client's to X-Forwarded-For and the last TRUSTED_PROXY_COUNT-th
+# entry is trusted. Without a proxy (0, the default when DJANGO_SECURE is off) the header
+# is ignored, so a forged one changes nothing. TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP)
+# instead names a header the proxy sets and overwrites.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if SECURE else 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") or None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

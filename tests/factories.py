@@ -126,6 +126,16 @@ class OfficerFactory(factory.django.DjangoModelFactory):
 
             grant_officer_access(user=self.user)
 
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Officers see others' personal data, so they have TOTP (members.access), unless
+        `second_factor=False`."""
+        if create and extracted is not False:
+            from allauth.mfa.models import Authenticator
+
+            if not Authenticator.objects.filter(user=self.user, type="totp").exists():
+                with_totp(self.user)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -297,6 +307,22 @@ def with_totp(user):
     return secret
 
 
+def totp_code(secret: str) -> str:
+    """The current code for a base32 TOTP secret, as an authenticator app computes it
+    (RFC 6238 with allauth's defaults: SHA-1, 30 seconds, 6 digits)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
 def coordinator(sector="tic", *, totp=True, **user_fields):
     """A coordinator of the PNCS of `sector` (created if needed), with TOTP by default."""
     user = UserFactory(**user_fields)
@@ -416,8 +442,9 @@ def participant(stage, *, score=None, completed=False, certified=False, **applic
     )
 
 
-def program_staff_user(**fields):
-    """A staff account in the "Program staff" group (not superuser, not IME staff)."""
+def program_staff_user(*, totp=True, **fields):
+    """A staff account in the "Program staff" group (not superuser, not IME staff), with a
+    second factor unless `totp=False` (members.access)."""
     from django.contrib.auth.models import Group, Permission
 
     user = member(**fields)
@@ -428,4 +455,6 @@ def program_staff_user(**fields):
     if created:
         group.permissions.set(Permission.objects.filter(content_type__app_label="programs"))
     user.groups.add(group)
+    if totp:
+        with_totp(user)
     return user

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from .. import directory as pages
 from .. import messages as msg
-from ..access import member_required, mfa_if_privileged
+from ..access import member_required, second_factor_required
 from ..filters import DirectoryFilter
 from ..models import Profile, ProfileView, Sector
 from ..services import record_read
@@ -40,7 +40,7 @@ def _page_key(applied: dict, after, before) -> str:
 
 @never_cache
 @member_required
-@mfa_if_privileged
+@second_factor_required
 def directory(request):
     filterset = DirectoryFilter(request.GET or None, queryset=Profile.objects.listed())
     after, before = _position(request, "after"), _position(request, "before")

@@ -2,6 +2,7 @@
 
 from django.views.decorators.http import require_safe
 
+from ..access import lacks_second_factor, mfa_setup_redirect
 from ..files import private_file_response, public_file_response
 
 
@@ -13,5 +14,8 @@ def public_file(request, name):
 
 @require_safe
 def private_file(request, name):
-    """/media/private/<name>: a photo or a material, for who may see its row; 404 otherwise."""
+    """/media/private/<name>: a photo or a material, for who may see its row; 404 otherwise.
+    An account that sees others' personal data opens none before its second factor."""
+    if lacks_second_factor(request.user):
+        return mfa_setup_redirect(request)
     return private_file_response(request.user, name)

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import messages as msg
-from ..access import member_required, mfa_if_privileged
+from ..access import member_required, second_factor_required
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
 from ..profile_page import profile_for_page, profile_lists
@@ -100,7 +100,7 @@ def preferences(request):
 
 @never_cache
 @member_required
-@mfa_if_privileged
+@second_factor_required
 def profile_detail(request, pk):
     """A profile, showing each viewer only what its owner allowed; views are capped per day."""
     profile = profile_for_page(viewer=request.user, pk=pk)

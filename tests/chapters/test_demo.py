@@ -1,12 +1,14 @@
 """The chapters demo data: the three formalised chapters, the Fourth Jornada, idempotent."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from chapters.demo import DEMO_OFFICER_EMAIL
 from chapters.models import Chapter, Jornada, Membership, Officer, Registration
+from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +44,25 @@ def test_the_demo_officer_manages_houston_only(settings):
     officer = Officer.objects.current().get(user__email=DEMO_OFFICER_EMAIL).user
     assert officer.is_staff and not officer.is_superuser
     assert list(Chapter.objects.managed_by(officer).values_list("slug", flat=True)) == ["houston"]
+
+
+def test_the_demo_officer_reaches_the_admin_with_the_documented_totp_secret(client, settings):
+    """Officers see others' personal data, so the demo officer has the second factor the
+    README and `make run` print (issue 17 item 2)."""
+    from chapters.demo import DEMO_OFFICER_TOTP_SECRET
+    from members.demo import DEMO_MEMBER_PASSWORD
+
+    settings.DEBUG = True
+    call_command("seed_demo", members=15)
+    settings.DEBUG = False
+    response = client.post(
+        "/accounts/login/", {"login": DEMO_OFFICER_EMAIL, "password": DEMO_MEMBER_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post(response["Location"], {"code": totp_code(DEMO_OFFICER_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get("/admin/chapters/membership/").status_code == 200
+    root = Path(__file__).resolve().parents[2]
+    for document in ("README.md", "Makefile"):
+        assert DEMO_OFFICER_TOTP_SECRET in (root / document).read_text(), document

@@ -18,17 +18,24 @@ from tests.factories import (
     MembershipFactory,
     OfficerFactory,
     member,
+    totp_code,
+    with_totp,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, base_url, email, next_path):
-    """The real login form (allauth), then on to `next_path`."""
+def _log_in(page, base_url, email, next_path, secret=None):
+    """The real login form (allauth), its second-factor stage when the account has one
+    (officers do: members.access), then on to `next_path`."""
     page.goto(f"{base_url}/accounts/login/?next={next_path}")
     page.locator('input[name="login"]').fill(email)
     page.locator('input[name="password"]').fill(DEFAULT_PASSWORD)
     page.locator('form:has(input[name="login"]) [type="submit"]').click()
+    if secret:
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        page.locator("input[name=code]").fill(totp_code(secret))
+        page.locator("input[name=code]").press("Enter")
     page.wait_for_url(lambda url: urlsplit(url).path == next_path)
 
 
@@ -38,7 +45,10 @@ def test_join_approve_register_and_download_the_calendar(
     houston = ChapterFactory(name="Houston", slug="houston", city="Houston, Texas")
     detroit = ChapterFactory(name="Detroit", slug="detroit")
     elsewhere = MembershipFactory(chapter=detroit, status="pending")
-    officer = OfficerFactory(chapter=houston, user=member(preferred_name="Presidenta Demo")).user
+    officer = OfficerFactory(
+        chapter=houston, user=member(preferred_name="Presidenta Demo"), second_factor=False
+    ).user
+    officer_secret = with_totp(officer)
     assert officer.is_staff and not officer.is_superuser
     person = member(preferred_name="Miembro Viajero")
     jornada = JornadaFactory(
@@ -63,7 +73,7 @@ def test_join_approve_register_and_download_the_calendar(
     # 2. The officer approves it in the admin, in another browser session.
     officer_context = browser.new_context()
     officer_page = officer_context.new_page()
-    _log_in(officer_page, base, officer.email, "/admin/chapters/membership/")
+    _log_in(officer_page, base, officer.email, "/admin/chapters/membership/", officer_secret)
     rows = officer_page.locator("#result_list tbody tr")
     # Scoped to Houston: Detroit's pending request is not even listed.
     expect(rows).to_have_count(1)

@@ -20,16 +20,22 @@ from tests.factories import (
     participant,
     program_staff_user,
     program_with_stages,
+    totp_code,
+    with_totp,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _log_in(page, base, email, next_path="/"):
+def _log_in(page, base, email, next_path="/", secret=None):
     page.goto(f"{base}/accounts/login/?next={next_path}")
     page.fill('input[name="login"]', email)
     page.fill('input[name="password"]', DEFAULT_PASSWORD)
     page.locator('main button[type="submit"]').first.click()
+    if secret:  # program staff have a second factor (members.access)
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        page.locator("input[name=code]").fill(totp_code(secret))
+        page.locator("input[name=code]").press("Enter")
     page.wait_for_load_state()
 
 
@@ -54,7 +60,8 @@ def test_apply_accept_import_select_and_verify_the_certificate(
         onboarded_at=onboarded,
     )
     rival = participant(stage1)  # already accepted, will score lower
-    staff = program_staff_user(onboarded_at=onboarded)
+    staff = program_staff_user(onboarded_at=onboarded, totp=False)
+    staff_secret = with_totp(staff)
 
     # 1. The member applies through the form.
     _log_in(page, base, applicant.email, next_path="/programs/ia-journey/")
@@ -74,7 +81,13 @@ def test_apply_accept_import_select_and_verify_the_certificate(
     _log_out(page)
 
     # 2. Program staff accept it with the admin's bulk action.
-    _log_in(page, base, staff.email, next_path="/admin/programs/application/?status__exact=applied")
+    _log_in(
+        page,
+        base,
+        staff.email,
+        next_path="/admin/programs/application/?status__exact=applied",
+        secret=staff_secret,
+    )
     expect(page.locator("#result_list")).to_contain_text(applicant.email)
     page.locator("#result_list input.action-select").first.check()
     page.locator('select[name="action"]').select_option("accept")

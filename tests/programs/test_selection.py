@@ -173,12 +173,13 @@ def test_admin_selection_shows_a_preview_then_confirms(client, tied_cohort, run_
 
 
 def test_admin_selection_is_closed_without_the_permission(client, tied_cohort):
-    from tests.factories import member
+    from tests.factories import member, with_totp
 
     stage1, _stage2, _e = tied_cohort
     user = member()
     user.is_staff = True
     user.save(update_fields=["is_staff"])
+    with_totp(user)  # staff have a second factor: what is refused is the permission
     client.force_login(user)
     url = reverse("admin:programs_stage_select", args=[stage1.pk])
     assert client.post(url, {"count": 2, "waitlist": 0, "confirm": "1"}).status_code == 403

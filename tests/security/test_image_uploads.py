@@ -25,7 +25,7 @@ from PIL import Image
 from chapters.models import Chapter
 from members.images import IMAGE_TOO_COSTLY, TOO_MANY_UPLOADS, process_photo
 from members.models import Profile, Sector
-from tests.factories import ChapterFactory, OfficerFactory, member, with_totp
+from tests.factories import ChapterFactory, OfficerFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +112,7 @@ def _chapter_form_data(page):
 def test_logo_uploads_past_the_hourly_limit_are_refused_in_the_admin(client, media, settings):
     settings.IMAGE_UPLOADS_PER_HOUR = 2
     chapter = ChapterFactory()
-    officer = OfficerFactory(chapter=chapter).user
-    with_totp(officer)
+    officer = OfficerFactory(chapter=chapter).user  # with a second factor (members.access)
     client.force_login(officer)
     url = reverse("admin:chapters_chapter_change", args=[chapter.pk])
     stored = []

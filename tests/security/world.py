@@ -1,6 +1,6 @@
 """A small world with one object of every kind and one person in every role, shared by the
 role x URL matrix, the XSS and the fuzz tests. Every person with a privileged role has a
-TOTP authenticator (members.access.needs_mfa), as they must in production."""
+TOTP authenticator (members.access.sees_others_personal_data), as they must in production."""
 
 import io
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from tests.factories import (
     coordinator,
     member,
     participant,
+    program_staff_user,
     program_with_stages,
     with_totp,
 )
@@ -41,6 +42,9 @@ ROLES = (
     "coord_other",
     "ime_staff",
     "superuser",
+    "program_staff",  # staff of the "Program staff" group, with a second factor
+    "officer_no_mfa",  # an officer of the objects' chapter without a second factor
+    "staff_no_mfa",  # IME staff without a second factor
 )
 
 
@@ -124,6 +128,10 @@ def build_world(text=None) -> World:
     with_totp(ime)
     superuser = UserFactory(is_staff=True, is_superuser=True)
     with_totp(superuser)
+    program_staff = program_staff_user()
+    officer_no_mfa = OfficerFactory(chapter=chapter_a, second_factor=False).user
+    staff_no_mfa = UserFactory(is_staff=True)
+    staff_no_mfa.groups.add(Group.objects.get(name=IME_STAFF))
 
     w.users = {
         "anonymous": None,
@@ -135,6 +143,9 @@ def build_world(text=None) -> World:
         "coord_other": coord_other,
         "ime_staff": ime,
         "superuser": superuser,
+        "program_staff": program_staff,
+        "officer_no_mfa": officer_no_mfa,
+        "staff_no_mfa": staff_no_mfa,
     }
     w.objects = {
         "chapter": chapter_a,
