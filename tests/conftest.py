@@ -296,8 +296,15 @@ def celery_broker(celery_queues):
 
 
 def _reset_broker_pools(app):
-    """Forget cached broker connections so the next publish uses the current broker_url."""
+    """Forget cached broker connections so the next publish uses the current broker_url.
+
+    Celery reads CELERY_BROKER_URL from the environment before its own configuration
+    (`app.conf.broker_url` is a property that prefers it), and `make test` sets that
+    variable: the environment follows the configured value, or a test pointing the app at
+    another broker would still publish to the first one."""
     from kombu import pools
+
+    os.environ["CELERY_BROKER_URL"] = app.conf["broker_url"]
 
     app._pool = None
     app.amqp._producer_pool = None
