@@ -12,12 +12,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ScopedAdminMixin as BaseScopedAdminMixin
 from members.access import is_ime_staff
 from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
@@ -43,77 +45,16 @@ USER_SEARCH_FIELDS = ("email", "profile__given_names", "profile__paternal_surnam
 ANNOUNCE_DRAFT_MESSAGE = _("Borrador del aviso creado: revísalo, mira la vista previa y envíalo.")
 
 
-def _is_current_officer(request):
-    """Cached per request: does the user officiate at least one chapter today?"""
-    if not hasattr(request, "_chapters_current_officer"):
-        request._chapters_current_officer = managed_chapter_ids(request.user).exists()
-    return request._chapters_current_officer
-
-
-class ScopedAdminMixin:
-    """Scope a ModelAdmin (or inline) to the chapters the user manages.
+class ScopedAdminMixin(BaseScopedAdminMixin):
+    """Scope a ModelAdmin (or inline) to the chapters the user currently officiates.
 
     `scope` is the lookup from the model to its chapter's id ("pk" for Chapter).
     """
 
     scope = "chapter"
-    parent_scope = None  # inlines: the lookup from the parent model to its chapter's id
-    user_fields = ()  # foreign keys to people: autocomplete for IME, bounded select for officers
 
-    def _ime(self, request):
-        return is_ime_staff(request.user)
-
-    def scope_queryset(self, request, queryset):
-        if self._ime(request):
-            return queryset
-        return queryset.filter(**{f"{self.scope}__in": managed_chapter_ids(request.user)})
-
-    def get_queryset(self, request):
-        return self.scope_queryset(request, super().get_queryset(request))
-
-    def _in_scope(self, request, obj):
-        if self._ime(request):
-            return True
-        if not _is_current_officer(request):
-            return False
-        if obj is None or obj.pk is None:
-            return True
-        if isinstance(self, admin.options.InlineModelAdmin):
-            # An inline is asked about its parent object (the chapter, the Jornada...).
-            scope, model = self.parent_scope, type(obj)
-        else:
-            scope, model = self.scope, self.model
-        return model._default_manager.filter(
-            pk=obj.pk, **{f"{scope}__in": managed_chapter_ids(request.user)}
-        ).exists()
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) and self._in_scope(request, None)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return super().has_add_permission(request, *args) and self._in_scope(request, None)
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            # Another chapter's row (or none at all): the same 404 either way.
-            raise Http404
-        return obj
-
-    def get_autocomplete_fields(self, request):
-        fields = super().get_autocomplete_fields(request)
-        if self._ime(request):
-            return fields
-        return tuple(f for f in fields if f not in self.user_fields)
+    def managed_ids(self, user):
+        return managed_chapter_ids(user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not self._ime(request):
@@ -592,24 +533,20 @@ class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
         )
 
     def has_announce_permission(self, request):
-        return request.user.has_perm("chapters.add_announcement")
+        return request.user.has_perm("announcements.add_announcement")
 
     @admin.action(
         description=_("Anunciar esta Jornada (crea un borrador)"), permissions=["announce"]
     )
     def announce_selected(self, request, queryset):
         """A draft announcement per selected Jornada; with one, straight to it for review."""
-        from django.shortcuts import redirect
-
-        from .announcements import announce_jornada
-
         drafts = [
-            announce_jornada(jornada_id=pk, by=request.user)
+            services.announce_jornada(jornada_id=pk, by=request.user)
             for pk in queryset.values_list("pk", flat=True)
         ]
         if len(drafts) == 1:
             self.message_user(request, ANNOUNCE_DRAFT_MESSAGE, messages.SUCCESS)
-            return redirect("admin:chapters_announcement_change", drafts[0].pk)
+            return redirect("admin:announcements_announcement_change", drafts[0].pk)
         self.message_user(
             request,
             gettext("Borradores de aviso creados: %(n)d.") % {"n": len(drafts)},
@@ -761,7 +698,3 @@ if not admin.site.is_registered(User):
 
         def has_delete_permission(self, request, obj=None):
             return False
-
-
-# Announcements have their own admin module (registered on import).
-from . import announcement_admin  # noqa: E402, F401

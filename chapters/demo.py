@@ -12,6 +12,10 @@ from allauth.mfa.utils import encrypt
 from django.db import transaction
 from django.utils import timezone
 
+from announcements.audiences import recipient_ids
+from announcements.delivery import start_sending
+from announcements.models import Announcement
+from announcements.services import unsubscribe
 from members.models import Sector, User
 
 from .models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
@@ -332,9 +336,6 @@ def _demo_announcements(houston, upcoming) -> int:
     """Two announcements sent through the real outbox (tasks inline, mail on the console
     in `make run`), one member unsubscribed in between so the progress shows a skip, and
     a scheduled one. Found by subject: idempotent."""
-    from .announcements import _start_sending, recipient_ids, unsubscribe
-    from .models import Announcement
-
     staff = User.objects.filter(is_superuser=True).order_by("pk").first()
     sent = 0
     specs = [
@@ -377,7 +378,7 @@ def _demo_announcements(houston, upcoming) -> int:
         if not recipient_ids(announcement).exists():
             continue
         locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-        _start_sending(locked, now=timezone.now())  # written and sent after the seed commits
+        start_sending(locked, now=timezone.now())  # written and sent after the seed commits
         first = recipient_ids(announcement).first()
         if key == "houston" and first is not None:
             unsubscribe(user_id=first, kind=announcement.kind)  # skipped at send time

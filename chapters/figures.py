@@ -1,17 +1,16 @@
 """The chapters app's aggregates for the network's figures (composed by the figures app,
-which chapters never imports): chapters, memberships, Jornadas and announcements."""
+which chapters never imports): chapters, memberships and Jornadas."""
 
 import datetime as dt
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from .models import Announcement, Chapter, Delivery, Jornada, Membership, Officer, Registration
+from .models import Chapter, Jornada, Membership, Officer, Registration
 
 OFFICER_TERM_WINDOW_DAYS = 60
 CHAPTER_IDLE_DAYS = 365
 JORNADAS_SHOWN = 50
-ANNOUNCEMENTS_SHOWN = 50
 
 
 def membership_counts(user_ids, *, chapter_id=None) -> dict:
@@ -127,34 +126,3 @@ def jornada_aggregates(*, now, since=None, chapter_id=None, country="") -> dict:
         .annotate(**counts)[:JORNADAS_SHOWN]
     ]
     return {"list": rows, "count": jornadas.count(), "totals": totals}
-
-
-def announcement_aggregates() -> dict:
-    """Sent, failed and unsubscribes (through that message's link) of the latest ones."""
-    latest = list(
-        Announcement.objects.order_by("-pk").values_list("pk", "subject_es")[:ANNOUNCEMENTS_SHOWN]
-    )
-    counts = {
-        row["announcement_id"]: row
-        for row in Delivery.objects.filter(announcement_id__in=[pk for pk, _s in latest])
-        .order_by()
-        .values("announcement_id")
-        .annotate(
-            sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
-            failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
-            unsubscribes=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
-        )
-    }
-    rows = []
-    for pk, subject in latest:
-        row = counts.get(pk, {})
-        rows.append(
-            {
-                "id": pk,
-                "label": subject,
-                "sent": row.get("sent", 0),
-                "failed": row.get("failed", 0),
-                "unsubscribes": row.get("unsubscribes", 0),
-            }
-        )
-    return {"list": rows}

@@ -5,17 +5,18 @@ import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from members.models import Sector
+from core.language import by_language
+from members.models import Sector, public_name
 from members.storage import public_storage
 
 from .querysets import (
@@ -44,11 +45,6 @@ RESERVED_SLUG_MESSAGE = _("Este identificador está reservado. Elige otro.")
 TIMEZONE_MESSAGE = _("Escribe una zona horaria válida, por ejemplo America/Mexico_City.")
 DATES_ORDER_MESSAGE = _("Elige una fecha de término posterior a la de inicio.")
 WINDOW_ORDER_MESSAGE = _("Elige un cierre de registro posterior a su apertura.")
-
-
-def _by_language(es, en):
-    lang = (get_language() or settings.LANGUAGE_CODE).lower()
-    return (en or es) if lang.startswith("en") else (es or en)
 
 
 def validate_not_reserved_slug(value):
@@ -191,7 +187,7 @@ class Chapter(models.Model):
 
     @property
     def description(self):
-        return _by_language(self.description_es, self.description_en)
+        return by_language(self.description_es, self.description_en)
 
     @property
     def map_x(self):
@@ -393,11 +389,11 @@ class Jornada(models.Model):
 
     @property
     def title(self):
-        return _by_language(self.title_es, self.title_en)
+        return by_language(self.title_es, self.title_en)
 
     @property
     def description(self):
-        return _by_language(self.description_es, self.description_en)
+        return by_language(self.description_es, self.description_en)
 
     @property
     def edition_label(self):
@@ -463,11 +459,11 @@ class AgendaItem(models.Model):
 
     @property
     def title(self):
-        return _by_language(self.title_es, self.title_en)
+        return by_language(self.title_es, self.title_en)
 
     @property
     def description(self):
-        return _by_language(self.description_es, self.description_en)
+        return by_language(self.description_es, self.description_en)
 
 
 class Speaker(models.Model):
@@ -516,14 +512,6 @@ class Speaker(models.Model):
 
 
 SPEAKER_NAME_MESSAGE = _("Elige un miembro de la red o escribe el nombre del ponente externo.")
-
-
-def public_name(user):
-    """The name a member shows publicly (their profile's display name)."""
-    try:
-        return user.profile.display_name
-    except (AttributeError, ObjectDoesNotExist):  # no user, or no profile yet
-        return gettext("Miembro")
 
 
 class Material(models.Model):
@@ -621,8 +609,3 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.jornada}"
-
-
-# Announcements live in their own module (this one is long); imported here so Django
-# registers them with the chapters app.
-from .announcement_models import Announcement, Delivery  # noqa: E402, F401

@@ -27,11 +27,7 @@ OFFICER_PERMISSIONS = [
     "view_material",
     "view_registration",
     "change_registration",
-    # Announcements to their chapter's members and their events' registrants.
-    "add_announcement",
-    "change_announcement",
-    "delete_announcement",
-    "view_announcement",
+    # (Announcements to their chapter's members: announcements.roles.)
 ]
 
 

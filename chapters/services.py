@@ -5,15 +5,19 @@ enqueues the Celery task only after the transaction commits.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from announcements.delivery import start_sending
+from announcements.mail import site_url
+from announcements.models import Announcement
 from members.access import CHAPTER_OFFICERS
 from members.services import queue_email_to_user
 
@@ -363,3 +367,81 @@ def check_in(*, registration_ids: list[int], by) -> int:
             .confirmed()
             .update(checked_in_at=timezone.now(), checked_in_by=by)
         )
+
+
+# --- Announcing Jornadas (through the announcements app's outbox) -------------------------
+
+
+def announce_jornada(*, jornada_id: int, by) -> Announcement:
+    """A draft announcing a Jornada, for staff to review, preview and send.
+
+    Audience: the organising chapter's members, or every member for a network-wide
+    Jornada (officers only ever organise their chapter's events).
+    """
+    jornada = Jornada.objects.select_related("chapter").get(pk=jornada_id)
+    link = site_url(jornada.get_absolute_url())
+    link_en = site_url("/en" + jornada.get_absolute_url())
+    starts = timezone.localtime(jornada.starts_at, jornada.tz)
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            kind=Announcement.Kind.JORNADAS,
+            chapter=jornada.chapter,
+            subject_es=jornada.title_es[:200],
+            subject_en=(jornada.title_en or jornada.title_es)[:200],
+            body_es=(
+                f"{jornada.description_es}\n\n"
+                f"**{starts:%Y-%m-%d %H:%M}** ({jornada.timezone}) · {jornada.city}\n\n"
+                f"[Detalles y registro]({link})"
+            ).strip(),
+            body_en=(
+                f"{jornada.description_en or jornada.description_es}\n\n"
+                f"**{starts:%Y-%m-%d %H:%M}** ({jornada.timezone}) · {jornada.city}\n\n"
+                f"[Details and registration]({link_en})"
+            ).strip(),
+            audience_all_members=jornada.chapter_id is None,
+            created_by=by,
+        )
+        if jornada.chapter_id:
+            announcement.audience_chapters.add(jornada.chapter_id)
+    return announcement
+
+
+def send_jornada_reminders(*, now=None) -> int:
+    """Remind confirmed registrants of Jornadas starting within 24 hours; once per Jornada
+    (the reminder is an announcement with a unique `reminder_for`). Returns how many."""
+    now = now or timezone.now()
+    due = (
+        Jornada.objects.published()
+        .filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=24), reminder__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    reminded = 0
+    for jornada_id in due:
+        jornada = Jornada.objects.get(pk=jornada_id)
+        starts = timezone.localtime(jornada.starts_at, jornada.tz)
+        when = f"{starts:%Y-%m-%d %H:%M} ({jornada.timezone})"
+        place = ", ".join(p for p in (jornada.venue, jornada.city) if p) or jornada.online_url
+        try:
+            with transaction.atomic():
+                announcement = Announcement.objects.create(
+                    kind=Announcement.Kind.JORNADAS,
+                    chapter=jornada.chapter,
+                    reminder_for=jornada,
+                    subject_es=f"Recordatorio: {jornada.title_es}"[:200],
+                    subject_en=f"Reminder: {jornada.title_en or jornada.title_es}"[:200],
+                    body_es=(
+                        f"Te esperamos en **{jornada.title_es}**: {when}, {place}.\n\n"
+                        f"[Detalles]({site_url(jornada.get_absolute_url())})"
+                    ),
+                    body_en=(
+                        f"See you at **{jornada.title_en or jornada.title_es}**: {when}, "
+                        f"{place}.\n\n[Details]({site_url('/en' + jornada.get_absolute_url())})"
+                    ),
+                )
+                announcement.audience_jornadas.add(jornada)
+                locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+                start_sending(locked, now=now)
+        except IntegrityError:
+            continue  # another dispatcher created it first
+        reminded += 1
+    return reminded

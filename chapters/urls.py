@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import announcement_views, views
+from . import views
 
 app_name = "chapters"
 
@@ -22,6 +22,4 @@ urlpatterns = [
         views.jornada_participants_csv,
         name="jornada_participants_csv",
     ),
-    # One-click unsubscribe from announcements (RFC 8058): public, signed token.
-    path("unsubscribe/<str:token>/", announcement_views.unsubscribe, name="unsubscribe"),
 ]

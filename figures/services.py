@@ -21,12 +21,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from chapters.figures import (
-    announcement_aggregates,
-    chapter_aggregates,
-    jornada_aggregates,
-    membership_counts,
-)
+from announcements.figures import announcement_aggregates
+from chapters.figures import chapter_aggregates, jornada_aggregates, membership_counts
 from chapters.models import Membership
 from members.figures import member_aggregates, reference
 from members.models import Profile, ProfileSector

@@ -6,7 +6,7 @@ character. Subject templates (`*_subject.txt`, the project's and allauth's) are 
 here with autoescaping off, whatever the template says; subjects written in code
 (`gettext(...) % {...}`) pass through `clean_subject`. Every sender calls one of the two:
 members.services (transactional mail), members.adapter (allauth's mail) and
-chapters.mail (announcements).
+announcements.mail (announcements).
 """
 
 import unicodedata

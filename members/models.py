@@ -7,11 +7,12 @@ never renamed or removed without a migration plan.
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -304,6 +305,14 @@ def display_name(preferred_name: str, given_names: str, paternal_surname: str) -
     if preferred_name:
         return preferred_name
     return " ".join(p for p in (given_names, paternal_surname) if p) or str(_("Miembro"))
+
+
+def public_name(user) -> str:
+    """The name a member shows publicly (their profile's display name)."""
+    try:
+        return user.profile.display_name
+    except (AttributeError, ObjectDoesNotExist):  # no user, or no profile yet
+        return gettext("Miembro")
 
 
 class ProfileSector(models.Model):

@@ -196,7 +196,7 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     """A draft chapter announcement (bilingual Markdown); audience given by the test."""
 
     class Meta:
-        model = "chapters.Announcement"
+        model = "announcements.Announcement"
         skip_postgeneration_save = True
 
     kind = "chapter"

@@ -54,9 +54,9 @@ def test_transactional_mail_has_its_own_queue_apart_from_announcements():
     transactional = queue_of("members.tasks.send_transactional_email_task")
     assert transactional == settings.CELERY_TRANSACTIONAL_QUEUE
     for announcement_task in (
-        "chapters.tasks.create_deliveries_task",
-        "chapters.tasks.send_announcement_batch_task",
-        "chapters.tasks.dispatch_pending_announcements_task",
+        "announcements.tasks.create_deliveries_task",
+        "announcements.tasks.send_announcement_batch_task",
+        "announcements.tasks.dispatch_pending_announcements_task",
     ):
         assert queue_of(announcement_task) == settings.CELERY_TASK_DEFAULT_QUEUE
     assert transactional != settings.CELERY_TASK_DEFAULT_QUEUE

@@ -136,11 +136,11 @@ def _prepare(wanted: int):
     them for an audience of exactly these people), and their addresses."""
     from django.utils import timezone
 
-    from chapters import announcements
-    from chapters.models import Announcement, Delivery
+    from announcements import audiences
+    from announcements.models import Announcement, Delivery
 
     people = list(
-        announcements.eligible_users("chapter").order_by("pk").values_list("pk", "email")[:wanted]
+        audiences.eligible_users("chapter").order_by("pk").values_list("pk", "email")[:wanted]
     )
     announcement = Announcement.objects.create(
         kind="chapter",
@@ -161,8 +161,8 @@ def _prepare(wanted: int):
 
 
 def _one_run(ctx, *, concurrency: int, wanted: int) -> dict:
-    from chapters import announcements
-    from chapters.models import Delivery
+    from announcements import delivery as outbox
+    from announcements.models import Delivery
     from talentnet.celery import app
     from tests.conftest import _reset_broker_pools
 
@@ -197,7 +197,7 @@ def _one_run(ctx, *, concurrency: int, wanted: int) -> dict:
             worker_cpu, harness_cpu = _cpu_seconds(proc.pid), time.process_time()
             busy = _machine_busy()
             started = time.perf_counter()
-            tasks = announcements.enqueue_pending(announcement_id=announcement.pk)
+            tasks = outbox.enqueue_pending(announcement_id=announcement.pk)
             # A generous bound: a tenth of the relay's pace per process, plus start-up.
             sink.wait_for(recipients, timeout=120 + recipients * sink.delay * 10 / concurrency)
             _wait_until_recorded(announcement, timeout=60.0)
@@ -229,7 +229,7 @@ def _one_run(ctx, *, concurrency: int, wanted: int) -> dict:
         "recorded_sent": sent,
         "errors": errors,
         "tasks": tasks,
-        "batch_size": announcements.batch_size(),
+        "batch_size": outbox.batch_size(),
         "smtp_delay_ms": delay_ms,
         # A wrong run has no throughput: the figure only counts when nothing went wrong.
         "msgs_per_s": rate if errors == 0 else None,
@@ -319,7 +319,7 @@ def _machine_busy(since=None):
 def _wait_until_recorded(announcement, timeout: float) -> None:
     """Until the worker recorded every outcome (the announcement is marked sent), so that
     what the sink received is compared with what the database says."""
-    from chapters.models import Announcement
+    from announcements.models import Announcement
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from chapters.models import Announcement, Delivery
+from announcements.models import Announcement, Delivery
 from members.models import Profile
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -60,12 +60,12 @@ def test_officer_previews_and_sends_and_a_member_unsubscribes_from_the_email(
     )
     AnnouncementFactory(chapter=detroit, audience_chapters=[detroit], subject_es="Solo Detroit")
     base = live_server.url
-    change = f"/admin/chapters/announcement/{announcement.pk}/change/"
+    change = f"/admin/announcements/announcement/{announcement.pk}/change/"
 
     # 1. The officer sees only Houston's announcements, previews, then sends.
     officer_context = browser.new_context()
     admin = officer_context.new_page()
-    _log_in(admin, base, officer.email, "/admin/chapters/announcement/", officer_secret)
+    _log_in(admin, base, officer.email, "/admin/announcements/announcement/", officer_secret)
     expect(admin.locator("#result_list tbody tr")).to_have_count(1)
     expect(admin.locator("#result_list")).not_to_contain_text("Solo Detroit")
     admin.goto(base + change)

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("members", "chapters", "pncs", "programs")
+APPS = ("members", "chapters", "pncs", "programs", "announcements")
 
 
 def _python_files(*directories):

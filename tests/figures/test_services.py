@@ -201,8 +201,8 @@ def test_filters_narrow_the_member_base(population):
 
 
 def test_announcements_show_sent_failed_and_unsubscribes_per_announcement():
-    from chapters.announcements import unsubscribe
-    from chapters.models import Delivery
+    from announcements.models import Delivery
+    from announcements.services import unsubscribe
     from tests.factories import AnnouncementFactory, subscriber
 
     first, second = AnnouncementFactory(subject_es="Primero"), AnnouncementFactory()

@@ -104,7 +104,7 @@ def build_mix(staff_cookie, member_cookie, pncs_cookie):
         "/admin/",
         "/admin/members/profile/?q=hamilton",
         "/admin/chapters/chapter/",
-        "/admin/chapters/announcement/",
+        "/admin/announcements/announcement/",
         "/pncs/search/?q=ingeniero",
     ]
     return [
@@ -217,8 +217,8 @@ def _multi(pairs):
 def prepare_world(config: DrillConfig) -> dict:
     """Roles with their sessions, the editing members, the member who logs in, and two
     draft announcements (one per phase) to every member, written by IME staff."""
-    from chapters import announcements
-    from chapters.models import Announcement
+    from announcements import audiences
+    from announcements.models import Announcement
     from members.models import Profile, Sector, User
     from pncs.models import Pncs
     from tests.bench import roles
@@ -274,7 +274,7 @@ def prepare_world(config: DrillConfig) -> dict:
         drafts[phase] = {
             "id": announcement.pk,
             "tag": f"drill-{phase}",
-            "expected": announcements.recipient_ids(announcement).count(),
+            "expected": audiences.recipient_ids(announcement).count(),
         }
     return {
         "cookies": {
@@ -316,7 +316,7 @@ def staff_send(base_url, world, announcement_id) -> dict:
     """IME staff press "send" in the admin (POST, with the session and CSRF token)."""
     csrf = world["csrf"]
     request = urllib.request.Request(
-        f"{base_url}/admin/chapters/announcement/{announcement_id}/send/",
+        f"{base_url}/admin/announcements/announcement/{announcement_id}/send/",
         data=urllib.parse.urlencode({"when": "", "csrfmiddlewaretoken": csrf}).encode(),
         headers={"Cookie": f"{world['cookies']['staff']}; csrftoken={csrf}"},
     )
@@ -400,7 +400,7 @@ def _outbox_open(announcement_id) -> int:
     task after "send now" may not have written them all yet)."""
     from django.db import connection
 
-    from chapters.models import Announcement, Delivery
+    from announcements.models import Announcement, Delivery
 
     connection.close()  # a connection from before a restart is dead
     preparing = Announcement.objects.filter(
@@ -449,7 +449,7 @@ def drain(announcement_ids, timeout) -> float | None:
 def check_send(draft, sink) -> dict:
     from django.db.models import Max, Min
 
-    from chapters.models import Announcement, Delivery
+    from announcements.models import Announcement, Delivery
 
     rows = Delivery.objects.filter(announcement_id=draft["id"])
     statuses = Counter(rows.values_list("status", flat=True))

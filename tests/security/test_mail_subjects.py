@@ -16,10 +16,10 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from chapters.announcements import send_jornada_reminders
-from chapters.mail import build_message
-from chapters.models import Announcement, Membership
-from chapters.services import decide_membership, register_for_jornada
+from announcements.mail import build_message
+from announcements.models import Announcement
+from chapters.models import Membership
+from chapters.services import decide_membership, register_for_jornada, send_jornada_reminders
 from members.emails import clean_subject, render_subject
 from members.models import ArcoRequest, PrivacyNotice
 from members.services import create_arco_request
@@ -219,7 +219,7 @@ SENDERS = {
     "members/services/privacy.py": {"queue_transactional_email"},
     "members/adapter.py": {"queue_transactional_email"},
     "chapters/services.py": {"queue_email_to_user"},
-    "chapters/mail.py": {"EmailMultiAlternatives"},
+    "announcements/mail.py": {"EmailMultiAlternatives"},
     "pncs/services.py": {"queue_email_to_user"},
     "pncs/exports.py": {"queue_email_to_user"},
     "programs/services.py": {"queue_email_to_user"},
@@ -238,7 +238,16 @@ SENDING_CALLS = {
 
 def test_every_way_of_sending_mail_is_covered_here():
     found = {}
-    for directory in ("members", "chapters", "pncs", "programs", "figures", "talentnet"):
+    for directory in (
+        "core",
+        "members",
+        "chapters",
+        "pncs",
+        "programs",
+        "announcements",
+        "figures",
+        "talentnet",
+    ):
         for path in (ROOT / directory).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

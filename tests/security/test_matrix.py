@@ -196,7 +196,7 @@ MATRIX = {
         MFA,
     ),
     # Officers see their chapters' announcements; coordinators are not staff.
-    "admin:chapters_announcement_changelist": (
+    "admin:announcements_announcement_changelist": (
         LOGIN,
         LOGIN,
         LOGIN,
@@ -211,8 +211,8 @@ MATRIX = {
         MFA,
     ),
     # The signed token authorises (no login): GET shows the confirmation to anyone holding it.
-    "chapters:unsubscribe": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "chapters:unsubscribe (tampered)": (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "announcements:unsubscribe": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "announcements:unsubscribe (tampered)": (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     "figures": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_csv": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_staff": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),

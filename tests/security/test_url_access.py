@@ -29,7 +29,7 @@ PUBLIC = {
     "figures_program",
     "programs:certificate_verify",
     "figures",
-    "chapters:unsubscribe",
+    "announcements:unsubscribe",
     "figures_csv",
     # Uploaded files: public ones, and private ones whose row the visitor may see (a public
     # Jornada material); members.files answers 404 for the rest.

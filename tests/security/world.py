@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
-from chapters.mail import unsubscribe_token
+from announcements.mail import unsubscribe_token
 from chapters.models import Membership
 from members.access import IME_STAFF
 from members.models import Profile, Sector
@@ -227,12 +227,16 @@ def build_world(text=None) -> World:
         "admin:chapters_membership_changelist": r("admin:chapters_membership_changelist"),
         "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
         "admin:programs_application_changelist": r("admin:programs_application_changelist"),
-        "admin:chapters_announcement_changelist": r("admin:chapters_announcement_changelist"),
-        "chapters:unsubscribe": r(
-            "chapters:unsubscribe",
+        "admin:announcements_announcement_changelist": r(
+            "admin:announcements_announcement_changelist"
+        ),
+        "announcements:unsubscribe": r(
+            "announcements:unsubscribe",
             args=[unsubscribe_token(user_id=owner.pk, kind="chapter")],
         ),
-        "chapters:unsubscribe (tampered)": r("chapters:unsubscribe", args=["x" + "1" * 40]),
+        "announcements:unsubscribe (tampered)": r(
+            "announcements:unsubscribe", args=["x" + "1" * 40]
+        ),
         "figures": r("figures"),
         "figures_csv": r("figures_csv", args=["sectors"]),
         "figures_staff": r("figures_staff"),

@@ -1,12 +1,13 @@
-"""Announcements: who receives them, the outbox, sending in batches, cancelling, unsubscribing.
+"""The outbox of announcements: writing the recipients, sending in batches, the dispatcher.
 
 The flow (SECURITY.md part E):
 
-1. `send_announcement` (staff press "send") checks the send and marks the announcement
-   "sending" with its recipients still to be written: that row is the intent. After
-   commit one small task is enqueued (`create_deliveries_task`); with the broker down it
-   is logged and ignored, and the dispatcher enqueues it later. The request does the same
-   work for ten recipients or six hundred thousand.
+1. `announcements.services.send_announcement` (staff press "send") checks the send and
+   calls `start_sending`: the announcement is marked "sending" with its recipients still
+   to be written; that row is the intent. After commit one small task is enqueued
+   (`create_deliveries_task`); with the broker down it is logged and ignored, and the
+   dispatcher enqueues it later. The request does the same work for ten recipients or six
+   hundred thousand.
 2. `create_deliveries` (that task) writes one pending `Delivery` per recipient, a bounded
    batch of recipients per transaction (INSERT ... ON CONFLICT DO NOTHING on the unique
    (announcement, recipient): running it twice writes nothing twice), and enqueues the
@@ -24,6 +25,9 @@ The flow (SECURITY.md part E):
    the writing of recipients that never started (or whose worker died), and re-enqueues
    deliveries left pending (never enqueued, or enqueued long ago) or stuck in "sending"
    (their worker died), so nothing is ever lost.
+
+The tasks (announcements.tasks) call these functions, and these functions enqueue the
+tasks: that cycle is the outbox's own, so the tasks are imported where they are enqueued.
 """
 
 import logging
@@ -32,29 +36,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from members.access import is_ime_staff
 from talentnet.db import retry_if_disconnected
 
-from .models import Announcement, Delivery, Jornada, Membership, Registration
-from .querysets import managed_chapter_ids
+from .audiences import recipient_ids
+from .mail import AnnouncementMail, build_message
+from .models import KIND_FLAGS, Announcement, Delivery
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
-
-# Which Profile opt-in each kind of announcement follows.
-KIND_FLAGS = {
-    Announcement.Kind.CHAPTER: "notify_chapter",
-    Announcement.Kind.JORNADAS: "notify_jornadas",
-    Announcement.Kind.PROGRAMS: "notify_programs",
-    Announcement.Kind.OPPORTUNITIES: "notify_opportunities",
-}
-OFFICER_KINDS = (Announcement.Kind.CHAPTER, Announcement.Kind.JORNADAS)
 
 # Only these are worth a retry; a refused recipient is final (SECURITY.md E6).
 TRANSIENT_SMTP_ERRORS = (
@@ -67,36 +61,13 @@ TRANSIENT_SMTP_ERRORS = (
 # longer than one step's own wait (talentnet.db.retry_if_disconnected).
 TRANSIENT_BATCH_ERRORS = (*TRANSIENT_SMTP_ERRORS, OperationalError, InterfaceError)
 
-NOT_DRAFT_MESSAGE = _("Este aviso ya se envió o se programó; ya no se puede cambiar.")
-NOT_ALLOWED_MESSAGE = _("No puedes enviar avisos a esta audiencia.")
-EMPTY_AUDIENCE_MESSAGE = _("Elige al menos una audiencia.")
-NO_RECIPIENTS_MESSAGE = _("Nadie de esta audiencia acepta recibir este tipo de aviso.")
-SCHEDULE_PAST_MESSAGE = _("Elige una fecha futura para programar el envío.")
-NOT_CANCELLABLE_MESSAGE = _("Solo se puede cancelar un envío programado o en curso.")
-
-# Reasons recorded on deliveries (shown to staff in the progress table).
+# Reasons recorded on deliveries (shown to staff in the progress table, services.progress).
 REASON_OPTED_OUT = "opted-out"
 REASON_INACTIVE = "inactive"
 REASON_UNVERIFIED = "unverified"
 REASON_CANCELLED = "cancelled"
 REASON_TOO_MANY_ATTEMPTS = "too-many-attempts"
 REASON_INVALID_ADDRESS = "invalid-address"
-REASON_LABELS = {
-    REASON_OPTED_OUT: _("ya no acepta este tipo de aviso"),
-    REASON_INACTIVE: _("cuenta desactivada o eliminada"),
-    REASON_UNVERIFIED: _("correo sin verificar"),
-    REASON_CANCELLED: _("envío cancelado"),
-    REASON_TOO_MANY_ATTEMPTS: _("demasiados intentos fallidos"),
-    REASON_INVALID_ADDRESS: _("dirección de correo no válida"),
-}
-
-
-class AnnouncementError(Exception):
-    """A state change that cannot happen; `message` is a translatable constant."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def _setting(name, default):
@@ -128,126 +99,7 @@ def claim_chunk() -> int:
     return int(_setting("ANNOUNCEMENT_CLAIM_CHUNK", 50))
 
 
-# --- Audience ----------------------------------------------------------------------------
-
-
-def eligible_users(kind: str):
-    """People who may receive an announcement of `kind` now: active, verified, opted in."""
-    return User.objects.filter(
-        is_active=True,
-        deleted_at__isnull=True,
-        email_verified=True,
-        **{f"profile__{KIND_FLAGS[kind]}": True},
-    )
-
-
-def audience_filter(announcement: Announcement) -> Q | None:
-    """The union of the announcement's criteria as one filter on users (None: no criterion)."""
-    parts = []
-    chapter_ids = [c.pk for c in announcement.audience_chapters.all()]
-    if chapter_ids:
-        parts.append(
-            Q(
-                pk__in=Membership.objects.approved()
-                .filter(chapter_id__in=chapter_ids)
-                .values("user_id")
-            )
-        )
-    jornada_ids = [j.pk for j in announcement.audience_jornadas.all()]
-    if jornada_ids:
-        parts.append(
-            Q(
-                pk__in=Registration.objects.confirmed()
-                .filter(jornada_id__in=jornada_ids)
-                .values("user_id")
-            )
-        )
-    if announcement.audience_all_members:
-        parts.append(Q(profile__isnull=False))
-    sector_ids = [s.pk for s in announcement.audience_sectors.all()]
-    if sector_ids:
-        parts.append(Q(profile__profile_sectors__sector_id__in=sector_ids))
-    countries = [str(c) for c in announcement.audience_countries]
-    if countries:
-        parts.append(Q(profile__country__in=countries))
-    if not parts:
-        return None
-    combined = parts[0]
-    for part in parts[1:]:
-        combined |= part
-    return combined
-
-
-def recipient_ids(announcement: Announcement, criteria: Q | None = None):
-    """Ids of the people who receive it, once each (a values queryset, never loaded whole).
-    `criteria`: the announcement's `audience_filter`, when the caller has it already."""
-    criteria = audience_filter(announcement) if criteria is None else criteria
-    if criteria is None:
-        return User.objects.none().values_list("pk", flat=True)
-    # The sectors join can repeat a person: a subquery keeps one row per user.
-    matching = User.objects.filter(criteria).values("pk")
-    return (
-        eligible_users(announcement.kind)
-        .filter(pk__in=matching)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def can_send(user, announcement: Announcement) -> bool:
-    """IME staff may target anyone; an officer only their current chapters' members and
-    their chapters' events' registrants, in announcements of their chapter."""
-    if is_ime_staff(user):
-        return True
-    if not user.is_authenticated or not user.is_staff:
-        return False
-    managed = set(managed_chapter_ids(user).values_list("chapter_id", flat=True))
-    if not managed or announcement.chapter_id not in managed:
-        return False
-    if announcement.kind not in OFFICER_KINDS:
-        return False
-    if (
-        announcement.audience_all_members
-        or announcement.audience_countries
-        or announcement.audience_sectors.exists()
-    ):
-        return False
-    chapters = {c.pk for c in announcement.audience_chapters.all()}
-    jornada_chapters = set(announcement.audience_jornadas.values_list("chapter_id", flat=True))
-    return chapters <= managed and jornada_chapters <= managed
-
-
-# --- Sending -----------------------------------------------------------------------------
-
-
-def send_announcement(*, announcement_id: int, by, when=None) -> Announcement:
-    """Send now, or schedule for `when`. Now: the announcement is marked sending in this
-    transaction and the task writing its deliveries is enqueued after commit (the request
-    never writes the recipients itself, however many there are)."""
-    now = timezone.now()
-    if when is not None and when <= now:
-        raise AnnouncementError(SCHEDULE_PAST_MESSAGE)
-    with transaction.atomic():
-        announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
-        if announcement is None or announcement.status != Announcement.Status.DRAFT:
-            raise AnnouncementError(NOT_DRAFT_MESSAGE)
-        criteria = audience_filter(announcement)
-        if criteria is None:
-            raise AnnouncementError(EMPTY_AUDIENCE_MESSAGE)
-        if not can_send(by, announcement):
-            raise AnnouncementError(NOT_ALLOWED_MESSAGE)
-        if when is not None:
-            announcement.status = Announcement.Status.SCHEDULED
-            announcement.scheduled_for = when
-            announcement.save(update_fields=["status", "scheduled_for"])
-            return announcement
-        if not recipient_ids(announcement, criteria).exists():
-            raise AnnouncementError(NO_RECIPIENTS_MESSAGE)
-        _start_sending(announcement, now=now)
-    return announcement
-
-
-def _start_sending(announcement: Announcement, *, now) -> None:
+def start_sending(announcement: Announcement, *, now) -> None:
     """Mark the announcement sending, its recipients still to be written, and enqueue
     the task that writes them after commit. The caller holds the announcement's row lock
     inside a transaction."""
@@ -330,8 +182,6 @@ def create_deliveries(*, announcement_id: int, enqueue: bool = True) -> int:
 def _insert_deliveries(announcement_id: int, user_ids: list[int]) -> list[int]:
     """One pending delivery per user (a user who has one already is skipped), in one
     statement; returns the ids of the rows written, in order."""
-    from django.db import connection
-
     if not user_ids:
         return []
     table = connection.ops.quote_name(Delivery._meta.db_table)
@@ -462,8 +312,6 @@ def _claim(delivery_ids, *, announcement_id: int | None = None) -> list[int]:
 
 @retry_if_disconnected
 def _claim_stamped(ids: list[int], stamp, announcement_id: int | None) -> list[int]:
-    from django.db import connection
-
     delivery = connection.ops.quote_name(Delivery._meta.db_table)
     in_ids = ", ".join(["%s"] * len(ids))
     stamp = connection.ops.adapt_datetimefield_value(stamp)
@@ -498,8 +346,6 @@ def _record_sent(delivery_id: int, announcement_id: int) -> bool:
     """Mark one delivery sent (a conditional UPDATE, committed before the next message
     leaves); returns whether the announcement is still sending (the cancel check). One
     statement: a message costs one round trip to the database, not two."""
-    from django.db import connection
-
     now = timezone.now()
     delivery = connection.ops.quote_name(Delivery._meta.db_table)
     announcement = connection.ops.quote_name(Announcement._meta.db_table)
@@ -619,8 +465,6 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     deliveries back and propagate (the task retries with backoff); a refused recipient
     is marked failed and the batch goes on.
     """
-    from .mail import AnnouncementMail
-
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     announcement, given_up, pending = _batch_to_send(announcement_id, first_id, last_id)
     if announcement is None:
@@ -696,55 +540,6 @@ def _batch_to_send(announcement_id: int, first_id: int, last_id: int):
     return announcement, given_up, list(in_range.order_by("pk").values_list("pk", "user_id"))
 
 
-def send_test(*, announcement_id: int, to_user_id: int) -> None:
-    """Send the announcement, as it will look, to one staff member (no delivery row)."""
-    from .mail import build_message
-
-    announcement = Announcement.objects.filter(pk=announcement_id).first()
-    user = User.objects.filter(pk=to_user_id).first()
-    if announcement is None or user is None:
-        return
-    message = build_message(announcement, user)
-    message.subject = f"[PRUEBA / TEST] {message.subject}"
-    message.send()
-
-
-def queue_test(*, announcement_id: int, to_user_id: int) -> None:
-    """Queue a test message to the staff member, after commit (never SMTP in the request)."""
-    from .tasks import send_test_announcement_task
-
-    def enqueue():
-        try:
-            send_test_announcement_task.apply_async(args=[announcement_id, to_user_id])
-        except KombuOperationalError:
-            logger.warning("broker unavailable: test of announcement %s not sent", announcement_id)
-
-    transaction.on_commit(enqueue)
-
-
-def cancel_announcement(*, announcement_id: int, by) -> int:
-    """Cancel a scheduled or running send: what is still pending is never sent.
-
-    Returns how many deliveries were cancelled. A running batch reads the announcement's
-    state with each message it records (`_record_sent`), so it stops within one more
-    message; the writing of recipients (`create_deliveries`) stops before its next batch
-    (it holds the same row lock while it writes one).
-    """
-    with transaction.atomic():
-        announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
-        if announcement is None or announcement.status not in (
-            Announcement.Status.SCHEDULED,
-            Announcement.Status.SENDING,
-        ):
-            raise AnnouncementError(NOT_CANCELLABLE_MESSAGE)
-        announcement.status = Announcement.Status.CANCELLED
-        announcement.cancelled_at = timezone.now()
-        announcement.save(update_fields=["status", "cancelled_at"])
-        return Delivery.objects.filter(
-            announcement=announcement, status=Delivery.Status.PENDING
-        ).update(status=Delivery.Status.CANCELLED, reason=REASON_CANCELLED)
-
-
 def dispatch_pending(*, now=None) -> dict:
     """The periodic outbox pass: start due scheduled sends, enqueue the writing of
     recipients never enqueued (broker down) or enqueued too long ago (worker died), put
@@ -761,7 +556,7 @@ def dispatch_pending(*, now=None) -> dict:
             )
             if announcement is None:
                 continue
-            _start_sending(announcement, now=now)
+            start_sending(announcement, now=now)
             started += 1
     unwritten = Announcement.objects.filter(
         Q(recipients_enqueued_at__isnull=True) | Q(recipients_enqueued_at__lt=now - stuck_after()),
@@ -790,136 +585,12 @@ def dispatch_pending(*, now=None) -> dict:
     return {"started": started, "preparing": preparing, "released": released, "tasks": tasks}
 
 
-def progress(announcement: Announcement) -> dict:
-    """Recipients and counts per status, the reasons of failures and skips, and whether
-    the recipients are still being written (`preparing`: the counts still grow)."""
-    counts = announcement.deliveries.aggregate(
-        recipients=Count("pk"),
-        **{status: Count("pk", filter=Q(status=status)) for status in Delivery.Status.values},
-    )
-    reasons = list(
-        announcement.deliveries.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.SKIPPED])
-        .values("status", "reason")
-        .annotate(count=Count("pk"), first=Min("pk"))
-        .order_by("status", "-count")
-    )
-    for row in reasons:
-        row["label"] = REASON_LABELS.get(row["reason"], row["reason"])
-    counts["reasons"] = reasons
-    counts["preparing"] = announcement.is_preparing
-    return counts
-
-
-# --- Jornadas ----------------------------------------------------------------------------
-
-
-def announce_jornada(*, jornada_id: int, by) -> Announcement:
-    """A draft announcing a Jornada, for staff to review, preview and send.
-
-    Audience: the organising chapter's members, or every member for a network-wide
-    Jornada (officers only ever organise their chapter's events).
-    """
-    from .mail import site_url
-
-    jornada = Jornada.objects.select_related("chapter").get(pk=jornada_id)
-    link = site_url(jornada.get_absolute_url())
-    link_en = site_url("/en" + jornada.get_absolute_url())
-    starts = timezone.localtime(jornada.starts_at, jornada.tz)
-    with transaction.atomic():
-        announcement = Announcement.objects.create(
-            kind=Announcement.Kind.JORNADAS,
-            chapter=jornada.chapter,
-            subject_es=jornada.title_es[:200],
-            subject_en=(jornada.title_en or jornada.title_es)[:200],
-            body_es=(
-                f"{jornada.description_es}\n\n"
-                f"**{starts:%Y-%m-%d %H:%M}** ({jornada.timezone}) · {jornada.city}\n\n"
-                f"[Detalles y registro]({link})"
-            ).strip(),
-            body_en=(
-                f"{jornada.description_en or jornada.description_es}\n\n"
-                f"**{starts:%Y-%m-%d %H:%M}** ({jornada.timezone}) · {jornada.city}\n\n"
-                f"[Details and registration]({link_en})"
-            ).strip(),
-            audience_all_members=jornada.chapter_id is None,
-            created_by=by,
-        )
-        if jornada.chapter_id:
-            announcement.audience_chapters.add(jornada.chapter_id)
-    return announcement
-
-
-def send_jornada_reminders(*, now=None) -> int:
-    """Remind confirmed registrants of Jornadas starting within 24 hours; once per Jornada
-    (the reminder is an announcement with a unique `reminder_for`). Returns how many."""
-    from django.db import IntegrityError
-
-    from .mail import site_url
-
-    now = now or timezone.now()
-    due = (
-        Jornada.objects.published()
-        .filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=24), reminder__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    reminded = 0
-    for jornada_id in due:
-        jornada = Jornada.objects.get(pk=jornada_id)
-        starts = timezone.localtime(jornada.starts_at, jornada.tz)
-        when = f"{starts:%Y-%m-%d %H:%M} ({jornada.timezone})"
-        place = ", ".join(p for p in (jornada.venue, jornada.city) if p) or jornada.online_url
-        try:
-            with transaction.atomic():
-                announcement = Announcement.objects.create(
-                    kind=Announcement.Kind.JORNADAS,
-                    chapter=jornada.chapter,
-                    reminder_for=jornada,
-                    subject_es=f"Recordatorio: {jornada.title_es}"[:200],
-                    subject_en=f"Reminder: {jornada.title_en or jornada.title_es}"[:200],
-                    body_es=(
-                        f"Te esperamos en **{jornada.title_es}**: {when}, {place}.\n\n"
-                        f"[Detalles]({site_url(jornada.get_absolute_url())})"
-                    ),
-                    body_en=(
-                        f"See you at **{jornada.title_en or jornada.title_es}**: {when}, "
-                        f"{place}.\n\n[Details]({site_url('/en' + jornada.get_absolute_url())})"
-                    ),
-                )
-                announcement.audience_jornadas.add(jornada)
-                locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-                _start_sending(locked, now=now)
-        except IntegrityError:
-            continue  # another dispatcher created it first
-        reminded += 1
-    return reminded
-
-
-# --- Unsubscribe -------------------------------------------------------------------------
-
-
-def unsubscribe(*, user_id: int, kind: str, announcement_id: int | None = None) -> bool:
-    """Stop announcements of `kind` for the person (one-click, no login; idempotent).
-
-    The opt-in goes off through members' consent service, so the change is recorded in the
-    person's consent history (source: a link in an email); pending deliveries are skipped
-    at send time. The delivery the link came in is marked, for the unsubscribes per
-    announcement. Returns True when the opt-in changed.
-    """
-    from members.models import ConsentRecord, User
-    from members.services import update_consents
-
-    flag = KIND_FLAGS.get(kind)
-    if flag is None:
-        return False
-    user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
-    if user is None:
-        return False
-    with transaction.atomic():
-        changed = update_consents(
-            user=user, choices={flag: False}, source=ConsentRecord.Source.EMAIL_LINK
-        )
-        if announcement_id is not None:
-            Delivery.objects.filter(
-                announcement_id=announcement_id, user_id=user_id, unsubscribed_at__isnull=True
-            ).update(unsubscribed_at=timezone.now())
-    return bool(changed)
+def send_test(*, announcement_id: int, to_user_id: int) -> None:
+    """Send the announcement, as it will look, to one staff member (no delivery row)."""
+    announcement = Announcement.objects.filter(pk=announcement_id).first()
+    user = User.objects.filter(pk=to_user_id).first()
+    if announcement is None or user is None:
+        return
+    message = build_message(announcement, user)
+    message.subject = f"[PRUEBA / TEST] {message.subject}"
+    message.send()

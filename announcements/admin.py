@@ -1,8 +1,9 @@
 """The admin of announcements: write, preview, test, send or schedule, cancel, progress.
 
-Scoped like the rest of the chapters admin (ScopedAdminMixin): an officer lists and
-reaches only the announcements of the chapters they currently officiate, picks only
-their chapters and their chapters' events as the audience, and cannot target all
+Scoped like the chapters admin (core.admin.ScopedAdminMixin): an officer lists and
+reaches only the announcements of the chapters they currently officiate (the
+`publisher_ids` hook), picks in each audience only what it lets officers choose (their
+chapters, their chapters' events: announcements.audiences), and cannot target all
 members, sectors or countries. The services re-check it all when sending.
 """
 
@@ -17,11 +18,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import announcements
-from .admin import ScopedAdminMixin
-from .announcement_models import Announcement, Delivery
+from core.admin import ScopedAdminMixin
+
+from . import audiences, services
 from .mail import language_of, render_announcement
-from .models import Chapter, Jornada
+from .models import Announcement, Delivery
 
 SENT_MESSAGE = _(
     "Envío iniciado: estamos preparando la lista de destinatarios y enviando. "
@@ -47,7 +48,7 @@ class SendForm(forms.Form):
 @admin.register(Announcement)
 class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope = "chapter"
-    change_form_template = "chapters/admin/announcement_change_form.html"
+    change_form_template = "announcements/admin/announcement_change_form.html"
     list_display = [
         "subject_es",
         "kind",
@@ -82,9 +83,11 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             {"fields": ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]},
         ),
     ]
-    ime_only_fields = ["audience_all_members", "audience_sectors", "audience_countries"]
     state_fields = ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]
     filter_horizontal = ["audience_chapters", "audience_jornadas", "audience_sectors"]
+
+    def managed_ids(self, user):
+        return audiences.publisher_ids(user)
 
     def get_queryset(self, request):
         return (
@@ -108,7 +111,7 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if self._ime(request):
             return fieldsets
-        hidden = set(self.ime_only_fields)
+        hidden = set(audiences.staff_only_fields())
         return [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
             for name, opts in fieldsets
@@ -126,18 +129,25 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 form.base_fields["chapter"].required = True
             if "kind" in form.base_fields:
                 form.base_fields["kind"].choices = [
-                    (k.value, k.label) for k in announcements.OFFICER_KINDS
+                    (k.value, k.label) for k in audiences.OFFICER_KINDS
                 ]
         return form
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "chapter" and not self._ime(request):
+            # The publishing chapter: one the officer officiates.
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                pk__in=audiences.publisher_ids(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if not self._ime(request):
-            if db_field.name == "audience_chapters":
-                kwargs["queryset"] = Chapter.objects.managed_by(request.user)
-            elif db_field.name == "audience_jornadas":
-                kwargs["queryset"] = Jornada.objects.managed_by(request.user)
-        elif db_field.name == "audience_jornadas":
-            kwargs["queryset"] = Jornada.objects.order_by("-starts_at")
+        audience = audiences.by_field().get(db_field.name)
+        if audience is not None:
+            if not self._ime(request) and audience.officer_choices is not None:
+                kwargs["queryset"] = audience.officer_choices(request.user)
+            elif self._ime(request) and audience.staff_choices is not None:
+                kwargs["queryset"] = audience.staff_choices()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -156,10 +166,10 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/preview/", wrap(self.preview_view), name="chapters_announcement_preview"),
-            path("<path:object_id>/test/", wrap(self.test_view), name="chapters_announcement_test"),
-            path("<path:object_id>/send/", wrap(self.send_view), name="chapters_announcement_send"),
-            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="chapters_announcement_cancel"),
+            path("<path:object_id>/preview/", wrap(self.preview_view), name="announcements_announcement_preview"),
+            path("<path:object_id>/test/", wrap(self.test_view), name="announcements_announcement_test"),
+            path("<path:object_id>/send/", wrap(self.send_view), name="announcements_announcement_send"),
+            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="announcements_announcement_cancel"),
             *super().get_urls(),
         ]  # fmt: skip
 
@@ -175,7 +185,7 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return obj
 
     def _change_url(self, obj):
-        return reverse("admin:chapters_announcement_change", args=[obj.pk])
+        return reverse("admin:announcements_announcement_change", args=[obj.pk])
 
     def preview_view(self, request, object_id):
         obj = self._object(request, object_id, change=False)
@@ -188,7 +198,7 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "label": label,
                     "subject": rendered["subject"],
                     "text": rendered["text"],
-                    # Staff Markdown sanitised by nh3 in render_announcement (chapters.mail).
+                    # Staff Markdown sanitised by nh3 in render_announcement (announcements.mail).
                     "html": mark_safe(_body_of(rendered["html"])),  # noqa: S308
                 }
             )
@@ -199,13 +209,13 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "versions": versions,
         }
-        return TemplateResponse(request, "chapters/admin/announcement_preview.html", context)
+        return TemplateResponse(request, "announcements/admin/announcement_preview.html", context)
 
     def test_view(self, request, object_id):
         if request.method != "POST":
             return redirect(self._change_url(self._object(request, object_id, change=False)))
         obj = self._object(request, object_id, change=False)
-        announcements.queue_test(announcement_id=obj.pk, to_user_id=request.user.pk)
+        services.queue_test(announcement_id=obj.pk, to_user_id=request.user.pk)
         self.message_user(
             request, TEST_QUEUED_MESSAGE % {"email": request.user.email}, messages.SUCCESS
         )
@@ -222,10 +232,8 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return redirect(self._change_url(obj))
         when = form.cleaned_data["when"]
         try:
-            obj = announcements.send_announcement(
-                announcement_id=obj.pk, by=request.user, when=when
-            )
-        except announcements.AnnouncementError as exc:
+            obj = services.send_announcement(announcement_id=obj.pk, by=request.user, when=when)
+        except services.AnnouncementError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return redirect(self._change_url(obj))
         if when is None:
@@ -239,8 +247,8 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if request.method != "POST":
             return redirect(self._change_url(obj))
         try:
-            count = announcements.cancel_announcement(announcement_id=obj.pk, by=request.user)
-        except announcements.AnnouncementError as exc:
+            count = services.cancel_announcement(announcement_id=obj.pk, by=request.user)
+        except services.AnnouncementError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
             self.message_user(request, CANCELLED_MESSAGE % {"n": count}, messages.SUCCESS)
@@ -255,7 +263,7 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if obj is not None:
             extra_context.update(
                 announcement=obj,
-                progress=announcements.progress(obj),
+                progress=services.progress(obj),
                 send_form=SendForm(),
                 can_change=self.has_change_permission(request, obj),
                 can_send=obj.status == Announcement.Status.DRAFT,

@@ -7,9 +7,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .announcement_models import Announcement
-from .announcements import unsubscribe as unsubscribe_service
 from .mail import read_unsubscribe_token
+from .models import Announcement
+from .services import unsubscribe as unsubscribe_service
 
 UNSUBSCRIBED_MESSAGE = _("Listo: ya no recibirás estos avisos.")
 
@@ -35,6 +35,6 @@ def unsubscribe(request, token):
         done = True
     return render(
         request,
-        "chapters/unsubscribe.html",
+        "announcements/unsubscribe.html",
         {"kind_label": kind_label, "done": done, "token": token},
     )

@@ -11,14 +11,15 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from chapters import announcements
-from chapters.mail import (
+from announcements import delivery as outbox
+from announcements import services
+from announcements.mail import (
     AnnouncementMail,
     language_of,
     read_unsubscribe_token,
     render_announcement,
 )
-from chapters.models import Announcement, Delivery
+from announcements.models import Announcement, Delivery
 from tests.factories import AnnouncementFactory, ChapterFactory, subscriber
 
 pytestmark = pytest.mark.django_db
@@ -87,11 +88,11 @@ def test_a_batch_over_djangos_smtp_mailer_delivers_both_languages_with_unsubscri
     announcement = AnnouncementFactory(
         audience_chapters=[chapter_a], body_es=MARKDOWN_ES, body_en=MARKDOWN_EN
     )
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)  # no hook
-    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff)  # no hook
+    outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     ids = dict(Delivery.objects.filter(announcement=announcement).values_list("user_id", "pk"))
 
-    counts = announcements.send_batch(
+    counts = outbox.send_batch(
         announcement_id=announcement.pk, first_id=min(ids.values()), last_id=max(ids.values())
     )
 
@@ -138,7 +139,7 @@ class CancellingBackend(LocmemBackend):
     def send_messages(self, messages):
         sent = super().send_messages(messages)
         if len(mail.outbox) == 2:
-            announcements.cancel_announcement(announcement_id=self.announcement_id, by=None)
+            services.cancel_announcement(announcement_id=self.announcement_id, by=None)
         return sent
 
 
@@ -147,14 +148,12 @@ def test_a_cancel_during_a_batch_stops_it_before_the_next_message(chapter_a, ime
     for _ in range(5):
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
-    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     CancellingBackend.announcement_id = announcement.pk
     ids = sorted(Delivery.objects.values_list("pk", flat=True))
 
-    counts = announcements.send_batch(
-        announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
-    )
+    counts = outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
 
     assert counts["sent"] == 2
     assert len(mail.outbox) == 2
@@ -176,12 +175,12 @@ def test_a_batch_costs_two_queries_per_chunk_and_one_per_message(
     for _ in range(recipients):
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
-    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     ids = sorted(Delivery.objects.values_list("pk", flat=True))
 
     with django_assert_num_queries(queries):
-        announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
+        outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
 
     assert len(mail.outbox) == recipients
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
@@ -197,7 +196,7 @@ def outbox_rows(recipients):
     for _ in range(recipients):
         subscriber(chapter=chapter)
     announcement = AnnouncementFactory(audience_chapters=[chapter], status="sending")
-    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     return announcement, sorted(Delivery.objects.values_list("pk", flat=True))
 
 
@@ -218,7 +217,7 @@ class CancelWhileReceiving:
         from django.db import connection
 
         try:
-            announcements.cancel_announcement(announcement_id=self.announcement_id, by=None)
+            services.cancel_announcement(announcement_id=self.announcement_id, by=None)
         finally:
             connection.close()
 
@@ -238,7 +237,7 @@ def test_a_cancel_while_smtp_sends_stops_within_one_more_message_and_records_eac
     controller.start()
     smtp_mailer(settings, "127.0.0.1", port)
     try:
-        counts = announcements.send_batch(
+        counts = outbox.send_batch(
             announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
         )
     finally:

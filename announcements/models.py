@@ -1,4 +1,4 @@
-"""Announcements of chapters, Jornadas and IME, and their per-recipient deliveries (outbox).
+"""Announcements to the network, and their per-recipient deliveries (outbox).
 
 An announcement is written in Spanish and English (Markdown). Sending it marks it
 "sending" with its recipients still to be written (`recipients_ready_at` empty): that row
@@ -6,6 +6,10 @@ is the intent. A Celery task then writes one `Delivery` row per recipient, in bo
 batches (unique per announcement and recipient), and other tasks send the pending rows
 in batches. The rows are the outbox: a broker outage or a dead worker delays the mail,
 it never loses it.
+
+The tables keep the names they had in the chapters app (`db_table`), where these models
+lived before; the relations to chapters' models are named by string (`"chapters.Chapter"`):
+this app never imports chapters, which plugs its audiences in (announcements.audiences).
 """
 
 from django.conf import settings
@@ -14,20 +18,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from members.models import Sector
-
-from .models import Chapter, Jornada, _by_language
+from core.language import by_language
 
 
 class AnnouncementQuerySet(models.QuerySet):
-    def managed_by(self, user):
-        """IME staff: every announcement; officers: those of the chapters they officiate."""
-        from .querysets import _is_ime_staff, managed_chapter_ids
-
-        if _is_ime_staff(user):
-            return self.all()
-        return self.filter(chapter_id__in=managed_chapter_ids(user))
-
     def due(self, now):
         """Scheduled sends whose time has come."""
         return self.filter(status=Announcement.Status.SCHEDULED, scheduled_for__lte=now)
@@ -52,7 +46,7 @@ class Announcement(models.Model):
 
     kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices, default=Kind.CHAPTER)
     chapter = models.ForeignKey(
-        Chapter,
+        "chapters.Chapter",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -70,17 +64,20 @@ class Announcement(models.Model):
     )
     # The audience: the union of every criterion below, one message per person.
     audience_chapters = models.ManyToManyField(
-        Chapter, blank=True, related_name="+", verbose_name=_("miembros de los capítulos")
+        "chapters.Chapter",
+        blank=True,
+        related_name="+",
+        verbose_name=_("miembros de los capítulos"),
     )
     audience_jornadas = models.ManyToManyField(
-        Jornada,
+        "chapters.Jornada",
         blank=True,
         related_name="announcements",
         verbose_name=_("registrados confirmados de las Jornadas"),
     )
     audience_all_members = models.BooleanField(_("todos los miembros"), default=False)
     audience_sectors = models.ManyToManyField(
-        Sector, blank=True, related_name="+", verbose_name=_("miembros de los sectores")
+        "members.Sector", blank=True, related_name="+", verbose_name=_("miembros de los sectores")
     )
     audience_countries = CountryField(_("miembros residentes en"), multiple=True, blank=True)
 
@@ -89,7 +86,7 @@ class Announcement(models.Model):
     )
     scheduled_for = models.DateTimeField(_("programado para"), null=True, blank=True)
     reminder_for = models.OneToOneField(
-        Jornada,
+        "chapters.Jornada",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -111,7 +108,7 @@ class Announcement(models.Model):
     finished_at = models.DateTimeField(_("envío terminado el"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelado el"), null=True, blank=True)
     # A send in progress: empty until every recipient has its Delivery row (written by
-    # chapters.tasks.create_deliveries_task), so the send is never closed half written.
+    # announcements.tasks.create_deliveries_task), so the send is never closed half written.
     recipients_ready_at = models.DateTimeField(
         _("destinatarios listos el"), null=True, blank=True, editable=False
     )
@@ -122,6 +119,7 @@ class Announcement(models.Model):
     objects = AnnouncementQuerySet.as_manager()
 
     class Meta:
+        db_table = "chapters_announcement"  # the table of before the move (see the docstring)
         ordering = ["-created_at"]
         verbose_name = _("aviso")
         verbose_name_plural = _("avisos")
@@ -132,7 +130,7 @@ class Announcement(models.Model):
 
     @property
     def subject(self):
-        return _by_language(self.subject_es, self.subject_en)
+        return by_language(self.subject_es, self.subject_en)
 
     @property
     def is_editable(self):
@@ -142,6 +140,15 @@ class Announcement(models.Model):
     def is_preparing(self):
         """Sending, with its recipients' delivery rows still being written."""
         return self.status == self.Status.SENDING and self.recipients_ready_at is None
+
+
+# Which Profile opt-in each kind of announcement follows.
+KIND_FLAGS = {
+    Announcement.Kind.CHAPTER: "notify_chapter",
+    Announcement.Kind.JORNADAS: "notify_jornadas",
+    Announcement.Kind.PROGRAMS: "notify_programs",
+    Announcement.Kind.OPPORTUNITIES: "notify_opportunities",
+}
 
 
 class Delivery(models.Model):
@@ -176,6 +183,7 @@ class Delivery(models.Model):
     unsubscribed_at = models.DateTimeField(_("se dio de baja el"), null=True, blank=True)
 
     class Meta:
+        db_table = "chapters_delivery"
         ordering = ["announcement", "pk"]
         verbose_name = _("entrega")
         verbose_name_plural = _("entregas")

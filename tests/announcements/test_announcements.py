@@ -12,10 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from chapters import announcements, tasks
-from chapters.announcements import AnnouncementError
-from chapters.mail import markdown_to_html, read_unsubscribe_token
-from chapters.models import Announcement, Delivery, Membership
+from announcements import audiences, services, tasks
+from announcements import delivery as outbox
+from announcements.mail import markdown_to_html, read_unsubscribe_token
+from announcements.models import Announcement, Delivery
+from announcements.services import AnnouncementError
+from chapters import services as chapter_services
+from chapters.models import Membership
 from members.models import Profile, Sector
 from tests.factories import (
     AnnouncementFactory,
@@ -57,14 +60,14 @@ def flaky_smtp(settings):
 
 def send_now(announcement, by, capture):
     with capture(execute=True):
-        return announcements.send_announcement(announcement_id=announcement.pk, by=by)
+        return services.send_announcement(announcement_id=announcement.pk, by=by)
 
 
 def start_without_sending(announcement, by):
     """Press send, then write the deliveries as the task would, without enqueueing their
     sending (the test's transaction never commits: nothing runs on its own)."""
-    announcements.send_announcement(announcement_id=announcement.pk, by=by)
-    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    services.send_announcement(announcement_id=announcement.pk, by=by)
+    outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     return sorted(Delivery.objects.filter(announcement=announcement).values_list("pk", flat=True))
 
 
@@ -144,12 +147,12 @@ def test_all_members_excludes_inactive_deleted_and_unverified_accounts(
 def test_an_announcement_without_audience_or_recipients_is_refused(chapter_a, ime_staff):
     empty = AnnouncementFactory()
     with pytest.raises(AnnouncementError) as excinfo:
-        announcements.send_announcement(announcement_id=empty.pk, by=ime_staff)
-    assert excinfo.value.message == announcements.EMPTY_AUDIENCE_MESSAGE
+        services.send_announcement(announcement_id=empty.pk, by=ime_staff)
+    assert excinfo.value.message == services.EMPTY_AUDIENCE_MESSAGE
     nobody = AnnouncementFactory(audience_chapters=[chapter_a])
     with pytest.raises(AnnouncementError) as excinfo:
-        announcements.send_announcement(announcement_id=nobody.pk, by=ime_staff)
-    assert excinfo.value.message == announcements.NO_RECIPIENTS_MESSAGE
+        services.send_announcement(announcement_id=nobody.pk, by=ime_staff)
+    assert excinfo.value.message == services.NO_RECIPIENTS_MESSAGE
     assert Announcement.objects.filter(status="draft").count() == 2
 
 
@@ -166,8 +169,8 @@ def test_an_officer_sends_to_their_chapter_but_not_to_another_or_to_everyone(
     foreign = AnnouncementFactory(chapter=chapter_b, audience_chapters=[chapter_b])
     for announcement in (other, everyone, foreign):
         with pytest.raises(AnnouncementError) as excinfo:
-            announcements.send_announcement(announcement_id=announcement.pk, by=officer_a)
-        assert excinfo.value.message == announcements.NOT_ALLOWED_MESSAGE
+            services.send_announcement(announcement_id=announcement.pk, by=officer_a)
+        assert excinfo.value.message == services.NOT_ALLOWED_MESSAGE
     assert not Delivery.objects.exists()
 
     own = AnnouncementFactory(chapter=chapter_a, audience_chapters=[chapter_a])
@@ -182,8 +185,8 @@ def test_an_officer_may_target_their_chapters_events_only(chapter_a, chapter_b, 
     subscriber(jornada=network)
     allowed = AnnouncementFactory(kind="jornadas", chapter=chapter_a, audience_jornadas=[own_event])
     refused = AnnouncementFactory(kind="jornadas", chapter=chapter_a, audience_jornadas=[network])
-    assert announcements.can_send(officer_a, allowed)
-    assert not announcements.can_send(officer_a, refused)
+    assert audiences.can_send(officer_a, allowed)
+    assert not audiences.can_send(officer_a, refused)
 
 
 # --- At send time ------------------------------------------------------------------------
@@ -198,13 +201,11 @@ def test_opt_out_and_deactivation_after_the_send_started_are_skipped_with_a_reas
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     with django_capture_on_commit_callbacks(execute=False):
         ids = start_without_sending(announcement, ime_staff)  # rows written, nothing sent yet
-    announcements.unsubscribe(user_id=leaves.pk, kind="chapter")
+    services.unsubscribe(user_id=leaves.pk, kind="chapter")
     closes.is_active = False
     closes.save(update_fields=["is_active"])
 
-    counts = announcements.send_batch(
-        announcement_id=announcement.pk, first_id=min(ids), last_id=max(ids)
-    )
+    counts = outbox.send_batch(announcement_id=announcement.pk, first_id=min(ids), last_id=max(ids))
 
     assert counts == {"sent": 1, "skipped": 2, "failed": 0}
     assert [m.to for m in mail.outbox] == [[stays.email]]
@@ -213,7 +214,7 @@ def test_opt_out_and_deactivation_after_the_send_started_are_skipped_with_a_reas
     ) == {stays.pk: "", leaves.pk: "opted-out", closes.pk: "inactive"}
     announcement.refresh_from_db()
     assert announcement.status == Announcement.Status.SENT
-    progress = announcements.progress(announcement)
+    progress = services.progress(announcement)
     assert (progress["recipients"], progress["sent"], progress["skipped"]) == (3, 1, 2)
 
 
@@ -291,7 +292,7 @@ def test_a_batch_run_twice_or_a_claimed_delivery_never_sends_twice(chapter_a, im
     Delivery.objects.filter(user=second).update(status="sending", claimed_at=timezone.now())
 
     for _ in range(2):
-        announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
+        outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
 
     assert [m.to for m in mail.outbox] == [[first.email]]
     assert Delivery.objects.get(user=first).attempts == 1
@@ -303,7 +304,7 @@ def test_one_smtp_connection_per_batch(chapter_a, ime_staff, flaky_smtp, setting
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     start_without_sending(announcement, ime_staff)
-    assert announcements.enqueue_pending(announcement_id=announcement.pk) == 3  # eager batches
+    assert outbox.enqueue_pending(announcement_id=announcement.pk) == 3  # eager batches
     assert len(mail.outbox) == 5
     assert flaky_smtp.opened == 3
 
@@ -316,9 +317,7 @@ def test_a_refused_recipient_fails_with_its_reason_and_is_not_retried(
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     ids = start_without_sending(announcement, ime_staff)
 
-    counts = announcements.send_batch(
-        announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
-    )
+    counts = outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
 
     assert counts == {"sent": 1, "skipped": 0, "failed": 1}
     failed = Delivery.objects.get(user=refused)
@@ -333,7 +332,7 @@ def test_a_transient_smtp_error_releases_the_delivery_for_a_retry(chapter_a, ime
     delivery = Delivery.objects.get(announcement=announcement)
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        announcements.send_batch(
+        outbox.send_batch(
             announcement_id=announcement.pk, first_id=delivery.pk, last_id=delivery.pk
         )
 
@@ -368,9 +367,7 @@ def test_a_delivery_past_the_attempt_limit_is_failed(chapter_a, ime_staff, setti
     start_without_sending(announcement, ime_staff)
     delivery = Delivery.objects.get(announcement=announcement)
     Delivery.objects.filter(pk=delivery.pk).update(attempts=2)
-    announcements.send_batch(
-        announcement_id=announcement.pk, first_id=delivery.pk, last_id=delivery.pk
-    )
+    outbox.send_batch(announcement_id=announcement.pk, first_id=delivery.pk, last_id=delivery.pk)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.reason) == ("failed", "too-many-attempts")
     assert mail.outbox == []
@@ -382,8 +379,8 @@ def test_cancelling_a_running_send_stops_the_pending_deliveries(chapter_a, ime_s
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     ids = start_without_sending(announcement, ime_staff)
 
-    cancelled = announcements.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
-    announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
+    cancelled = services.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
+    outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
 
     assert cancelled == 3
     assert mail.outbox == []
@@ -391,17 +388,17 @@ def test_cancelling_a_running_send_stops_the_pending_deliveries(chapter_a, ime_s
     announcement.refresh_from_db()
     assert announcement.status == "cancelled" and announcement.cancelled_at
     with pytest.raises(AnnouncementError):
-        announcements.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
+        services.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
 
 
 def test_cancelling_a_scheduled_send_means_it_never_starts(chapter_a, ime_staff):
     subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(
+    services.send_announcement(
         announcement_id=announcement.pk, by=ime_staff, when=timezone.now() + timedelta(hours=1)
     )
-    announcements.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
-    announcements.dispatch_pending(now=timezone.now() + timedelta(hours=2))
+    services.cancel_announcement(announcement_id=announcement.pk, by=ime_staff)
+    outbox.dispatch_pending(now=timezone.now() + timedelta(hours=2))
     assert not Delivery.objects.exists()
     assert mail.outbox == []
 
@@ -419,7 +416,7 @@ def test_nothing_is_enqueued_when_the_transaction_rolls_back(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+        services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
         raise RuntimeError("rollback")
     assert callbacks == []
     assert not Delivery.objects.exists()
@@ -440,19 +437,19 @@ def test_a_broker_outage_leaves_the_send_in_the_outbox_for_the_dispatcher(
         send_now(announcement, ime_staff, django_capture_on_commit_callbacks)
         announcement.refresh_from_db()
         assert (announcement.status, announcement.recipients_enqueued_at) == ("sending", None)
-        assert announcements.dispatch_pending()["preparing"] == 0  # still down
+        assert outbox.dispatch_pending()["preparing"] == 0  # still down
     assert not Delivery.objects.exists()
     assert mail.outbox == []
 
     with monkeypatch.context() as patch:  # the recipients are written, their batches wait
         patch.setattr(tasks.send_announcement_batch_task, "apply_async", broker_down)
-        result = announcements.dispatch_pending()
+        result = outbox.dispatch_pending()
         assert (result["preparing"], result["tasks"]) == (1, 0)
     delivery = Delivery.objects.get(announcement=announcement)
     assert (delivery.status, delivery.enqueued_at) == ("pending", None)
     assert mail.outbox == []
 
-    result = announcements.dispatch_pending()  # the broker is back
+    result = outbox.dispatch_pending()  # the broker is back
 
     assert (result["preparing"], result["tasks"]) == (0, 1)
     assert len(mail.outbox) == 1
@@ -466,11 +463,11 @@ def test_the_dispatcher_starts_due_scheduled_sends_once(chapter_a, ime_staff):
     subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     later = timezone.now() + timedelta(hours=1)
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff, when=later)
-    assert announcements.dispatch_pending()["started"] == 0
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff, when=later)
+    assert outbox.dispatch_pending()["started"] == 0
 
-    assert announcements.dispatch_pending(now=later + timedelta(minutes=1))["started"] == 1
-    announcements.dispatch_pending(now=later + timedelta(minutes=2))
+    assert outbox.dispatch_pending(now=later + timedelta(minutes=1))["started"] == 1
+    outbox.dispatch_pending(now=later + timedelta(minutes=2))
     assert Delivery.objects.filter(announcement=announcement).count() == 1
     announcement.refresh_from_db()
     assert announcement.status == "sent"
@@ -481,10 +478,10 @@ def test_past_dates_cannot_be_scheduled(chapter_a, ime_staff):
     subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     with pytest.raises(AnnouncementError) as excinfo:
-        announcements.send_announcement(
+        services.send_announcement(
             announcement_id=announcement.pk, by=ime_staff, when=timezone.now() - timedelta(1)
         )
-    assert excinfo.value.message == announcements.SCHEDULE_PAST_MESSAGE
+    assert excinfo.value.message == services.SCHEDULE_PAST_MESSAGE
 
 
 def test_the_dispatcher_resends_deliveries_stuck_in_a_dead_worker(chapter_a, ime_staff, settings):
@@ -501,7 +498,7 @@ def test_the_dispatcher_resends_deliveries_stuck_in_a_dead_worker(chapter_a, ime
         status="sending", claimed_at=now - timedelta(seconds=5)
     )
 
-    result = announcements.dispatch_pending(now=now)
+    result = outbox.dispatch_pending(now=now)
 
     assert result["released"] == 1
     assert [m.to for m in mail.outbox] == [[stuck.email]]
@@ -518,10 +515,10 @@ def test_registrants_are_reminded_once_24_hours_before_the_jornada():
     RegistrationFactory(jornada=soon, status="waitlisted", user=subscriber())
     subscriber(jornada=later)
 
-    assert announcements.send_jornada_reminders() == 1
-    assert announcements.send_jornada_reminders() == 0
+    assert chapter_services.send_jornada_reminders() == 1
+    assert chapter_services.send_jornada_reminders() == 0
 
-    announcements.dispatch_pending()  # (the test's transaction never commits: the dispatcher)
+    outbox.dispatch_pending()  # (the test's transaction never commits: the dispatcher)
     assert [m.to for m in mail.outbox] == [[confirmed.email]]
     assert mail.outbox[0].subject == f"Reminder: {soon.title_en}"
     assert Announcement.objects.get(reminder_for=soon).kind == "jornadas"
@@ -530,13 +527,13 @@ def test_registrants_are_reminded_once_24_hours_before_the_jornada():
 
 def test_announcing_a_jornada_drafts_an_announcement_to_its_chapter(chapter_a, officer_a):
     jornada = JornadaFactory(chapter=chapter_a, description_es="Agenda completa.")
-    draft = announcements.announce_jornada(jornada_id=jornada.pk, by=officer_a)
+    draft = chapter_services.announce_jornada(jornada_id=jornada.pk, by=officer_a)
     assert draft.status == "draft" and draft.kind == "jornadas"
     assert draft.chapter == chapter_a
     assert list(draft.audience_chapters.all()) == [chapter_a]
     assert jornada.get_absolute_url() in draft.body_es
     assert draft.subject_en == jornada.title_en
-    network = announcements.announce_jornada(jornada_id=JornadaFactory().pk, by=officer_a)
+    network = chapter_services.announce_jornada(jornada_id=JornadaFactory().pk, by=officer_a)
     assert network.audience_all_members and network.chapter is None
 
 
@@ -545,16 +542,16 @@ def test_announcing_a_jornada_drafts_an_announcement_to_its_chapter(chapter_a, o
 
 def test_unsubscribe_flips_only_the_matching_opt_in_and_is_idempotent():
     person = subscriber(notify_programs=True)
-    assert announcements.unsubscribe(user_id=person.pk, kind="jornadas") is True
-    assert announcements.unsubscribe(user_id=person.pk, kind="jornadas") is False
+    assert services.unsubscribe(user_id=person.pk, kind="jornadas") is True
+    assert services.unsubscribe(user_id=person.pk, kind="jornadas") is False
     profile = Profile.objects.get(user=person)
     assert (profile.notify_jornadas, profile.notify_chapter, profile.notify_programs) == (
         False,
         True,
         True,
     )
-    assert announcements.unsubscribe(user_id=person.pk, kind="nonsense") is False
-    assert announcements.unsubscribe(user_id=member().pk + 1000, kind="chapter") is False
+    assert services.unsubscribe(user_id=person.pk, kind="nonsense") is False
+    assert services.unsubscribe(user_id=member().pk + 1000, kind="chapter") is False
 
 
 def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
@@ -566,7 +563,7 @@ def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
     statuses = sorted(Announcement.objects.values_list("status", flat=True))
     assert statuses == ["scheduled", "sending", "sending"]  # sent after the seed commits
     assert not Delivery.objects.exists()  # (the test's transaction never commits)
-    announcements.dispatch_pending()  # as Celery beat would
+    outbox.dispatch_pending()  # as Celery beat would
     assert Delivery.objects.exists()
     assert sorted(Announcement.objects.values_list("status", flat=True)) == [
         "scheduled",
@@ -579,11 +576,12 @@ def test_the_beat_schedule_names_the_dispatcher_and_the_reminders(settings):
     from talentnet.celery import app
 
     schedule = settings.CELERY_BEAT_SCHEDULE
-    dispatcher = schedule["chapters-dispatch-announcements"]
+    dispatcher = schedule["announcements-dispatch"]
     reminders = schedule["chapters-jornada-reminders"]
-    assert dispatcher["task"] == "chapters.tasks.dispatch_pending_announcements_task"
+    assert dispatcher["task"] == "announcements.tasks.dispatch_pending_announcements_task"
     assert reminders["task"] == "chapters.tasks.send_jornada_reminders_task"
     assert dispatcher["schedule"] <= 60 < settings.ANNOUNCEMENT_STUCK_AFTER
+    app.loader.import_default_modules()  # what a worker does when it starts (autodiscovery)
     assert {dispatcher["task"], reminders["task"]} <= set(app.tasks)
 
 
@@ -595,7 +593,7 @@ def test_pressing_send_publishes_one_message_that_splits_into_batches(
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+        services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
     assert len(callbacks) == 1
     assert mail.outbox == []
 
@@ -620,7 +618,7 @@ def test_pressing_send_writes_no_delivery_and_costs_the_same_for_any_audience(
     # The lock, the audience (chapters, Jornadas, sectors), the permission, one EXISTS
     # and the status: the same statements for two recipients or 600,000.
     with django_assert_num_queries(9):
-        announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+        services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
 
     announcement.refresh_from_db()
     assert announcement.status == "sending" and announcement.started_at is not None
@@ -634,10 +632,10 @@ def test_recipients_are_written_in_bounded_batches_and_a_second_run_writes_nothi
     settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 2
     people = [subscriber(chapter=chapter_a) for _ in range(5)]
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
 
-    assert announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 5
-    assert announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 0
+    assert outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 5
+    assert outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 0
 
     rows = Delivery.objects.filter(announcement=announcement)
     assert sorted(rows.values_list("user_id", flat=True)) == sorted(p.pk for p in people)
@@ -652,12 +650,12 @@ def test_writing_recipients_again_after_a_crash_resumes_after_the_last_one_writt
     settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 2
     people = sorted((subscriber(chapter=chapter_a) for _ in range(5)), key=lambda u: u.pk)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
     # A worker wrote the first batch and died.
     for person in people[:2]:
         Delivery.objects.create(announcement=announcement, user=person)
 
-    assert announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 3
+    assert outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False) == 3
 
     assert Delivery.objects.filter(announcement=announcement).count() == 5
 
@@ -669,18 +667,18 @@ def test_a_cancel_stops_the_writing_of_recipients_before_its_next_batch(
     for _ in range(5):
         subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff)
 
     def cancel_instead(*, announcement_id, delivery_ids):  # staff cancel after batch one
-        announcements.cancel_announcement(announcement_id=announcement_id, by=ime_staff)
+        services.cancel_announcement(announcement_id=announcement_id, by=ime_staff)
         return 0
 
-    monkeypatch.setattr(announcements, "enqueue_deliveries", cancel_instead)
-    written = announcements.create_deliveries(announcement_id=announcement.pk)
+    monkeypatch.setattr(outbox, "enqueue_deliveries", cancel_instead)
+    written = outbox.create_deliveries(announcement_id=announcement.pk)
 
     assert written == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {"cancelled"}
-    assert announcements.create_deliveries(announcement_id=announcement.pk) == 0
+    assert outbox.create_deliveries(announcement_id=announcement.pk) == 0
     assert Delivery.objects.count() == 2
     assert mail.outbox == []
 
@@ -692,11 +690,11 @@ def test_a_send_is_not_closed_while_its_recipients_are_still_being_written(chapt
     ids = start_without_sending(announcement, ime_staff)
     Announcement.objects.filter(pk=announcement.pk).update(recipients_ready_at=None)
 
-    announcements.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
+    outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
 
     announcement.refresh_from_db()
     assert (announcement.status, len(mail.outbox)) == ("sending", 2)
-    announcements.create_deliveries(announcement_id=announcement.pk)  # the writer finishes
+    outbox.create_deliveries(announcement_id=announcement.pk)  # the writer finishes
     announcement.refresh_from_db()
     assert announcement.status == "sent"
     assert len(mail.outbox) == 2
@@ -708,11 +706,11 @@ def test_a_scheduled_send_starts_without_writing_recipients_then_the_task_writes
     subscriber(chapter=chapter_a)
     announcement = AnnouncementFactory(audience_chapters=[chapter_a])
     later = timezone.now() + timedelta(hours=1)
-    announcements.send_announcement(announcement_id=announcement.pk, by=ime_staff, when=later)
+    services.send_announcement(announcement_id=announcement.pk, by=ime_staff, when=later)
     locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        announcements._start_sending(locked, now=later)  # what the dispatcher runs
+        outbox.start_sending(locked, now=later)  # what the dispatcher runs
 
     assert not Delivery.objects.exists()
     assert len(callbacks) == 1

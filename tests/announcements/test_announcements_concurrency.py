@@ -6,8 +6,9 @@ from collections import Counter
 import pytest
 from django.core import mail
 
-from chapters import announcements
-from chapters.models import Delivery
+from announcements import delivery as outbox
+from announcements import services
+from announcements.models import Delivery
 from tests.factories import AnnouncementFactory, ChapterFactory, subscriber
 from tests.parallel import run_at_once
 
@@ -26,7 +27,7 @@ def _outbox_rows(chapter):
     announcement = AnnouncementFactory(
         chapter=chapter, audience_chapters=[chapter], status="sending"
     )
-    announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False)
+    outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False)
     return sorted(Delivery.objects.values_list("pk", flat=True))
 
 
@@ -37,7 +38,7 @@ def test_two_claims_of_the_same_deliveries_never_overlap(settings):
         subscriber(chapter=chapter)
     ids = _outbox_rows(chapter)
 
-    first, second = _run_twice_at_once(lambda: announcements._claim(ids))
+    first, second = _run_twice_at_once(lambda: outbox._claim(ids))
 
     assert not set(first) & set(second)
     assert sorted(first + second) == sorted(ids)
@@ -51,9 +52,7 @@ def test_two_workers_sending_the_same_batch_send_each_message_once(settings):
     announcement = Delivery.objects.get(pk=ids[0]).announcement
 
     results = _run_twice_at_once(
-        lambda: announcements.send_batch(
-            announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1]
-        )
+        lambda: outbox.send_batch(announcement_id=announcement.pk, first_id=ids[0], last_id=ids[-1])
     )
 
     assert sum(r["sent"] for r in results) == 30
@@ -64,7 +63,7 @@ def test_two_workers_sending_the_same_batch_send_each_message_once(settings):
 def test_a_cancel_racing_the_writing_of_recipients_leaves_nothing_pending(settings):
     """Staff cancel while the task writes the recipients, batch by batch: whichever comes
     first, no pending delivery is left behind and nothing is sent."""
-    from chapters.models import Announcement
+    from announcements.models import Announcement
 
     settings.ANNOUNCEMENT_RECIPIENTS_BATCH = 7
     chapter = ChapterFactory()
@@ -76,8 +75,8 @@ def test_a_cancel_racing_the_writing_of_recipients_leaves_nothing_pending(settin
 
     _results, errors = run_at_once(
         [
-            lambda: announcements.create_deliveries(announcement_id=announcement.pk, enqueue=False),
-            lambda: announcements.cancel_announcement(announcement_id=announcement.pk, by=None),
+            lambda: outbox.create_deliveries(announcement_id=announcement.pk, enqueue=False),
+            lambda: services.cancel_announcement(announcement_id=announcement.pk, by=None),
         ],
         timeout=60,
     )

@@ -13,8 +13,10 @@ from email import message_from_bytes, policy
 import pytest
 from django.urls import reverse
 
-from chapters import announcements
-from chapters.models import Announcement, Delivery, Membership
+from announcements import delivery as outbox
+from announcements import services
+from announcements.models import Announcement, Delivery
+from chapters.models import Membership
 from members.models import Profile, User
 from tests.conftest import CeleryWorkerProcess, SmtpRecorder, _database_url, _reset_broker_pools
 from tests.factories import AnnouncementFactory, ChapterFactory
@@ -147,7 +149,7 @@ def wait_until_delivered(announcement, recorder, expected, *, timeout, dispatch=
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if dispatch:
-            announcements.dispatch_pending()
+            outbox.dispatch_pending()
         still_open = Delivery.objects.filter(
             announcement=announcement, status__in=["pending", "sending"]
         ).exists()
@@ -164,7 +166,7 @@ def test_a_thousand_recipients_get_exactly_one_message_and_opted_out_none(
     opted_in, opted_out = make_chapter_members(chapter, 1000, opted_out_every=10)
     announcement = AnnouncementFactory(chapter=chapter, audience_chapters=[chapter])
 
-    announcements.send_announcement(announcement_id=announcement.pk, by=staff())
+    services.send_announcement(announcement_id=announcement.pk, by=staff())
     wait_until_delivered(announcement, smtp_server, len(opted_in), timeout=180)
 
     received = recipients_of(smtp_server)
@@ -187,7 +189,7 @@ def test_a_worker_killed_mid_send_and_restarted_still_sends_one_message_each(
     announcement = AnnouncementFactory(chapter=chapter, audience_chapters=[chapter])
     smtp_server.hold_at = 150  # in the middle of the second batch
 
-    announcements.send_announcement(announcement_id=announcement.pk, by=staff())
+    services.send_announcement(announcement_id=announcement.pk, by=staff())
     assert smtp_server.held.wait(120), celery_worker_process.read_log()[-2000:]
     celery_worker_process.kill()  # SIGKILL while waiting for the server's answer
     smtp_server.release_without_accepting()
@@ -219,7 +221,7 @@ def test_staff_press_send_with_redis_down_then_everything_is_delivered_once(
     try:
         started = time.monotonic()
         response = client.post(
-            reverse("admin:chapters_announcement_send", args=[announcement.pk]), {"when": ""}
+            reverse("admin:announcements_announcement_send", args=[announcement.pk]), {"when": ""}
         )
         elapsed = time.monotonic() - started
     finally:
@@ -273,7 +275,7 @@ def test_the_database_restarting_mid_send_neither_loses_nor_repeats_a_message(
         }
         worker = CeleryWorkerProcess(env, celery_queues, tmp_path / "worker.log").start()
         try:
-            announcements.send_announcement(announcement_id=announcement.pk, by=staff())
+            services.send_announcement(announcement_id=announcement.pk, by=staff())
             assert smtp_server.held.wait(120), worker.read_log()[-2000:]
             # The worker waits for the server's 250 with its database connection open:
             # the database restarts (the connection dies, new ones are refused for 1 s)

@@ -6,10 +6,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from chapters import announcement_admin, announcements
-from chapters.announcement_views import UNSUBSCRIBED_MESSAGE
-from chapters.mail import unsubscribe_token
-from chapters.models import Announcement, Delivery
+from announcements import admin as announcement_admin
+from announcements import delivery as outbox
+from announcements import services
+from announcements.mail import unsubscribe_token
+from announcements.models import Announcement, Delivery
+from announcements.views import UNSUBSCRIBED_MESSAGE
 from members.models import Profile
 from tests.factories import AnnouncementFactory, JornadaFactory, member, subscriber
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(action, *args):
-    return reverse(f"admin:chapters_announcement_{action}", args=args)
+    return reverse(f"admin:announcements_announcement_{action}", args=args)
 
 
 @pytest.fixture
@@ -158,7 +160,7 @@ def test_sending_from_the_admin_shows_progress(
     assert response.context["progress"]["recipients"] == 1
     # Sent: no more editing, sending again is refused.
     response = client.post(_url("send", own.pk), {"when": ""}, follow=True)
-    assert str(announcements.NOT_DRAFT_MESSAGE) in response.content.decode()
+    assert str(services.NOT_DRAFT_MESSAGE) in response.content.decode()
     assert len(mail.outbox) == 1
 
 
@@ -178,7 +180,7 @@ def test_after_send_now_the_admin_shows_the_recipients_being_prepared_and_can_ca
     response = client.post(_url("cancel", own.pk), follow=True)
     own.refresh_from_db()
     assert own.status == "cancelled"
-    assert announcements.create_deliveries(announcement_id=own.pk) == 0  # the task, late
+    assert outbox.create_deliveries(announcement_id=own.pk) == 0  # the task, late
     assert not Delivery.objects.exists()
     assert mail.outbox == []
 
@@ -285,7 +287,7 @@ def test_one_click_post_unsubscribes_without_login_or_csrf_and_is_idempotent():
 
 
 def test_unsubscribing_records_the_consent_change_and_counts_for_the_announcement(chapter_a):
-    from chapters.models import Delivery
+    from announcements.models import Delivery
     from members.models import ConsentRecord
 
     person = subscriber(chapter=chapter_a)
@@ -320,7 +322,7 @@ def test_a_tampered_or_malformed_token_answers_400_revealing_nothing(token):
     assert response.status_code == 400
     html = response.content.decode()
     assert person.email not in html
-    from chapters.models import Announcement
+    from announcements.models import Announcement
 
     assert not any(str(label) in html for label in Announcement.Kind.labels)
     assert Profile.objects.get(user=person).notify_chapter is True

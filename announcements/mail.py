@@ -22,11 +22,11 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from members.emails import clean_subject
-
-from .models import public_name
+from members.models import public_name
 
 logger = logging.getLogger(__name__)
 
+# The salt of the days these modules lived in chapters: links in mail already sent keep working.
 UNSUBSCRIBE_SALT = "chapters.announcements.unsubscribe"
 ALLOWED_TAGS = {
     "a", "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code",
@@ -99,7 +99,7 @@ _TOKEN_SLOT = "TOKEN-SLOT"  # noqa: S105 - a placeholder in a URL, not a secret
 def _unsubscribe_pattern(language: str, base_url: str) -> str:
     # Reversed once per language (not per message): the token goes into the slot.
     with translation.override(language):
-        path = reverse("chapters:unsubscribe", kwargs={"token": _TOKEN_SLOT})
+        path = reverse("announcements:unsubscribe", kwargs={"token": _TOKEN_SLOT})
     return f"{base_url}{path}"
 
 
@@ -150,8 +150,8 @@ def _render(announcement, *, language: str, name: str, unsubscribe: str) -> dict
             "kind_label": announcement.get_kind_display(),
         }
         # Plain text is never HTML: a plain str, so a page showing it escapes it.
-        text = "".join([render_to_string("chapters/email/announcement.txt", context)])
-        html = render_to_string("chapters/email/announcement.html", context)
+        text = "".join([render_to_string("announcements/email/announcement.txt", context)])
+        html = render_to_string("announcements/email/announcement.html", context)
     return {"subject": subject, "text": text, "html": html, "unsubscribe_url": unsubscribe}
 
 
