@@ -7,7 +7,7 @@ class AnnouncementsConfig(AppConfig):
     verbose_name = _("Avisos a la red")
 
     def ready(self):
-        from members.access import connect_role_permissions
+        from core.access import connect_role_permissions
 
         from .roles import ROLE_GRANTS
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from members.access import is_ime_staff
+from core.access import is_ime_staff
 from members.plugins import app_modules
 
 from .models import KIND_FLAGS, Announcement

@@ -41,7 +41,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from talentnet.db import retry_if_disconnected
+from core.db import retry_if_disconnected
 
 from .audiences import recipient_ids
 from .mail import AnnouncementMail, build_message
@@ -58,7 +58,7 @@ TRANSIENT_SMTP_ERRORS = (
     ConnectionError,
 )
 # What a batch task retries (with backoff): the above, and a database that went away for
-# longer than one step's own wait (talentnet.db.retry_if_disconnected).
+# longer than one step's own wait (core.db.retry_if_disconnected).
 TRANSIENT_BATCH_ERRORS = (*TRANSIENT_SMTP_ERRORS, OperationalError, InterfaceError)
 
 # Reasons recorded on deliveries (shown to staff in the progress table, services.progress).

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from members.emails import clean_subject
+from core.emails import clean_subject
 from members.models import public_name
 
 logger = logging.getLogger(__name__)

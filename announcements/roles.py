@@ -1,7 +1,7 @@
 """What each role group may do with the announcements models (granted by migration and
 post_migrate)."""
 
-from members.access import CHAPTER_OFFICERS, IME_STAFF
+from core.access import CHAPTER_OFFICERS, IME_STAFF
 
 # Chapter officers write and send announcements to their chapter's members and their
 # events' registrants (the admin and the services scope them: announcements.audiences).

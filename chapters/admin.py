@@ -19,8 +19,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.access import is_ime_staff
+from core.admin import ReadOnlyAdminMixin
 from core.admin import ScopedAdminMixin as BaseScopedAdminMixin
-from members.access import is_ime_staff
 from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
 from . import page_cache, services
@@ -680,7 +681,7 @@ class RegistrationAdmin(BigTableAdminMixin, MemberSearchMixin, ScopedHistoryAdmi
 if not admin.site.is_registered(User):
 
     @admin.register(User)
-    class MemberSearchAdmin(admin.ModelAdmin):
+    class MemberSearchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         search_fields = USER_SEARCH_FIELDS
         ordering = ["email"]
 
@@ -689,12 +690,3 @@ if not admin.site.is_registered(User):
 
         def has_view_permission(self, request, obj=None):
             return is_ime_staff(request.user)
-
-        def has_add_permission(self, request):
-            return False
-
-        def has_change_permission(self, request, obj=None):
-            return False
-
-        def has_delete_permission(self, request, obj=None):
-            return False

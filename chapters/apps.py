@@ -7,7 +7,7 @@ class ChaptersConfig(AppConfig):
     verbose_name = _("Capítulos y Jornadas")
 
     def ready(self):
-        from members.access import connect_role_permissions
+        from core.access import connect_role_permissions
 
         from .roles import ROLE_GRANTS
 

@@ -7,12 +7,11 @@ import re
 import unicodedata
 from datetime import UTC
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
-from members.spreadsheets import csv_safe
+from core.spreadsheets import csv_response, csv_safe
 
 from .models import Registration, public_name
 
@@ -90,10 +89,7 @@ def participants_csv_response(*, jornada_ids, user, filename):
         sorted(jornada_ids),
         rows,
     )
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(content, filename=filename)
 
 
 def participants_csv(jornada_ids) -> tuple[bytes, int]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from core.images import reencode_image
 from core.language import by_language
 from members.models import Sector, public_name
 from members.storage import public_storage
@@ -87,8 +88,6 @@ def validate_logo(upload):
 def clean_logo(upload, *, account_id=None):
     """The logo, checked and re-encoded as PNG (transparency kept, metadata dropped) under a
     random name (SECURITY.md C5); counted against `account_id`'s hourly image uploads."""
-    from members.images import reencode_image
-
     return reencode_image(
         upload,
         max_bytes=MAX_LOGO_BYTES,

@@ -8,11 +8,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-
-def _is_ime_staff(user):
-    from members.access import is_ime_staff
-
-    return is_ime_staff(user)
+from core.access import is_ime_staff
 
 
 def managed_chapter_ids(user):
@@ -31,13 +27,13 @@ class ChapterQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Public chapters, plus any chapter the user manages (IME staff: all)."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(Q(pk__in=managed_chapter_ids(user)) | ~Q(status="inactive"))
 
     def managed_by(self, user):
         """Chapters the user may manage: all for IME staff, their current chapters for officers."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(pk__in=managed_chapter_ids(user))
 
@@ -63,7 +59,7 @@ class OfficerQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """Officer rows of the chapters the user manages."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(chapter_id__in=managed_chapter_ids(user))
 
@@ -83,7 +79,7 @@ class MembershipQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """Memberships of the chapters the user manages."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(chapter_id__in=managed_chapter_ids(user))
 
@@ -103,13 +99,13 @@ class JornadaQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """IME staff: every Jornada; officers: their chapters' events (never network-wide)."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(chapter_id__in=managed_chapter_ids(user))
 
     def visible_to(self, user):
         """Published ones, plus unpublished ones the user manages."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(Q(is_published=True) | Q(chapter_id__in=managed_chapter_ids(user)))
 
@@ -143,7 +139,7 @@ class RegistrationQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         """Registrations of the Jornadas the user manages."""
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return self.all()
         return self.filter(jornada__chapter_id__in=managed_chapter_ids(user))
 
@@ -156,7 +152,7 @@ class MaterialQuerySet(models.QuerySet):
         from .models import Jornada, Registration
 
         materials = self.filter(jornada__in=Jornada.objects.visible_to(user))
-        if _is_ime_staff(user):
+        if is_ime_staff(user):
             return materials
         public = Q(audience=self.model.Audience.PUBLIC, jornada__is_published=True)
         if not user.is_authenticated or not user.is_active:

@@ -31,5 +31,5 @@ OFFICER_PERMISSIONS = [
 ]
 
 
-# What each role group may do with chapters models (members.access.grant_role_permissions).
+# What each role group may do with chapters models (core.access.grant_role_permissions).
 ROLE_GRANTS = {"IME staff": None, "Chapter officers": OFFICER_PERMISSIONS}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from announcements.delivery import start_sending
 from announcements.mail import site_url
 from announcements.models import Announcement
-from members.access import CHAPTER_OFFICERS
+from core.access import CHAPTER_OFFICERS
 from members.services import queue_email_to_user
 
 from .models import Chapter, Jornada, Membership, Registration, public_name

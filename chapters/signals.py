@@ -8,6 +8,8 @@ sectors, and the public name of someone who is or was an officer. Writes through
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from members.models import Profile, Sector
+
 from . import page_cache
 
 # Profile fields that make up the public name officers are listed under.
@@ -28,8 +30,6 @@ def _profile_saved(sender, instance, update_fields=None, **kwargs):
 
 
 def connect():
-    from members.models import Profile, Sector
-
     from .models import Chapter, Jornada, Membership, Officer
 
     for model in (Chapter, Officer, Membership, Jornada, Sector):

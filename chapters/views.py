@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from members.access import lacks_second_factor, mfa_setup_redirect
+from core.access import lacks_second_factor, mfa_setup_redirect
 
 from . import page_cache, services
 from .exports import calendar_for, participants_csv_response

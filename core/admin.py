@@ -1,4 +1,4 @@
-"""Admin pieces every app uses: the scope of officers.
+"""Admin pieces every app uses: read-only admins, the scope of officers.
 
 IME staff (and superusers) curate everything. Other staff use the same admin scoped to
 what they manage: every queryset, every per-object permission and every autocomplete goes
@@ -8,7 +8,23 @@ through `ScopedAdminMixin`, so rows outside their scope are neither listed nor r
 from django.contrib import admin
 from django.http import Http404
 
-from members.access import is_ime_staff
+from core.access import is_ime_staff
+
+
+class ReadOnlyAdminMixin:
+    """Rows the admin shows and never writes (records, evidence, computed figures): no add,
+    no change, and no delete unless `deletable`."""
+
+    deletable = False
+
+    def has_add_permission(self, request, *args):  # (request, obj) for an inline
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
 
 
 class ScopedAdminMixin:

@@ -9,25 +9,23 @@ through figures.disclosure (figures.pages).
 """
 
 import csv
-from functools import wraps
+import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members.access import (
-    is_ime_staff,
+from core.access import (
+    ime_staff_required,
     lacks_second_factor,
     mfa_setup_redirect,
-    second_factor_required,
 )
-from members.spreadsheets import csv_safe
+from core.spreadsheets import csv_response, csv_safe
 from programs.access import is_program_staff
 from programs.figures import program_aggregates
 from programs.models import Program
@@ -41,20 +39,6 @@ FILTERED_CACHE_SECONDS = 15 * 60
 # filters and their computation time) and the language: building and rendering ~15
 # charts and the map is most of a page's time, and a snapshot never changes.
 FRAGMENT_SECONDS = 15 * 60
-
-
-def ime_staff_required(view):
-    """Signed in (else login), IME staff (else 403), with a second factor (else set it up)."""
-    with_mfa = second_factor_required(view)
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_ime_staff(request.user):
-            raise PermissionDenied
-        return with_mfa(request, *args, **kwargs)
-
-    return wrapper
 
 
 @require_GET
@@ -150,14 +134,13 @@ def _csv_response(slug, figures):
     figure = charts.by_slug(figures).get(slug)
     if figure is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
-    response.write("\ufeff")  # spreadsheets read UTF-8 (accents) with the byte-order mark
-    writer = csv.writer(response)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # spreadsheets read UTF-8 (accents) with the byte-order mark
+    writer = csv.writer(buffer)
     writer.writerow([csv_safe(h) for h in figure.headers])
     for row in figure.rows:
         writer.writerow([csv_safe(value) for value in row])
-    return response
+    return csv_response(buffer.getvalue(), filename=f"{slug}.csv")
 
 
 def _program_page(request, slug, *, public):

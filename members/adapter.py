@@ -5,7 +5,8 @@ from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
-from .emails import clean_subject, render_subject
+from core.emails import clean_subject, render_subject
+
 from .services import queue_transactional_email
 
 
@@ -18,7 +19,7 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         # The subject again through the project's one helper: no HTML escaping whatever
-        # the template says, one clean line (members.emails).
+        # the template says, one clean line (core.emails).
         subject = self.format_email_subject(render_subject(f"{template_prefix}_subject.txt", ctx))
         html_body = None
         for content, mimetype in getattr(message, "alternatives", []) or []:

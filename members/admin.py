@@ -21,12 +21,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import is_ime_staff, lacks_second_factor, mfa_setup_redirect
+from core.access import is_ime_staff, lacks_second_factor, mfa_setup_redirect
+from core.admin import ReadOnlyAdminMixin
+from core.spreadsheets import Echo, csv_response, csv_safe
+
 from .admin_lists import BigTableAdminMixin, MemberSearchMixin
 from .models import (
     ArcoRequest,
@@ -40,7 +42,6 @@ from .models import (
     Sector,
     User,
 )
-from .services import csv_safe
 from .services.privacy import CONSENT_PURPOSES
 
 audit_log = logging.getLogger("talentnet.audit")
@@ -171,7 +172,7 @@ class ProfileSectorInline(admin.TabularInline):
     max_num = 3
 
 
-class ConsentRecordInline(admin.TabularInline):
+class ConsentRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ConsentRecord
     fk_name = "user"
     extra = 0
@@ -179,20 +180,10 @@ class ConsentRecordInline(admin.TabularInline):
     fields = ["purpose", "value", "source", "recorded_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.action(description=_("Exportar a CSV (campos permitidos)"))
 def export_profiles_csv(modeladmin, request, queryset):
     """Staff-only CSV of the selected active profiles, with the allow-listed fields only."""
-
-    class Echo:
-        def write(self, value):
-            return value
 
     writer = csv.writer(Echo())
     names = [name for name, _label in EXPORT_FIELDS]
@@ -206,10 +197,7 @@ def export_profiles_csv(modeladmin, request, queryset):
     audit_log.info(
         "staff profile export: user=%s rows=%d", request.user.pk, queryset.active().count()
     )
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="perfiles.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(rows(), filename="perfiles.csv")
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -366,15 +354,8 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
         return []
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(PrivacyAcceptance)

@@ -8,7 +8,8 @@ def _ensure_reference_data(sender, **kwargs):
     and after a test flush (like Django's own sites and permissions)."""
     from django.contrib.auth.models import Group, Permission
 
-    from .access import ROLE_GROUPS
+    from core.access import ROLE_GROUPS
+
     from .models import Contribution, Language, PrivacyNotice, Sector
     from .privacy_defaults import ensure_first_notice
     from .reference_data import sync_reference_data

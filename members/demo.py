@@ -25,7 +25,7 @@ DEMO_STAFF_EMAIL = "ime.demo@example.org"
 DEMO_STAFF_PASSWORD = "demo-ime-staff-2026"  # noqa: S105 - printed by `make run`, DEBUG only
 DEMO_MEMBER_PASSWORD = "demo-member-2026"  # noqa: S105 - every demo member shares it
 DEMO_MEMBER_DOMAIN = "demo.example.org"
-# The demo staff account is a superuser, so it needs a second factor (members.access).
+# The demo staff account is a superuser, so it needs a second factor (core.access).
 # Fixed, documented demo values (DEBUG only, printed by `make run`): add the TOTP secret
 # to an authenticator app, or use a recovery code (re-armed each time seed_demo runs).
 DEMO_STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105

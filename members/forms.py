@@ -6,7 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .images import process_photo
+from core.images import process_photo
+
 from .models import ArcoRequest, Contribution, Language, PrivacyNotice, Profile, Sector
 from .services.privacy import CONSENT_PURPOSES
 

@@ -1,7 +1,8 @@
 """How the other apps plug into members without members importing them.
 
 An installed app may provide a module named after an extension point:
-`<app>.personal_data` (export(user), erase(user)); templates plug in by name
+`<app>.personal_data` (export(user), erase(user)), `<app>.audiences` (announcements.audiences),
+`<app>.member_groups` (the chapter filter of pncs.filters); templates plug in by name
 (`<app>/_dashboard.html`). (The directory takes no filters from other apps: it filters only
 on what its cards show, members.filters.)
 """

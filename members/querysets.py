@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from core.access import PNCS_COORDINATORS, in_group, is_ime_staff
+
 # What a viewer may open of other members' profiles (ProfileQuerySet.visible_at).
 NOTHING = "nothing"
 OWN = "own"
@@ -14,8 +16,6 @@ EVERY_ACTIVE = "every active"
 def profile_visibility(user) -> str:
     """NOTHING (signed out or inactive), OWN (address not verified), EVERY_ACTIVE (IME
     staff), MEMBERS_AND_PNCS (PNCS coordinators) or MEMBERS."""
-    from .access import PNCS_COORDINATORS, in_group, is_ime_staff
-
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if not user.email_verified:

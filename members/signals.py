@@ -10,6 +10,8 @@ import logging
 from allauth.account import signals as account_signals
 from django.contrib.auth import signals as auth_signals
 
+from core.access import ROLE_NAMES_MEMO
+
 from .http import client_ip
 
 security_log = logging.getLogger("talentnet.security")
@@ -39,10 +41,8 @@ def _log_login_failure(sender, credentials=None, request=None, **kwargs):
 
 
 def _forget_role_names(sender, instance, action, reverse, **kwargs):
-    """members.access.role_names memoises a user's groups on the object: changing them
+    """core.access.role_names memoises a user's groups on the object: changing them
     through that object (user.groups.add/remove/set/clear) forgets the memo."""
-    from .access import ROLE_NAMES_MEMO
-
     if not reverse and action.startswith("post_"):
         instance.__dict__.pop(ROLE_NAMES_MEMO, None)
 

@@ -1,11 +1,6 @@
 """Who may use the PNCS area (member search, exports, opportunity management)."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-
-from members.access import is_ime_staff, second_factor_required
+from core.access import is_ime_staff, role_required
 
 from .models import Pncs
 
@@ -17,15 +12,5 @@ def can_use_pncs_area(user) -> bool:
     return is_ime_staff(user) or Pncs.objects.coordinated_by_member(user.pk).exists()
 
 
-def coordinator_required(view):
-    """Login, then the role (403 otherwise), then a second factor (`second_factor_required`)."""
-    protected = second_factor_required(view)
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not can_use_pncs_area(request.user):
-            raise PermissionDenied
-        return protected(request, *args, **kwargs)
-
-    return wrapper
+# Login, then the role (403 otherwise), then the second factor (core.access.role_required).
+coordinator_required = role_required(can_use_pncs_area)

@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from members.access import is_ime_staff
+from core.access import is_ime_staff
+from core.admin import ReadOnlyAdminMixin
 from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
 from .models import Affiliation, Interest, Opportunity, Pncs, SearchAudit
@@ -41,7 +42,7 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SearchAudit)
-class SearchAuditAdmin(BigTableAdminMixin, MemberSearchMixin, admin.ModelAdmin):
+class SearchAuditAdmin(ReadOnlyAdminMixin, BigTableAdminMixin, MemberSearchMixin, admin.ModelAdmin):
     """Read-only, for IME staff: who searched or exported, when, filters and row count."""
 
     list_display = ("created_at", "user", "action", "row_count", "capped")
@@ -56,12 +57,3 @@ class SearchAuditAdmin(BigTableAdminMixin, MemberSearchMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_ime_staff(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

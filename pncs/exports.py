@@ -33,9 +33,11 @@ from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as KombuOperationalError
 from openpyxl import Workbook
 
+from core.emails import render_subject
+from core.spreadsheets import Echo, csv_safe, csv_safe_sql
 from members.choices import EducationLevel, MexicanState
 from members.models import Profile, ProfileSector
-from members.spreadsheets import csv_safe, csv_safe_sql
+from members.services import queue_email_to_user
 
 from .services import finish_audit, record_audit
 
@@ -164,11 +166,6 @@ def iter_rows(queryset):
             ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _labels(pairs) -> str:
     """{code: label} in the active language, each label already through csv_safe, as
     JSON: a parameter of the COPY."""
@@ -283,7 +280,7 @@ def _copy_chunks(queryset):
     transaction (a savepoint when inside another) is rolled back: the connection is
     left idle and usable."""
     sql, params = copy_sql(queryset)
-    yield (BOM + csv.writer(_Echo(), lineterminator="\n").writerow(header())).encode(), 0
+    yield (BOM + csv.writer(Echo(), lineterminator="\n").writerow(header())).encode(), 0
     with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
         # A large export's estimate passes jit_above_cost: JIT compiling cost seconds
         # per export on the bench and speeds up nothing in a plan of joins on keys.
@@ -526,9 +523,6 @@ def _tell_ready(export_id: int) -> None:
     """Email the coordinator that their export is ready (a link to their exports page,
     never to the file, and nothing about the members in it)."""
     from django.urls import reverse
-
-    from members.emails import render_subject
-    from members.services import queue_email_to_user
 
     from .models import MemberExport
 

@@ -16,7 +16,6 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from chapters.models import Chapter, Membership
 from members.choices import EducationLevel, MexicanState
 from members.models import (
     Contribution,
@@ -26,6 +25,7 @@ from members.models import (
     Sector,
     translated_name_field,
 )
+from members.plugins import app_modules
 
 from .models import Opportunity
 from .search import QUERY_MAX_LENGTH, apply_text, normalize
@@ -52,6 +52,14 @@ def _sector_choices():
 SHORT_LISTS = ("sector", "contribution", "language", "chapter")
 
 
+def _chapter_groups():
+    """The chapters app's `member_groups` hook (None when it is not installed)."""
+    return next(
+        (module for _label, module in app_modules("member_groups") if module.KIND == "chapter"),
+        None,
+    )
+
+
 def short_lists() -> dict[str, list[tuple[str, str]]]:
     """The search's four short choice lists (sectors, contributions, languages, chapters),
     labels in the active language, each in its own order, read in one query (a UNION)."""
@@ -68,8 +76,11 @@ def short_lists() -> dict[str, list[tuple[str, str]]]:
         part(Sector.objects, "sector", "slug", name, F("order"), Value("")),
         part(Contribution.objects, "contribution", "slug", name, F("order"), Value("")),
         part(Language.objects, "language", "code", name, Value(0), F("name_es")),
-        part(Chapter.objects, "chapter", "slug", "name", Value(0), F("name")),
     )
+    chapters = _chapter_groups()
+    if chapters is not None:
+        label = chapters.LABEL
+        others.append(part(chapters.groups(), "chapter", chapters.VALUE, label, Value(0), F(label)))
     lists = {kind: [] for kind in SHORT_LISTS}
     rows = first.union(*others, all=True).order_by("kind", "position", "sort_text")
     for kind, _position, _sort, value, label in rows:
@@ -230,12 +241,11 @@ class MemberSearchFilter(django_filters.FilterSet):
 
     def filter_chapter(self, queryset, name, value):
         """Approved members of the chosen chapters (a pending request is not membership)."""
+        chapters = _chapter_groups()
+        if chapters is None:
+            return queryset.none()
         return queryset.filter(
-            Exists(
-                Membership.objects.approved().filter(
-                    user_id=OuterRef("profile_id"), chapter__slug__in=value
-                )
-            )
+            Exists(chapters.memberships(value).filter(user_id=OuterRef("profile_id")))
         )
 
     def filter_contribution(self, queryset, name, value):

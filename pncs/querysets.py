@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from members.access import is_ime_staff
+from core.access import is_ime_staff
 
 
 class PncsQuerySet(models.QuerySet):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.access import PNCS_COORDINATORS
-from members.emails import render_subject
+from core.access import PNCS_COORDINATORS
+from core.emails import render_subject
 from members.services import queue_email_to_user
 
 logger = logging.getLogger(__name__)

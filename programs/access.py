@@ -1,7 +1,7 @@
 """Who runs programs: the "Program staff" group (created by a data migration), IME staff
 and superusers. They work in the Django admin and see a program's exact figures."""
 
-from members.access import in_group, is_ime_staff
+from core.access import in_group, is_ime_staff
 
 PROGRAM_STAFF = "Program staff"
 

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from members.admin_lists import BigTableAdminMixin
 
 from .forms import ResultsImportForm, RevokeForm, SelectionForm
@@ -420,7 +421,8 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Selection)
-class SelectionAdmin(admin.ModelAdmin):
+class SelectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    deletable = True  # (as before: a selection is not added or changed here)
     list_display = [
         "target_stage",
         "source_stage",
@@ -436,9 +438,3 @@ class SelectionAdmin(admin.ModelAdmin):
         "confirmed_by",
         "confirmed_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -7,7 +7,7 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Programas de formación")
 
     def ready(self):
-        from members.access import IME_STAFF, connect_role_permissions
+        from core.access import IME_STAFF, connect_role_permissions
 
         from .access import PROGRAM_STAFF
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from members.access import second_factor_required
+from core.access import second_factor_required
 from members.files import file_response
 
 from .access import is_program_staff

@@ -86,18 +86,18 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Early, in the visitor's language: a NUL byte in the path or a parameter answers 400.
-    "members.middleware.RefuseNulMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Nothing shown to a signed-in visitor, and no account page, is kept by a cache (D6).
-    "members.middleware.NoStoreMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.UnconfiguredSocialProviderMiddleware",
-    "members.middleware.StatementTimeoutMiddleware",
+    "core.middleware.StatementTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -165,11 +165,11 @@ options.setdefault(
 )
 # Every statement is cancelled after DB_STATEMENT_TIMEOUT milliseconds (0: no limit).
 # The web entry points (wsgi.py, asgi.py) default it to 10 s, so one slow page cannot
-# hold the database and the workers (members.middleware answers a cancelled statement
+# hold the database and the workers (core.middleware answers a cancelled statement
 # with the 503 "try again" page); workers, commands and migrations default to none. A
 # startup parameter of each connection, not a SET: nothing is left in a session a
 # transaction pooler would share. Work that needs longer inside a web process raises
-# it for its own transaction (talentnet.db.statement_timeout).
+# it for its own transaction (core.db.statement_timeout).
 DB_STATEMENT_TIMEOUT = env.int("DB_STATEMENT_TIMEOUT", default=0)
 if DB_STATEMENT_TIMEOUT:
     options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT}")
@@ -424,7 +424,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/private/"
 PUBLIC_MEDIA_URL = "/media/public/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-# Photos and chapter logos an account may upload per hour (members.images).
+# Photos and chapter logos an account may upload per hour (core.images).
 IMAGE_UPLOADS_PER_HOUR = env.int("IMAGE_UPLOADS_PER_HOUR", default=20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from members.views import healthz, private_file, public_file
+from core.views import healthz
+from members.views import private_file, public_file
 
 admin.site.site_header = "Red de Talentos Mexicanos"
 admin.site.site_title = "Red de Talentos"

@@ -5,7 +5,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from talentnet.db import statement_timeout
+from core.db import statement_timeout
 from tests.factories import coordinator
 
 pytestmark = pytest.mark.django_db(transaction=True)

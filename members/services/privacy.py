@@ -7,8 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from ..spreadsheets import FORMULA_PREFIXES, csv_safe  # noqa: F401 - re-exported
-from . import queue_transactional_email
+from .mail import queue_transactional_email
 from .profiles import update_preferred_language
 
 logger = logging.getLogger(__name__)

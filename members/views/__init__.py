@@ -1,6 +1,6 @@
 """Views of the members app, by feature."""
 
 from .files import private_file, public_file
-from .site import healthz, home
+from .site import home
 
-__all__ = ["healthz", "home", "private_file", "public_file"]
+__all__ = ["home", "private_file", "public_file"]

@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.spreadsheets import csv_response, csv_safe, download
+
 from .. import messages as msg
 from ..access import member_required
 from ..forms import (
@@ -29,7 +31,6 @@ from ..models import ArcoRequest, ConsentRecord, PrivacyAcceptance, PrivacyNotic
 from ..services import (
     accept_privacy_notice,
     create_arco_request,
-    csv_safe,
     delete_account,
     export_member_data,
     flatten_for_csv,
@@ -106,11 +107,8 @@ def export_data(request):
         writer.writerow(["campo", "valor"])
         for path, value in flatten_for_csv(data):
             writer.writerow([csv_safe(path), csv_safe(value)])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        filename = f"mis-datos-{stamp}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return csv_response(buffer.getvalue(), filename=f"mis-datos-{stamp}.csv")
+    return download(response, filename)
 
 
 @never_cache

@@ -12,9 +12,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from core.access import second_factor_required
+
 from .. import directory as pages
 from .. import messages as msg
-from ..access import member_required, second_factor_required
+from ..access import member_required
 from ..filters import DirectoryFilter
 from ..models import Profile, ProfileView, Sector
 from ..services import record_read

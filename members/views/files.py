@@ -2,7 +2,8 @@
 
 from django.views.decorators.http import require_safe
 
-from ..access import lacks_second_factor, mfa_setup_redirect
+from core.access import lacks_second_factor, mfa_setup_redirect
+
 from ..files import private_file_response, public_file_response
 
 

@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.access import second_factor_required
+
 from .. import messages as msg
-from ..access import member_required, second_factor_required
+from ..access import member_required
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
 from ..profile_page import profile_for_page, profile_lists

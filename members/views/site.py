@@ -1,15 +1,9 @@
-"""Site-wide pages served by the members app: home and the health check."""
+"""Site-wide pages served by the members app: home (the network, its sectors and
+contributions) and the privacy notice. (The health check: core.views.)"""
 
 import logging
 
-from django.conf import settings
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from kombu.exceptions import OperationalError as KombuOperationalError
-from psycopg import Error as PsycopgError
-from redis.exceptions import RedisError
 
 from ..models import Contribution, Sector
 
@@ -23,59 +17,6 @@ def home(request):
         "members/home.html",
         {"sectors": Sector.objects.all(), "contributions": Contribution.objects.all()},
     )
-
-
-# How long /healthz waits for a database connection: an outage is reported at once, while
-# pages wait the pool's whole timeout (DB_POOL_TIMEOUT) for a restarting server.
-HEALTHZ_DATABASE_WAIT = 1.0
-
-
-def _check_database():
-    pool = getattr(connection, "pool", None)  # PostgreSQL's connection pool (settings.py)
-    if pool is None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return
-    pool.open()
-    with pool.connection(timeout=HEALTHZ_DATABASE_WAIT) as conn:
-        conn.execute("SELECT 1")
-
-
-def _check_cache():
-    """A round trip to Redis (django-redis answers every cache operation as a miss while
-    Redis is away, so only its own connection shows the outage)."""
-    from django_redis import get_redis_connection
-
-    get_redis_connection("answers").ping()
-
-
-def _check_broker():
-    from talentnet.celery import app
-
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
-
-
-@never_cache
-def healthz(request):
-    """200 when every configured backend answers; 503 naming the ones that failed."""
-    checks = {"database": _check_database}
-    if settings.REDIS_URL:
-        checks["cache"] = _check_cache
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        checks["broker"] = _check_broker
-    results = {}
-    for name, check in checks.items():
-        try:
-            check()
-        except (DatabaseError, PsycopgError, RedisError, KombuOperationalError, OSError) as exc:
-            logger.warning("healthz: %s failed: %s", name, exc.__class__.__name__)
-            results[name] = "error"
-        else:
-            results[name] = "ok"
-    failed = sorted(name for name, state in results.items() if state != "ok")
-    body = {"status": "error" if failed else "ok", "checks": results, "failed": failed}
-    return JsonResponse(body, status=503 if failed else 200)
 
 
 def privacy_notice(request):

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import F
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_countries import countries
 
+from core.access import is_ime_staff
+from core.spreadsheets import csv_response
 from members import messages as member_messages
-from members.access import is_ime_staff
 from members.choices import EducationLevel
 from members.models import Profile, ProfileView
 from members.services import record_read
@@ -200,10 +201,7 @@ def _stream_csv(request, queryset, filters):
         on_done=lambda n: finish_audit(audit_id=audit.pk, row_count=n),
         language=translation.get_language(),
     )
-    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(stream, filename=_filename("csv"))
 
 
 def _send_xlsx(request, queryset, filters):

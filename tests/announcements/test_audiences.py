@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from announcements import audiences
 from announcements.models import Announcement
-from members.access import CHAPTER_OFFICERS, IME_STAFF
+from core.access import CHAPTER_OFFICERS, IME_STAFF
 from members.models import Sector
 from tests.factories import AnnouncementFactory, member, subscriber
 

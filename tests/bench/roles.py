@@ -3,7 +3,7 @@
 Logging in through the form would hit allauth's rate limits and measure the password
 hash; the benchmark signs in the way Django's test client does (a session row with the
 user id, backend and auth hash). Staff and PNCS coordinators get a TOTP authenticator,
-as the second-factor rule of members.access requires.
+as the second-factor rule of core.access requires.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def role_user(role: str):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth.models import Group
 
-    from members import access
+    from core import access
     from members.models import PrivacyAcceptance, PrivacyNotice, Profile, Sector, User
     from pncs.models import Pncs
 

@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from tests.factories import ChapterFactory, OfficerFactory, UserFactory, member
 
 
@@ -33,7 +33,7 @@ def officer_b(chapter_b):
 def ime_staff():
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=IME_STAFF))
-    # IME staff need a second factor (members.access.sees_others_personal_data); they have one.
+    # IME staff need a second factor (core.access.sees_others_personal_data); they have one.
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
     return user
 

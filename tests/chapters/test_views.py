@@ -56,7 +56,7 @@ def test_chapter_list_filters_by_region_and_country(client, chapter_a):
 @pytest.mark.parametrize("params", [{"region": "mars"}, {"country": "<script>"}, {"x": "\x00"}])
 def test_chapter_list_survives_bad_filters(client, chapter_a, params):
     response = client.get(reverse("chapters:list"), params)
-    # A NUL byte is refused before any view (members.middleware.RefuseNulMiddleware).
+    # A NUL byte is refused before any view (core.middleware.RefuseNulMiddleware).
     assert response.status_code == (400 if "\x00" in params.get("x", "") else 200)
     assert "<script>" not in response.content.decode().split("<main", 1)[1]
 
@@ -468,7 +468,7 @@ def test_participants_csv_is_safe_against_formula_injection(client, ime_staff):
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_neutralise_prefixes_every_formula_start(cell):
-    from members.spreadsheets import csv_safe as neutralise
+    from core.spreadsheets import csv_safe as neutralise
 
     assert neutralise(cell) == "'" + cell
     assert neutralise("Normal") == "Normal"

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from tests.e2e.test_pncs_journey import log_in
 from tests.factories import ChapterFactory, MembershipFactory, member, with_totp
 

@@ -127,7 +127,7 @@ def test_ime_staff_set_up_a_second_factor_before_the_admin(page, live_server):
     )
     from django.contrib.auth.models import Group
 
-    from members.access import IME_STAFF
+    from core.access import IME_STAFF
 
     staff = User.objects.create_user(
         "staff.ime@example.org", PASSWORD, is_staff=True, email_verified=True

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from tests.factories import member, with_totp
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from core.access import MFA_REQUIRED_MESSAGE
 from figures.models import FigureSnapshot
 from figures.services import refresh_figures
-from members.access import MFA_REQUIRED_MESSAGE
 from tests.factories import ChapterFactory, MembershipFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from members.access import (
+from core.access import (
     CHAPTER_OFFICERS,
     IME_STAFF,
     PNCS_COORDINATORS,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from members.access import CHAPTER_OFFICERS, IME_STAFF, PNCS_COORDINATORS
+from core.access import CHAPTER_OFFICERS, IME_STAFF, PNCS_COORDINATORS
 from members.forms import PRIVACY_REQUIRED
 from members.models import ConsentRecord, PrivacyAcceptance, PrivacyNotice, Profile, User
 from tests.factories import DEFAULT_PASSWORD, UserFactory, member

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from members.admin import EXPORT_FIELDS
 from members.models import ArcoRequest, ConsentRecord, PrivacyNotice, Profile
 from members.services import update_consents

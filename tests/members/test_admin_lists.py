@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from members.admin_lists import BoundedPaginator
 from members.models import ProfileView
 from members.services import get_or_create_tags, record_read
@@ -197,7 +197,7 @@ def test_the_top_readers_of_another_day_and_a_bad_day(client, ime_staff):
         response = client.get(TOP_READERS, {"day": bad})
         assert response.status_code == 200
         assert 'class="errornote"' in response.content.decode()
-    # A NUL is refused at the door for every page (members.middleware.RefuseNulMiddleware).
+    # A NUL is refused at the door for every page (core.middleware.RefuseNulMiddleware).
     assert client.get(TOP_READERS, {"day": "\x00"}).status_code == 400
 
 

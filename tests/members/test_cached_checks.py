@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from members import access
-from members.access import (
+from core import access
+from core.access import (
     IME_STAFF,
     PNCS_COORDINATORS,
     in_group,

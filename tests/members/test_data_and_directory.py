@@ -13,11 +13,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.access import PNCS_COORDINATORS
+from core.spreadsheets import csv_safe
 from members import messages as msg
-from members.access import PNCS_COORDINATORS
 from members.forms import DELETE_CONFIRM_REQUIRED
 from members.models import ArcoRequest, ConsentRecord, Profile, ProfileView, User
-from members.services import csv_safe, legal_due_date
+from members.services import legal_due_date
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from core.images import PHOTO_NOT_AN_IMAGE, PHOTO_TOO_LARGE, PHOTO_TOO_MANY_PIXELS
 from members import messages as msg
 from members.forms import ORCID_INVALID, PRIMARY_NOT_CHOSEN, SECTORS_COUNT
-from members.images import PHOTO_NOT_AN_IMAGE, PHOTO_TOO_LARGE, PHOTO_TOO_MANY_PIXELS
 from members.models import ExpertiseTag, Profile, Sector
 from members.services import accept_privacy_notice
 from tests.factories import UserFactory

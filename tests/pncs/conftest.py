@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from members.models import Sector
 from tests.factories import ProfileFactory, UserFactory, coordinator, with_totp
 

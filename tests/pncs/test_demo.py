@@ -5,7 +5,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.management import call_command
 
-from members.access import PNCS_COORDINATORS
+from core.access import PNCS_COORDINATORS
 from members.models import Profile, User
 from pncs.demo import DEMO_COORDINATOR_EMAIL, DEMO_TOTP_SECRET
 from pncs.models import MemberSearchIndex, Opportunity, Pncs

@@ -12,6 +12,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 from psycopg.pq import TransactionStatus
 
+from core.spreadsheets import csv_safe as neutralise
 from members.models import (
     Contribution,
     ExpertiseTag,
@@ -21,7 +22,6 @@ from members.models import (
     Sector,
     User,
 )
-from members.spreadsheets import csv_safe as neutralise
 from pncs.filters import MemberSearchFilter
 from pncs.models import MemberSearchIndex, SearchAudit
 from pncs.search import base_queryset
@@ -445,7 +445,7 @@ def test_an_invalid_search_exports_nothing_and_says_why(coord_client, url):
 
 @pytest.mark.parametrize("url", [CSV, XLSX])
 def test_a_nul_byte_in_the_search_exports_nothing(coord_client, url):
-    """Refused at the door (members.middleware.RefuseNulMiddleware): 400, no file, no audit."""
+    """Refused at the door (core.middleware.RefuseNulMiddleware): 400, no file, no audit."""
     contactable(given_names="Tic", sectors=["tic"])
 
     response = coord_client.get(url, {"q": "Ana\x00Ruiz", "sector": "tic"})

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from members.access import PNCS_COORDINATORS
+from core.access import PNCS_COORDINATORS
 from members.models import Sector
 from pncs.forms import AFFILIATION_NAME_REQUIRED
 from pncs.models import Affiliation, Interest, Opportunity, Pncs

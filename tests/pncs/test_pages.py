@@ -181,7 +181,7 @@ def test_forms_and_search_never_answer_500(client, coord, message, institution, 
     client.force_login(coord)
     detail = reverse("pncs:opportunity_detail", args=[opportunity.pk])
 
-    def ok(*values):  # a NUL byte is refused before any view (members.middleware): 400
+    def ok(*values):  # a NUL byte is refused before any view (core.middleware): 400
         return (400,) if any("\x00" in value for value in values) else (200, 302)
 
     assert client.post(detail, {"message": message}).status_code in ok(message)

@@ -301,7 +301,7 @@ def test_unknown_values_are_refused_with_a_message_and_show_nothing(coord_client
 def test_an_invalid_text_shows_its_error_and_no_result(coord_client, params, message):
     contactable(given_names="Xavier", headline="xxxx")
     response = coord_client.get(SEARCH, params)
-    if "\x00" in params["q"]:  # refused before the view (members.middleware): nothing searched
+    if "\x00" in params["q"]:  # refused before the view (core.middleware): nothing searched
         assert response.status_code == 400
         assert not SearchAudit.objects.exists()
         return
@@ -370,7 +370,7 @@ def test_tampered_parameters_never_widen_nor_fail(coord_client, params):
     contactable(given_names="Única")
     ProfileFactory(given_names="Oculta", pncs_contact=False)
     response = coord_client.get(SEARCH, params)
-    if "\x00" in params.get("q", ""):  # refused before the view (members.middleware)
+    if "\x00" in params.get("q", ""):  # refused before the view (core.middleware)
         assert response.status_code == 400
         return
     assert response.status_code == 200

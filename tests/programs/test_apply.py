@@ -295,5 +295,5 @@ def test_the_application_form_never_answers_500(client, text):
     url = reverse("programs:apply", kwargs={"slug": program.slug})
     data = dict.fromkeys(VALID, text)
     response = client.post(url, data)
-    # A NUL byte is refused before any form (members.middleware.RefuseNulMiddleware).
+    # A NUL byte is refused before any form (core.middleware.RefuseNulMiddleware).
     assert response.status_code in ((400,) if "\x00" in text else (200, 302))

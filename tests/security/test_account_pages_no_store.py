@@ -1,6 +1,6 @@
 """Issue 17 item 14 (SECURITY.md D6): allauth's account pages (addresses, sessions, second
 factor, password...) are never kept by a browser or shared cache. One rule
-(members.middleware.NoStoreMiddleware) covers every allauth URL, signed in or not, and every
+(core.middleware.NoStoreMiddleware) covers every allauth URL, signed in or not, and every
 answer to a signed-in visitor; the walk finds allauth's URLs, so one added by an upgrade is
 covered too."""
 

@@ -26,7 +26,17 @@ from .urlwalk import walk
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_DIRS = ("members", "chapters", "pncs", "programs", "figures", "talentnet", "scripts")
+APP_DIRS = (
+    "core",
+    "members",
+    "chapters",
+    "pncs",
+    "programs",
+    "announcements",
+    "figures",
+    "talentnet",
+    "scripts",
+)
 
 NASTY = st.sampled_from(
     [

@@ -23,7 +23,7 @@ from django.urls import reverse
 from PIL import Image
 
 from chapters.models import Chapter
-from members.images import IMAGE_TOO_COSTLY, TOO_MANY_UPLOADS, process_photo
+from core.images import IMAGE_TOO_COSTLY, TOO_MANY_UPLOADS, process_photo
 from members.models import Profile, Sector
 from tests.factories import ChapterFactory, OfficerFactory, member
 
@@ -155,7 +155,7 @@ import json, sys
 import django
 django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
-from members.images import process_photo
+from core.images import process_photo
 
 def status(field):  # kB, from Linux's /proc
     for line in open("/proc/self/status"):

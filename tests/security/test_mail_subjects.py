@@ -1,6 +1,6 @@
 """Email subjects (issue 17, item 12): the interest-decision subject arrived HTML-escaped
 (`&quot;`). Every subject the project sends is plain text on one line: subject templates
-(the project's and allauth's) render through `members.emails.render_subject` without HTML
+(the project's and allauth's) render through `core.emails.render_subject` without HTML
 escaping, subjects written in code through `clean_subject`. Every mail the project sends is
 triggered here with a title holding quotes, <, & and a line break; the inventory test fails
 when a new way of sending mail appears in the code without being added here."""
@@ -20,7 +20,7 @@ from announcements.mail import build_message
 from announcements.models import Announcement
 from chapters.models import Membership
 from chapters.services import decide_membership, register_for_jornada, send_jornada_reminders
-from members.emails import clean_subject, render_subject
+from core.emails import clean_subject, render_subject
 from members.models import ArcoRequest, PrivacyNotice
 from members.services import create_arco_request
 from pncs.models import Interest
@@ -215,7 +215,7 @@ def test_announcement_and_reminder_subjects_are_plain_in_both_languages():
 
 # Every way the project sends mail, by module: a new one must be added to this file.
 SENDERS = {
-    "members/services/__init__.py": {"EmailMultiAlternatives", "queue_transactional_email"},
+    "members/services/mail.py": {"EmailMultiAlternatives", "queue_transactional_email"},
     "members/services/privacy.py": {"queue_transactional_email"},
     "members/adapter.py": {"queue_transactional_email"},
     "chapters/services.py": {"queue_email_to_user"},

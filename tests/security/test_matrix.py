@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from chapters.models import Officer
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from pncs.models import Affiliation, Interest
 from programs.models import Application
 
@@ -212,7 +212,20 @@ MATRIX = {
     ),
     # The signed token authorises (no login): GET shows the confirmation to anyone holding it.
     "announcements:unsubscribe": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "announcements:unsubscribe (tampered)": (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "announcements:unsubscribe (tampered)": (
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+        400,
+    ),
     "figures": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_csv": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_staff": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from PIL import Image
 
 from chapters.models import Material
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from members.models import Profile
 from programs.services import issue_certificates
 from tests.factories import (

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import reverse
 
-from members.access import sees_others_personal_data
+from core.access import sees_others_personal_data
 from tests.factories import UserFactory, member, with_totp
 
 from .world import build_world

@@ -1,6 +1,6 @@
 """A small world with one object of every kind and one person in every role, shared by the
 role x URL matrix, the XSS and the fuzz tests. Every person with a privileged role has a
-TOTP authenticator (members.access.sees_others_personal_data), as they must in production."""
+TOTP authenticator (core.access.sees_others_personal_data), as they must in production."""
 
 import io
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from PIL import Image
 
 from announcements.mail import unsubscribe_token
 from chapters.models import Membership
-from members.access import IME_STAFF
+from core.access import IME_STAFF
 from members.models import Profile, Sector
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.services import issue_certificates

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from members.spreadsheets import FORMULA_PREFIXES, csv_safe, csv_safe_sql
+from core.spreadsheets import FORMULA_PREFIXES, csv_safe, csv_safe_sql
 
 pytestmark = pytest.mark.django_db
 

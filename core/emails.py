@@ -5,7 +5,7 @@ quotes arrived as `&quot;`), nor has a line break (a header injection) or any ot
 character. Subject templates (`*_subject.txt`, the project's and allauth's) are rendered
 here with autoescaping off, whatever the template says; subjects written in code
 (`gettext(...) % {...}`) pass through `clean_subject`. Every sender calls one of the two:
-members.services (transactional mail), members.adapter (allauth's mail) and
+members.services.mail (transactional mail), members.adapter (allauth's mail) and
 announcements.mail (announcements).
 """
 
