@@ -240,7 +240,7 @@ def export_xlsx(request):
 
 def _filter_summary(filters: dict) -> list[tuple[str, str]]:
     """(label, values) of the filters an export applied, for the coordinator's list."""
-    declared = MemberSearchFilter.base_filters
+    declared = MemberSearchFilter(queryset=Profile.objects.none()).filters
     summary = []
     for name, value in filters.items():
         label = getattr(declared.get(name), "label", None) or name
