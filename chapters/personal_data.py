@@ -4,8 +4,10 @@ through the `<app>.personal_data` hook; members never imports chapters."""
 
 from django.utils import timezone
 
+from members.services import neutralise_admin_log
+
 from . import page_cache, services
-from .models import Membership, Officer, Registration
+from .models import Membership, Officer, Registration, Speaker
 
 
 def _iso(value):
@@ -56,14 +58,22 @@ def export(user) -> dict:
 
 
 def erase(user) -> None:
-    """Account cancellation: the member leaves every chapter (their messages removed),
+    """Account cancellation: the member leaves every chapter (their messages and the
+    decisions' reasons removed, in the history too),
     their officer terms end, and their active Jornada registrations are cancelled
     (a freed place goes to the waitlist). The rows stay, anonymous, for the counts."""
     now = timezone.now()
     Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT).update(
         status=Membership.Status.LEFT, is_home=False, left_at=now
     )
-    Membership.objects.filter(user=user).update(message="")
+    Membership.objects.filter(user=user).update(message="", decision_reason="")
+    # Every earlier version in the membership's history copied the texts too.
+    Membership.history.filter(user_id=user.pk).update(message="", decision_reason="")
+    # A member who spoke at a Jornada: the agenda keeps the slot, not their words.
+    Speaker.objects.filter(member=user).update(affiliation="", bio="")
+    for model in (Membership, Registration, Officer):
+        neutralise_admin_log(model.objects.filter(user=user))
+    neutralise_admin_log(Speaker.objects.filter(member=user))
     yesterday = timezone.localdate() - timezone.timedelta(days=1)
     # current() includes the end date itself, so a term ends yesterday; one that had not
     # begun before today was never served and goes away.

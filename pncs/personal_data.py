@@ -1,7 +1,9 @@
 """What the pncs app stores about a member: part of their data download, erased with their
 account. Called by members' services through the `<app>.personal_data` hook."""
 
-from .models import Affiliation, Interest, MemberExport, MemberSearchIndex
+from members.services import forget_search_terms, identifying_words, neutralise_admin_log
+
+from .models import Affiliation, Interest, MemberExport, MemberSearchIndex, SearchAudit
 
 
 def _iso(value):
@@ -32,12 +34,22 @@ def export(user) -> dict:
 def erase(user) -> None:
     """Account cancellation: messages removed, affiliations and the search row deleted
     (its entries by sector with it: the database's trigger, pncs migration 0008).
-    Interest rows stay (anonymous) so coordinators' counts of answers survive. A
+    Interest rows stay (anonymous) so coordinators' counts of answers survive; audits of
+    searches and exports forget the terms that named the member. A
     coordinator's own exports (files of other members' data) are deleted with their files.
     """
     from .exports import exports_storage
 
     Interest.objects.filter(member=user).update(message="")
+    neutralise_admin_log(Interest.objects.filter(member=user))
+    neutralise_admin_log(Affiliation.objects.filter(member=user))
+    # Coordinators who searched or exported by the member's name: the audit rows stay
+    # (who, when, how many), the terms that name the member go.
+    words = identifying_words(user)
+    forget_search_terms(SearchAudit.objects.all(), words=words, fields=["filters"])
+    forget_search_terms(
+        MemberExport.objects.exclude(user=user), words=words, fields=["query", "filters"]
+    )
     Affiliation.objects.filter(member=user).delete()
     MemberSearchIndex.objects.filter(profile_id=user.pk).delete()
     exports = MemberExport.objects.filter(user=user)

@@ -4,6 +4,8 @@ their account. Called by members' services through the `<app>.personal_data` hoo
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from members.services import neutralise_admin_log
+
 from .models import Application, Certificate, Enrolment
 
 # Stored as the revocation reason (staff read it in the admin).
@@ -85,3 +87,7 @@ def erase(user) -> None:
         revoked_at=now, revoked_reason=ACCOUNT_DELETED_REASON
     )
     Certificate.objects.filter(enrolment__application__user=user).update(holder_name="—")
+    # The admin's log named applications and enrolments by the member's e-mail address.
+    neutralise_admin_log(Application.objects.filter(user=user))
+    neutralise_admin_log(Enrolment.objects.filter(application__user=user))
+    neutralise_admin_log(Certificate.objects.filter(enrolment__application__user=user))

@@ -2,6 +2,7 @@
 requests, access and portability (export), cancellation (account deletion)."""
 
 import logging
+import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -383,6 +384,83 @@ ANONYMISED_PROFILE_FIELDS = {
 }
 
 
+def identifying_words(user) -> list[str]:
+    """The words that name `user` (names, e-mail address and its local part), read before
+    the account is anonymised: searches, exports and reads that used one of them named the
+    member, and forget it on cancellation. Words under three letters are too common."""
+    from ..models import Profile
+
+    profile = Profile.objects.filter(user_id=user.pk).first()
+    texts = [user.first_name, user.last_name, user.email, user.email.partition("@")[0]]
+    if profile is not None:
+        texts += [
+            profile.given_names,
+            profile.paternal_surname,
+            profile.maternal_surname,
+            profile.preferred_name,
+        ]
+    words = {user.email.casefold()} if user.email else set()
+    for text in texts:
+        words.update(w.casefold() for w in re.split(r"[\W_]+", text or "") if len(w) >= 3)
+    return sorted(words)
+
+
+def _forget_words(value, words):
+    """`value` (filters: a dict, list or text) with every text holding one of `words`
+    blanked."""
+    if isinstance(value, dict):
+        return {k: _forget_words(v, words) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_forget_words(v, words) for v in value]
+    if isinstance(value, str) and any(w in value.casefold() for w in words):
+        return ""
+    return value
+
+
+def forget_search_terms(queryset, *, words, fields) -> int:
+    """Blank, in the rows of `queryset`, every search term (a text field or a text inside a
+    JSON field of `fields`) that holds one of `words`; the rows stay (who, when, how many).
+    Returns how many rows changed."""
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    if not words:
+        return 0
+    annotated = queryset.annotate(
+        **{f"_text_{field}": Cast(field, TextField()) for field in fields}
+    )
+    match = Q()
+    for field in fields:
+        for word in words:
+            match |= Q(**{f"_text_{field}__icontains": word})
+    changed = []
+    for row in annotated.filter(match).only("pk", *fields):
+        for field in fields:
+            setattr(row, field, _forget_words(getattr(row, field), words))
+        changed.append(row)
+    queryset.model.objects.bulk_update(changed, fields, batch_size=500)
+    return len(changed)
+
+
+def neutralise_admin_log(queryset) -> int:
+    """The admin's log names these objects by their kind and id from now on (Django's
+    LogEntry copies str(obj), often a name or an e-mail address, into `object_repr`)."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    model = queryset.model
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    pks = [str(pk) for pk in queryset.values_list("pk", flat=True)]
+    changed = 0
+    for start in range(0, len(pks), 1000):
+        changed += LogEntry.objects.filter(
+            content_type=content_type, object_id__in=pks[start : start + 1000]
+        ).update(object_repr=Concat(Value(f"{model._meta.verbose_name} #"), F("object_id")))
+    return changed
+
+
 def end_all_sessions(*, user) -> int:
     """Log `user` out everywhere (allauth.usersessions tracks each session). Returns how many."""
     from allauth.usersessions.models import UserSession
@@ -393,12 +471,30 @@ def end_all_sessions(*, user) -> int:
     return len(sessions)
 
 
+def _erase_members_footprint(user) -> None:
+    """The members app's own rule of cancellation for what outlives the profile: the ARCO
+    requests keep their kind, status and dates but lose their text; the directory pages
+    other members read by the member's name forget that text; the admin's log names the
+    account, profile and requests by id."""
+    from ..models import ArcoRequest, Profile, ProfileView, User
+
+    ArcoRequest.objects.filter(user=user).update(description="")
+    forget_search_terms(
+        ProfileView.objects.exclude(filters={}), words=identifying_words(user), fields=["filters"]
+    )
+    neutralise_admin_log(User.objects.filter(pk=user.pk))
+    neutralise_admin_log(Profile.objects.filter(user_id=user.pk))
+    neutralise_admin_log(ArcoRequest.objects.filter(user=user))
+
+
 def delete_account(*, user) -> None:
     """Cancellation (ARCO): deactivate now, kill sessions, anonymise the personal data.
 
     The user row stays (anonymised, inactive, `deleted_at` set) so aggregate counts and
     foreign keys survive; the email, names, free text, links, photo, expertise, languages,
-    addresses, social logins, second factors and the profile's edit history are erased.
+    addresses, social logins, second factors and the profile's edit history are erased;
+    every app's `erase` hook and `_erase_members_footprint` remove the copies of personal
+    text in histories, audits and the admin's log (issue 17, item 6).
     Coarse, non-identifying facts used by the network's figures (country, state of origin,
     education level, sectors) are kept. Every voluntary purpose is switched off (and the
     change recorded), so no future mailing, search or export reaches the account."""
@@ -418,10 +514,12 @@ def delete_account(*, user) -> None:
             for purpose in CONSENT_PURPOSES
         }
         update_consents(user=locked, choices=off, source=ConsentRecord.Source.DELETION)
-        # What the other apps hold about the member (memberships, answers, applications).
+        # What the other apps hold about the member (memberships, answers, applications,
+        # their histories and audits), while the names to forget can still be read.
         for _label, module in _personal_data_modules():
             if hasattr(module, "erase"):
                 module.erase(locked)
+        _erase_members_footprint(locked)
         profile = Profile.objects.select_for_update().get(user=locked)
         photo_name = profile.photo.name
         for field, value in ANONYMISED_PROFILE_FIELDS.items():
