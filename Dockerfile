@@ -25,4 +25,5 @@ RUN useradd --create-home --uid 10001 talentnet && mkdir -p /app/var/media && ch
 USER talentnet
 
 EXPOSE 8000
-CMD ["gunicorn", "talentnet.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "30", "--access-logfile", "-"]
+# bind, workers, timeout, the redacted access log, no Server banner: talentnet/gunicorn.conf.py
+CMD ["gunicorn", "-c", "talentnet/gunicorn.conf.py", "talentnet.wsgi"]

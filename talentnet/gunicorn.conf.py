@@ -1,0 +1,48 @@
+"""gunicorn's configuration, the one place the production web server is set up (Dockerfile
+and docker-compose.yml run `gunicorn -c talentnet/gunicorn.conf.py talentnet.wsgi`).
+
+- The access log goes to stdout with no token-bearing path (issue 17, item 7): password
+  reset keys, confirmation keys, unsubscribe tokens, certificate codes and every query
+  value are redacted by talentnet.logredact, the same rule as Django's own request logs.
+- No `Server` banner (issue 17): gunicorn has no setting for it (its maintainers declined
+  one, benoitc/gunicorn#825), so its HTTP response class is given one that leaves the
+  header out; tests/security/test_access_log.py checks it against a real gunicorn, so an
+  upgrade that changes this fails the suite instead of bringing the banner back.
+"""
+
+import gunicorn.http.wsgi
+from gunicorn.glogging import Logger
+
+bind = "0.0.0.0:8000"
+workers = 4
+timeout = 30
+accesslog = "-"
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger whose access-log atoms carry no secret path or query value."""
+
+    PATH_ATOMS = ("U", "f", "{referer}i", "{raw_uri}e", "{path_info}e", "{request_uri}e")
+
+    def atoms(self, resp, req, environ, request_time):
+        from talentnet.logredact import redact_path, redact_query, redact_text
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["r"] = redact_text(atoms["r"])
+        atoms["q"] = redact_query(atoms.get("q") or "")
+        atoms["{query_string}e"] = atoms["q"]
+        for name in self.PATH_ATOMS:
+            if name in atoms:
+                atoms[name] = redact_path(atoms[name])
+        return atoms
+
+
+logger_class = RedactingLogger
+
+
+class _Response(gunicorn.http.wsgi.Response):
+    def default_headers(self):
+        return [h for h in super().default_headers() if not h.lower().startswith("server:")]
+
+
+gunicorn.http.wsgi.Response = _Response
