@@ -29,6 +29,17 @@ class AccountAdapter(DefaultAccountAdapter):
             to=list(message.to), subject=subject, body=message.body, html_body=html_body
         )
 
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """A sign-up with an address that has an account: the "you already have an account"
+        message, after the same work a new account costs (issue 17, item 8: the time of the
+        answer must not tell the two apart). Hashing the password is most of that work;
+        the message goes through the same queue as a new account's code."""
+        from django.contrib.auth.hashers import make_password
+
+        request = allauth_context.request
+        make_password(request.POST.get("password1", ""))
+        super().send_account_already_exists_mail(email)
+
     def format_email_subject(self, subject: str) -> str:
         """The site's name in front of every subject, in the language of the message."""
         from django.utils.translation import gettext
