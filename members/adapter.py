@@ -3,14 +3,41 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.emails import clean_subject, render_subject
 
 from .services import queue_transactional_email
 
+EMAIL_TOO_LONG = _(
+    "La dirección de correo puede tener como máximo %(max)s caracteres (esta tiene %(length)s)."
+)
+
+
+def check_email_length(email: str) -> str:
+    """Refuse an address longer than the column that stores it (issue 17, item 13): it was
+    stored cut short, and the same address again then failed the unique constraint."""
+    from .models import User
+
+    limit = User._meta.get_field("email").max_length
+    if email and len(email) > limit:
+        raise ValidationError(
+            EMAIL_TOO_LONG, code="max_length", params={"max": limit, "length": len(email)}
+        )
+    return email
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Every allauth form that takes an address (sign-up, social sign-up, adding or
+        changing an address, password reset) refuses one the database cannot hold."""
+        return super().clean_email(check_email_length(email))
+
+    def validate_unique_email(self, email):
+        return super().validate_unique_email(check_email_length(email))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's message in the current language; deliver it through the
         transactional queue after commit (SECURITY.md E9), never inside the request."""
