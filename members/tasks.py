@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from .services import deliver_transactional_email
+from .services import deliver_transactional_email, forget_search_terms_older_than_retention
 
 # Only these are worth a retry; a refused recipient (SMTPRecipientsRefused) is final.
 TRANSIENT_SMTP_ERRORS = (
@@ -25,3 +25,10 @@ TRANSIENT_SMTP_ERRORS = (
 def send_transactional_email_task(*, to, subject, body, html_body=None):
     """Deliver one transactional email (routed to the transactional queue)."""
     deliver_transactional_email(to=to, subject=subject, body=body, html_body=html_body)
+
+
+@shared_task
+def forget_old_search_terms_task():
+    """Daily (settings.CELERY_BEAT_SCHEDULE): searched text older than the retention period
+    is blanked in every audit of searches, exports and directory reads; the rows stay."""
+    return forget_search_terms_older_than_retention()

@@ -1,7 +1,12 @@
 """What the pncs app stores about a member: part of their data download, erased with their
 account. Called by members' services through the `<app>.personal_data` hook."""
 
-from members.services import forget_search_terms, identifying_words, neutralise_admin_log
+from members.services import (
+    forget_old_search_terms,
+    forget_search_terms,
+    identifying_words,
+    neutralise_admin_log,
+)
 
 from .models import Affiliation, Interest, MemberExport, MemberSearchIndex, SearchAudit
 
@@ -57,3 +62,14 @@ def erase(user) -> None:
     for name in exports.exclude(file_name="").values_list("file_name", flat=True):
         storage.delete(name)
     exports.delete()
+
+
+def forget_search_terms_before(cutoff) -> int:
+    """Retention (settings.SEARCH_TERMS_RETENTION_DAYS): the audit of coordinators'
+    searches and exports, and the exports asked for, keep who, when, the other filters and
+    how many rows, but not the text searched (names, most often) after the cutoff."""
+    return forget_old_search_terms(
+        SearchAudit.objects.all(), date_field="created_at", cutoff=cutoff
+    ) + forget_old_search_terms(
+        MemberExport.objects.all(), date_field="created_at", cutoff=cutoff, query_field="query"
+    )

@@ -307,6 +307,14 @@ ANNOUNCEMENT_RECIPIENTS_BATCH = env.int("ANNOUNCEMENT_RECIPIENTS_BATCH", default
 PNCS_EXPORT_SYNC_MAX_ROWS = env.int("PNCS_EXPORT_SYNC_MAX_ROWS", default=5000)
 PNCS_EXPORT_LINK_HOURS = env.int("PNCS_EXPORT_LINK_HOURS", default=24)
 PNCS_EXPORT_STUCK_AFTER = env.int("PNCS_EXPORT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
+# The text of searches (names, most often) in the audits of coordinators' searches and
+# exports and of directory reads is blanked after this many days; the rows stay. The
+# privacy notice page says how long (templates/members/privacy_notice.html).
+SEARCH_TERMS_RETENTION_DAYS = env.int("SEARCH_TERMS_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["members-forget-old-search-terms"] = {
+    "task": "members.tasks.forget_old_search_terms_task",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE["pncs-sweep-exports"] = {
     "task": "pncs.tasks.sweep_exports_task",
     "schedule": env.float("PNCS_EXPORT_SWEEP_EVERY", default=60.0),

@@ -442,6 +442,56 @@ def forget_search_terms(queryset, *, words, fields) -> int:
     return len(changed)
 
 
+SEARCH_TERM_KEY = "q"
+
+
+def forget_old_search_terms(queryset, *, date_field: str, cutoff, query_field: str = "") -> int:
+    """Blank the search text (the `q` of `filters`, and `query_field` when given) of the
+    rows of `queryset` older than `cutoff`; the rows stay (who, when, which other filters,
+    how many). Returns how many rows changed. Batches of 1000, each its own statement."""
+    from django.db.models import Q
+
+    old = queryset.filter(**{f"{date_field}__lt": cutoff})
+    holds_text = Q(filters__has_key=SEARCH_TERM_KEY) & ~Q(**{f"filters__{SEARCH_TERM_KEY}": ""})
+    if query_field:
+        holds_text |= ~Q(**{query_field: ""})
+    fields = ["filters", *([query_field] if query_field else [])]
+    changed = 0
+    while True:
+        rows = list(old.filter(holds_text).order_by("pk").only("pk", *fields)[:1000])
+        if not rows:
+            return changed
+        for row in rows:
+            row.filters = {**row.filters, SEARCH_TERM_KEY: ""}
+            if query_field:
+                setattr(row, query_field, "")
+        queryset.model.objects.bulk_update(rows, fields)
+        changed += len(rows)
+
+
+def forget_search_terms_older_than_retention() -> dict:
+    """The periodic rule (members.tasks, daily): every app's footprints of searches forget
+    their text after settings.SEARCH_TERMS_RETENTION_DAYS. Each app provides
+    `<app>.personal_data.forget_search_terms_before(cutoff) -> int`; members' own are the
+    directory pages read (ProfileView). Returns rows changed per app."""
+    from django.conf import settings
+
+    from ..models import ProfileView
+    from ..plugins import app_modules
+
+    cutoff = timezone.now() - timedelta(days=settings.SEARCH_TERMS_RETENTION_DAYS)
+    changed = {
+        "members": forget_old_search_terms(
+            ProfileView.objects.all(), date_field="viewed_at", cutoff=cutoff
+        )
+    }
+    for label, module in app_modules("personal_data"):
+        if hasattr(module, "forget_search_terms_before"):
+            changed[label] = module.forget_search_terms_before(cutoff)
+    logger.info("search terms forgotten: %s", changed)
+    return changed
+
+
 def neutralise_admin_log(queryset) -> int:
     """The admin's log names these objects by their kind and id from now on (Django's
     LogEntry copies str(obj), often a name or an e-mail address, into `object_repr`)."""

@@ -35,5 +35,10 @@ def privacy_notice(request):
     return render(
         request,
         "members/privacy_notice.html",
-        {"notice": notice, "notices": notices, "current": notices[0] if notices else None},
+        {
+            "notice": notice,
+            "notices": notices,
+            "current": notices[0] if notices else None,
+            "search_terms_retention_days": settings.SEARCH_TERMS_RETENTION_DAYS,
+        },
     )
