@@ -51,10 +51,8 @@ def erase(user) -> None:
     # Coordinators who searched or exported by the member's name: the audit rows stay
     # (who, when, how many), the terms that name the member go.
     words = identifying_words(user)
-    forget_search_terms(SearchAudit.objects.all(), words=words, fields=["filters"])
-    forget_search_terms(
-        MemberExport.objects.exclude(user=user), words=words, fields=["query", "filters"]
-    )
+    forget_search_terms(SearchAudit.objects.all(), words=words)
+    forget_search_terms(MemberExport.objects.exclude(user=user), words=words, query_field="query")
     Affiliation.objects.filter(member=user).delete()
     MemberSearchIndex.objects.filter(profile_id=user.pk).delete()
     exports = MemberExport.objects.filter(user=user)

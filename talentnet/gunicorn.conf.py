@@ -24,6 +24,14 @@ class RedactingLogger(Logger):
 
     PATH_ATOMS = ("U", "f", "{referer}i", "{raw_uri}e", "{path_info}e", "{request_uri}e")
 
+    def setup(self, cfg):
+        """The error log ("Error handling request /path") is redacted the same way."""
+        from talentnet.logredact import RedactPathsFilter
+
+        super().setup(cfg)
+        if not any(isinstance(f, RedactPathsFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(RedactPathsFilter())
+
     def atoms(self, resp, req, environ, request_time):
         from talentnet.logredact import redact_path, redact_query, redact_text
 

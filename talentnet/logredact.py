@@ -99,9 +99,13 @@ class RedactPathsFilter(logging.Filter):
     """Redacts the paths of a log record's message and arguments (Django's loggers)."""
 
     def filter(self, record):
-        record.msg = redact_text(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact_text(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {key: redact_text(value) for key, value in record.args.items()}
+        # The message is formatted first (a path may come in the arguments or in the text
+        # itself), then redacted: the record carries the finished, redacted text.
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record: left for logging's own error report
+            return True
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         return True

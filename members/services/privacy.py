@@ -405,44 +405,36 @@ def identifying_words(user) -> list[str]:
     return sorted(words)
 
 
-def _forget_words(value, words):
-    """`value` (filters: a dict, list or text) with every text holding one of `words`
-    blanked."""
-    if isinstance(value, dict):
-        return {k: _forget_words(v, words) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_forget_words(v, words) for v in value]
-    if isinstance(value, str) and any(w in value.casefold() for w in words):
-        return ""
-    return value
+SEARCH_TERM_KEY = "q"  # the one free text of every search, export and directory filter
 
 
-def forget_search_terms(queryset, *, words, fields) -> int:
-    """Blank, in the rows of `queryset`, every search term (a text field or a text inside a
-    JSON field of `fields`) that holds one of `words`; the rows stay (who, when, how many).
-    Returns how many rows changed."""
-    from django.db.models import Q, TextField
-    from django.db.models.functions import Cast
+def _names_someone(text, words) -> bool:
+    return isinstance(text, str) and any(w in text.casefold() for w in words)
+
+
+def forget_search_terms(queryset, *, words, query_field: str = "") -> int:
+    """Blank, in the rows of `queryset`, the searched text (the `q` of `filters`, and
+    `query_field` when given) that holds one of `words`; the rows and their other filters
+    stay (who, when, how many). Returns how many rows changed."""
+    from django.db.models import Q
 
     if not words:
         return 0
-    annotated = queryset.annotate(
-        **{f"_text_{field}": Cast(field, TextField()) for field in fields}
-    )
     match = Q()
-    for field in fields:
-        for word in words:
-            match |= Q(**{f"_text_{field}__icontains": word})
+    for word in words:
+        match |= Q(**{f"filters__{SEARCH_TERM_KEY}__icontains": word})
+        if query_field:
+            match |= Q(**{f"{query_field}__icontains": word})
+    fields = ["filters", *([query_field] if query_field else [])]
     changed = []
-    for row in annotated.filter(match).only("pk", *fields):
-        for field in fields:
-            setattr(row, field, _forget_words(getattr(row, field), words))
+    for row in queryset.filter(match).only("pk", *fields):
+        if _names_someone(row.filters.get(SEARCH_TERM_KEY), words):
+            row.filters = {**row.filters, SEARCH_TERM_KEY: ""}
+        if query_field and _names_someone(getattr(row, query_field), words):
+            setattr(row, query_field, "")
         changed.append(row)
     queryset.model.objects.bulk_update(changed, fields, batch_size=500)
     return len(changed)
-
-
-SEARCH_TERM_KEY = "q"
 
 
 def forget_old_search_terms(queryset, *, date_field: str, cutoff, query_field: str = "") -> int:
@@ -529,9 +521,7 @@ def _erase_members_footprint(user) -> None:
     from ..models import ArcoRequest, Profile, ProfileView, User
 
     ArcoRequest.objects.filter(user=user).update(description="")
-    forget_search_terms(
-        ProfileView.objects.exclude(filters={}), words=identifying_words(user), fields=["filters"]
-    )
+    forget_search_terms(ProfileView.objects.exclude(filters={}), words=identifying_words(user))
     neutralise_admin_log(User.objects.filter(pk=user.pk))
     neutralise_admin_log(Profile.objects.filter(user_id=user.pk))
     neutralise_admin_log(ArcoRequest.objects.filter(user=user))

@@ -4,6 +4,9 @@ run it) logs no token-bearing path, and sends no `Server` header. Django's own r
 logging follows the same rule (talentnet.logredact)."""
 
 import logging
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -21,7 +24,7 @@ from talentnet.logredact import (
 )
 from tests.factories import member
 
-from .production_server import ProductionServer
+from .production_server import BASE_DIR, ProductionServer
 
 
 def _token_urls(user):
@@ -130,3 +133,52 @@ def test_gunicorn_sends_no_server_banner(tmp_path):
             _status, headers, _body = server.request(path)
             assert "server" not in {name.lower() for name, _value in headers}, path
             assert "date" in {name.lower() for name, _value in headers}
+
+
+EMIT = """
+import logging, django
+django.setup()
+token = "SeCrEt-token.value"
+logging.getLogger("django.request").warning("Not Found: %s", f"/unsubscribe/{token}/")
+logging.getLogger("django.server").info('"%s" %s %s', f"GET /unsubscribe/{token}/ HTTP/1.1", "404", "9")
+logging.getLogger("members.views").warning("read /en/certificates/%s/", token)
+"""
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_djangos_configured_loggers_print_no_token(debug):
+    """In a fresh process with the project's LOGGING (runserver's DEBUG, and production):
+    runserver's request lines (django.server), Django's 4xx lines (django.request) and the
+    project's own loggers print the path with its token redacted."""
+    result = subprocess.run(
+        [sys.executable, "-c", EMIT],
+        cwd=BASE_DIR,
+        env={**os.environ, "DEBUG": debug, "DJANGO_SETTINGS_MODULE": "talentnet.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    out = result.stdout + result.stderr
+    assert "SeCrEt" not in out
+    assert f"Not Found: /unsubscribe/{REDACTED}/" in out
+    assert f'"GET /unsubscribe/{REDACTED}/ HTTP/1.1" 404' in out
+    assert f"read /en/certificates/{REDACTED}/" in out
+
+
+def test_gunicorns_error_log_is_redacted_too():
+    """gunicorn logs "Error handling request <uri>" on its error log: the same filter."""
+    import runpy
+
+    from gunicorn.config import Config
+
+    conf = runpy.run_path(str(BASE_DIR / "talentnet/gunicorn.conf.py"))
+    logger = conf["logger_class"](Config())
+    token = unsubscribe_token(user_id=3, kind="chapter")
+    record = logger.error_log.makeRecord(
+        "gunicorn.error", logging.ERROR, __file__, 1, "Error handling request %s",
+        (f"/unsubscribe/{token}/",), None,
+    )  # fmt: skip
+    for log_filter in logger.error_log.filters:
+        log_filter.filter(record)
+    assert token not in record.getMessage()
