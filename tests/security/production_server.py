@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from tests.bench.server import free_port
-from tests.conftest import _database_url
+from tests.conftest import TEST_BROKER_URL, _database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "talent.example.org"
@@ -58,7 +58,8 @@ def production_env(var_dir: Path, **extra) -> dict:
         "SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1",
-        "CELERY_BROKER_URL": os.environ.get("TEST_CELERY_BROKER_URL", ""),
+        # The settings want a broker with DEBUG off; /healthz checks it as in production.
+        "CELERY_BROKER_URL": TEST_BROKER_URL,
         "STATIC_MANIFEST": "false",
         "TALENTNET_VAR_DIR": str(var_dir),
         "DJANGO_SETTINGS_MODULE": "talentnet.settings",

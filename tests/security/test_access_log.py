@@ -22,6 +22,7 @@ from talentnet.logredact import (
     RedactPathsFilter,
     redact_path,
 )
+from tests.conftest import TEST_BROKER_URL
 from tests.factories import member
 
 from .production_server import BASE_DIR, ProductionServer
@@ -153,7 +154,13 @@ def test_djangos_configured_loggers_print_no_token(debug):
     result = subprocess.run(
         [sys.executable, "-c", EMIT],
         cwd=BASE_DIR,
-        env={**os.environ, "DEBUG": debug, "DJANGO_SETTINGS_MODULE": "talentnet.settings"},
+        env={
+            **os.environ,
+            "DEBUG": debug,
+            "DJANGO_SETTINGS_MODULE": "talentnet.settings",
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1",
+            "CELERY_BROKER_URL": TEST_BROKER_URL,
+        },
         capture_output=True,
         text=True,
         timeout=60,
