@@ -3,7 +3,7 @@ and docker-compose.yml run `gunicorn -c talentnet/gunicorn.conf.py talentnet.wsg
 
 - The access log goes to stdout with no token-bearing path (issue 17, item 7): password
   reset keys, confirmation keys, unsubscribe tokens, certificate codes and every query
-  value are redacted by talentnet.logredact, the same rule as Django's own request logs.
+  value are redacted by core.logredact, the same rule as Django's own request logs.
 - No `Server` banner (issue 17): gunicorn has no setting for it (its maintainers declined
   one, benoitc/gunicorn#825), so its HTTP response class is given one that leaves the
   header out; tests/security/test_access_log.py checks it against a real gunicorn, so an
@@ -26,14 +26,14 @@ class RedactingLogger(Logger):
 
     def setup(self, cfg):
         """The error log ("Error handling request /path") is redacted the same way."""
-        from talentnet.logredact import RedactPathsFilter
+        from core.logredact import RedactPathsFilter
 
         super().setup(cfg)
         if not any(isinstance(f, RedactPathsFilter) for f in self.error_log.filters):
             self.error_log.addFilter(RedactPathsFilter())
 
     def atoms(self, resp, req, environ, request_time):
-        from talentnet.logredact import redact_path, redact_query, redact_text
+        from core.logredact import redact_path, redact_query, redact_text
 
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["r"] = redact_text(atoms["r"])

@@ -505,10 +505,10 @@ LOGGING = {
             "style": "{",
         },
     },
-    # No token-bearing path in a log line (talentnet.logredact; gunicorn's access log uses
+    # No token-bearing path in a log line (core.logredact; gunicorn's access log uses
     # the same rule, talentnet/gunicorn.conf.py): on every handler, Django's request logs
     # (django.request's "Not Found: /path") and runserver's request lines included.
-    "filters": {"redact_paths": {"()": "talentnet.logredact.RedactPathsFilter"}},
+    "filters": {"redact_paths": {"()": "core.logredact.RedactPathsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

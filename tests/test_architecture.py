@@ -28,8 +28,10 @@ APPS = tuple(DEPENDS_ON)
 # The one piece of configuration an app may import: the Celery app (for its tasks and
 # for the health check's broker round trip).
 CONFIGURATION_IMPORTS = {"talentnet.celery"}
-# What talentnet/ may hold: settings, URLs, the Celery app, the WSGI/ASGI entry points.
+# What talentnet/ may hold: settings, URLs, the Celery app, the WSGI/ASGI entry points,
+# gunicorn's configuration (the production web server's, issue 17).
 CONFIGURATION_FILES = {
+    "gunicorn.conf.py",
     "__init__.py",
     "settings.py",
     "urls.py",

@@ -3,6 +3,7 @@ contributions) and the privacy notice. (The health check: core.views.)"""
 
 import logging
 
+from django.conf import settings
 from django.shortcuts import render
 
 from ..models import Contribution, Sector

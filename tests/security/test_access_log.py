@@ -1,7 +1,7 @@
 """Issue 17, item 7 (and the `Server` banner of its "Also" line): a real gunicorn run with the
 project's configuration (talentnet/gunicorn.conf.py, as the Dockerfile and docker-compose.yml
 run it) logs no token-bearing path, and sends no `Server` header. Django's own request
-logging follows the same rule (talentnet.logredact)."""
+logging follows the same rule (core.logredact)."""
 
 import logging
 import os
@@ -14,8 +14,8 @@ from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from chapters.mail import unsubscribe_token
-from talentnet.logredact import (
+from announcements.mail import unsubscribe_token
+from core.logredact import (
     PUBLIC_URL_KWARGS,
     REDACTED,
     SECRET_URL_KWARGS,
@@ -39,7 +39,7 @@ def _token_urls(user):
     return [
         (reverse("account_reset_password_from_key", kwargs={"uidb36": uid, "key": key}), [key]),
         ("/en" + reverse("account_reset_password_from_key", args=[uid, key]), [key]),
-        (reverse("chapters:unsubscribe", args=[unsubscribe]), [unsubscribe]),
+        (reverse("announcements:unsubscribe", args=[unsubscribe]), [unsubscribe]),
         (reverse("programs:certificate_verify", args=[code]), [code]),
         (reverse("programs:certificate_pdf", args=[code]), [code]),
         (reverse("pncs:export_download", args=[export]), [str(export)]),

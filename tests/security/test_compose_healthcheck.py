@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from talentnet.healthcheck import health_host
+from core.healthcheck import health_host
 
 from .production_server import BASE_DIR, PUBLIC_HOST, ProductionServer, compose_web_healthcheck
 

@@ -1,4 +1,4 @@
-"""The container's health check: `python -m talentnet.healthcheck` (docker-compose.yml).
+"""The container's health check: `python -m core.healthcheck` (docker-compose.yml).
 
 It asks gunicorn on loopback for /healthz the way the TLS proxy in front of it does, so the
 answer is the same under the documented production settings (issue 17, item 15): the Host
