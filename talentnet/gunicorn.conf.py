@@ -4,13 +4,11 @@ and docker-compose.yml run `gunicorn -c talentnet/gunicorn.conf.py talentnet.wsg
 - The access log goes to stdout with no token-bearing path (issue 17, item 7): password
   reset keys, confirmation keys, unsubscribe tokens, certificate codes and every query
   value are redacted by core.logredact, the same rule as Django's own request logs.
-- No `Server` banner (issue 17): gunicorn has no setting for it (its maintainers declined
-  one, benoitc/gunicorn#825), so its HTTP response class is given one that leaves the
-  header out; tests/security/test_access_log.py checks it against a real gunicorn, so an
-  upgrade that changes this fails the suite instead of bringing the banner back.
+- The `Server: gunicorn` header stays: gunicorn has no setting for it (its maintainers
+  declined one, benoitc/gunicorn#825) and replacing its response class would patch the
+  library. The TLS proxy in front of it drops the header (issue 17's "no Server banner").
 """
 
-import gunicorn.http.wsgi
 from gunicorn.glogging import Logger
 
 bind = "0.0.0.0:8000"
@@ -46,11 +44,3 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
-
-
-class _Response(gunicorn.http.wsgi.Response):
-    def default_headers(self):
-        return [h for h in super().default_headers() if not h.lower().startswith("server:")]
-
-
-gunicorn.http.wsgi.Response = _Response
