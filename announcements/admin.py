@@ -4,7 +4,8 @@ Scoped like the chapters admin (core.admin.ScopedAdminMixin): an officer lists a
 reaches only the announcements of the chapters they currently officiate (the
 `publisher_ids` hook), picks in each audience only what it lets officers choose (their
 chapters, their chapters' events: announcements.audiences), and cannot target all
-members, sectors or countries. The services re-check it all when sending.
+members, sectors, countries, or programs' applicants and cohorts. The services re-check it
+all when sending.
 """
 
 from django import forms
@@ -75,6 +76,8 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "audience_all_members",
                     "audience_sectors",
                     "audience_countries",
+                    "audience_programs",
+                    "audience_stages",
                 ]
             },
         ),
@@ -84,7 +87,13 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ),
     ]
     state_fields = ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]
-    filter_horizontal = ["audience_chapters", "audience_jornadas", "audience_sectors"]
+    filter_horizontal = [
+        "audience_chapters",
+        "audience_jornadas",
+        "audience_sectors",
+        "audience_programs",
+        "audience_stages",
+    ]
 
     def managed_ids(self, user):
         return audiences.publisher_ids(user)

@@ -7,7 +7,8 @@ countries); the others are contributed by the apps that own their rows, through 
 
 - `AUDIENCES`: a list of `Audience`, each naming the Announcement many-to-many that holds
   its choice and turning the chosen rows into a filter on users (chapters: members of
-  chapters, registrants of Jornadas; pncs: members of sectors);
+  chapters, registrants of Jornadas; pncs: members of sectors; programs: applicants to
+  programs, the cohort of a stage);
 - `publisher_ids(user)` (optional): the ids of the chapters `user` publishes for as an
   officer (the announcement's `chapter`), a flat values queryset: the scope of officers.
 

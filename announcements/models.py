@@ -8,8 +8,9 @@ in batches. The rows are the outbox: a broker outage or a dead worker delays the
 it never loses it.
 
 The tables keep the names they had in the chapters app (`db_table`), where these models
-lived before; the relations to chapters' models are named by string (`"chapters.Chapter"`):
-this app never imports chapters, which plugs its audiences in (announcements.audiences).
+lived before; the relations to the models of chapters, pncs and programs are named by
+string (`"chapters.Chapter"`, `"programs.Stage"`): this app never imports those apps, which
+plug their audiences in (announcements.audiences).
 """
 
 from django.conf import settings
@@ -80,6 +81,23 @@ class Announcement(models.Model):
         "members.Sector", blank=True, related_name="+", verbose_name=_("miembros de los sectores")
     )
     audience_countries = CountryField(_("miembros residentes en"), multiple=True, blank=True)
+    audience_programs = models.ManyToManyField(
+        "programs.Program",
+        blank=True,
+        related_name="+",
+        verbose_name=_("solicitantes de los programas"),
+        help_text=_("Toda solicitud, decidida o no, salvo las retiradas."),
+    )
+    audience_stages = models.ManyToManyField(
+        "programs.Stage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("generación de las etapas"),
+        help_text=_(
+            "Inscritos en la etapa: los aceptados en la primera, los seleccionados en las "
+            "siguientes (sin la lista de espera)."
+        ),
+    )
 
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT

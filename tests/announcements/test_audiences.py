@@ -23,7 +23,9 @@ def test_every_audience_field_of_an_announcement_has_exactly_one_contributing_ap
         == [
             "audience_chapters",
             "audience_jornadas",
+            "audience_programs",
             "audience_sectors",
+            "audience_stages",
         ]
     )
 
