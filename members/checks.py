@@ -6,6 +6,10 @@ from django.db import DatabaseError
 from django.db.models import Q
 
 DEMO_ACCOUNTS_ID = "talentnet.E001"
+# The addresses of the demo accounts `seed_demo` creates (the demo app, installed with DEBUG
+# on only): held here because the deploy check runs where the demo app is absent.
+DEMO_STAFF_EMAIL = "ime.demo@example.org"
+DEMO_MEMBER_DOMAIN = "demo.example.org"
 
 
 def register():
@@ -17,7 +21,6 @@ def check_no_demo_accounts(app_configs=None, databases=None, **kwargs):
     """The demo accounts (`seed_demo`) have published passwords and TOTP secrets (README,
     `make run`): a deployment that holds them can be entered by anyone. The deploy check
     fails while one exists, whatever the other settings say."""
-    from .demo import DEMO_MEMBER_DOMAIN, DEMO_STAFF_EMAIL
     from .models import User
 
     try:

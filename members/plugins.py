@@ -12,11 +12,11 @@ import importlib
 from django.apps import apps
 
 
-def app_modules(name: str, *, include_members: bool = False):
-    """(app label, module) for every installed app (but members, unless asked) that has
-    `<app>.<name>`, in INSTALLED_APPS order."""
+def app_modules(name: str):
+    """(app label, module) for every installed app but members that has `<app>.<name>`,
+    in INSTALLED_APPS order."""
     for app_config in apps.get_app_configs():
-        if app_config.name == "members" and not include_members:
+        if app_config.name == "members":
             continue
         try:
             module = importlib.import_module(f"{app_config.name}.{name}")

@@ -76,9 +76,13 @@ INSTALLED_APPS = [
     "programs",
     # Below chapters, pncs and programs, which plug their audiences in (never imports them).
     "announcements",
-    # Reads the apps above (never imported by them); last, so its demo runs last.
+    # Reads the apps above (never imported by them).
     "figures",
 ]
+if DEBUG:
+    # The demo data of `make run` (`seed_demo`, Faker): never in production, where Faker is
+    # not even installed (requirements.lock).
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -4,7 +4,9 @@ Each app may import the apps listed for it in DEPENDS_ON and nothing else of our
 app below another never imports it, and siblings never import each other: they plug
 into the app below through hooks it discovers by module name (members.plugins:
 `<app>.personal_data`, `<app>.audiences`, `<app>.member_groups`). `talentnet/` holds
-configuration only. Migrations are left out: they follow the models' relations.
+configuration only. Migrations are left out: they follow the models' relations. The demo
+data (`demo`, installed with DEBUG on only) sits above everything: it may import every app,
+and no app imports it, nor Faker, which production does not install.
 """
 
 import ast
@@ -14,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The rule, as data: who may import whom (their own modules aside).
 #
-#   core  <-  members  <-  announcements  <-  chapters, pncs, programs  <-  figures
+#   core  <-  members  <-  announcements  <-  chapters, pncs, programs  <-  figures  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -23,6 +25,7 @@ DEPENDS_ON = {
     "pncs": {"core", "members", "announcements"},
     "programs": {"core", "members", "announcements"},
     "figures": {"core", "members", "announcements", "chapters", "pncs", "programs"},
+    "demo": {"core", "members", "announcements", "chapters", "pncs", "programs", "figures"},
 }
 APPS = tuple(DEPENDS_ON)
 # The one piece of configuration an app may import: the Celery app (for its tasks and
@@ -184,3 +187,25 @@ def test_another_apps_module_is_imported_inside_a_function_only_in_ready():
                 if top in (*APPS, "talentnet") and top != app and line not in top_level:
                     found.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
     assert not found, "\n".join(found)
+
+
+def test_faker_is_imported_by_the_demo_app_only_and_production_does_not_install_it():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for app in APPS
+        if app != "demo"
+        for path in _modules(app)
+        for line, name in _imported(path)
+        if name.split(".")[0] == "faker"
+    ]
+    assert not found, found
+    assert any(
+        name.split(".")[0] == "faker" for path in _modules("demo") for _l, name in _imported(path)
+    )
+
+    def pinned(lock):
+        text = (ROOT / lock).read_text(encoding="utf-8")
+        return {line.split("==")[0] for line in text.splitlines() if "==" in line}
+
+    assert "faker" not in pinned("requirements.lock")  # the Dockerfile's
+    assert "faker" in pinned("requirements-dev.lock")  # `make run`'s and the tests'

@@ -1,8 +1,9 @@
-"""seed_demo is idempotent and fictitious."""
+"""seed_demo is idempotent and fictitious, and exists only where DEBUG is on (the demo app)."""
 
 import pytest
 from django.core.management import call_command
 
+from demo.management.commands.seed_demo import Command as SeedDemo
 from members.models import Profile, User
 
 pytestmark = pytest.mark.django_db
@@ -10,16 +11,16 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_twice_creates_everything_once(settings):
     settings.DEBUG = True
-    call_command("seed_demo", members=15)
+    call_command(SeedDemo(), members=15)
     first = (User.objects.count(), Profile.objects.count())
-    call_command("seed_demo", members=15)
+    call_command(SeedDemo(), members=15)
     assert (User.objects.count(), Profile.objects.count()) == first
     assert first == (16, 16)  # 15 members and the demo staff account
 
 
 def test_seed_demo_members_are_fictitious_and_complete(settings):
     settings.DEBUG = True
-    call_command("seed_demo", members=10)
+    call_command(SeedDemo(), members=10)
     profiles = Profile.objects.exclude(user__is_staff=True)
     assert all(p.user.email.endswith("@demo.example.org") for p in profiles)
     assert all(1 <= p.sectors.count() <= 3 for p in profiles)
@@ -31,5 +32,34 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
 
     settings.DEBUG = False
     with pytest.raises(CommandError):
-        call_command("seed_demo", members=1)
+        call_command(SeedDemo(), members=1)
     assert not User.objects.exists()
+
+
+def _seed_demo_help(debug):
+    """`manage.py seed_demo --help` in a fresh process, DEBUG on or off (the services of
+    this run: the settings refuse to start without them when DEBUG is off)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env["DEBUG"] = "true" if debug else "false"
+    return subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--help"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_demo_app_and_seed_demo_exist_with_debug_on_only():
+    with_debug = _seed_demo_help(debug=True)
+    assert with_debug.returncode == 0, with_debug.stderr
+    assert "--members" in with_debug.stdout
+    without = _seed_demo_help(debug=False)
+    assert without.returncode != 0
+    assert "Unknown command: 'seed_demo'" in without.stderr

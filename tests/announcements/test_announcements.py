@@ -557,9 +557,11 @@ def test_unsubscribe_flips_only_the_matching_opt_in_and_is_idempotent():
 def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
     from django.core.management import call_command
 
+    from demo.management.commands.seed_demo import Command as SeedDemo
+
     settings.DEBUG = True
-    call_command("seed_demo", members=40)
-    call_command("seed_demo", members=40)
+    call_command(SeedDemo(), members=40)
+    call_command(SeedDemo(), members=40)
     statuses = sorted(Announcement.objects.values_list("status", flat=True))
     assert statuses == ["scheduled", "sending", "sending"]  # sent after the seed commits
     assert not Delivery.objects.exists()  # (the test's transaction never commits)

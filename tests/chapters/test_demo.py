@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from chapters.demo import DEMO_OFFICER_EMAIL
 from chapters.models import Chapter, Jornada, Membership, Officer, Registration
+from demo.chapters import DEMO_OFFICER_EMAIL
+from demo.management.commands.seed_demo import Command as SeedDemo
 from tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -15,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_creates_the_chapters_and_jornadas_once(settings):
     settings.DEBUG = True
-    call_command("seed_demo", members=15)
+    call_command(SeedDemo(), members=15)
     counts = [
         model.objects.count() for model in (Chapter, Membership, Officer, Jornada, Registration)
     ]
-    call_command("seed_demo", members=15)
+    call_command(SeedDemo(), members=15)
     assert [
         model.objects.count() for model in (Chapter, Membership, Officer, Jornada, Registration)
     ] == counts
@@ -40,7 +41,7 @@ def test_seed_demo_creates_the_chapters_and_jornadas_once(settings):
 
 def test_the_demo_officer_manages_houston_only(settings):
     settings.DEBUG = True
-    call_command("seed_demo", members=15)
+    call_command(SeedDemo(), members=15)
     officer = Officer.objects.current().get(user__email=DEMO_OFFICER_EMAIL).user
     assert officer.is_staff and not officer.is_superuser
     assert list(Chapter.objects.managed_by(officer).values_list("slug", flat=True)) == ["houston"]
@@ -49,11 +50,11 @@ def test_the_demo_officer_manages_houston_only(settings):
 def test_the_demo_officer_reaches_the_admin_with_the_documented_totp_secret(client, settings):
     """Officers see others' personal data, so the demo officer has the second factor the
     README and `make run` print (issue 17 item 2)."""
-    from chapters.demo import DEMO_OFFICER_TOTP_SECRET
-    from members.demo import DEMO_MEMBER_PASSWORD
+    from demo.chapters import DEMO_OFFICER_TOTP_SECRET
+    from demo.members import DEMO_MEMBER_PASSWORD
 
     settings.DEBUG = True
-    call_command("seed_demo", members=15)
+    call_command(SeedDemo(), members=15)
     settings.DEBUG = False
     response = client.post(
         "/accounts/login/", {"login": DEMO_OFFICER_EMAIL, "password": DEMO_MEMBER_PASSWORD}

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from figures import demo
+from demo import figures as demo
 from figures.models import FigureSnapshot
 from figures.services import refresh_figures
 from tests.factories import member

@@ -127,7 +127,7 @@ def test_the_demo_staff_account_reaches_the_admin_with_its_documented_recovery_c
 ):
     from io import StringIO
 
-    from members import demo
+    from demo import members as demo
 
     demo.seed(stdout=StringIO(), rng=random.Random(1), members=2)
     response = client.post(
@@ -153,7 +153,7 @@ def test_the_demo_staff_totp_secret_is_the_documented_one():
         yield_hotp_counters_from_time,
     )
 
-    from members import demo
+    from demo import members as demo
 
     demo.seed(stdout=StringIO(), rng=random.Random(1), members=1)
     instance = Authenticator.objects.get(

@@ -6,8 +6,9 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.management import call_command
 
 from core.access import PNCS_COORDINATORS
+from demo.management.commands.seed_demo import Command as SeedDemo
+from demo.pncs import DEMO_COORDINATOR_EMAIL, DEMO_TOTP_SECRET
 from members.models import Profile, User
-from pncs.demo import DEMO_COORDINATOR_EMAIL, DEMO_TOTP_SECRET
 from pncs.models import MemberSearchIndex, Opportunity, Pncs
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_creates_contact_points_a_coordinator_and_opportunities(settings):
     settings.DEBUG = True
-    call_command("seed_demo", members=15)
-    call_command("seed_demo", members=15)  # idempotent
+    call_command(SeedDemo(), members=15)
+    call_command(SeedDemo(), members=15)  # idempotent
     assert Pncs.objects.count() == 9
     assert Opportunity.objects.open().count() == 5
     coordinator = User.objects.get(email=DEMO_COORDINATOR_EMAIL)
@@ -32,7 +33,7 @@ def test_seed_demo_creates_contact_points_a_coordinator_and_opportunities(settin
 
 def test_rebuild_command(settings, capsys):
     settings.DEBUG = True
-    call_command("seed_demo", members=3)
+    call_command(SeedDemo(), members=3)
     MemberSearchIndex.objects.all().delete()
     call_command("rebuild_member_search", batch_size=2)
     assert MemberSearchIndex.objects.count() == Profile.objects.count()

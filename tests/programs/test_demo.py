@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from programs.demo import IA1000_SLUG, OPEN_SLUG
+from demo.management.commands.seed_demo import Command as SeedDemo
+from demo.programs import IA1000_SLUG, OPEN_SLUG
 from programs.models import Application, Certificate, Enrolment, Program, Selection
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def seeded(settings):
     settings.DEBUG = True
-    call_command("seed_demo", members=20)
+    call_command(SeedDemo(), members=20)
 
 
 def _counts():
@@ -29,7 +30,7 @@ def _counts():
 
 def test_seeding_twice_creates_everything_once(seeded):
     first = _counts()
-    call_command("seed_demo", members=20)
+    call_command(SeedDemo(), members=20)
     assert _counts() == first
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.checks import run_checks
 from django.db import connection
 
-from members import demo
+from demo import members as demo
 from members.checks import DEMO_ACCOUNTS_ID
 from members.models import User
 from tests.factories import UserFactory

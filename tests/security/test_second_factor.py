@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.access import sees_others_personal_data
+from demo.management.commands.seed_demo import Command as SeedDemo
 from tests.factories import UserFactory, member, with_totp
 
 from .world import build_world
@@ -25,7 +26,7 @@ TOTP_SETUP = "/accounts/2fa/totp/activate/"
 def demo_roles(settings):
     """The groups after migrations and the demo data's roles (officers, a coordinator)."""
     settings.DEBUG = True
-    call_command("seed_demo", members=12, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(SeedDemo(), members=12, stdout=open("/dev/null", "w"))  # noqa: SIM115
     settings.DEBUG = False
 
 

@@ -1,4 +1,7 @@
-"""Demo members and the demo staff account (fictitious people only, never real data)."""
+"""Demo members and the demo staff account (fictitious people only, never real data).
+
+Their addresses are members.checks' (the deploy check refusing them runs in production,
+where this app is absent)."""
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -8,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from .choices import EducationLevel, MexicanState
-from .models import (
+from members.checks import DEMO_MEMBER_DOMAIN, DEMO_STAFF_EMAIL
+from members.choices import EducationLevel, MexicanState
+from members.models import (
     Contribution,
     ExpertiseTag,
     Language,
@@ -21,10 +25,8 @@ from .models import (
     User,
 )
 
-DEMO_STAFF_EMAIL = "ime.demo@example.org"
 DEMO_STAFF_PASSWORD = "demo-ime-staff-2026"  # noqa: S105 - printed by `make run`, DEBUG only
 DEMO_MEMBER_PASSWORD = "demo-member-2026"  # noqa: S105 - every demo member shares it
-DEMO_MEMBER_DOMAIN = "demo.example.org"
 # The demo staff account is a superuser, so it needs a second factor (core.access).
 # Fixed, documented demo values (DEBUG only, printed by `make run`): add the TOTP secret
 # to an authenticator app, or use a recovery code (re-armed each time seed_demo runs).

@@ -15,15 +15,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from members.checks import DEMO_MEMBER_DOMAIN
 from members.choices import EducationLevel, MexicanState
 from members.models import User
-
-from .models import Application, Enrolment, Partner, Program, Selection, Stage
-from .services import issue_certificates, rank_candidates
+from programs.models import Application, Enrolment, Partner, Program, Selection, Stage
+from programs.services import issue_certificates, rank_candidates
 
 IA1000_SLUG = "ia-1000"
 OPEN_SLUG = "ciencia-de-datos-para-la-salud"
-DEMO_MEMBER_DOMAIN = "demo.example.org"
 
 # Participants came from 24 states and 4 countries, bachillerato to doctorado.
 STATES = MexicanState.values[:24]

@@ -1,6 +1,6 @@
 """Demo chapters, officers, memberships and Jornadas (fictitious people only).
 
-Runs after members' demo (INSTALLED_APPS order), so demo members exist. Idempotent:
+Runs after the members' demo (seed_demo's order), so demo members exist. Idempotent:
 rows are found by slug (chapters, Jornadas) or by their natural keys.
 """
 
@@ -16,12 +16,11 @@ from announcements.audiences import recipient_ids
 from announcements.delivery import start_sending
 from announcements.models import Announcement
 from announcements.services import unsubscribe
+from chapters.models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
+from chapters.services import grant_officer_access
+from members.checks import DEMO_MEMBER_DOMAIN
 from members.models import Sector, User
 
-from .models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
-from .services import grant_officer_access
-
-DEMO_MEMBER_DOMAIN = "demo.example.org"
 # A demo member who is also the president of the Houston chapter: logs into the scoped
 # admin with the demo members' shared password and, like every account that sees others'
 # personal data (members.access), a second factor: this documented TOTP secret (DEBUG

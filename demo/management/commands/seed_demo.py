@@ -1,7 +1,8 @@
 """Fill the database with fictitious demo content. Idempotent: run it as often as you like.
 
-Each app contributes through its own `demo.py` module exposing `seed(*, stdout, rng)`;
-they run in INSTALLED_APPS order (members first), so members never imports the others.
+One module of this app per domain, each exposing `seed(*, stdout, rng, members)`, run in
+the order of DOMAINS: members first (the others draw on the demo members), figures last
+(its snapshot counts everything else).
 """
 
 import random
@@ -9,7 +10,15 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from members.plugins import app_modules
+from demo import chapters, figures, members, pncs, programs
+
+DOMAINS = [
+    ("members", members),
+    ("chapters", chapters),
+    ("pncs", pncs),
+    ("programs", programs),
+    ("figures", figures),
+]
 
 
 class Command(BaseCommand):
@@ -26,8 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args, members, allow_production, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError("seed_demo creates known demo accounts; it runs only with DEBUG on.")
-        for label, module in app_modules("demo", include_members=True):
-            # One generator per app, seeded by its name: each app's data is stable run to run.
+        for label, module in DOMAINS:
+            # One generator per domain, seeded by its name: each one's data is stable run to run.
             rng = random.Random(f"talentnet-demo-{label}")
             module.seed(stdout=self.stdout, rng=rng, members=members)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,6 +1,6 @@
 """Demo PNCS, a demo coordinator with a known TOTP secret, opportunities and interest.
 
-Fictitious institutions and people only. Runs after members' demo (INSTALLED_APPS order).
+Fictitious institutions and people only. Runs after the members' demo (seed_demo's order).
 """
 
 from allauth.mfa.models import Authenticator
@@ -8,14 +8,14 @@ from allauth.mfa.utils import encrypt
 from django.db import transaction
 from django.utils import timezone
 
+from members.checks import DEMO_MEMBER_DOMAIN
 from members.models import Contribution, ExpertiseTag, Profile, Sector, User
-
-from .models import Interest, Opportunity, Pncs
-from .search import rebuild_index
+from pncs.models import Interest, Opportunity, Pncs
+from pncs.search import rebuild_index
 
 # The coordinator is one of the demo members (the members' demo counts its own accounts).
 DEMO_COORDINATOR_NUMBER = 9
-DEMO_COORDINATOR_EMAIL = f"miembro{DEMO_COORDINATOR_NUMBER:04d}@demo.example.org"
+DEMO_COORDINATOR_EMAIL = f"miembro{DEMO_COORDINATOR_NUMBER:04d}@{DEMO_MEMBER_DOMAIN}"
 # Base32 secret for an authenticator app (or `oathtool --totp -b`): DEBUG demo data only.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"  # noqa: S105
 
@@ -98,7 +98,7 @@ def seed(*, stdout, rng, members=300, **kwargs):
                 "host_institution": host,
                 "description_es": f"Punto de contacto del sector {sector.name_es} (datos de demostración).",
                 "description_en": f"Contact point of the {sector.name_en} sector (demo data).",
-                "contact_email": f"pncs-{sector.slug}@demo.example.org",
+                "contact_email": f"pncs-{sector.slug}@{DEMO_MEMBER_DOMAIN}",
             },
         )
 

@@ -1,9 +1,0 @@
-"""Demo data of the figures app: runs last (figures is last in INSTALLED_APPS) and
-refreshes the snapshot so `make run` shows the demo network's figures."""
-
-from .services import refresh_figures
-
-
-def seed(*, stdout, rng, members, **kwargs):
-    snapshot = refresh_figures()
-    stdout.write(f"figures: snapshot computed in {snapshot.duration_ms} ms")
