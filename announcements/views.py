@@ -1,7 +1,10 @@
 """The public one-click unsubscribe page of announcements (RFC 8058)."""
 
 from django.core import signing
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -38,3 +41,14 @@ def unsubscribe(request, token):
         "announcements/unsubscribe.html",
         {"kind_label": kind_label, "done": done, "token": token},
     )
+
+
+def moved_admin_page(request, model_name, url=""):
+    """/admin/chapters/announcement/... and /admin/chapters/delivery/... (before the
+    announcements app had its own home, issue 19): a permanent redirect to the same page
+    under /admin/announcements/, in the visitor's language, query string kept. Staff
+    bookmarks and links in old mails keep working."""
+    target = f"{reverse('admin:index')}announcements/{model_name}/{iri_to_uri(url)}"
+    if request.META.get("QUERY_STRING"):
+        target = f"{target}?{request.META['QUERY_STRING']}"
+    return HttpResponsePermanentRedirect(target)

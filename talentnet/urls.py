@@ -2,9 +2,10 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
+from announcements.views import moved_admin_page
 from core.views import healthz
 from members.views import private_file, public_file
 
@@ -23,6 +24,12 @@ urlpatterns += i18n_patterns(
     # Inside the prefixed patterns so the page being left resolves in its own language.
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
+    # The announcement admin before issue 19 moved it (bookmarks, old mails).
+    re_path(
+        r"^admin/chapters/(?P<model_name>announcement|delivery)/(?P<url>.*)$",
+        moved_admin_page,
+        name="moved_announcement_admin",
+    ),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("chapters.urls")),

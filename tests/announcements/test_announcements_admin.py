@@ -360,3 +360,33 @@ def test_the_changelist_query_count_does_not_grow_with_announcements(client, off
     add(8)
     many = _changelist_queries(client)
     assert few == many
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/chapters/announcement/", "/admin/announcements/announcement/"),
+        (
+            "/en/admin/chapters/announcement/7/change/?_changelist_filters=status%3Ddraft",
+            "/en/admin/announcements/announcement/7/change/?_changelist_filters=status%3Ddraft",
+        ),
+        ("/admin/chapters/delivery/", "/admin/announcements/delivery/"),
+        ("/admin/chapters/announcement/caf%C3%A9/", "/admin/announcements/announcement/caf%C3%A9/"),
+    ],
+)
+def test_the_announcement_admin_pages_before_the_move_redirect_to_their_new_home(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_other_chapter_admin_pages_are_not_redirected(client):
+    response = client.get("/admin/chapters/chapter/")
+    assert response.status_code == 302  # the admin's own login redirect, not ours
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_line_break_in_an_old_admin_path_is_no_redirect_and_no_error(client):
+    response = client.get("/admin/chapters/announcement/%0D%0ALocation:%20x/")
+    assert response.status_code == 404
+    assert "Location" not in response
