@@ -20,23 +20,14 @@ from hypothesis import strategies as st
 from chapters.exports import ical_text
 from chapters.models import Jornada
 from tests.factories import JornadaFactory
+from tests.test_architecture import APPS
 
 from .urlwalk import walk
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_DIRS = (
-    "core",
-    "members",
-    "chapters",
-    "pncs",
-    "programs",
-    "announcements",
-    "figures",
-    "talentnet",
-    "scripts",
-)
+APP_DIRS = (*APPS, "talentnet", "scripts")  # every app (the architecture test's list)
 
 NASTY = st.sampled_from(
     [

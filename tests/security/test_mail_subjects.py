@@ -38,6 +38,7 @@ from tests.factories import (
     participant,
     program_with_stages,
 )
+from tests.test_architecture import APPS
 
 pytestmark = pytest.mark.django_db
 
@@ -238,16 +239,7 @@ SENDING_CALLS = {
 
 def test_every_way_of_sending_mail_is_covered_here():
     found = {}
-    for directory in (
-        "core",
-        "members",
-        "chapters",
-        "pncs",
-        "programs",
-        "announcements",
-        "figures",
-        "talentnet",
-    ):
+    for directory in (*APPS, "talentnet"):
         for path in (ROOT / directory).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
