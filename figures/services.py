@@ -17,6 +17,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -140,10 +141,16 @@ def refresh_figures(*, now=None) -> FigureSnapshot:
     return snapshot
 
 
-def current_snapshot() -> FigureSnapshot:
-    """The newest snapshot; computed synchronously the first time (no beat under `make run`)
-    and when the newest one has the shape of an older release."""
-    snapshot = FigureSnapshot.objects.newest()
-    if snapshot is None or snapshot.data.get("version") != DATA_VERSION:
-        snapshot = refresh_figures()
-    return snapshot
+def current_snapshot() -> FigureSnapshot | None:
+    """The newest snapshot of this release's shape, or None. Never computed here: a page
+    that finds none (a first deploy, or a release that changed the shape) says the figures
+    are being computed while a worker computes them (`needs_refresh`)."""
+    return FigureSnapshot.objects.of_version(DATA_VERSION).newest()
+
+
+def needs_refresh(snapshot: FigureSnapshot | None, *, now=None) -> bool:
+    """True when there is no current snapshot or the beat is late (two intervals)."""
+    if snapshot is None:
+        return True
+    now = now or timezone.now()
+    return snapshot.computed_at < now - dt.timedelta(seconds=2 * settings.FIGURES_REFRESH_SECONDS)

@@ -1,7 +1,9 @@
 """The network in figures: the public page and the IME staff dashboard, with CSV downloads,
 and each program's own figures (public, and exact for program staff).
 
-Both network pages read the newest snapshot (one query) and say as of when. A filtered
+Both network pages read the newest snapshot (one query) and say as of when; they never
+compute one: when there is none of this release's shape (or the beat is late) they queue a
+refresh for a worker and say the figures are being computed. A filtered
 staff view is computed live with the same bounded set of aggregate queries and cached for
 the snapshot interval (FILTERED_CACHE_SECONDS), keyed by the filters. A program's page is
 computed live from programs.figures (a fixed number of queries). Every public figure goes
@@ -13,10 +15,11 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,7 +35,8 @@ from programs.models import Program
 
 from . import charts, pages
 from .forms import FiguresFilterForm
-from .services import compute_figures, current_snapshot
+from .services import compute_figures, current_snapshot, needs_refresh
+from .tasks import queue_refresh
 
 FILTERED_CACHE_SECONDS = 15 * 60
 # The rendered figures are cached as a template fragment keyed by the snapshot (or the
@@ -41,10 +45,36 @@ FILTERED_CACHE_SECONDS = 15 * 60
 FRAGMENT_SECONDS = 15 * 60
 
 
+def _snapshot():
+    """The snapshot the pages show (None while the first one is computed); a missing or
+    late one is queued for a worker, never computed in the request."""
+    snapshot = current_snapshot()
+    if needs_refresh(snapshot):
+        queue_refresh()
+    return snapshot
+
+
+def _computing(request, template):
+    """The page of a network without figures yet: says so and when to come back."""
+    return render(request, template, {"computing": True})
+
+
+def _csv_computing():
+    response = HttpResponse(
+        _("Las cifras se están calculando; inténtalo de nuevo en unos minutos."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "120"
+    return response
+
+
 @require_GET
 def public(request):
     """La red en cifras: aggregate counts only, under the disclosure rule."""
-    snapshot = current_snapshot()
+    snapshot = _snapshot()
+    if snapshot is None:
+        return _computing(request, "figures/public.html")
     return render(
         request,
         "figures/public.html",
@@ -70,12 +100,14 @@ def _all_figures(figures):
 @require_GET
 def public_csv(request, slug):
     """One figure of the public page as CSV (the same cells as the page)."""
-    figures = pages.public_figures(current_snapshot().data)
+    snapshot = _snapshot()
+    if snapshot is None:
+        return _csv_computing()
+    figures = pages.public_figures(snapshot.data)
     return _csv_response(slug, _all_figures(figures))
 
 
-def _staff_context(request):
-    snapshot = current_snapshot()
+def _staff_context(request, snapshot):
     data = snapshot.data
     form = FiguresFilterForm(
         request.GET or None,
@@ -105,7 +137,10 @@ def _staff_context(request):
 @ime_staff_required
 def staff(request):
     """The IME staff dashboard: exact figures, filters applying to the whole page."""
-    form, data, computed_at, filtered, fragment_key = _staff_context(request)
+    snapshot = _snapshot()
+    if snapshot is None:
+        return _computing(request, "figures/staff.html")
+    form, data, computed_at, filtered, fragment_key = _staff_context(request, snapshot)
     return render(
         request,
         "figures/staff.html",
@@ -126,7 +161,10 @@ def staff(request):
 @ime_staff_required
 def staff_csv(request, slug):
     """One figure of the staff dashboard as CSV, with the page's filters."""
-    _form, data, _computed_at, _filtered, _key = _staff_context(request)
+    snapshot = _snapshot()
+    if snapshot is None:
+        return _csv_computing()
+    _form, data, _computed_at, _filtered, _key = _staff_context(request, snapshot)
     return _csv_response(slug, _all_figures(pages.staff_figures(data)))
 
 

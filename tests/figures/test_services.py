@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -232,11 +233,46 @@ def test_refresh_keeps_only_the_latest_snapshots(population):
     assert FigureSnapshot.objects.newest().data["members"]["total"] == 7
 
 
-def test_first_view_computes_a_snapshot_when_none_exists(population):
-    assert not FigureSnapshot.objects.exists()
-    snapshot = current_snapshot()
-    assert snapshot.data["members"]["total"] == 7
-    assert current_snapshot().pk == snapshot.pk
+def test_pages_never_compute_figures_they_queue_one_refresh(
+    client, population, django_capture_on_commit_callbacks
+):
+    # What a release that changed the data's shape leaves behind: a snapshot of version 1.
+    FigureSnapshot.objects.create(computed_at=timezone.now(), data={"version": 1, "total": 3})
+    assert current_snapshot() is None
+    with django_capture_on_commit_callbacks() as queued:
+        page = client.get("/figures/")
+        english = client.get("/en/figures/")
+        table = client.get("/figures/countries.csv")
+    assert page.status_code == 200
+    assert "Las cifras de la red se están calculando" in page.content.decode()
+    assert "The network's figures are being computed" in english.content.decode()
+    assert table.status_code == 503 and table["Retry-After"] == "120"
+    assert FigureSnapshot.objects.count() == 1  # nothing computed inside a request
+    assert len(queued) == 1  # three visitors, one refresh for a worker
+    queued[0]()  # the worker's turn (inline here; tests/figures/test_worker.py: a real one)
+    assert current_snapshot().data["members"]["total"] == 7
+    shown = client.get("/figures/")
+    assert "se están calculando" not in shown.content.decode()
+    assert client.get("/figures/countries.csv").status_code == 200
+
+
+def test_a_late_snapshot_is_shown_while_a_newer_one_is_queued(
+    client, population, django_capture_on_commit_callbacks, settings
+):
+    snapshot = refresh_figures()
+    late = timezone.now() - dt.timedelta(seconds=2 * settings.FIGURES_REFRESH_SECONDS + 60)
+    FigureSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=late)
+    with django_capture_on_commit_callbacks() as queued:
+        page = client.get("/figures/")
+    assert page.status_code == 200
+    assert "se están calculando" not in page.content.decode()
+    assert len(queued) == 1
+    on_time = timezone.now() - dt.timedelta(seconds=settings.FIGURES_REFRESH_SECONDS)
+    FigureSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=on_time)
+    caches["answers"].clear()
+    with django_capture_on_commit_callbacks() as queued:
+        client.get("/figures/")
+    assert queued == []  # within two intervals: the beat's schedule is trusted
 
 
 def test_beat_task_and_command_refresh_the_snapshot(population, settings):

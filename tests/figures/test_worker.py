@@ -21,3 +21,15 @@ def test_a_real_worker_refreshes_the_figures_snapshot(celery_worker_process):
     snapshot = FigureSnapshot.objects.get()
     assert snapshot.data["members"]["by_country"] == {"US": 2, "CA": 1}
     assert "refresh_figures_task" in celery_worker_process.read_log()
+
+
+def test_a_visitor_finding_no_figures_queues_them_for_a_real_worker(celery_worker_process, client):
+    member(country="MX")
+    page = client.get("/figures/")
+    assert "se están calculando" in page.content.decode()
+    assert not FigureSnapshot.objects.exists()  # the request computed nothing
+    deadline = time.monotonic() + 30
+    while not FigureSnapshot.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert FigureSnapshot.objects.get().data["members"]["by_country"] == {"MX": 1}
+    assert "se están calculando" not in client.get("/figures/").content.decode()

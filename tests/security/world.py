@@ -13,6 +13,7 @@ from PIL import Image
 from announcements.mail import unsubscribe_token
 from chapters.models import Membership
 from core.access import IME_STAFF
+from figures.services import refresh_figures
 from members.models import Profile, Sector
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.services import issue_certificates
@@ -244,6 +245,7 @@ def build_world(text=None) -> World:
         "media_public": chapter_a.logo.url,
         "media_private": owner.profile.photo.url,
     }
+    refresh_figures()  # the beat's work: the figures pages only read snapshots
     return w
 
 
