@@ -1,6 +1,7 @@
 """The coordinators' area: their PNCS, publishing opportunities, answers and decisions."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -17,24 +18,38 @@ OPPORTUNITY_SAVED = _("Oportunidad guardada.")
 DECISION_SAVED = _("Decisión guardada; se avisó por correo a la persona.")
 DECISION_UNCHANGED = _("Esa respuesta ya tenía ese estado.")
 CHOOSE_A_DECISION = _("Elige una decisión válida.")
+MANAGED_PER_PAGE = 25
 
 
 @never_cache
 @coordinator_required
 def manage_home(request):
-    """The coordinator's PNCS and their opportunities, with how many answers each has."""
+    """The coordinator's PNCS and their opportunities, newest first, a page at a time, with
+    how many answers each has (counted for the page's opportunities only: a PNCS of many
+    opportunities and a million members costs the same as a small one)."""
     points = Pncs.objects.coordinated_by(request.user).select_related("sector")
     opportunities = (
         Opportunity.objects.managed_by(request.user)
         .select_related("sector", "pncs__sector")
-        .annotate(
-            answers=Count("interests"),
-            pending=Count("interests", filter=Q(interests__status=Interest.Status.PENDING)),
-        )
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
+    page = Paginator(opportunities, MANAGED_PER_PAGE).get_page(request.GET.get("page"))
+    counts = {
+        row["opportunity"]: row
+        for row in Interest.objects.filter(opportunity__in=[o.pk for o in page])
+        .values("opportunity")
+        .annotate(
+            answers=Count("pk"), pending=Count("pk", filter=Q(status=Interest.Status.PENDING))
+        )
+    }
+    for opportunity in page:
+        found = counts.get(opportunity.pk, {})
+        opportunity.answers = found.get("answers", 0)
+        opportunity.pending = found.get("pending", 0)
     return render(
-        request, "pncs/manage_home.html", {"points": points, "opportunities": opportunities}
+        request,
+        "pncs/manage_home.html",
+        {"points": points, "opportunities": page, "page_obj": page, "query": ""},
     )
 
 

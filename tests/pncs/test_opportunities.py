@@ -11,7 +11,7 @@ from members.models import Sector
 from pncs.forms import AFFILIATION_NAME_REQUIRED
 from pncs.models import Affiliation, Interest, Opportunity, Pncs
 from pncs.services import INTEREST_ALREADY_SENT, OPPORTUNITY_NOT_OPEN
-from pncs.views.manage import DECISION_SAVED, OPPORTUNITY_SAVED
+from pncs.views.manage import DECISION_SAVED, MANAGED_PER_PAGE, OPPORTUNITY_SAVED
 from pncs.views.member import AFFILIATION_ADDED
 from pncs.views.public import INTEREST_SENT
 from tests.factories import OpportunityFactory, PncsFactory, UserFactory, coordinator, member
@@ -234,10 +234,27 @@ def test_management_list_has_constant_queries(coord_client, coord, django_assert
         for _ in range(size):
             o = OpportunityFactory(pncs=point)
             Interest.objects.create(opportunity=o, member=member())
-        # 7: the second-factor gate reads the roles once (members.access.role_names).
-        with django_assert_num_queries(7):
+        # 9: the second-factor gate reads the roles once (members.access.role_names); the
+        # page counts the opportunities, reads its page, then the answers of that page.
+        with django_assert_num_queries(9):
             response = coord_client.get(reverse("pncs:manage"))
         assert len(response.context["opportunities"]) == size
+
+
+def test_management_list_pages_newest_first_with_each_page_counts(coord_client, coord):
+    point = coord.coordinated_pncs.get()
+    opportunities = [OpportunityFactory(pncs=point) for _ in range(MANAGED_PER_PAGE + 2)]
+    oldest = opportunities[0]
+    Interest.objects.create(opportunity=oldest, member=member())
+    Interest.objects.create(opportunity=oldest, member=member(), status="accepted")
+    first = coord_client.get(reverse("pncs:manage"))
+    assert len(first.context["opportunities"]) == MANAGED_PER_PAGE
+    assert oldest.pk not in {o.pk for o in first.context["opportunities"]}
+    assert "page=2" in first.content.decode()
+    last = coord_client.get(reverse("pncs:manage"), {"page": 2})
+    shown = {o.pk: (o.answers, o.pending) for o in last.context["opportunities"]}
+    assert len(shown) == 2 and shown[oldest.pk] == (2, 1)
+    assert coord_client.get(reverse("pncs:manage"), {"page": "x'"}).status_code == 200
 
 
 def test_coordinator_accepts_and_the_member_is_told_by_email_in_their_language(
