@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "programs",
     # Below chapters, pncs and programs, which plug their audiences in (never imports them).
     "announcements",
+    # Posts of sectors, chapters and the network, their feeds and the digest (issue 21).
+    "news",
     # Reads the apps above (never imported by them).
     "figures",
 ]
