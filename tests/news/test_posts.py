@@ -358,3 +358,15 @@ def test_slugs_never_take_a_reserved_path():
     assert unique_slug("Manage") == "manage-2"
     PostFactory(slug="hola")
     assert unique_slug("Hola") == "hola-2"
+
+
+def test_a_members_posts_are_in_their_data_export():
+    from news.personal_data import export
+
+    author = coordinator("tic")
+    PostFactory(author=author, title_es="Mi noticia", status="rejected", rejection_reason="Falta")
+    data = export(author)
+    assert [(p["title_es"], p["status"], p["rejection_reason"]) for p in data["posts"]] == [
+        ("Mi noticia", "rejected", "Falta")
+    ]
+    assert data["trusted_author"] is False
