@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from chapters.models import Chapter
-from members.checks import DEMO_STAFF_EMAIL
-from members.models import Sector, User
+from members.checks import DEMO_MEMBER_DOMAIN, DEMO_STAFF_EMAIL
+from members.models import Profile, Sector, User
 from news.models import Post
 from news.services import tags_from_names
 
@@ -174,4 +174,9 @@ def seed(*, stdout, rng, **kwargs):
             )
             post.tags.set(tags_from_names(tags))
             created += 1
+    # A third of the demo members chose the digest (weekly, or monthly for some).
+    demo_profiles = Profile.objects.filter(user__email__endswith=f"@{DEMO_MEMBER_DOMAIN}")
+    chosen = [pk for pk in demo_profiles.values_list("pk", flat=True) if pk % 3 == 0]
+    demo_profiles.filter(pk__in=chosen).update(notify_digest=True)
+    demo_profiles.filter(pk__in=[pk for pk in chosen if pk % 2]).update(digest_frequency="monthly")
     stdout.write(f"News: {created} new posts (one waiting for review at /news/manage/review/).")

@@ -205,3 +205,68 @@ class TrustedAuthor(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class DigestRun(models.Model):
+    """The news digest of one period for one frequency: written once (unique), which is
+    what makes a re-run of the periodic task, a retry or a second worker send nothing twice."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Semanal")
+        MONTHLY = "monthly", _("Mensual")
+
+    frequency = models.CharField(_("frecuencia"), max_length=8, choices=Frequency.choices)
+    period_start = models.DateTimeField(_("desde"))
+    period_end = models.DateTimeField(_("hasta"))
+    created_at = models.DateTimeField(_("preparado el"), auto_now_add=True)
+    recipient_count = models.PositiveIntegerField(_("destinatarios"), default=0)
+
+    class Meta:
+        ordering = ["-period_start", "frequency"]
+        verbose_name = _("resumen de noticias")
+        verbose_name_plural = _("resúmenes de noticias")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["frequency", "period_start"], name="news_digestrun_once_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} {self.period_start:%Y-%m-%d}"
+
+
+class Digest(models.Model):
+    """One message of a run: the posts a group of subscribers shares (the network's, and
+    those of the sectors and chapters they follow). Its announcement (announcements app,
+    `audience_digests`) is sent to its recipients through the outbox."""
+
+    run = models.ForeignKey(
+        DigestRun, on_delete=models.CASCADE, related_name="digests", verbose_name=_("resumen")
+    )
+    posts = models.ManyToManyField(Post, related_name="digests", verbose_name=_("noticias"))
+
+    class Meta:
+        verbose_name = _("grupo del resumen")
+        verbose_name_plural = _("grupos del resumen")
+
+    def __str__(self):
+        return f"{self.run} #{self.pk}"
+
+
+class DigestRecipient(models.Model):
+    """A subscriber in one group of one run: at most one group per person and run."""
+
+    run = models.ForeignKey(DigestRun, on_delete=models.CASCADE, related_name="+")
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="news_digests"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "user"], name="news_digestrecipient_once")
+        ]
+        indexes = [models.Index(fields=["digest", "user"], name="news_digestrecipient_digest")]
+
+    def __str__(self):
+        return f"{self.digest_id} → {self.user_id}"

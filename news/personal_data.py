@@ -3,7 +3,7 @@ download). Called by members' services through the `<app>.personal_data` hook.""
 
 from members.services import neutralise_admin_log
 
-from .models import Post, TrustedAuthor
+from .models import DigestRecipient, Post, TrustedAuthor
 
 
 def _iso(value):
@@ -32,13 +32,15 @@ def export(user) -> dict:
             for p in posts
         ],
         "trusted_author": TrustedAuthor.objects.filter(user=user).exists(),
+        "digests_received": DigestRecipient.objects.filter(user=user).count(),
     }
 
 
 def erase(user) -> None:
     """Account cancellation: published posts stay as the sector's, chapter's or network's
     (they speak for them, not for the person) without their author; unpublished ones
-    (drafts, under review, returned) are deleted with their images; trust is removed."""
+    (drafts, under review, returned) are deleted with their images; trust is removed, and
+    so is the record of which digests they were sent (the deliveries keep their counts)."""
     mine = Post.objects.filter(author=user)
     neutralise_admin_log(mine)
     for post in mine.exclude(status=Post.Status.PUBLISHED).exclude(image=""):
@@ -46,3 +48,4 @@ def erase(user) -> None:
     mine.exclude(status=Post.Status.PUBLISHED).delete()
     mine.update(author=None)
     TrustedAuthor.objects.filter(user=user).delete()
+    DigestRecipient.objects.filter(user=user).delete()

@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
     "task": "chapters.tasks.send_jornada_reminders_task",
     "schedule": 15 * 60.0,
 }
+# news: the weekly and monthly digests, written once per period (the task checks hourly
+# whether the last period's digest exists) and sent through the announcements outbox.
+CELERY_BEAT_SCHEDULE["news-prepare-digests"] = {
+    "task": "news.tasks.prepare_digests_task",
+    "schedule": 60 * 60.0,
+}
 ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
 ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
 ANNOUNCEMENT_MAX_ATTEMPTS = env.int("ANNOUNCEMENT_MAX_ATTEMPTS", default=5)
