@@ -370,3 +370,10 @@ def test_a_members_posts_are_in_their_data_export():
         ("Mi noticia", "rejected", "Falta")
     ]
     assert data["trusted_author"] is False
+
+
+def test_the_list_pages_through_older_posts(client):
+    PostFactory.create_batch(13)
+    page = client.get(reverse("news:list")).content.decode()
+    assert 'class="pagination"' in page and "page=2" in page
+    assert client.get(reverse("news:list"), {"page": "2"}).status_code == 200
