@@ -23,7 +23,7 @@ from core.admin import ScopedAdminMixin
 
 from . import audiences, services
 from .mail import language_of, render_announcement
-from .models import Announcement, Delivery
+from .models import AUTOMATIC_KINDS, Announcement, Delivery
 
 SENT_MESSAGE = _(
     "Envío iniciado: estamos preparando la lista de destinatarios y enviando. "
@@ -133,6 +133,13 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        if "kind" in form.base_fields:
+            # The digest is written by the system (news.digest), never by hand.
+            form.base_fields["kind"].choices = [
+                choice
+                for choice in form.base_fields["kind"].choices
+                if choice[0] not in AUTOMATIC_KINDS
+            ]
         if not self._ime(request):
             if "chapter" in form.base_fields:
                 form.base_fields["chapter"].required = True

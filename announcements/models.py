@@ -8,8 +8,8 @@ in batches. The rows are the outbox: a broker outage or a dead worker delays the
 it never loses it.
 
 The tables keep the names they had in the chapters app (`db_table`), where these models
-lived before; the relations to the models of chapters, pncs and programs are named by
-string (`"chapters.Chapter"`, `"programs.Stage"`): this app never imports those apps, which
+lived before; the relations to the models of chapters, pncs, programs and news are named by
+string (`"chapters.Chapter"`, `"programs.Stage"`, `"news.Digest"`): this app never imports those apps, which
 plug their audiences in (announcements.audiences).
 """
 
@@ -37,6 +37,8 @@ class Announcement(models.Model):
         JORNADAS = "jornadas", _("Aviso de Jornadas Informativas")
         PROGRAMS = "programs", _("Aviso de programas de formación")
         OPPORTUNITIES = "opportunities", _("Aviso de oportunidades PNCS")
+        # Written by the system (news.digest), never by hand: the news digest.
+        DIGEST = "digest", _("Resumen de noticias")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Borrador")
@@ -97,6 +99,14 @@ class Announcement(models.Model):
             "Inscritos en la etapa: los aceptados en la primera, los seleccionados en las "
             "siguientes (sin la lista de espera)."
         ),
+    )
+
+    audience_digests = models.ManyToManyField(
+        "news.Digest",
+        blank=True,
+        related_name="announcements",
+        verbose_name=_("destinatarios del resumen de noticias"),
+        help_text=_("Lo llena el resumen de noticias (news), nunca a mano."),
     )
 
     status = models.CharField(
@@ -166,7 +176,10 @@ KIND_FLAGS = {
     Announcement.Kind.JORNADAS: "notify_jornadas",
     Announcement.Kind.PROGRAMS: "notify_programs",
     Announcement.Kind.OPPORTUNITIES: "notify_opportunities",
+    Announcement.Kind.DIGEST: "notify_digest",
 }
+# Kinds only the system writes (the admin does not offer them).
+AUTOMATIC_KINDS = (Announcement.Kind.DIGEST,)
 
 
 class Delivery(models.Model):

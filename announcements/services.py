@@ -18,7 +18,7 @@ from members.services import update_consents
 
 from . import delivery, tasks
 from .audiences import audience_filter, can_send, recipient_ids
-from .models import KIND_FLAGS, Announcement, Delivery
+from .models import AUTOMATIC_KINDS, KIND_FLAGS, Announcement, Delivery
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -72,6 +72,25 @@ def send_announcement(*, announcement_id: int, by, when=None) -> Announcement:
         if not recipient_ids(announcement, criteria).exists():
             raise AnnouncementError(NO_RECIPIENTS_MESSAGE)
         delivery.start_sending(announcement, now=now)
+    return announcement
+
+
+def send_automatic(*, announcement_id: int) -> Announcement:
+    """Send now an announcement the system wrote (the news digest: an AUTOMATIC_KINDS kind,
+    its audience chosen by the app that wrote it): no sender to check, the same outbox,
+    the same guarantees (one delivery per person, the opt-in checked at send time, the
+    one-click unsubscribe). Call it inside the writer's transaction: the deliveries are
+    written after commit. An empty audience leaves the announcement a draft."""
+    with transaction.atomic():
+        announcement = Announcement.objects.select_for_update().filter(pk=announcement_id).first()
+        if announcement is None or announcement.status != Announcement.Status.DRAFT:
+            raise AnnouncementError(NOT_DRAFT_MESSAGE)
+        if announcement.kind not in AUTOMATIC_KINDS:
+            raise AnnouncementError(NOT_ALLOWED_MESSAGE)
+        criteria = audience_filter(announcement)
+        if criteria is None:
+            raise AnnouncementError(EMPTY_AUDIENCE_MESSAGE)
+        delivery.start_sending(announcement, now=timezone.now())
     return announcement
 
 

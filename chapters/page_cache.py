@@ -1,14 +1,16 @@
 """The chapter page's public sections, rendered once per chapter and language, then cached.
 
 Everything on a chapter page but the visitor's own box (their membership, the officers'
-tools) is the same for every visitor: name, member count, areas, officers, upcoming events.
+tools) is the same for every visitor: name, member count, areas, officers, upcoming events,
+and what other apps plug into the page (`{% plugged "chapter_page" %}`: the chapter's news).
 Rendering it costs a COUNT over the chapter's memberships (thousands of rows at national
 scale), three more queries and most of the template; the cached copy costs one cache read.
 
 Invalidation: one generation token for every chapter page, replaced whenever something a
 chapter page shows changes (receivers in chapters/signals.py: chapters, their areas,
 officers, memberships, Jornadas, sectors, an officer's public name; `invalidate()` from
-code that writes with `QuerySet.update()`). An entry remembers the generation it was
+code that writes with `QuerySet.update()` and from the apps that plug into the page, such
+as news when a chapter's post is published or withdrawn). An entry remembers the generation it was
 rendered under; the generation is read before the database, so a page rendered from data
 older than a change carries the old token and is never served after it. The token is
 replaced at once and again after commit, so a render that read the database between the
@@ -144,6 +146,7 @@ def _render(slug):
     context = {"chapter": chapter, "officers": officers, "upcoming": upcoming}
     entry = {
         "name": chapter.name,
+        "slug": chapter.slug,
         "is_public": chapter.is_public,
         "head": render_to_string(f"{TEMPLATE}#chapter-head", context),
         "sections": render_to_string(f"{TEMPLATE}#chapter-sections", context),

@@ -253,6 +253,16 @@ class PreferencesForm(forms.Form):
         choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
     )
+    digest_frequency = forms.ChoiceField(
+        label=_("Frecuencia del resumen de noticias"),
+        choices=Profile._meta.get_field("digest_frequency").choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Solo si activaste el resumen de noticias en tus opciones de privacidad "
+            "(está desactivado si no lo elegiste)."
+        ),
+    )
 
 
 class PrivacyAcceptForm(forms.Form):

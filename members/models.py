@@ -215,6 +215,16 @@ class Profile(models.Model):
     notify_jornadas = models.BooleanField(_("avisos de Jornadas Informativas"), default=False)
     notify_programs = models.BooleanField(_("avisos de programas de formación"), default=False)
     notify_opportunities = models.BooleanField(_("avisos de oportunidades PNCS"), default=False)
+    # The news digest (issue 21): off by default; how often, when on.
+    notify_digest = models.BooleanField(
+        _("resumen de noticias de mis sectores y capítulos"), default=False
+    )
+    digest_frequency = models.CharField(
+        _("frecuencia del resumen de noticias"),
+        max_length=8,
+        choices=[("weekly", _("Semanal")), ("monthly", _("Mensual"))],
+        default="weekly",
+    )
 
     onboarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -418,6 +428,7 @@ class ConsentRecord(models.Model):
         NOTIFY_JORNADAS = "notify_jornadas", _("Avisos de Jornadas Informativas")
         NOTIFY_PROGRAMS = "notify_programs", _("Avisos de programas")
         NOTIFY_OPPORTUNITIES = "notify_opportunities", _("Avisos de oportunidades")
+        NOTIFY_DIGEST = "notify_digest", _("Resumen de noticias")
 
     class Source(models.TextChoices):
         SIGNUP = "signup", _("Registro")

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "programs",
     # Below chapters, pncs and programs, which plug their audiences in (never imports them).
     "announcements",
+    # Posts of sectors, chapters and the network, their feeds and the digest (issue 21).
+    "news",
     # Reads the apps above (never imported by them).
     "figures",
 ]
@@ -298,6 +300,12 @@ CELERY_BEAT_SCHEDULE["announcements-dispatch"] = {
 CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
     "task": "chapters.tasks.send_jornada_reminders_task",
     "schedule": 15 * 60.0,
+}
+# news: the weekly and monthly digests, written once per period (the task checks hourly
+# whether the last period's digest exists) and sent through the announcements outbox.
+CELERY_BEAT_SCHEDULE["news-prepare-digests"] = {
+    "task": "news.tasks.prepare_digests_task",
+    "schedule": 60 * 60.0,
 }
 ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
 ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)

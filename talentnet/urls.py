@@ -32,6 +32,8 @@ urlpatterns += i18n_patterns(
     ),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
+    # Before chapters and pncs: the feeds live beside their pages (/chapters/<slug>/feed/).
+    path("", include("news.urls")),
     path("", include("chapters.urls")),
     path("", include("pncs.urls")),
     path("", include("programs.urls")),

@@ -458,3 +458,25 @@ def program_staff_user(*, totp=True, **fields):
     if totp:
         with_totp(user)
     return user
+
+
+# === news =========================================================================
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A published network-wide post (pass scope/sector/chapter for others)."""
+
+    class Meta:
+        model = "news.Post"
+        skip_postgeneration_save = True
+
+    scope = "network"
+    slug = factory.Sequence(lambda n: f"noticia-{n}")
+    title_es = factory.Sequence(lambda n: f"Noticia {n}")
+    title_en = factory.Sequence(lambda n: f"News item {n}")
+    summary_es = "Resumen de la noticia."
+    summary_en = "Summary of the news."
+    body_es = "Texto de la **noticia**."
+    body_en = "Text of the **news**."
+    status = "published"
+    published_at = factory.LazyFunction(lambda: _now() - _timedelta(hours=1))

@@ -63,3 +63,19 @@ def test_the_demo_app_and_seed_demo_exist_with_debug_on_only():
     without = _seed_demo_help(debug=False)
     assert without.returncode != 0
     assert "Unknown command: 'seed_demo'" in without.stderr
+
+
+def test_seed_demo_shows_news_in_every_state(settings):
+    from news.models import Post
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=15)
+    call_command(SeedDemo(), members=15)
+    statuses = set(Post.objects.values_list("status", flat=True))
+    assert statuses == {"published", "pending", "rejected"}
+    assert set(Post.objects.published().values_list("scope", flat=True)) == {
+        "network",
+        "sector",
+        "chapter",
+    }
+    assert Post.objects.count() == 6

@@ -29,6 +29,36 @@ def test_home_page_is_english_under_en_prefix(client):
     assert "Information and Communication Technologies" in html
 
 
+@pytest.mark.parametrize(
+    ("prefix", "credits"),
+    [
+        (
+            "",
+            [
+                "Secretaría de Relaciones Exteriores (SRE)",
+                "Instituto de los Mexicanos en el Exterior (IME)",
+                "Consejo Nacional de Ciencia y Tecnología (CONACYT)",
+                "con apoyo de la Fundación México-Estados Unidos para la Ciencia (FUMEC)",
+            ],
+        ),
+        (
+            "/en",
+            [
+                "Ministry of Foreign Affairs",
+                "Institute for Mexicans Abroad",
+                "National Council of Science and Technology (CONACYT)",
+                "with the support of the United States-Mexico Foundation for Science",
+            ],
+        ),
+    ],
+)
+def test_the_footer_credits_the_founding_partners_as_the_seed_does(client, prefix, credits):
+    html = client.get(f"{prefix}/news/").content.decode()
+    footer = html[html.index('<footer class="site-footer">') :]
+    for credit in credits:
+        assert credit in footer
+
+
 def test_the_layout_links_follow_the_language_of_each_page(client):
     """The header and footer links are reversed once per language and reused."""
     spanish = client.get("/").content.decode()

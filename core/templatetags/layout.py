@@ -1,13 +1,23 @@
 """Template tags of the site's layout (`{% load layout %}`).
 
 `{% site_urls as urls %}`: the links of the header, the footer and the language switcher,
-reversed once per language and process."""
+reversed once per language and process.
+
+`{% plugged "name" %}`: an extension point of a page. Every installed app may provide a
+template `<app label>/_<name>.html`; the tag renders each one found, in INSTALLED_APPS
+order, with the page's context. The page's app imports none of the others: they plug in by
+template name only (the member dashboard's sections, the news of a chapter's page...)."""
 
 import functools
 
 from django import template
+from django.apps import apps
 from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -19,6 +29,9 @@ SITE_URL_NAMES = {
     "pncs": "pncs:list",
     "opportunities": "pncs:opportunity_list",
     "programs": "programs:list",
+    "news": "news:list",
+    "news_atom": "news:feed_atom",
+    "news_rss": "news:feed_rss",
     "directory": "members:directory",
     "me": "members:me",
     "admin": "admin:index",
@@ -51,3 +64,35 @@ def _site_urls(language, script_prefix, urlconf):
         except NoReverseMatch:
             urls[key] = None
     return urls
+
+
+def _plugged_template_names(name: str, skip=()) -> tuple[str, ...]:
+    names = []
+    for app_config in apps.get_app_configs():
+        if app_config.label in skip:
+            continue
+        template_name = f"{app_config.label}/_{name}.html"
+        try:
+            get_template(template_name)
+        except TemplateDoesNotExist:
+            continue
+        names.append(template_name)
+    return tuple(names)
+
+
+def plugged_sections(context, name: str, *, skip=()):
+    """Render `<app>/_<name>.html` of every installed app that has one (but `skip`)."""
+    flat = context.flatten()
+    request = context.get("request")
+    rendered = [
+        get_template(template_name).render(flat, request)
+        for template_name in _plugged_template_names(name, skip)
+    ]
+    # Each part is the output of an autoescaping template, hence already safe HTML.
+    return format_html_join("\n", "{}", ((SafeString(part),) for part in rendered))
+
+
+@register.simple_tag(takes_context=True)
+def plugged(context, name):
+    """`{% plugged "chapter_page" %}`: the sections other apps plug into this page."""
+    return plugged_sections(context, name)

@@ -36,6 +36,7 @@ from .profiles import (
     record_profile_view,
     record_read,
     save_profile,
+    update_digest_frequency,
     update_preferred_language,
 )
 
@@ -74,5 +75,6 @@ __all__ = [
     "save_profile",
     "sync_email_verified",
     "update_consents",
+    "update_digest_frequency",
     "update_preferred_language",
 ]

@@ -45,6 +45,7 @@ CONSENT_PURPOSES = (
     "notify_jornadas",
     "notify_programs",
     "notify_opportunities",
+    "notify_digest",
 )
 
 
@@ -341,6 +342,7 @@ def export_member_data(*, user) -> dict:
             "orcid": profile.orcid,
             "website": profile.website,
             "choices": {purpose: getattr(profile, purpose) for purpose in CONSENT_PURPOSES},
+            "digest_frequency": profile.digest_frequency,
             "onboarded_at": iso(profile.onboarded_at),
             "created_at": iso(profile.created_at),
             "updated_at": iso(profile.updated_at),

@@ -90,6 +90,15 @@ def update_preferred_language(*, user, language: str) -> None:
         user.preferred_language = language
 
 
+def update_digest_frequency(*, user, frequency: str) -> None:
+    """How often the news digest comes, when the member opted in to it (notify_digest,
+    a consent purpose of its own: members.services.privacy)."""
+    from ..models import Profile
+
+    with transaction.atomic():
+        Profile.objects.filter(user=user.pk).update(digest_frequency=frequency)
+
+
 # --- Reads of other members' data: one daily cap rule ------------------------------------
 
 DAILY_PROFILE_VIEW_CAP = 50

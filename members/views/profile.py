@@ -20,6 +20,7 @@ from ..services import (
     profile_completeness,
     record_profile_view,
     save_profile,
+    update_digest_frequency,
     update_preferred_language,
 )
 
@@ -85,18 +86,28 @@ def profile_edit(request):
 @never_cache
 @member_required
 def preferences(request):
-    """The language of my emails."""
+    """The language of my emails and how often the news digest comes."""
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
             update_preferred_language(
                 user=request.user, language=form.cleaned_data["preferred_language"]
             )
+            if form.cleaned_data["digest_frequency"]:
+                update_digest_frequency(
+                    user=request.user, frequency=form.cleaned_data["digest_frequency"]
+                )
             messages.success(request, msg.PREFERENCES_SAVED)
             return redirect("members:me")
         messages.error(request, msg.FIX_ERRORS)
     else:
-        form = PreferencesForm(initial={"preferred_language": request.user.preferred_language})
+        profile = Profile.objects.filter(user=request.user).only("digest_frequency").first()
+        form = PreferencesForm(
+            initial={
+                "preferred_language": request.user.preferred_language,
+                "digest_frequency": profile.digest_frequency if profile else "weekly",
+            }
+        )
     return render(request, "members/preferences.html", {"form": form})
 
 

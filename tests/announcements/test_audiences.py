@@ -22,6 +22,7 @@ def test_every_audience_field_of_an_announcement_has_exactly_one_contributing_ap
         == many_to_many
         == [
             "audience_chapters",
+            "audience_digests",
             "audience_jornadas",
             "audience_programs",
             "audience_sectors",

@@ -177,7 +177,8 @@ def test_chapter_page_query_count_is_constant(
     for role in ("president", "secretary"):
         OfficerFactory(chapter=chapter_a, role=role)
     JornadaFactory.create_batch(members_count, chapter=chapter_a)
-    with django_assert_num_queries(4):  # chapter+count, sectors, officers, events
+    # chapter+count, sectors, officers, events, the chapter's latest news (news app)
+    with django_assert_num_queries(5):
         response = client.get(chapter_a.get_absolute_url())
     assert response.status_code == 200
     with django_assert_num_queries(0):  # then cached (chapters/page_cache.py)

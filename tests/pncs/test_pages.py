@@ -127,7 +127,7 @@ def _grow(point, n):
     ("url", "queries"),
     [
         ("/pncs/", 1),
-        ("/pncs/tic/", 3),
+        ("/pncs/tic/", 4),  # with the sector's latest news (the news app plugs them in)
         ("/opportunities/", 3),
     ],
 )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from chapters.models import Membership
 from members.models import ArcoRequest, User
 from members.services import create_arco_request, delete_account
+from news.models import Post
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.models import Application
 from programs.services import issue_certificates
@@ -22,6 +23,7 @@ from tests.factories import (
     MembershipFactory,
     OfficerFactory,
     OpportunityFactory,
+    PostFactory,
     RegistrationFactory,
     SpeakerFactory,
     UserFactory,
@@ -95,7 +97,18 @@ def _a_member_who_touched_everything(client):
     membership.decision_reason = f"Bienvenida, {GIVEN}"
     membership.save()
     officer = OfficerFactory(chapter=chapter)
-    OfficerFactory(chapter=ChapterFactory(), user=user)
+    own_chapter = OfficerFactory(chapter=ChapterFactory(), user=user).chapter
+    # As an officer, the member wrote news: a draft (theirs, deleted) and a published post
+    # (the chapter's: it stays, without its author).
+    PostFactory(
+        scope="chapter",
+        chapter=own_chapter,
+        author=user,
+        status="draft",
+        title_es=f"Borrador {MARKER}",
+        body_es=f"Llámame al {PHONE}",
+    )
+    published_post = PostFactory(scope="chapter", chapter=own_chapter, author=user)
     jornada = JornadaFactory(chapter=chapter)
     RegistrationFactory(jornada=jornada, user=user, status="confirmed")
     SpeakerFactory(
@@ -153,6 +166,7 @@ def _a_member_who_touched_everything(client):
     # The member's own session and reads.
     client.force_login(user)
     assert client.get(reverse("members:profile", args=[reader.pk])).status_code in (200, 404)
+    user.published_post = published_post
     return user, interest
 
 
@@ -174,6 +188,7 @@ def test_a_cancelled_member_leaves_no_personal_text_in_any_table(client):
         "chapters_speaker",
         "pncs_memberexport",
         "members_profileview",
+        "news_post",
     } <= tables_before
     assert columns > 100
 
@@ -188,3 +203,5 @@ def test_a_cancelled_member_leaves_no_personal_text_in_any_table(client):
     assert Application.objects.filter(user=user).count() == 2
     assert ArcoRequest.objects.filter(user=user).count() == 1
     assert LogEntry.objects.filter(user__is_superuser=True).count() == 7
+    # The chapter's published post stays, without its author; the draft is gone.
+    assert list(Post.objects.values_list("pk", "author_id")) == [(user.published_post.pk, None)]

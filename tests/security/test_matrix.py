@@ -234,6 +234,24 @@ MATRIX = {
     # the profile's visibility (no login page for a file: 404 to who may not see it).
     "media_public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "media_private": (404, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    # News (issue 21): public list, posts and feeds; the authors' desk for coordinators,
+    # officers and IME (another author's draft: 404); the review for IME only.
+    "news:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:detail (in review)": (404, 404, 404, 404, 404, 200, 404, 200, 200, 404, 404, 200),
+    "news:feed_atom": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:feed_rss": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:sector_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:sector_feed_rss": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:chapter_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:chapter_feed_rss": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "news:manage": (LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 403, MFA, MFA),
+    "news:create": (LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 403, MFA, MFA),
+    "news:edit": (LOGIN, 403, 403, 404, 404, 200, 404, 200, 200, 403, MFA, MFA),
+    "news:submit": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "news:withdraw": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "news:review_list": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "news:review": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
     "admin:programs_application_changelist": (
         LOGIN,
         LOGIN,
@@ -405,6 +423,8 @@ STATE_CHANGES = [
     ("other_member", "chapters:join", {}),
     ("other_member", "chapters:jornada_register", {}),
     ("coord_own", "pncs:interest_decide", {"status": "accepted"}),
+    ("coord_own", "news:submit", {}),
+    ("ime_staff", "news:review", {"decision": "approve"}),
 ]
 
 

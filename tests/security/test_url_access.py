@@ -33,6 +33,15 @@ PUBLIC = {
     "figures",
     "announcements:unsubscribe",
     "figures_csv",
+    # News (issue 21): the list, a post, and the feeds of the network, a sector, a chapter.
+    "news:list",
+    "news:detail",
+    "news:feed_atom",
+    "news:feed_rss",
+    "news:sector_feed",
+    "news:sector_feed_rss",
+    "news:chapter_feed",
+    "news:chapter_feed_rss",
     # Uploaded files: public ones, and private ones whose row the visitor may see (a public
     # Jornada material); members.files answers 404 for the rest.
     "media_public",

@@ -23,6 +23,7 @@ from tests.factories import (
     OfficerFactory,
     OpportunityFactory,
     PncsFactory,
+    PostFactory,
     RegistrationFactory,
     UserFactory,
     coordinator,
@@ -115,6 +116,22 @@ def build_world(text=None) -> World:
     owner.profile.photo.save("photo.jpg", _image_file("JPEG"))
     chapter_a.logo.save("logo.png", _image_file("PNG"))
 
+    # News: a published post of the network, and a coordinator's draft and post in review.
+    sector_tic = Sector.objects.get(slug="tic")
+    news_post = PostFactory(slug="noticia-publicada", title_es=txt("Noticia de la red"))
+    news_draft = PostFactory(
+        slug="borrador-tic", scope="sector", sector=sector_tic, status="draft", author=coord_own
+    )
+    news_pending = PostFactory(
+        slug="en-revision-tic",
+        scope="sector",
+        sector=sector_tic,
+        status="pending",
+        author=coord_own,
+        title_es=txt("Noticia en revisión"),
+        summary_es=txt("Resumen en revisión"),
+    )
+
     program, stage1, _stage2 = program_with_stages(slug="programa-ia")
     enrolment = participant(
         stage1, completed=True, certified=True, user=owner, motivation=txt("Aprender IA.")
@@ -159,6 +176,9 @@ def build_world(text=None) -> World:
         "program": program,
         "application": application,
         "certificate": certificate,
+        "news_post": news_post,
+        "news_draft": news_draft,
+        "news_pending": news_pending,
     }
     r = reverse
     w.urls = {
@@ -242,6 +262,22 @@ def build_world(text=None) -> World:
         "figures_csv": r("figures_csv", args=["sectors"]),
         "figures_staff": r("figures_staff"),
         "figures_staff_csv": r("figures_staff_csv", args=["sectors"]),
+        "news:list": r("news:list"),
+        "news:detail": r("news:detail", args=[news_post.slug]),
+        "news:detail (in review)": r("news:detail", args=[news_pending.slug]),
+        "news:feed_atom": r("news:feed_atom"),
+        "news:feed_rss": r("news:feed_rss"),
+        "news:sector_feed": r("news:sector_feed", args=["tic"]),
+        "news:sector_feed_rss": r("news:sector_feed_rss", args=["tic"]),
+        "news:chapter_feed": r("news:chapter_feed", args=[chapter_a.slug]),
+        "news:chapter_feed_rss": r("news:chapter_feed_rss", args=[chapter_a.slug]),
+        "news:manage": r("news:manage"),
+        "news:create": r("news:create"),
+        "news:edit": r("news:edit", args=[news_draft.pk]),
+        "news:submit": r("news:submit", args=[news_draft.pk]),
+        "news:withdraw": r("news:withdraw", args=[news_pending.pk]),
+        "news:review_list": r("news:review_list"),
+        "news:review": r("news:review", args=[news_pending.pk]),
         "media_public": chapter_a.logo.url,
         "media_private": owner.profile.photo.url,
     }

@@ -10,13 +10,14 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import chapters, figures, members, pncs, programs
+from demo import chapters, figures, members, news, pncs, programs
 
 DOMAINS = [
     ("members", members),
     ("chapters", chapters),
     ("pncs", pncs),
     ("programs", programs),
+    ("news", news),
     ("figures", figures),
 ]
 
