@@ -13,10 +13,24 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdminMixin
 from members.admin_lists import BigTableAdminMixin
 
+from .certificates import certificate_pdf_response
 from .forms import ResultsImportForm, RevokeForm, SelectionForm
 from .importing import ImportFileError, read_table, validate_rows
-from .models import Application, Certificate, Enrolment, Partner, Program, Selection, Stage
+from .models import (
+    Application,
+    Attendance,
+    Certificate,
+    Enrolment,
+    Module,
+    ModuleGrade,
+    Partner,
+    Program,
+    Selection,
+    Session,
+    Stage,
+)
 from .services import (
+    RANKING_RULES,
     ProgramError,
     decide_applications,
     next_stage,
@@ -60,6 +74,7 @@ class StageInline(admin.StackedInline):
         ("mode", "place_es", "place_en"),
         ("starts_on", "ends_on"),
         ("seats", "certifying_partner"),
+        ("pass_grade", "min_attendance"),
     ]
 
 
@@ -93,6 +108,7 @@ class ProgramAdmin(admin.ModelAdmin):
                     "capacity",
                     ("call_opens_at", "call_closes_at"),
                     ("eligibility_es", "eligibility_en"),
+                    "requires_residence_in_mexico",
                 ]
             },
         ),
@@ -123,12 +139,31 @@ class ProgramAdmin(admin.ModelAdmin):
         )
 
 
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["order", "code", "name_es", "name_en", "weight"]
+
+
+class SessionInline(admin.StackedInline):
+    model = Session
+    extra = 0
+    fields = [
+        ("code", "module"),
+        ("title_es", "title_en"),
+        ("mode", "starts_at", "duration_minutes"),
+        ("link", "place"),
+    ]
+
+
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
     list_display = ["name_es", "program", "order", "mode", "starts_on", "seats", "select_link"]
     list_filter = ["program", "mode"]
     list_select_related = ["program"]
     search_fields = ["name_es", "name_en", "program__name_es"]
+    fields = ["program", *StageInline.fields]
+    inlines = [ModuleInline, SessionInline]
 
     @admin.display(description=_("selección"))
     def select_link(self, obj):
@@ -202,6 +237,7 @@ class StageAdmin(admin.ModelAdmin):
             "existing": existing,
             "form": form,
             "ranking": ranking,
+            "ranking_rules": RANKING_RULES,
         }
         return TemplateResponse(request, "admin/programs/selection.html", context)
 
@@ -244,6 +280,7 @@ class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "education_level",
         "education_field",
         "institution",
+        "residence_country",
         "state",
         "nationality",
         "motivation",
@@ -285,6 +322,23 @@ class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
         self._decide(request, queryset, Application.Status.REJECTED)
 
 
+class ModuleGradeInline(admin.TabularInline):
+    model = ModuleGrade
+    extra = 0
+    fields = ["module", "grade"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "module":
+            kwargs["queryset"] = Module.objects.select_related("stage")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["session", "attended"]
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
     """Results entry: score, completed and certified are editable in the list."""
@@ -294,6 +348,7 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "stage",
         "status",
         "score",
+        "attendance",
         "completed",
         "certified",
         "completed_on",
@@ -307,8 +362,18 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "application__user__profile__paternal_surname",
     ]
     list_select_related = ["application__user", "stage__program", "certificate"]
-    fields = ["application", "stage", "status", "score", "completed", "certified", "completed_on"]
-    readonly_fields = ["application", "stage", "status", "completed_on"]
+    fields = [
+        "application",
+        "stage",
+        "status",
+        "score",
+        "attendance",
+        "completed",
+        "certified",
+        "completed_on",
+    ]
+    readonly_fields = ["application", "stage", "status", "attendance", "completed_on"]
+    inlines = [ModuleGradeInline, AttendanceInline]
     change_list_template = "admin/programs/enrolment_change_list.html"
 
     def has_add_permission(self, request):
@@ -323,7 +388,13 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         return hasattr(obj, "certificate")
 
     def save_model(self, request, obj, form, change):
-        save_result(enrolment=obj)
+        obj.save(update_fields=["score", "completed", "certified"])
+
+    def save_related(self, request, form, formsets, change):
+        # After the module grades and attendance (the inlines) are saved: compute the
+        # stage result from them (stages graded by module) and issue any certificate.
+        super().save_related(request, form, formsets, change)
+        save_result(enrolment=form.instance)
 
     def get_urls(self):
         return [
@@ -372,11 +443,27 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "holder_name", "stage", "issued_on", "valid", "verify_link"]
+    list_display = [
+        "code",
+        "holder_name",
+        "stage",
+        "issued_on",
+        "valid",
+        "verify_link",
+        "pdf_links",
+    ]
     list_filter = ["enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "holder_name", "enrolment__application__user__email"]
     list_select_related = ["enrolment__stage__program"]
-    fields = ["code", "holder_name", "enrolment", "issued_on", "revoked_at", "revoked_reason"]
+    fields = [
+        "code",
+        "holder_name",
+        "enrolment",
+        "issued_on",
+        "revoked_at",
+        "revoked_reason",
+        "pdf_links",
+    ]
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -394,6 +481,35 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("verificación"))
     def verify_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Verificar"))
+
+    @admin.display(description=_("PDF"))
+    def pdf_links(self, obj):
+        return format_html(
+            '<a href="{}" download>{}</a> · <a href="{}" download>{}</a>',
+            reverse("admin:programs_certificate_pdf", args=[obj.pk, "es"]),
+            _("PDF en español"),
+            reverse("admin:programs_certificate_pdf", args=[obj.pk, "en"]),
+            _("PDF en inglés"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:certificate_id>/pdf/<str:language>/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="programs_certificate_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, certificate_id, language):
+        """Staff download a certificate as the holder does (same document, same headers)."""
+        if not self.has_view_permission(request) or language not in ("es", "en"):
+            raise PermissionDenied
+        certificate = get_object_or_404(
+            Certificate.objects.visible_to(request.user).with_document(), pk=certificate_id
+        )
+        return certificate_pdf_response(certificate, "en" if language == "en" else "es-mx")
 
     @admin.action(description=_("Revocar las constancias seleccionadas"), permissions=["change"])
     def revoke(self, request, queryset):

@@ -105,3 +105,18 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
         pdf.set_text_color(0, 104, 71)
         pdf.cell(200, 6, url, link=url)
         return bytes(pdf.output())
+
+
+def certificate_pdf_response(certificate: Certificate, language: str):
+    """The certificate PDF as a private download (members.files: nosniff, no-store), the
+    one response for the holder's page and the admin's."""
+    from members.files import file_response
+
+    pdf = render_certificate_pdf(certificate, language)
+    suffix = "en" if language == "en" else "es"
+    return file_response(
+        pdf,
+        filename=f"constancia-{certificate.code}-{suffix}.pdf",
+        attachment=True,
+        private=True,
+    )

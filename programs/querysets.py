@@ -42,8 +42,9 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.ACCEPTED)
 
     def for_dashboard(self):
-        """Own applications with program, stage enrolments and certificates in few queries."""
-        from .models import Enrolment
+        """Own applications with program, stage enrolments (modules, sessions, grades and
+        attendance) and certificates in a fixed number of queries."""
+        from .models import Attendance, Enrolment, ModuleGrade
 
         return self.select_related("program").prefetch_related(
             Prefetch(
@@ -51,7 +52,11 @@ class ApplicationQuerySet(models.QuerySet):
                 queryset=Enrolment.objects.select_related("stage", "certificate").order_by(
                     "stage__order"
                 ),
-            )
+            ),
+            "enrolments__stage__modules",
+            "enrolments__stage__sessions",
+            Prefetch("enrolments__grades", queryset=ModuleGrade.objects.order_by("module_id")),
+            Prefetch("enrolments__attendances", queryset=Attendance.objects.order_by("session_id")),
         )
 
 

@@ -10,10 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.access import second_factor_required
-from members.files import file_response
 
 from .access import is_program_staff
-from .certificates import render_certificate_pdf
+from .certificates import certificate_pdf_response
 from .forms import ApplicationForm
 from .models import Application, Certificate, Program
 from .services import (
@@ -75,7 +74,7 @@ def program_apply(request, slug):
             "education_field": profile.education_field,
             "institution": profile.institution,
         }
-    form = ApplicationForm(request.POST or None, initial=initial)
+    form = ApplicationForm(request.POST or None, initial=initial, program=program)
     if request.method == "POST" and form.is_valid():
         try:
             application = apply_to_program(
@@ -130,15 +129,7 @@ def certificate_pdf(request, code):
         Certificate.objects.visible_to(request.user).with_document(), code=code
     )
     language = "en" if (get_language() or "").startswith("en") else "es-mx"
-    pdf = render_certificate_pdf(certificate, language)
-    suffix = "en" if language == "en" else "es"
-    # A private file like the others (members.files): nosniff, a download, no-store.
-    return file_response(
-        pdf,
-        filename=f"constancia-{certificate.code}-{suffix}.pdf",
-        attachment=True,
-        private=True,
-    )
+    return certificate_pdf_response(certificate, language)
 
 
 def certificate_verify(request, code):
