@@ -39,6 +39,7 @@ from .services import (
     revoke_certificates,
     save_result,
     select_for_next_stage,
+    stage_is_graded_by_module,
 )
 
 DECIDED_MESSAGE = _("%(changed)s solicitudes actualizadas; %(skipped)s sin cambio (ya decididas).")
@@ -387,8 +388,16 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
     def has_certificate(self, obj):
         return hasattr(obj, "certificate")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Average and completion of a stage graded by module are computed, never typed.
+        if obj is not None and stage_is_graded_by_module(obj.stage):
+            return [*self.readonly_fields, "score", "completed"]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        obj.save(update_fields=["score", "completed", "certified"])
+        # Saved by save_related, once the inlines (grades, attendance) are: one service
+        # (save_result) computes and writes the result and issues any certificate.
+        pass
 
     def save_related(self, request, form, formsets, change):
         # After the module grades and attendance (the inlines) are saved: compute the

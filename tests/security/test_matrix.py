@@ -247,6 +247,20 @@ MATRIX = {
         200,
         MFA,
         MFA,
+    ),  # Staff download a certificate's PDF from the admin (issue 23): program staff and IME.
+    "admin:programs_certificate_pdf": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        200,
+        MFA,
+        MFA,
     ),
 }
 

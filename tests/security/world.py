@@ -228,6 +228,9 @@ def build_world(text=None) -> World:
         "admin:chapters_membership_changelist": r("admin:chapters_membership_changelist"),
         "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
         "admin:programs_application_changelist": r("admin:programs_application_changelist"),
+        "admin:programs_certificate_pdf": r(
+            "admin:programs_certificate_pdf", args=[certificate.pk, "es"]
+        ),
         "admin:announcements_announcement_changelist": r(
             "admin:announcements_announcement_changelist"
         ),
