@@ -15,6 +15,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from members.files import file_response
+
 from .models import Certificate
 
 
@@ -110,8 +112,6 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
 def certificate_pdf_response(certificate: Certificate, language: str):
     """The certificate PDF as a private download (members.files: nosniff, no-store), the
     one response for the holder's page and the admin's."""
-    from members.files import file_response
-
     pdf = render_certificate_pdf(certificate, language)
     suffix = "en" if language == "en" else "es"
     return file_response(

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.urls import reverse
@@ -365,8 +366,6 @@ def _holder_name(user) -> str:
 def _queue_certificate_email(certificate: Certificate, template: str) -> None:
     """Tell the holder that their certificate was issued or revoked, with its public
     verification link, in their language."""
-    from django.conf import settings
-
     enrolment = certificate.enrolment
     stage = enrolment.stage
     revoked = certificate.revoked_at is not None
