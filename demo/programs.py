@@ -28,7 +28,14 @@ from programs.models import (
     Session,
     Stage,
 )
-from programs.services import ResultRow, issue_certificates, rank_candidates, record_results
+from programs.services import (
+    CertificationRow,
+    ResultRow,
+    import_partner_certifications,
+    issue_certificates,
+    rank_candidates,
+    record_results,
+)
 
 IA1000_SLUG = "ia-1000"
 OPEN_SLUG = "ciencia-de-datos-para-la-salud"
@@ -180,6 +187,7 @@ def _ia1000(infotec, huawei):
             "starts_on": dt.date(2024, 2, 19),
             "ends_on": dt.date(2024, 4, 26),
             "certifying_partner": huawei,
+            "certification_name": "Huawei Certified ICT Associate - AI (HCIA-AI)",
             "pass_grade": Decimal("70.00"),
             "min_attendance": Decimal("80.00"),
         },
@@ -343,6 +351,22 @@ def _cohort(rng, program, stage1, stage2, users):
             )
         )
     record_results(stage=stage1, rows=rows, completed_on=stage1.ends_on, notify=False)
+    # Huawei's own certification, imported with its identifiers and dates, as a separate
+    # credential from Infotec's constancia.
+    certified = Enrolment.objects.filter(stage=stage1, certified=True).order_by("pk")
+    import_partner_certifications(
+        stage=stage1,
+        rows=[
+            CertificationRow(
+                line=n,
+                enrolment_id=enrolment.pk,
+                external_id=f"HCIA-AI-2024-{n:05d}",
+                issued_on=stage1.ends_on + dt.timedelta(days=3),
+            )
+            for n, enrolment in enumerate(certified, start=2)
+        ],
+        notify=False,
+    )
 
     ranking = rank_candidates(stage=stage1)
     count = min(stage2.seats or 0, len(ranking) // 2) or min(len(ranking), 1)

@@ -3,7 +3,7 @@ certificates. Every state change goes through a service (capacity, idempotence, 
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +15,12 @@ from members.admin_lists import BigTableAdminMixin
 
 from .certificates import certificate_pdf_response
 from .forms import ResultsImportForm, RevokeForm, SelectionForm
-from .importing import ImportFileError, read_table, validate_rows
+from .importing import (
+    ImportFileError,
+    read_table,
+    validate_certification_rows,
+    validate_rows,
+)
 from .models import (
     Application,
     Attendance,
@@ -33,6 +38,8 @@ from .services import (
     RANKING_RULES,
     ProgramError,
     decide_applications,
+    import_partner_certifications,
+    issue_partner_certifications,
     next_stage,
     rank_candidates,
     record_results,
@@ -54,7 +61,22 @@ SELECTION_CONFIRMED_MESSAGE = _(
 SELECTION_ALREADY_MESSAGE = _(
     "La selección para esta etapa ya se había confirmado; no se cambió nada."
 )
-REVOKED_MESSAGE = _("%(count)s constancias revocadas.")
+REVOKED_MESSAGE = _("%(count)s credenciales revocadas.")
+RESULTS_IMPORT_INTRO = _(
+    "Sube un archivo CSV o XLSX con una fila por participante. La primera línea es el "
+    "encabezado: correo, calificacion (0 a 100, dos decimales), concluyo (sí/no), "
+    "certificado (sí/no). Se valida cada línea; si alguna tiene un error, no se importa nada."
+)
+CERTIFICATIONS_IMPORT_INTRO = _(
+    "Sube el archivo CSV o XLSX de la institución aliada con una fila por persona: correo, "
+    "identificador (el de la institución) y fecha (AAAA-MM-DD o DD/MM/AAAA). Solo personas "
+    "certificadas en la etapa y sin esta certificación. Si alguna línea tiene un error, no "
+    "se importa nada."
+)
+CERTIFICATIONS_IMPORTED_MESSAGE = _(
+    "Se registraron %(count)s certificaciones de %(partner)s en la etapa %(stage)s."
+)
+CERTIFICATIONS_ISSUED_MESSAGE = _("%(count)s certificaciones emitidas en %(stage)s.")
 
 
 @admin.register(Partner)
@@ -74,7 +96,7 @@ class StageInline(admin.StackedInline):
         ("description_es", "description_en"),
         ("mode", "place_es", "place_en"),
         ("starts_on", "ends_on"),
-        ("seats", "certifying_partner"),
+        ("seats", "certifying_partner", "certification_name"),
         ("pass_grade", "min_attendance"),
     ]
 
@@ -165,6 +187,24 @@ class StageAdmin(admin.ModelAdmin):
     search_fields = ["name_es", "name_en", "program__name_es"]
     fields = ["program", *StageInline.fields]
     inlines = [ModuleInline, SessionInline]
+    actions = ["issue_partner_certifications"]
+
+    @admin.action(
+        description=_("Emitir aquí la certificación de la institución aliada a las certificadas"),
+        permissions=["change"],
+    )
+    def issue_partner_certifications(self, request, queryset):
+        for stage in queryset.select_related("certifying_partner"):
+            try:
+                count = issue_partner_certifications(stage=stage)
+            except ProgramError as exc:
+                self.message_user(request, f"{stage}: {exc}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    CERTIFICATIONS_ISSUED_MESSAGE % {"count": count, "stage": stage.name},
+                    messages.SUCCESS,
+                )
 
     @admin.display(description=_("selección"))
     def select_link(self, obj):
@@ -362,7 +402,7 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "application__user__profile__given_names",
         "application__user__profile__paternal_surname",
     ]
-    list_select_related = ["application__user", "stage__program", "certificate"]
+    list_select_related = ["application__user", "stage__program"]
     fields = [
         "application",
         "stage",
@@ -386,7 +426,13 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("constancia"), boolean=True)
     def has_certificate(self, obj):
-        return hasattr(obj, "certificate")
+        return obj.has_constancia
+
+    def get_queryset(self, request):
+        constancias = Certificate.objects.filter(
+            enrolment=OuterRef("pk"), kind=Certificate.Kind.CONSTANCIA
+        )
+        return super().get_queryset(request).annotate(has_constancia=Exists(constancias))
 
     def get_readonly_fields(self, request, obj=None):
         # Average and completion of a stage graded by module are computed, never typed.
@@ -444,6 +490,8 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Importar resultados"),
+            "intro": RESULTS_IMPORT_INTRO,
+            "changelist_url": reverse("admin:programs_enrolment_changelist"),
             "form": form,
             "errors": errors,
         }
@@ -455,17 +503,24 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "holder_name",
+        "kind",
+        "issuer_name",
         "stage",
         "issued_on",
         "valid",
         "verify_link",
         "pdf_links",
     ]
-    list_filter = ["enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["code", "holder_name", "enrolment__application__user__email"]
+    list_filter = ["kind", "enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
+    change_list_template = "admin/programs/certificate_change_list.html"
     list_select_related = ["enrolment__stage__program"]
+    search_fields = ["code", "external_id", "holder_name", "enrolment__application__user__email"]
     fields = [
         "code",
+        "kind",
+        "title",
+        "issuer_name",
+        "external_id",
         "holder_name",
         "enrolment",
         "issued_on",
@@ -504,12 +559,68 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="programs_certificate_import",
+            ),
+            path(
                 "<int:certificate_id>/pdf/<str:language>/",
                 self.admin_site.admin_view(self.pdf_view),
                 name="programs_certificate_pdf",
             ),
             *super().get_urls(),
         ]
+
+    def import_view(self, request):
+        """Upload a partner's certifications (identifier, date); all valid or nothing."""
+        if not request.user.has_perm("programs.add_certificate"):
+            raise PermissionDenied
+        stages = (
+            Stage.objects.filter(certifying_partner__isnull=False)
+            .exclude(certification_name="")
+            .select_related("program")
+            .order_by("program__name_es", "order")
+        )
+        form = ResultsImportForm(request.POST or None, request.FILES or None, stages=stages)
+        form.fields["file"].help_text = _("Columnas: correo, identificador, fecha.")
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            stage = form.cleaned_data["stage"]
+            try:
+                table = read_table(form.cleaned_data["file"])
+            except ImportFileError as exc:
+                errors = [str(exc)]
+            else:
+                rows, errors = validate_certification_rows(stage=stage, table=table)
+                if not errors:
+                    try:
+                        count = import_partner_certifications(stage=stage, rows=rows)
+                    except ProgramError as exc:
+                        errors = [str(exc)]
+                    else:
+                        self.message_user(
+                            request,
+                            CERTIFICATIONS_IMPORTED_MESSAGE
+                            % {
+                                "count": count,
+                                "partner": stage.certifying_partner.name,
+                                "stage": stage.name,
+                            },
+                            messages.SUCCESS,
+                        )
+                        url = reverse("admin:programs_certificate_changelist")
+                        return redirect(f"{url}?kind__exact=partner")
+            self.message_user(request, IMPORT_REJECTED_MESSAGE, messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importar certificaciones"),
+            "intro": CERTIFICATIONS_IMPORT_INTRO,
+            "changelist_url": reverse("admin:programs_certificate_changelist"),
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/programs/import_results.html", context)
 
     def pdf_view(self, request, certificate_id, language):
         """Staff download a certificate as the holder does (same document, same headers)."""

@@ -115,3 +115,16 @@ class SelectionForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Motivo de la revocación"), max_length=300)
+
+
+class CredentialLookupForm(forms.Form):
+    """The code printed on a credential (or under its QR code)."""
+
+    code = forms.CharField(
+        label=_("Código de verificación"),
+        max_length=64,
+        help_text=_("Está impreso en la credencial, debajo del código QR."),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from .grading import stage_result
 from .models import Enrolment, Stage
-from .services import ResultRow, stage_is_graded_by_module
+from .services import CertificationRow, ResultRow, stage_is_graded_by_module
 
 MAX_ROWS = 20_000
 COLUMNS = {
@@ -339,4 +339,124 @@ def _validate_module_rows(
         )
     if not rows and not errors:
         errors.append(_("El archivo no tiene filas de resultados."))
+    return rows, errors
+
+
+CERTIFICATION_COLUMNS = {
+    "email": COLUMNS["email"],
+    "external_id": ("identificador", "id", "identifier", "certificado_id", "certificate id"),
+    "issued_on": ("fecha", "date", "issued", "emitida"),
+}
+
+
+def _parse_date(raw: str):
+    import datetime as dt
+
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def validate_certification_rows(
+    *, stage: Stage, table: list[list[str]]
+) -> tuple[list[CertificationRow], list[str]]:
+    """A partner's certifications file: correo, identificador, fecha (AAAA-MM-DD or
+    DD/MM/AAAA). Each person must be certified in the stage and hold no certification
+    from the partner yet; identifiers are unique in the file."""
+    if not table or not any(cell.strip() for cell in table[0]):
+        return [], [_("Línea 1: falta el encabezado (correo, identificador, fecha).")]
+    header = [cell.strip().lower() for cell in table[0]]
+    index = {
+        key: next((i for i, cell in enumerate(header) if cell in names), None)
+        for key, names in CERTIFICATION_COLUMNS.items()
+    }
+    missing = [
+        name
+        for name, key in (
+            ("correo", "email"),
+            ("identificador", "external_id"),
+            ("fecha", "issued_on"),
+        )
+        if index[key] is None
+    ]
+    if missing:
+        return [], [
+            _("Línea %(line)s: %(problems)s.")
+            % {
+                "line": 1,
+                "problems": _("faltan las columnas %(columns)s") % {"columns": ", ".join(missing)},
+            }
+        ]
+    if len(table) - 1 > MAX_ROWS:
+        return [], [_("El archivo tiene más de %(max)s filas.") % {"max": MAX_ROWS}]
+    from .models import Certificate
+
+    eligible = {
+        email.lower(): pk
+        for pk, email in Enrolment.objects.filter(stage=stage, certified=True)
+        .enrolled()
+        .values_list("pk", "application__user__email")
+    }
+    holding = set(
+        Certificate.objects.filter(
+            enrolment__stage=stage, kind=Certificate.Kind.PARTNER
+        ).values_list("enrolment_id", flat=True)
+    )
+    enrolled = _enrolments_by_email(stage)
+    seen: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    rows: list[CertificationRow] = []
+    errors: list[str] = []
+    for line, values in enumerate(table[1:], start=2):
+        if not any((v or "").strip() for v in values):
+            continue
+
+        def cell(key, values=values):
+            position = index[key]
+            return (values[position] or "").strip() if position < len(values) else ""
+
+        problems = []
+        email = cell("email").lower()
+        problem = _email_problem(email, seen, enrolled)
+        if problem:
+            problems.append(problem)
+        elif email not in eligible:
+            problems.append(_("%(email)s no está certificada en esta etapa") % {"email": email})
+        elif eligible[email] in holding:
+            problems.append(_("%(email)s ya tiene esta certificación") % {"email": email})
+        external_id = cell("external_id")
+        if not external_id:
+            problems.append(_("falta el identificador"))
+        elif len(external_id) > 100:
+            problems.append(_("el identificador tiene más de 100 caracteres"))
+        elif external_id in seen_ids:
+            problems.append(
+                _("el identificador %(id)s ya aparece en la línea %(line)s")
+                % {"id": external_id, "line": seen_ids[external_id]}
+            )
+        issued_on = _parse_date(cell("issued_on"))
+        if issued_on is None:
+            problems.append(_("la fecha debe ser AAAA-MM-DD o DD/MM/AAAA"))
+        if email and email not in seen:
+            seen[email] = line
+        if external_id and external_id not in seen_ids:
+            seen_ids[external_id] = line
+        if problems:
+            errors.append(
+                _("Línea %(line)s: %(problems)s.") % {"line": line, "problems": "; ".join(problems)}
+            )
+            continue
+        rows.append(
+            CertificationRow(
+                line=line,
+                enrolment_id=eligible[email],
+                external_id=external_id,
+                issued_on=issued_on,
+            )
+        )
+    if not rows and not errors:
+        errors.append(_("El archivo no tiene filas de certificaciones."))
     return rows, errors

@@ -172,6 +172,15 @@ class Stage(models.Model):
         related_name="certified_stages",
         verbose_name=_("institución que además certifica"),
     )
+    certification_name = models.CharField(
+        _("nombre de la certificación"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Cómo se llama la certificación de la institución aliada (p. ej. «HCIA-AI»); "
+            "la constancia del centro es una credencial aparte."
+        ),
+    )
     pass_grade = models.DecimalField(
         _("promedio mínimo para concluir"),
         max_digits=5,
@@ -564,16 +573,40 @@ class Selection(models.Model):
 
 
 class Certificate(models.Model):
-    """A constancia for a certified stage, verifiable by its unguessable code."""
+    """A credential earned in a stage, verifiable by its unguessable code: the centre's
+    constancia, or a partner's certification with its own issuer, name, identifier and
+    date (imported from the partner or issued here). At most one of each kind per
+    participation."""
 
-    enrolment = models.OneToOneField(
+    class Kind(models.TextChoices):
+        CONSTANCIA = "constancia", _("Constancia del centro")
+        PARTNER = "partner", _("Certificación de la institución aliada")
+
+    enrolment = models.ForeignKey(
         Enrolment,
         on_delete=models.PROTECT,
-        related_name="certificate",
+        related_name="certificates",
         verbose_name=_("participación"),
     )
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices, default=Kind.CONSTANCIA)
+    issuer = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credentials",
+        verbose_name=_("emisora"),
+    )
     code = models.CharField(_("código"), max_length=32, unique=True, editable=False)
-    # What the certificate says, fixed when it is issued (a document does not change).
+    # What the credential says, fixed when it is issued (a document does not change).
+    issuer_name = models.CharField(_("institución emisora"), max_length=200, blank=True)
+    title = models.CharField(_("nombre de la credencial"), max_length=200, blank=True)
+    external_id = models.CharField(
+        _("identificador de la emisora"),
+        max_length=100,
+        blank=True,
+        help_text=_("El número o clave que la institución aliada dio a su certificación."),
+    )
     holder_name = models.CharField(_("nombre de la persona"), max_length=300)
     issued_on = models.DateField(_("emitida el"))
     revoked_at = models.DateTimeField(_("revocada el"), null=True, blank=True)
@@ -582,9 +615,14 @@ class Certificate(models.Model):
     objects = CertificateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-issued_on", "pk"]
-        verbose_name = _("constancia")
-        verbose_name_plural = _("constancias")
+        ordering = ["-issued_on", "kind", "pk"]
+        verbose_name = _("credencial")
+        verbose_name_plural = _("credenciales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "kind"], name="programs_certificate_one_per_kind"
+            ),
+        ]
 
     def __str__(self):
         return self.code
@@ -595,3 +633,38 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_partner_certification(self) -> bool:
+        return self.kind == self.Kind.PARTNER
+
+    def verification_url(self) -> str:
+        """The absolute public verification address (Spanish, unprefixed: the QR's too)."""
+        from django.utils import translation
+
+        with translation.override(settings.LANGUAGE_CODE):
+            return settings.SITE_URL + self.get_absolute_url()
+
+    def linkedin_add_url(self) -> str:
+        """LinkedIn's "add to profile" address for this credential: its name, issuing
+        organisation, issue year and month, identifier and verification URL."""
+        from urllib.parse import urlencode
+
+        query = urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": self.display_title,
+                "organizationName": self.issuer_name,
+                "issueYear": self.issued_on.year,
+                "issueMonth": self.issued_on.month,
+                "certUrl": self.verification_url(),
+                "certId": self.external_id or self.code,
+            }
+        )
+        return f"https://www.linkedin.com/profile/add?{query}"
+
+    @property
+    def display_title(self) -> str:
+        """The credential's name as it was issued; a constancia issued before names were
+        stored reads "Constancia de participación"."""
+        return self.title or str(_("Constancia de participación"))

@@ -75,6 +75,10 @@ def export(user) -> dict:
         "certificates": [
             {
                 "code": c.code,
+                "kind": c.kind,
+                "title": c.title,
+                "issuer": c.issuer_name,
+                "issuer_identifier": c.external_id,
                 "stage": c.enrolment.stage.name_es,
                 "holder_name": c.holder_name,
                 "issued_on": _iso(c.issued_on),

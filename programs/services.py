@@ -26,6 +26,7 @@ from .models import (
     Certificate,
     Enrolment,
     ModuleGrade,
+    Partner,
     Program,
     Selection,
     Stage,
@@ -43,6 +44,14 @@ RESIDENCE_REQUIRED_MESSAGE = gettext_lazy(
 )
 NOT_WITHDRAWABLE_MESSAGE = gettext_lazy("Esta solicitud ya no se puede retirar.")
 SELECTION_DONE_MESSAGE = gettext_lazy("La selección para esta etapa ya se realizó.")
+NO_CERTIFYING_PARTNER_MESSAGE = gettext_lazy(
+    "Esta etapa no tiene institución que certifique ni nombre de certificación: "
+    "complétalos en la etapa."
+)
+CERTIFICATIONS_CHANGED_MESSAGE = gettext_lazy(
+    "Alguna persona del archivo ya tiene su certificación o dejó de estar certificada: "
+    "no se importó nada. Vuelve a subir el archivo."
+)
 NO_NEXT_STAGE_MESSAGE = gettext_lazy("Esta etapa no tiene una etapa siguiente.")
 
 
@@ -323,37 +332,128 @@ def new_certificate_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-def issue_certificates(*, stage: Stage, issued_on=None, notify: bool = True) -> int:
-    """Issue a certificate to every certified participant of the stage who has none yet,
-    and tell each new holder by mail (after commit; `notify=False` for seeded history).
+def centre_of(program: Program) -> Partner | None:
+    """The public centre that issues a program's constancias (its first public-centre
+    partner), or None (then the network itself is named as the issuer)."""
+    return program.partners.filter(kind=Partner.Kind.PUBLIC_CENTRE).order_by("pk").first()
 
-    Idempotent: a participant has at most one certificate per stage (one-to-one); only
-    the rows this call inserted (found again by their fresh codes) are mailed.
+
+NETWORK_ISSUER_NAME = "Red de Talentos Mexicanos"
+
+
+def issue_certificates(*, stage: Stage, issued_on=None, notify: bool = True) -> int:
+    """Issue the centre's constancia to every certified participant of the stage who has
+    none yet, and tell each new holder by mail (after commit; `notify=False` for seeded
+    history).
+
+    Idempotent: a participant has at most one constancia per stage (unique per kind);
+    only the rows this call inserted (found again by their fresh codes) are mailed.
     """
-    issued_on = issued_on or timezone.localdate()
+    centre = centre_of(stage.program)
+    return _issue(
+        stage=stage,
+        kind=Certificate.Kind.CONSTANCIA,
+        issuer=centre,
+        title="",
+        rows=[
+            (enrolment, "", enrolment.completed_on or issued_on or timezone.localdate())
+            for enrolment in _certified_without(stage, Certificate.Kind.CONSTANCIA)
+        ],
+        notify=notify,
+    )
+
+
+def issue_partner_certifications(*, stage: Stage, issued_on=None, notify: bool = True) -> int:
+    """Issue the certifying partner's certification, here, to every certified participant
+    of the stage who has none yet (the identifier is then the verification code)."""
+    if stage.certifying_partner_id is None or not stage.certification_name:
+        raise ProgramError(NO_CERTIFYING_PARTNER_MESSAGE)
+    return _issue(
+        stage=stage,
+        kind=Certificate.Kind.PARTNER,
+        issuer=stage.certifying_partner,
+        title=stage.certification_name,
+        rows=[
+            (enrolment, "", enrolment.completed_on or issued_on or timezone.localdate())
+            for enrolment in _certified_without(stage, Certificate.Kind.PARTNER)
+        ],
+        notify=notify,
+    )
+
+
+@dataclass(frozen=True)
+class CertificationRow:
+    """One validated line of a partner's certifications file."""
+
+    line: int
+    enrolment_id: int
+    external_id: str
+    issued_on: object
+
+
+def import_partner_certifications(
+    *, stage: Stage, rows: list[CertificationRow], notify: bool = True
+) -> int:
+    """Record the certifications the partner issued (its identifier and date), all or
+    nothing: a participant who already holds one, or is not certified, stops the batch."""
+    if stage.certifying_partner_id is None or not stage.certification_name:
+        raise ProgramError(NO_CERTIFYING_PARTNER_MESSAGE)
     with transaction.atomic():
-        missing = (
-            Enrolment.objects.filter(stage=stage, certified=True, certificate__isnull=True)
+        enrolments = (
+            Enrolment.objects.select_for_update()
+            .filter(pk__in=[r.enrolment_id for r in rows], stage=stage, certified=True)
+            .exclude(certificates__kind=Certificate.Kind.PARTNER)
             .select_related("application__user__profile")
-            .order_by("pk")
+            .in_bulk()
         )
+        if len(enrolments) != len(rows):
+            raise ProgramError(CERTIFICATIONS_CHANGED_MESSAGE)
+        return _issue(
+            stage=stage,
+            kind=Certificate.Kind.PARTNER,
+            issuer=stage.certifying_partner,
+            title=stage.certification_name,
+            rows=[(enrolments[r.enrolment_id], r.external_id, r.issued_on) for r in rows],
+            notify=notify,
+        )
+
+
+def _certified_without(stage: Stage, kind: str):
+    return (
+        Enrolment.objects.filter(stage=stage, certified=True)
+        .exclude(certificates__kind=kind)
+        .select_related("application__user__profile")
+        .order_by("pk")
+    )
+
+
+def _issue(*, stage, kind, issuer, title, rows, notify) -> int:
+    """Create one credential per (enrolment, external id, date) row, skipping any the unique
+    constraint says exists already, and mail each holder whose credential was created."""
+    with transaction.atomic():
         certificates = [
             Certificate(
                 enrolment=enrolment,
+                kind=kind,
+                issuer=issuer,
+                issuer_name=issuer.name if issuer else NETWORK_ISSUER_NAME,
+                title=title,
+                external_id=external_id,
                 code=new_certificate_code(),
                 holder_name=_holder_name(enrolment.application.user),
-                issued_on=enrolment.completed_on or issued_on,
+                issued_on=issued_on,
             )
-            for enrolment in missing
+            for enrolment, external_id, issued_on in rows
         ]
         Certificate.objects.bulk_create(certificates, ignore_conflicts=True)
-        if notify and certificates:
-            created = Certificate.objects.filter(
-                code__in=[c.code for c in certificates]
-            ).select_related("enrolment__application__user", "enrolment__stage__program")
-            for certificate in created.iterator(chunk_size=500):
+        created = Certificate.objects.filter(code__in=[c.code for c in certificates])
+        count = created.count()
+        if notify and count:
+            for certificate in created.select_related(
+                "enrolment__application__user", "enrolment__stage__program"
+            ).iterator(chunk_size=500):
                 _queue_certificate_email(certificate, "programs/email/certificate_issued.txt")
-    return len(certificates)
+    return count
 
 
 def _holder_name(user) -> str:
@@ -371,14 +471,7 @@ def _queue_certificate_email(certificate: Certificate, template: str) -> None:
     revoked = certificate.revoked_at is not None
     queue_email_to_user(
         user=enrolment.application.user,
-        subject=lambda: (
-            (
-                _("Tu constancia fue revocada: %(stage)s")
-                if revoked
-                else _("Tu constancia: %(stage)s")
-            )
-            % {"stage": stage.name}
-        ),
+        subject=lambda: _credential_subject(certificate, stage, revoked),
         template=template,
         context=lambda: {
             "certificate": certificate,
@@ -388,6 +481,18 @@ def _queue_certificate_email(certificate: Certificate, template: str) -> None:
             "mine_url": settings.SITE_URL + reverse("programs:mine"),
         },
     )
+
+
+def _credential_subject(certificate: Certificate, stage: Stage, revoked: bool) -> str:
+    if certificate.is_partner_certification:
+        text = (
+            _("Tu certificación fue revocada: %(name)s")
+            if revoked
+            else _("Tu certificación: %(name)s")
+        )
+        return text % {"name": certificate.display_title}
+    text = _("Tu constancia fue revocada: %(stage)s") if revoked else _("Tu constancia: %(stage)s")
+    return text % {"stage": stage.name}
 
 
 def revoke_certificates(*, certificate_ids: list[int], reason: str = "") -> int:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,7 @@ from core.access import second_factor_required
 
 from .access import is_program_staff
 from .certificates import certificate_pdf_response
-from .forms import ApplicationForm
+from .forms import ApplicationForm, CredentialLookupForm
 from .models import Application, Certificate, Program
 from .services import (
     ALREADY_APPLIED_MESSAGE,
@@ -24,6 +23,7 @@ from .services import (
 
 APPLICATION_SENT_MESSAGE = _("Recibimos tu solicitud. Te avisaremos por correo la decisión.")
 WITHDRAWN_MESSAGE = _("Retiraste tu solicitud.")
+UNKNOWN_CODE_MESSAGE = _("Ninguna credencial tiene este código.")
 PROGRAM_FULL_MESSAGE = _(
     "El cupo del programa ya está completo: tu solicitud quedó en lista de espera y te "
     "avisaremos si se libera un lugar."
@@ -132,25 +132,59 @@ def certificate_pdf(request, code):
     return certificate_pdf_response(certificate, language)
 
 
+VERIFY_FIELDS = (
+    "code",
+    "kind",
+    "title",
+    "issuer_name",
+    "external_id",
+    "holder_name",
+    "issued_on",
+    "revoked_at",
+    "enrolment_id",
+    "enrolment__stage__name_es",
+    "enrolment__stage__name_en",
+    "enrolment__stage__program__name_es",
+    "enrolment__stage__program__name_en",
+    "enrolment__stage__program__slug",
+)
+
+
+def certificate_lookup(request):
+    """The public verification form: type a code, see its credential (GET, no login)."""
+    form = CredentialLookupForm(request.GET or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if Certificate.objects.filter(code=code).exists():
+            return redirect("programs:certificate_verify", code=code)
+        return _unknown_code(request, form)
+    return render(request, "programs/certificate_verify.html", {"form": form})
+
+
 def certificate_verify(request, code):
-    """Public verification: name, program, stage, date and valid/revoked. Nothing else."""
-    certificate = (
-        Certificate.objects.with_document()
-        .only(
-            "code",
-            "holder_name",
-            "issued_on",
-            "revoked_at",
-            "enrolment__stage__name_es",
-            "enrolment__stage__name_en",
-            "enrolment__stage__program__name_es",
-            "enrolment__stage__program__name_en",
-            "enrolment__stage__program__slug",
-            "enrolment__stage__certifying_partner__name",
-        )
-        .filter(code=code)
-        .first()
-    )
+    """Public verification of one credential: name, program, stage, issuer, date and
+    valid/revoked (with the date), and the other credentials of the same participation
+    (issuer, name, status; never their codes). Nothing else about the person."""
+    certificate = Certificate.objects.only(*VERIFY_FIELDS).filter(code=code).first()
     if certificate is None:
-        raise Http404
-    return render(request, "programs/certificate_verify.html", {"certificate": certificate})
+        return _unknown_code(request, CredentialLookupForm(initial={"code": code[:64]}))
+    others = (
+        Certificate.objects.filter(enrolment_id=certificate.enrolment_id)
+        .exclude(pk=certificate.pk)
+        .only("kind", "title", "issuer_name", "issued_on", "revoked_at")
+        .order_by("kind")
+    )
+    return render(
+        request,
+        "programs/certificate_verify.html",
+        {"certificate": certificate, "others": others, "form": CredentialLookupForm()},
+    )
+
+
+def _unknown_code(request, form):
+    return render(
+        request,
+        "programs/certificate_verify.html",
+        {"form": form, "unknown": True, "unknown_message": UNKNOWN_CODE_MESSAGE},
+        status=404,
+    )

@@ -146,7 +146,7 @@ def test_apply_accept_import_select_and_verify_the_certificate(
 
     page.context.clear_cookies()  # anyone can verify, signed in or not
     page.goto(base + urlsplit(url).path)
-    expect(page.locator("main")).to_contain_text("Constancia válida")
+    expect(page.locator("main")).to_contain_text("credencial válida")
     expect(page.locator("main")).to_contain_text("Lucía Ramírez Ortega")
     expect(page.locator("main")).not_to_contain_text(applicant.email)
     page.screenshot(path=str(artifacts_dir / "programs-certificate-verify.png"), full_page=True)

@@ -124,6 +124,7 @@ MATRIX = {
     "figures_program": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_program_staff": (LOGIN, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, MFA),
     "programs:certificate_verify": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:certificate_lookup": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "admin:index": (LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN, 200, 200, 200, MFA, MFA),
     "admin:members_profile_changelist": (
         LOGIN,

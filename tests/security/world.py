@@ -121,7 +121,7 @@ def build_world(text=None) -> World:
     )
     issue_certificates(stage=stage1)
     enrolment.refresh_from_db()
-    certificate = enrolment.certificate
+    certificate = enrolment.certificates.get(kind="constancia")
     application = enrolment.application
 
     ime = UserFactory(is_staff=True)
@@ -221,6 +221,7 @@ def build_world(text=None) -> World:
         "figures_program": r("figures_program", args=[program.slug]),
         "figures_program_staff": r("figures_program_staff", args=[program.slug]),
         "programs:certificate_verify": r("programs:certificate_verify", args=[certificate.code]),
+        "programs:certificate_lookup": r("programs:certificate_lookup"),
         "admin:index": r("admin:index"),
         "admin:members_profile_changelist": r("admin:members_profile_changelist"),
         "admin:members_profile_change": r("admin:members_profile_change", args=[owner.pk]),
