@@ -400,7 +400,7 @@ def import_partner_certifications(
         raise ProgramError(NO_CERTIFYING_PARTNER_MESSAGE)
     with transaction.atomic():
         enrolments = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .filter(pk__in=[r.enrolment_id for r in rows], stage=stage, certified=True)
             .exclude(certificates__kind=Certificate.Kind.PARTNER)
             .select_related("application__user__profile")

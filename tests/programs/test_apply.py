@@ -254,12 +254,13 @@ def test_my_programs_query_count_does_not_grow(client, django_assert_num_queries
 
     enrol_in_new_program()
     client.get(reverse("programs:mine"))  # session and user loaded once
-    # Applications, enrolments, modules, sessions, grades, attendance (+ session, user).
-    with django_assert_num_queries(8):
+    # Applications, enrolments, credentials, modules, sessions, grades, attendance
+    # (+ session, user).
+    with django_assert_num_queries(9):
         client.get(reverse("programs:mine"))
     for _ in range(3):
         enrol_in_new_program()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("programs:mine"))
     assert response.content.decode().count("program-application") == 4
     assert response.content.decode().count(".pdf") == 8
