@@ -549,10 +549,10 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("PDF"))
     def pdf_links(self, obj):
         return format_html(
-            '<a href="{}" download>{}</a> · <a href="{}" download>{}</a>',
-            reverse("admin:programs_certificate_pdf", args=[obj.pk, "es"]),
+            '<a href="{}?language=es" download>{}</a> · <a href="{}?language=en" download>{}</a>',
+            reverse("admin:programs_certificate_pdf", args=[obj.pk]),
             _("PDF en español"),
-            reverse("admin:programs_certificate_pdf", args=[obj.pk, "en"]),
+            reverse("admin:programs_certificate_pdf", args=[obj.pk]),
             _("PDF en inglés"),
         )
 
@@ -564,7 +564,7 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
                 name="programs_certificate_import",
             ),
             path(
-                "<int:certificate_id>/pdf/<str:language>/",
+                "<int:object_id>/pdf/",
                 self.admin_site.admin_view(self.pdf_view),
                 name="programs_certificate_pdf",
             ),
@@ -622,12 +622,14 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/programs/import_results.html", context)
 
-    def pdf_view(self, request, certificate_id, language):
-        """Staff download a certificate as the holder does (same document, same headers)."""
+    def pdf_view(self, request, object_id):
+        """Staff download a certificate as the holder does (same document, same headers),
+        in the language of `?language=es|en` (Spanish by default)."""
+        language = request.GET.get("language", "es")
         if not self.has_view_permission(request) or language not in ("es", "en"):
             raise PermissionDenied
         certificate = get_object_or_404(
-            Certificate.objects.visible_to(request.user).with_document(), pk=certificate_id
+            Certificate.objects.visible_to(request.user).with_document(), pk=object_id
         )
         return certificate_pdf_response(certificate, "en" if language == "en" else "es-mx")
 

@@ -230,7 +230,7 @@ def build_world(text=None) -> World:
         "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
         "admin:programs_application_changelist": r("admin:programs_application_changelist"),
         "admin:programs_certificate_pdf": r(
-            "admin:programs_certificate_pdf", args=[certificate.pk, "es"]
+            "admin:programs_certificate_pdf", args=[certificate.pk]
         ),
         "admin:announcements_announcement_changelist": r(
             "admin:announcements_announcement_changelist"
