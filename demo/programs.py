@@ -18,8 +18,24 @@ from django.utils import timezone
 from members.checks import DEMO_MEMBER_DOMAIN
 from members.choices import EducationLevel, MexicanState
 from members.models import User
-from programs.models import Application, Enrolment, Partner, Program, Selection, Stage
-from programs.services import issue_certificates, rank_candidates
+from programs.models import (
+    Application,
+    Enrolment,
+    Module,
+    Partner,
+    Program,
+    Selection,
+    Session,
+    Stage,
+)
+from programs.services import (
+    CertificationRow,
+    ResultRow,
+    import_partner_certifications,
+    issue_certificates,
+    rank_candidates,
+    record_results,
+)
 
 IA1000_SLUG = "ia-1000"
 OPEN_SLUG = "ciencia-de-datos-para-la-salud"
@@ -171,8 +187,12 @@ def _ia1000(infotec, huawei):
             "starts_on": dt.date(2024, 2, 19),
             "ends_on": dt.date(2024, 4, 26),
             "certifying_partner": huawei,
+            "certification_name": "Huawei Certified ICT Associate - AI (HCIA-AI)",
+            "pass_grade": Decimal("70.00"),
+            "min_attendance": Decimal("80.00"),
         },
     )
+    _modules_and_sessions(stage1)
     stage2, _created = Stage.objects.get_or_create(
         program=program,
         order=2,
@@ -190,6 +210,38 @@ def _ia1000(infotec, huawei):
         },
     )
     return program, stage1, stage2
+
+
+MODULES = [
+    ("ml", "Aprendizaje automático (machine learning)", "Machine learning", 40),
+    ("dl", "Aprendizaje profundo (deep learning)", "Deep learning", 40),
+    ("openai", "Modelos de OpenAI y LLM", "OpenAI models and LLMs", 20),
+]
+
+
+def _modules_and_sessions(stage):
+    """Stage 1's three weighted modules and its ten virtual sessions (two a week)."""
+    if stage.modules.exists():
+        return
+    modules = [
+        Module.objects.create(
+            stage=stage, order=n, code=code, name_es=name_es, name_en=name_en, weight=weight
+        )
+        for n, (code, name_es, name_en, weight) in enumerate(MODULES, start=1)
+    ]
+    start = timezone.make_aware(dt.datetime(2024, 2, 20, 17, 0))
+    for n in range(10):
+        module = modules[min(n * len(modules) // 10, len(modules) - 1)]
+        Session.objects.create(
+            stage=stage,
+            code=f"s{n + 1:02d}",
+            module=module,
+            title_es=f"Sesión {n + 1}: {module.name_es}",
+            title_en=f"Session {n + 1}: {module.name_en}",
+            mode=Session.Mode.VIRTUAL,
+            starts_at=start + dt.timedelta(days=7 * (n // 2) + 2 * (n % 2)),
+            link=f"https://aula.example.org/ia1000/sesion-{n + 1:02d}",
+        )
 
 
 def _open_program(infotec):
@@ -267,24 +319,54 @@ def _cohort(rng, program, stage1, stage2, users):
     ]
     Application.objects.bulk_create(applications)
     applications = list(Application.objects.filter(program=program).order_by("pk"))
-    enrolments = []
-    for application in applications:
-        completed = rng.random() < 0.9
-        score = Decimal(rng.randint(5500, 10000)) / 100 if completed else None
-        if not completed and rng.random() < 0.5:
-            score = Decimal(rng.randint(2000, 6000)) / 100
-        enrolments.append(
-            Enrolment(
-                application=application,
-                stage=stage1,
-                score=score,
-                completed=completed,
-                certified=completed and score is not None and score >= 70,
-                completed_on=stage1.ends_on if completed else None,
+    Enrolment.objects.bulk_create(
+        [Enrolment(application=application, stage=stage1) for application in applications]
+    )
+    # Module grades and attendance, imported through the same service as a results file:
+    # the stage average and completion are computed (programs.grading).
+    modules = list(stage1.modules.all())
+    sessions = list(stage1.sessions.all())
+    rows = []
+    for line, enrolment in enumerate(
+        Enrolment.objects.filter(stage=stage1).order_by("pk"), start=2
+    ):
+        level = rng.randint(5500, 10000)
+        dropped = rng.random() < 0.08
+        grades = {
+            m.pk: Decimal(max(0, min(10000, level + rng.randint(-900, 900)))) / 100
+            for m in modules
+            if not dropped or rng.random() < 0.4
+        }
+        presence = 0.3 if dropped else 0.95
+        attendance = {s.pk: rng.random() < presence for s in sessions}
+        rows.append(
+            ResultRow(
+                line=line,
+                enrolment_id=enrolment.pk,
+                score=None,
+                completed=False,
+                certified=None,
+                grades=grades,
+                attendance=attendance,
             )
         )
-    Enrolment.objects.bulk_create(enrolments)
-    issue_certificates(stage=stage1, issued_on=stage1.ends_on)
+    record_results(stage=stage1, rows=rows, completed_on=stage1.ends_on, notify=False)
+    # Huawei's own certification, imported with its identifiers and dates, as a separate
+    # credential from Infotec's constancia.
+    certified = Enrolment.objects.filter(stage=stage1, certified=True).order_by("pk")
+    import_partner_certifications(
+        stage=stage1,
+        rows=[
+            CertificationRow(
+                line=n,
+                enrolment_id=enrolment.pk,
+                external_id=f"HCIA-AI-2024-{n:05d}",
+                issued_on=stage1.ends_on + dt.timedelta(days=3),
+            )
+            for n, enrolment in enumerate(certified, start=2)
+        ],
+        notify=False,
+    )
 
     ranking = rank_candidates(stage=stage1)
     count = min(stage2.seats or 0, len(ranking) // 2) or min(len(ranking), 1)
@@ -323,7 +405,7 @@ def _cohort(rng, program, stage1, stage2, users):
         waitlist_count=len(waiting),
         confirmed_at=timezone.make_aware(dt.datetime(2024, 5, 2, 9, 0)),
     )
-    issue_certificates(stage=stage2, issued_on=stage2.ends_on)
+    issue_certificates(stage=stage2, issued_on=stage2.ends_on, notify=False)
     return len(applications)
 
 

@@ -3,7 +3,7 @@ certificates. Every state change goes through a service (capacity, idempotence, 
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,18 +13,40 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdminMixin
 from members.admin_lists import BigTableAdminMixin
 
+from .certificates import certificate_pdf_response
 from .forms import ResultsImportForm, RevokeForm, SelectionForm
-from .importing import ImportFileError, read_table, validate_rows
-from .models import Application, Certificate, Enrolment, Partner, Program, Selection, Stage
+from .importing import (
+    ImportFileError,
+    read_table,
+    validate_certification_rows,
+    validate_rows,
+)
+from .models import (
+    Application,
+    Attendance,
+    Certificate,
+    Enrolment,
+    Module,
+    ModuleGrade,
+    Partner,
+    Program,
+    Selection,
+    Session,
+    Stage,
+)
 from .services import (
+    RANKING_RULES,
     ProgramError,
     decide_applications,
+    import_partner_certifications,
+    issue_partner_certifications,
     next_stage,
     rank_candidates,
     record_results,
     revoke_certificates,
     save_result,
     select_for_next_stage,
+    stage_is_graded_by_module,
 )
 
 DECIDED_MESSAGE = _("%(changed)s solicitudes actualizadas; %(skipped)s sin cambio (ya decididas).")
@@ -39,7 +61,22 @@ SELECTION_CONFIRMED_MESSAGE = _(
 SELECTION_ALREADY_MESSAGE = _(
     "La selección para esta etapa ya se había confirmado; no se cambió nada."
 )
-REVOKED_MESSAGE = _("%(count)s constancias revocadas.")
+REVOKED_MESSAGE = _("%(count)s credenciales revocadas.")
+RESULTS_IMPORT_INTRO = _(
+    "Sube un archivo CSV o XLSX con una fila por participante. La primera línea es el "
+    "encabezado: correo, calificacion (0 a 100, dos decimales), concluyo (sí/no), "
+    "certificado (sí/no). Se valida cada línea; si alguna tiene un error, no se importa nada."
+)
+CERTIFICATIONS_IMPORT_INTRO = _(
+    "Sube el archivo CSV o XLSX de la institución aliada con una fila por persona: correo, "
+    "identificador (el de la institución) y fecha (AAAA-MM-DD o DD/MM/AAAA). Solo personas "
+    "certificadas en la etapa y sin esta certificación. Si alguna línea tiene un error, no "
+    "se importa nada."
+)
+CERTIFICATIONS_IMPORTED_MESSAGE = _(
+    "Se registraron %(count)s certificaciones de %(partner)s en la etapa %(stage)s."
+)
+CERTIFICATIONS_ISSUED_MESSAGE = _("%(count)s certificaciones emitidas en %(stage)s.")
 
 
 @admin.register(Partner)
@@ -59,7 +96,8 @@ class StageInline(admin.StackedInline):
         ("description_es", "description_en"),
         ("mode", "place_es", "place_en"),
         ("starts_on", "ends_on"),
-        ("seats", "certifying_partner"),
+        ("seats", "certifying_partner", "certification_name"),
+        ("pass_grade", "min_attendance"),
     ]
 
 
@@ -93,6 +131,7 @@ class ProgramAdmin(admin.ModelAdmin):
                     "capacity",
                     ("call_opens_at", "call_closes_at"),
                     ("eligibility_es", "eligibility_en"),
+                    "requires_residence_in_mexico",
                 ]
             },
         ),
@@ -123,12 +162,49 @@ class ProgramAdmin(admin.ModelAdmin):
         )
 
 
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["order", "code", "name_es", "name_en", "weight"]
+
+
+class SessionInline(admin.StackedInline):
+    model = Session
+    extra = 0
+    fields = [
+        ("code", "module"),
+        ("title_es", "title_en"),
+        ("mode", "starts_at", "duration_minutes"),
+        ("link", "place"),
+    ]
+
+
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
     list_display = ["name_es", "program", "order", "mode", "starts_on", "seats", "select_link"]
     list_filter = ["program", "mode"]
     list_select_related = ["program"]
     search_fields = ["name_es", "name_en", "program__name_es"]
+    fields = ["program", *StageInline.fields]
+    inlines = [ModuleInline, SessionInline]
+    actions = ["issue_partner_certifications"]
+
+    @admin.action(
+        description=_("Emitir aquí la certificación de la institución aliada a las certificadas"),
+        permissions=["change"],
+    )
+    def issue_partner_certifications(self, request, queryset):
+        for stage in queryset.select_related("certifying_partner"):
+            try:
+                count = issue_partner_certifications(stage=stage)
+            except ProgramError as exc:
+                self.message_user(request, f"{stage}: {exc}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    CERTIFICATIONS_ISSUED_MESSAGE % {"count": count, "stage": stage.name},
+                    messages.SUCCESS,
+                )
 
     @admin.display(description=_("selección"))
     def select_link(self, obj):
@@ -202,6 +278,7 @@ class StageAdmin(admin.ModelAdmin):
             "existing": existing,
             "form": form,
             "ranking": ranking,
+            "ranking_rules": RANKING_RULES,
         }
         return TemplateResponse(request, "admin/programs/selection.html", context)
 
@@ -244,6 +321,7 @@ class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "education_level",
         "education_field",
         "institution",
+        "residence_country",
         "state",
         "nationality",
         "motivation",
@@ -285,6 +363,23 @@ class ApplicationAdmin(BigTableAdminMixin, admin.ModelAdmin):
         self._decide(request, queryset, Application.Status.REJECTED)
 
 
+class ModuleGradeInline(admin.TabularInline):
+    model = ModuleGrade
+    extra = 0
+    fields = ["module", "grade"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "module":
+            kwargs["queryset"] = Module.objects.select_related("stage")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["session", "attended"]
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
     """Results entry: score, completed and certified are editable in the list."""
@@ -294,6 +389,7 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "stage",
         "status",
         "score",
+        "attendance",
         "completed",
         "certified",
         "completed_on",
@@ -306,9 +402,19 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "application__user__profile__given_names",
         "application__user__profile__paternal_surname",
     ]
-    list_select_related = ["application__user", "stage__program", "certificate"]
-    fields = ["application", "stage", "status", "score", "completed", "certified", "completed_on"]
-    readonly_fields = ["application", "stage", "status", "completed_on"]
+    list_select_related = ["application__user", "stage__program"]
+    fields = [
+        "application",
+        "stage",
+        "status",
+        "score",
+        "attendance",
+        "completed",
+        "certified",
+        "completed_on",
+    ]
+    readonly_fields = ["application", "stage", "status", "attendance", "completed_on"]
+    inlines = [ModuleGradeInline, AttendanceInline]
     change_list_template = "admin/programs/enrolment_change_list.html"
 
     def has_add_permission(self, request):
@@ -320,10 +426,30 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("constancia"), boolean=True)
     def has_certificate(self, obj):
-        return hasattr(obj, "certificate")
+        return obj.has_constancia
+
+    def get_queryset(self, request):
+        constancias = Certificate.objects.filter(
+            enrolment=OuterRef("pk"), kind=Certificate.Kind.CONSTANCIA
+        )
+        return super().get_queryset(request).annotate(has_constancia=Exists(constancias))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Average and completion of a stage graded by module are computed, never typed.
+        if obj is not None and stage_is_graded_by_module(obj.stage):
+            return [*self.readonly_fields, "score", "completed"]
+        return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        save_result(enrolment=obj)
+        # Saved by save_related, once the inlines (grades, attendance) are: one service
+        # (save_result) computes and writes the result and issues any certificate.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        # After the module grades and attendance (the inlines) are saved: compute the
+        # stage result from them (stages graded by module) and issue any certificate.
+        super().save_related(request, form, formsets, change)
+        save_result(enrolment=form.instance)
 
     def get_urls(self):
         return [
@@ -364,6 +490,8 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Importar resultados"),
+            "intro": RESULTS_IMPORT_INTRO,
+            "changelist_url": reverse("admin:programs_enrolment_changelist"),
             "form": form,
             "errors": errors,
         }
@@ -372,11 +500,34 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "holder_name", "stage", "issued_on", "valid", "verify_link"]
-    list_filter = ["enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["code", "holder_name", "enrolment__application__user__email"]
+    list_display = [
+        "code",
+        "holder_name",
+        "kind",
+        "issuer_name",
+        "stage",
+        "issued_on",
+        "valid",
+        "verify_link",
+        "pdf_links",
+    ]
+    list_filter = ["kind", "enrolment__stage", ("revoked_at", admin.EmptyFieldListFilter)]
+    change_list_template = "admin/programs/certificate_change_list.html"
     list_select_related = ["enrolment__stage__program"]
-    fields = ["code", "holder_name", "enrolment", "issued_on", "revoked_at", "revoked_reason"]
+    search_fields = ["code", "external_id", "holder_name", "enrolment__application__user__email"]
+    fields = [
+        "code",
+        "kind",
+        "title",
+        "issuer_name",
+        "external_id",
+        "holder_name",
+        "enrolment",
+        "issued_on",
+        "revoked_at",
+        "revoked_reason",
+        "pdf_links",
+    ]
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -394,6 +545,93 @@ class CertificateAdmin(BigTableAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("verificación"))
     def verify_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Verificar"))
+
+    @admin.display(description=_("PDF"))
+    def pdf_links(self, obj):
+        return format_html(
+            '<a href="{}?language=es" download>{}</a> · <a href="{}?language=en" download>{}</a>',
+            reverse("admin:programs_certificate_pdf", args=[obj.pk]),
+            _("PDF en español"),
+            reverse("admin:programs_certificate_pdf", args=[obj.pk]),
+            _("PDF en inglés"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="programs_certificate_import",
+            ),
+            path(
+                "<int:object_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="programs_certificate_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a partner's certifications (identifier, date); all valid or nothing."""
+        if not request.user.has_perm("programs.add_certificate"):
+            raise PermissionDenied
+        stages = (
+            Stage.objects.filter(certifying_partner__isnull=False)
+            .exclude(certification_name="")
+            .select_related("program")
+            .order_by("program__name_es", "order")
+        )
+        form = ResultsImportForm(request.POST or None, request.FILES or None, stages=stages)
+        form.fields["file"].help_text = _("Columnas: correo, identificador, fecha.")
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            stage = form.cleaned_data["stage"]
+            try:
+                table = read_table(form.cleaned_data["file"])
+            except ImportFileError as exc:
+                errors = [str(exc)]
+            else:
+                rows, errors = validate_certification_rows(stage=stage, table=table)
+                if not errors:
+                    try:
+                        count = import_partner_certifications(stage=stage, rows=rows)
+                    except ProgramError as exc:
+                        errors = [str(exc)]
+                    else:
+                        self.message_user(
+                            request,
+                            CERTIFICATIONS_IMPORTED_MESSAGE
+                            % {
+                                "count": count,
+                                "partner": stage.certifying_partner.name,
+                                "stage": stage.name,
+                            },
+                            messages.SUCCESS,
+                        )
+                        url = reverse("admin:programs_certificate_changelist")
+                        return redirect(f"{url}?kind__exact=partner")
+            self.message_user(request, IMPORT_REJECTED_MESSAGE, messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importar certificaciones"),
+            "intro": CERTIFICATIONS_IMPORT_INTRO,
+            "changelist_url": reverse("admin:programs_certificate_changelist"),
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/programs/import_results.html", context)
+
+    def pdf_view(self, request, object_id):
+        """Staff download a certificate as the holder does (same document, same headers),
+        in the language of `?language=es|en` (Spanish by default)."""
+        language = request.GET.get("language", "es")
+        if not self.has_view_permission(request) or language not in ("es", "en"):
+            raise PermissionDenied
+        certificate = get_object_or_404(
+            Certificate.objects.visible_to(request.user).with_document(), pk=object_id
+        )
+        return certificate_pdf_response(certificate, "en" if language == "en" else "es-mx")
 
     @admin.action(description=_("Revocar las constancias seleccionadas"), permissions=["change"])
     def revoke(self, request, queryset):

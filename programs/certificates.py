@@ -10,18 +10,18 @@ import io
 from pathlib import Path
 
 import segno
-from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+
+from members.files import file_response
 
 from .models import Certificate
 
 
 def verification_url(certificate: Certificate) -> str:
     """The absolute public URL the QR code points to (Spanish, unprefixed)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return settings.SITE_URL + certificate.get_absolute_url()
+    return certificate.verification_url()
 
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -42,7 +42,8 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
     program = stage.program
     url = verification_url(certificate)
     with translation.override(language):
-        title = _("Constancia de participación")
+        partner = certificate.is_partner_certification
+        title = _("Certificación") if partner else _("Constancia de participación")
         pdf = FPDF(orientation="L", unit="mm", format="A4")
         pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
         pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
@@ -58,8 +59,7 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
         pdf.set_text_color(0, 104, 71)
         pdf.set_font(FONT, "B", 13)
         pdf.set_xy(20, 20)
-        partners = ", ".join(p.name for p in program.partners.all())
-        pdf.cell(257, 8, partners or "Red de Talentos Mexicanos", align="C")
+        pdf.cell(257, 8, certificate.issuer_name or "Red de Talentos Mexicanos", align="C")
 
         pdf.set_font(FONT, "B", 28)
         pdf.set_xy(20, 40)
@@ -75,20 +75,23 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
 
         pdf.set_font(FONT, "", 14)
         pdf.set_xy(30, 94)
-        text = _(
-            "por haber concluido y acreditado la etapa «%(stage)s» del programa %(program)s."
-        ) % {
-            "stage": stage.name,
-            "program": program.name,
-        }
+        if partner:
+            text = _(
+                "por haber acreditado la certificación «%(name)s», en la etapa «%(stage)s» "
+                "del programa %(program)s."
+            ) % {"name": certificate.display_title, "stage": stage.name, "program": program.name}
+        else:
+            text = _(
+                "por haber concluido y acreditado la etapa «%(stage)s» del programa %(program)s."
+            ) % {"stage": stage.name, "program": program.name}
         pdf.multi_cell(237, 8, text, align="C")
-        if stage.certifying_partner_id:
+        if certificate.external_id:
             pdf.set_x(30)
             pdf.multi_cell(
                 237,
                 8,
-                _("Incluye la certificación otorgada por %(partner)s.")
-                % {"partner": stage.certifying_partner.name},
+                _("Identificador de %(issuer)s: %(id)s")
+                % {"issuer": certificate.issuer_name, "id": certificate.external_id},
                 align="C",
             )
         pdf.set_xy(30, 128)
@@ -105,3 +108,16 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
         pdf.set_text_color(0, 104, 71)
         pdf.cell(200, 6, url, link=url)
         return bytes(pdf.output())
+
+
+def certificate_pdf_response(certificate: Certificate, language: str):
+    """The certificate PDF as a private download (members.files: nosniff, no-store), the
+    one response for the holder's page and the admin's."""
+    pdf = render_certificate_pdf(certificate, language)
+    suffix = "en" if language == "en" else "es"
+    return file_response(
+        pdf,
+        filename=f"constancia-{certificate.code}-{suffix}.pdf",
+        attachment=True,
+        private=True,
+    )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Application
 
 GENDER_DESCRIPTION_MESSAGE = _("Escribe cómo te describes, o elige otra opción.")
+STATE_REQUIRED_MESSAGE = _("Elige la entidad federativa donde vives.")
 
 
 class ApplicationForm(forms.ModelForm):
@@ -17,6 +18,7 @@ class ApplicationForm(forms.ModelForm):
             "education_level",
             "education_field",
             "institution",
+            "residence_country",
             "state",
             "nationality",
             "gender",
@@ -28,6 +30,7 @@ class ApplicationForm(forms.ModelForm):
                 "Por ejemplo: ingeniería química, economía, bachillerato general."
             ),
             "state": _("La entidad federativa donde vives."),
+            "residence_country": _("El país donde vives hoy."),
             "gender": _(
                 "Opcional. Solo se usa en cifras agregadas sobre la inclusión; nadie más lo ve."
             ),
@@ -36,8 +39,21 @@ class ApplicationForm(forms.ModelForm):
         }
         widgets = {"motivation": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
+        # Eligibility per program: a program for residents of Mexico (IA 1000: any
+        # nationality) asks for the state only; a program open to the diaspora asks for
+        # the country of residence, and for a state only from people living in Mexico.
+        self.residence_required = program.requires_residence_in_mexico
+        if self.residence_required:
+            del self.fields["residence_country"]
+            self.fields["state"].required = True
+        else:
+            self.fields["residence_country"].initial = "MX"
+            self.fields["state"].required = False
+            self.fields["state"].help_text = _(
+                "Solo si vives en México: la entidad federativa donde vives."
+            )
         self.fields["gender"].choices = [
             ("", _("Prefiero no indicarlo")),
             *Application.Gender.choices,
@@ -46,6 +62,16 @@ class ApplicationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # (For a program that requires residence in Mexico, apply_to_program records it.)
+        if self.residence_required:
+            return self._clean_gender(cleaned)
+        if cleaned.get("residence_country") and cleaned["residence_country"] != "MX":
+            cleaned["state"] = ""
+        elif cleaned.get("residence_country") == "MX" and not cleaned.get("state"):
+            self.add_error("state", STATE_REQUIRED_MESSAGE)
+        return self._clean_gender(cleaned)
+
+    def _clean_gender(self, cleaned):
         if cleaned.get("gender") != Application.Gender.SELF_DESCRIBED:
             cleaned["gender_description"] = ""
         elif not cleaned.get("gender_description", "").strip():
@@ -59,7 +85,12 @@ class ResultsImportForm(forms.Form):
     stage = forms.ModelChoiceField(queryset=None, label=_("Etapa"))
     file = forms.FileField(
         label=_("Archivo CSV o XLSX"),
-        help_text=_("Columnas: correo, calificacion, concluyo, certificado."),
+        help_text=_(
+            "Columnas: correo, calificacion, concluyo, certificado. En una etapa con módulos "
+            "o sesiones: correo, una columna por módulo (su clave, con la calificación), una "
+            "por sesión (su clave, sí/no) y, si quieres, certificado; el promedio y la "
+            "conclusión se calculan."
+        ),
     )
 
     def __init__(self, *args, stages, **kwargs):
@@ -84,3 +115,16 @@ class SelectionForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Motivo de la revocación"), max_length=300)
+
+
+class CredentialLookupForm(forms.Form):
+    """The code printed on a credential (or under its QR code)."""
+
+    code = forms.CharField(
+        label=_("Código de verificación"),
+        max_length=64,
+        help_text=_("Está impreso en la credencial, debajo del código QR."),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()

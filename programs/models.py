@@ -5,6 +5,8 @@ Bilingual content is stored as `<field>_es` / `<field>_en` with a property follo
 the active language, like the reference rows of the members app.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -86,6 +88,15 @@ class Program(models.Model):
     call_closes_at = models.DateTimeField(_("la convocatoria cierra"))
     eligibility_es = models.TextField(_("requisitos (español)"), blank=True)
     eligibility_en = models.TextField(_("requisitos (inglés)"), blank=True)
+    requires_residence_in_mexico = models.BooleanField(
+        _("exige residir en México"),
+        default=True,
+        help_text=_(
+            "Marcado: solo pueden postularse personas que viven en México (de cualquier "
+            "nacionalidad), con su entidad federativa. Sin marcar (programas para la "
+            "diáspora): se pregunta el país de residencia y la entidad solo si es México."
+        ),
+    )
     is_published = models.BooleanField(_("publicado"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -161,6 +172,31 @@ class Stage(models.Model):
         related_name="certified_stages",
         verbose_name=_("institución que además certifica"),
     )
+    certification_name = models.CharField(
+        _("nombre de la certificación"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Cómo se llama la certificación de la institución aliada (p. ej. «HCIA-AI»); "
+            "la constancia del centro es una credencial aparte."
+        ),
+    )
+    pass_grade = models.DecimalField(
+        _("promedio mínimo para concluir"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("70.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Promedio ponderado de los módulos, de 0 a 100."),
+    )
+    min_attendance = models.DecimalField(
+        _("asistencia mínima para concluir (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("80.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Porcentaje de las sesiones; no cuenta si la etapa no tiene sesiones."),
+    )
 
     name = bilingual("name")
     description = bilingual("description")
@@ -178,10 +214,120 @@ class Stage(models.Model):
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="programs_stage_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(pass_grade__gte=0, pass_grade__lte=100)
+                & Q(min_attendance__gte=0, min_attendance__lte=100),
+                name="programs_stage_thresholds_0_100",
+            ),
         ]
 
     def __str__(self):
         return f"{self.program.name_es} · {self.name_es}"
+
+
+class Module(models.Model):
+    """A graded part of a stage (machine learning, deep learning...) with its weight in the
+    stage average. Its code is the column of its grade in a results file."""
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="modules", verbose_name=_("etapa")
+    )
+    order = models.PositiveSmallIntegerField(_("orden"))
+    code = models.SlugField(
+        _("clave"),
+        max_length=40,
+        help_text=_("La columna de sus calificaciones en el archivo de resultados (p. ej. «ml»)."),
+    )
+    name_es = models.CharField(_("nombre (español)"), max_length=200)
+    name_en = models.CharField(_("nombre (inglés)"), max_length=200)
+    weight = models.PositiveSmallIntegerField(
+        _("peso"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Peso relativo en el promedio de la etapa (p. ej. 40, 40 y 20)."),
+    )
+
+    name = bilingual("name")
+
+    class Meta:
+        ordering = ["stage", "order", "pk"]
+        verbose_name = _("módulo")
+        verbose_name_plural = _("módulos")
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "code"], name="programs_module_code_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1), name="programs_module_weight_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name_es} ({self.code})"
+
+
+class Session(models.Model):
+    """A class of a stage: virtual (with its link) or in person (with its place). Its code
+    is the column of its attendance in a results file."""
+
+    class Mode(models.TextChoices):
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in_person", _("Presencial")
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("etapa")
+    )
+    code = models.SlugField(
+        _("clave"),
+        max_length=40,
+        help_text=_("La columna de su asistencia en el archivo de resultados (p. ej. «s01»)."),
+    )
+    title_es = models.CharField(_("título (español)"), max_length=200)
+    title_en = models.CharField(_("título (inglés)"), max_length=200)
+    module = models.ForeignKey(
+        Module,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("módulo"),
+    )
+    mode = models.CharField(_("modalidad"), max_length=12, choices=Mode.choices)
+    starts_at = models.DateTimeField(_("inicia"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duración (minutos)"), default=120)
+    link = models.URLField(
+        _("enlace de la sesión virtual"),
+        blank=True,
+        help_text=_("Solo lo ven las personas inscritas en la etapa."),
+    )
+    place = models.CharField(_("lugar"), max_length=200, blank=True)
+
+    title = bilingual("title")
+
+    class Meta:
+        ordering = ["stage", "starts_at", "pk"]
+        verbose_name = _("sesión")
+        verbose_name_plural = _("sesiones")
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "code"], name="programs_session_code_unique"),
+            models.CheckConstraint(
+                condition=(Q(mode="virtual") & ~Q(link="")) | (Q(mode="in_person") & ~Q(place="")),
+                name="programs_session_link_or_place",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title_es} ({self.code})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.mode == self.Mode.VIRTUAL and not self.link:
+            raise ValidationError({"link": SESSION_LINK_MESSAGE})
+        if self.mode == self.Mode.IN_PERSON and not self.place:
+            raise ValidationError({"place": SESSION_PLACE_MESSAGE})
+
+
+SESSION_LINK_MESSAGE = _("Una sesión virtual necesita su enlace.")
+SESSION_PLACE_MESSAGE = _("Una sesión presencial necesita su lugar.")
 
 
 class Application(models.Model):
@@ -217,8 +363,13 @@ class Application(models.Model):
     )
     education_field = models.CharField(_("área de estudios"), max_length=150)
     institution = models.CharField(_("institución"), max_length=200)
+    residence_country = CountryField(_("país de residencia"), default="MX")
+    # Blank only for people who do not live in Mexico (programs that do not require it).
     state = models.CharField(
-        _("entidad federativa de residencia"), max_length=3, choices=MexicanState.choices
+        _("entidad federativa de residencia"),
+        max_length=3,
+        choices=MexicanState.choices,
+        blank=True,
     )
     nationality = CountryField(_("país de nacionalidad"))
     # Optional and self-described; only ever shown in aggregate (inclusion figures).
@@ -237,6 +388,11 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["program", "user"], name="programs_application_once_per_program"
+            ),
+            models.CheckConstraint(
+                condition=Q(residence_country="MX", state__gt="")
+                | (~Q(residence_country="MX") & Q(state="")),
+                name="programs_application_state_iff_resident",
             ),
         ]
         indexes = [models.Index(fields=["program", "status"], name="programs_app_program_status")]
@@ -264,13 +420,22 @@ class Enrolment(models.Model):
     status = models.CharField(
         _("estado"), max_length=12, choices=Status.choices, default=Status.ENROLLED
     )
+    # With modules, the weighted average of the module grades (computed, never typed).
     score = models.DecimalField(
-        _("calificación"),
+        _("promedio"),
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    attendance = models.DecimalField(
+        _("asistencia (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Porcentaje de sesiones asistidas (vacío si la etapa no tiene sesiones)."),
     )
     completed = models.BooleanField(_("concluyó la etapa"), default=False)
     certified = models.BooleanField(_("certificada"), default=False)
@@ -302,6 +467,78 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.application.user.email} · {self.stage.name_es}"
+
+    def module_rows(self) -> list[tuple]:
+        """(module, grade or None) for each module of the stage; reads the prefetched
+        modules and grades (ApplicationQuerySet.for_dashboard), no query of its own."""
+        grades = {g.module_id: g.grade for g in self.grades.all()}
+        return [(m, grades.get(m.pk)) for m in self.stage.modules.all()]
+
+    def session_rows(self) -> list[tuple]:
+        """(session, attended True/False/None) for each session of the stage (prefetched)."""
+        attended = {a.session_id: a.attended for a in self.attendances.all()}
+        return [(s, attended.get(s.pk)) for s in self.stage.sessions.all()]
+
+
+class ModuleGrade(models.Model):
+    """A participant's grade in one module of their stage."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="grades", verbose_name=_("participación")
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="grades", verbose_name=_("módulo")
+    )
+    grade = models.DecimalField(
+        _("calificación"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        ordering = ["module__order", "pk"]
+        verbose_name = _("calificación de módulo")
+        verbose_name_plural = _("calificaciones de módulo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "module"], name="programs_grade_once_per_module"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=0, grade__lte=100), name="programs_grade_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.module.code}: {self.grade}"
+
+
+class Attendance(models.Model):
+    """Whether a participant attended one session of their stage."""
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("participación"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("sesión")
+    )
+    attended = models.BooleanField(_("asistió"))
+
+    class Meta:
+        ordering = ["session__starts_at", "pk"]
+        verbose_name = _("asistencia")
+        verbose_name_plural = _("asistencias")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "session"], name="programs_attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session.code}: {self.attended}"
 
 
 class Selection(models.Model):
@@ -336,16 +573,40 @@ class Selection(models.Model):
 
 
 class Certificate(models.Model):
-    """A constancia for a certified stage, verifiable by its unguessable code."""
+    """A credential earned in a stage, verifiable by its unguessable code: the centre's
+    constancia, or a partner's certification with its own issuer, name, identifier and
+    date (imported from the partner or issued here). At most one of each kind per
+    participation."""
 
-    enrolment = models.OneToOneField(
+    class Kind(models.TextChoices):
+        CONSTANCIA = "constancia", _("Constancia del centro")
+        PARTNER = "partner", _("Certificación de la institución aliada")
+
+    enrolment = models.ForeignKey(
         Enrolment,
         on_delete=models.PROTECT,
-        related_name="certificate",
+        related_name="certificates",
         verbose_name=_("participación"),
     )
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices, default=Kind.CONSTANCIA)
+    issuer = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credentials",
+        verbose_name=_("emisora"),
+    )
     code = models.CharField(_("código"), max_length=32, unique=True, editable=False)
-    # What the certificate says, fixed when it is issued (a document does not change).
+    # What the credential says, fixed when it is issued (a document does not change).
+    issuer_name = models.CharField(_("institución emisora"), max_length=200, blank=True)
+    title = models.CharField(_("nombre de la credencial"), max_length=200, blank=True)
+    external_id = models.CharField(
+        _("identificador de la emisora"),
+        max_length=100,
+        blank=True,
+        help_text=_("El número o clave que la institución aliada dio a su certificación."),
+    )
     holder_name = models.CharField(_("nombre de la persona"), max_length=300)
     issued_on = models.DateField(_("emitida el"))
     revoked_at = models.DateTimeField(_("revocada el"), null=True, blank=True)
@@ -354,9 +615,14 @@ class Certificate(models.Model):
     objects = CertificateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-issued_on", "pk"]
-        verbose_name = _("constancia")
-        verbose_name_plural = _("constancias")
+        ordering = ["-issued_on", "kind", "pk"]
+        verbose_name = _("credencial")
+        verbose_name_plural = _("credenciales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "kind"], name="programs_certificate_one_per_kind"
+            ),
+        ]
 
     def __str__(self):
         return self.code
@@ -367,3 +633,38 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_partner_certification(self) -> bool:
+        return self.kind == self.Kind.PARTNER
+
+    def verification_url(self) -> str:
+        """The absolute public verification address (Spanish, unprefixed: the QR's too)."""
+        from django.utils import translation
+
+        with translation.override(settings.LANGUAGE_CODE):
+            return settings.SITE_URL + self.get_absolute_url()
+
+    def linkedin_add_url(self) -> str:
+        """LinkedIn's "add to profile" address for this credential: its name, issuing
+        organisation, issue year and month, identifier and verification URL."""
+        from urllib.parse import urlencode
+
+        query = urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": self.display_title,
+                "organizationName": self.issuer_name,
+                "issueYear": self.issued_on.year,
+                "issueMonth": self.issued_on.month,
+                "certUrl": self.verification_url(),
+                "certId": self.external_id or self.code,
+            }
+        )
+        return f"https://www.linkedin.com/profile/add?{query}"
+
+    @property
+    def display_title(self) -> str:
+        """The credential's name as it was issued; a constancia issued before names were
+        stored reads "Constancia de participación"."""
+        return self.title or str(_("Constancia de participación"))

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from members.services import neutralise_admin_log
 
-from .models import Application, Certificate, Enrolment
+from .models import Application, Attendance, Certificate, Enrolment, ModuleGrade
 
 # Stored as the revocation reason (staff read it in the admin).
 ACCOUNT_DELETED_REASON = "Cuenta eliminada por su titular (derecho de cancelación)."
@@ -25,7 +25,11 @@ def export(user) -> dict:
             Prefetch(
                 "enrolments",
                 queryset=Enrolment.objects.select_related("stage").order_by("stage__order"),
-            )
+            ),
+            Prefetch("enrolments__grades", queryset=ModuleGrade.objects.select_related("module")),
+            Prefetch(
+                "enrolments__attendances", queryset=Attendance.objects.select_related("session")
+            ),
         )
     )
     certificates = Certificate.objects.filter(enrolment__application__user=user).select_related(
@@ -40,6 +44,7 @@ def export(user) -> dict:
                 "education_field": a.education_field,
                 "institution": a.institution,
                 "state": a.state,
+                "residence_country": a.residence_country.code,
                 "nationality": a.nationality.code,
                 "gender": a.gender,
                 "gender_description": a.gender_description,
@@ -51,7 +56,16 @@ def export(user) -> dict:
                         "stage": e.stage.name_es,
                         "status": e.status,
                         "score": None if e.score is None else str(e.score),
+                        "attendance": None if e.attendance is None else str(e.attendance),
                         "completed_on": _iso(e.completed_on),
+                        "module_grades": [
+                            {"module": g.module.name_es, "grade": str(g.grade)}
+                            for g in e.grades.all()
+                        ],
+                        "attendance_by_session": [
+                            {"session": att.session.code, "attended": att.attended}
+                            for att in e.attendances.all()
+                        ],
                     }
                     for e in a.enrolments.all()
                 ],
@@ -61,6 +75,10 @@ def export(user) -> dict:
         "certificates": [
             {
                 "code": c.code,
+                "kind": c.kind,
+                "title": c.title,
+                "issuer": c.issuer_name,
+                "issuer_identifier": c.external_id,
                 "stage": c.enrolment.stage.name_es,
                 "holder_name": c.holder_name,
                 "issued_on": _iso(c.issued_on),
@@ -75,8 +93,11 @@ def erase(user) -> None:
     """Account cancellation: pending applications are withdrawn and free text removed;
     certificates are revoked and lose the holder's name (the public verification page
     would otherwise keep showing it). Education level, state and gender stay, anonymous,
-    for the program's aggregate figures."""
+    for the program's aggregate figures; the per-module grades and the attendance record
+    are deleted (the figures count stage results only)."""
     now = timezone.now()
+    ModuleGrade.objects.filter(enrolment__application__user=user).delete()
+    Attendance.objects.filter(enrolment__application__user=user).delete()
     Application.objects.filter(
         user=user, status__in=[Application.Status.APPLIED, Application.Status.WAITLISTED]
     ).update(status=Application.Status.WITHDRAWN, decided_at=now)

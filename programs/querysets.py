@@ -42,16 +42,23 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.ACCEPTED)
 
     def for_dashboard(self):
-        """Own applications with program, stage enrolments and certificates in few queries."""
-        from .models import Enrolment
+        """Own applications with program, stage enrolments (modules, sessions, grades and
+        attendance) and certificates in a fixed number of queries."""
+        from .models import Attendance, Certificate, Enrolment, ModuleGrade
 
         return self.select_related("program").prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.select_related("stage", "certificate").order_by(
-                    "stage__order"
-                ),
-            )
+                queryset=Enrolment.objects.select_related("stage").order_by("stage__order"),
+            ),
+            Prefetch(
+                "enrolments__certificates",
+                queryset=Certificate.objects.select_related("issuer").order_by("kind"),
+            ),
+            "enrolments__stage__modules",
+            "enrolments__stage__sessions",
+            Prefetch("enrolments__grades", queryset=ModuleGrade.objects.order_by("module_id")),
+            Prefetch("enrolments__attendances", queryset=Attendance.objects.order_by("session_id")),
         )
 
 
@@ -73,5 +80,5 @@ class CertificateQuerySet(models.QuerySet):
     def with_document(self):
         """Everything a certificate shows (stage, program, partner) in one query."""
         return self.select_related(
-            "enrolment__stage__program", "enrolment__stage__certifying_partner"
+            "enrolment__stage__program", "enrolment__stage__certifying_partner", "issuer"
         )

@@ -9,15 +9,28 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg
+from django.db.models import Avg, Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.services import queue_email_to_user
 
-from .models import Application, Certificate, Enrolment, Program, Selection, Stage
+from .grading import stage_result
+from .models import (
+    Application,
+    Attendance,
+    Certificate,
+    Enrolment,
+    ModuleGrade,
+    Partner,
+    Program,
+    Selection,
+    Stage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +39,29 @@ ALREADY_APPLIED_MESSAGE = gettext_lazy("Ya enviaste una solicitud a este program
 CAPACITY_EXCEEDED_MESSAGE = gettext_lazy(
     "No hay cupo suficiente: quedan %(left)s lugares y se intentó aceptar a %(wanted)s personas."
 )
+RESIDENCE_REQUIRED_MESSAGE = gettext_lazy(
+    "Este programa es para personas que viven en México: indica tu entidad federativa."
+)
 NOT_WITHDRAWABLE_MESSAGE = gettext_lazy("Esta solicitud ya no se puede retirar.")
 SELECTION_DONE_MESSAGE = gettext_lazy("La selección para esta etapa ya se realizó.")
+NO_CERTIFYING_PARTNER_MESSAGE = gettext_lazy(
+    "Esta etapa no tiene institución que certifique ni nombre de certificación: "
+    "complétalos en la etapa."
+)
+CERTIFICATIONS_CHANGED_MESSAGE = gettext_lazy(
+    "Alguna persona del archivo ya tiene su certificación o dejó de estar certificada: "
+    "no se importó nada. Vuelve a subir el archivo."
+)
 NO_NEXT_STAGE_MESSAGE = gettext_lazy("Esta etapa no tiene una etapa siguiente.")
+
+
+RANKING_RULES = [
+    gettext_lazy("el promedio de la persona en esta etapa y las anteriores, de mayor a menor;"),
+    gettext_lazy("en empate, el promedio de esta etapa, de mayor a menor;"),
+    gettext_lazy("después, la asistencia en esta etapa, de mayor a menor;"),
+    gettext_lazy("después, la fecha de la solicitud, la más antigua primero;"),
+    gettext_lazy("por último, el número de solicitud, el menor primero (nunca hay empates)."),
+]
 
 
 class ProgramError(Exception):
@@ -42,11 +75,20 @@ def apply_to_program(*, program: Program, user, data: dict) -> Application:
     """Create the user's application while the call is open (once per program).
 
     `data` holds the cleaned form fields. Refused (ProgramError) outside the call or if
-    the person already applied. The unique constraint settles a double submission.
+    the person already applied. Eligibility by residence: a program for residents of
+    Mexico records Mexico and needs a state; elsewhere a state is kept only for people
+    who live in Mexico. The unique constraint settles a double submission.
     Once the program's capacity is taken, new applications go straight to the waiting list.
     """
     if not program.call_is_open():
         raise ProgramError(CALL_CLOSED_MESSAGE)
+    data = dict(data)
+    if program.requires_residence_in_mexico:
+        data["residence_country"] = "MX"
+    if str(data.get("residence_country") or "MX") != "MX":
+        data["state"] = ""  # a Mexican state is asked only of residents of Mexico
+    elif not data.get("state"):
+        raise ProgramError(RESIDENCE_REQUIRED_MESSAGE)
     full = Application.objects.filter(program=program).accepted().count() >= program.capacity
     status = Application.Status.WAITLISTED if full else Application.Status.APPLIED
     try:
@@ -153,22 +195,39 @@ def _queue_decision_email(application: Application) -> None:
 
 @dataclass(frozen=True)
 class ResultRow:
-    """One validated line of a results import."""
+    """One validated line of a results import.
+
+    For a stage with modules or sessions, `grades` (module id → grade) and `attendance`
+    (session id → attended) are the input and score, attendance and completion are
+    computed (programs.grading); `certified` None then means "certified if completed".
+    """
 
     line: int
     enrolment_id: int
     score: Decimal | None
     completed: bool
-    certified: bool
+    certified: bool | None
+    grades: dict | None = None
+    attendance: dict | None = None
 
 
-def record_results(*, stage: Stage, rows: list[ResultRow], completed_on=None) -> int:
+def stage_is_graded_by_module(stage: Stage) -> bool:
+    """Whether the stage's results come from module grades and attendance (computed)."""
+    return stage.modules.exists() or stage.sessions.exists()
+
+
+def record_results(
+    *, stage: Stage, rows: list[ResultRow], completed_on=None, notify: bool = True
+) -> int:
     """Write validated results for a stage in one transaction, then issue certificates.
 
     Either every row is written or none is (the import validates first, and any
-    database error rolls the whole batch back).
+    database error rolls the whole batch back). For a stage graded by module, each
+    row's grades and attendance replace the participant's previous ones and the stage
+    result is computed from them.
     """
     completed_on = completed_on or timezone.localdate()
+    by_module = stage_is_graded_by_module(stage)
     with transaction.atomic():
         enrolments = Enrolment.objects.select_for_update().in_bulk(
             [row.enrolment_id for row in rows]
@@ -177,26 +236,94 @@ def record_results(*, stage: Stage, rows: list[ResultRow], completed_on=None) ->
             enrolment = enrolments[row.enrolment_id]
             if enrolment.stage_id != stage.pk:
                 raise ProgramError(f"enrolment {row.enrolment_id} is not in stage {stage.pk}")
-            enrolment.score = row.score
-            enrolment.completed = row.completed
-            enrolment.certified = row.certified
-            if row.completed and enrolment.completed_on is None:
-                enrolment.completed_on = completed_on
-            if not row.completed:
-                enrolment.completed_on = None
+            if not by_module:
+                enrolment.score = row.score
+                enrolment.completed = row.completed
+                enrolment.certified = bool(row.certified)
+                _stamp_completion(enrolment, completed_on)
+        if by_module:
+            ids = list(enrolments)
+            ModuleGrade.objects.filter(enrolment_id__in=ids).delete()
+            Attendance.objects.filter(enrolment_id__in=ids).delete()
+            ModuleGrade.objects.bulk_create(
+                ModuleGrade(enrolment_id=row.enrolment_id, module_id=module_id, grade=grade)
+                for row in rows
+                for module_id, grade in (row.grades or {}).items()
+            )
+            Attendance.objects.bulk_create(
+                Attendance(enrolment_id=row.enrolment_id, session_id=session_id, attended=value)
+                for row in rows
+                for session_id, value in (row.attendance or {}).items()
+            )
+            certified = {row.enrolment_id: row.certified for row in rows}
+            _compute(stage, list(enrolments.values()), certified, completed_on)
         Enrolment.objects.bulk_update(
-            list(enrolments.values()), ["score", "completed", "certified", "completed_on"]
+            list(enrolments.values()),
+            ["score", "attendance", "completed", "certified", "completed_on"],
         )
-        issue_certificates(stage=stage)
+        issue_certificates(stage=stage, notify=notify)
     return len(rows)
 
 
+def _stamp_completion(enrolment: Enrolment, completed_on) -> None:
+    if enrolment.completed and enrolment.completed_on is None:
+        enrolment.completed_on = completed_on
+    if not enrolment.completed:
+        enrolment.completed_on = None
+
+
+def _compute(stage: Stage, enrolments: list[Enrolment], certified: dict, completed_on) -> None:
+    """Set average, attendance and completion of `enrolments` from their stored grades and
+    attendance (programs.grading). `certified` maps enrolment ids to True/False/None (None:
+    certified when completed); a certified participant must have completed."""
+    weights = dict(stage.modules.values_list("pk", "weight"))
+    sessions = stage.sessions.count()
+    ids = [e.pk for e in enrolments]
+    grades: dict[int, dict[int, Decimal]] = {pk: {} for pk in ids}
+    for enrolment_id, module_id, grade in ModuleGrade.objects.filter(
+        enrolment_id__in=ids
+    ).values_list("enrolment_id", "module_id", "grade"):
+        grades[enrolment_id][module_id] = grade
+    attended = dict(
+        Attendance.objects.filter(enrolment_id__in=ids, attended=True)
+        .order_by()
+        .values("enrolment_id")
+        .annotate(n=Count("pk"))
+        .values_list("enrolment_id", "n")
+    )
+    for enrolment in enrolments:
+        result = stage_result(
+            grades=grades[enrolment.pk],
+            weights=weights,
+            attended=attended.get(enrolment.pk, 0),
+            sessions=sessions,
+            pass_grade=stage.pass_grade,
+            min_attendance=stage.min_attendance,
+        )
+        enrolment.score = result.average
+        enrolment.attendance = result.attendance
+        enrolment.completed = result.completed
+        wanted = certified.get(enrolment.pk, enrolment.certified)
+        enrolment.certified = result.completed if wanted is None else bool(wanted)
+        if not enrolment.completed:
+            enrolment.certified = False
+        _stamp_completion(enrolment, completed_on)
+
+
 def save_result(*, enrolment: Enrolment) -> None:
-    """Save one result entered by staff in the admin, then issue any missing certificate."""
+    """Save one result entered by staff in the admin, then issue any missing certificate.
+
+    For a stage graded by module the result is computed again from the participant's
+    grades and attendance (a typed average is replaced by the computed one)."""
     with transaction.atomic():
-        if enrolment.completed and enrolment.completed_on is None:
+        if stage_is_graded_by_module(enrolment.stage):
+            certified = {enrolment.pk: enrolment.certified}
+            _compute(enrolment.stage, [enrolment], certified, timezone.localdate())
+        elif enrolment.completed and enrolment.completed_on is None:
             enrolment.completed_on = timezone.localdate()
-        enrolment.save(update_fields=["score", "completed", "certified", "completed_on"])
+        enrolment.save(
+            update_fields=["score", "attendance", "completed", "certified", "completed_on"]
+        )
         issue_certificates(stage=enrolment.stage)
 
 
@@ -205,29 +332,128 @@ def new_certificate_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-def issue_certificates(*, stage: Stage, issued_on=None) -> int:
-    """Issue a certificate to every certified participant of the stage who has none yet.
+def centre_of(program: Program) -> Partner | None:
+    """The public centre that issues a program's constancias (its first public-centre
+    partner), or None (then the network itself is named as the issuer)."""
+    return program.partners.filter(kind=Partner.Kind.PUBLIC_CENTRE).order_by("pk").first()
 
-    Idempotent: a participant has at most one certificate per stage (one-to-one).
+
+NETWORK_ISSUER_NAME = "Red de Talentos Mexicanos"
+
+
+def issue_certificates(*, stage: Stage, issued_on=None, notify: bool = True) -> int:
+    """Issue the centre's constancia to every certified participant of the stage who has
+    none yet, and tell each new holder by mail (after commit; `notify=False` for seeded
+    history).
+
+    Idempotent: a participant has at most one constancia per stage (unique per kind);
+    only the rows this call inserted (found again by their fresh codes) are mailed.
     """
-    issued_on = issued_on or timezone.localdate()
+    centre = centre_of(stage.program)
+    return _issue(
+        stage=stage,
+        kind=Certificate.Kind.CONSTANCIA,
+        issuer=centre,
+        title="",
+        rows=[
+            (enrolment, "", enrolment.completed_on or issued_on or timezone.localdate())
+            for enrolment in _certified_without(stage, Certificate.Kind.CONSTANCIA)
+        ],
+        notify=notify,
+    )
+
+
+def issue_partner_certifications(*, stage: Stage, issued_on=None, notify: bool = True) -> int:
+    """Issue the certifying partner's certification, here, to every certified participant
+    of the stage who has none yet (the identifier is then the verification code)."""
+    if stage.certifying_partner_id is None or not stage.certification_name:
+        raise ProgramError(NO_CERTIFYING_PARTNER_MESSAGE)
+    return _issue(
+        stage=stage,
+        kind=Certificate.Kind.PARTNER,
+        issuer=stage.certifying_partner,
+        title=stage.certification_name,
+        rows=[
+            (enrolment, "", enrolment.completed_on or issued_on or timezone.localdate())
+            for enrolment in _certified_without(stage, Certificate.Kind.PARTNER)
+        ],
+        notify=notify,
+    )
+
+
+@dataclass(frozen=True)
+class CertificationRow:
+    """One validated line of a partner's certifications file."""
+
+    line: int
+    enrolment_id: int
+    external_id: str
+    issued_on: object
+
+
+def import_partner_certifications(
+    *, stage: Stage, rows: list[CertificationRow], notify: bool = True
+) -> int:
+    """Record the certifications the partner issued (its identifier and date), all or
+    nothing: a participant who already holds one, or is not certified, stops the batch."""
+    if stage.certifying_partner_id is None or not stage.certification_name:
+        raise ProgramError(NO_CERTIFYING_PARTNER_MESSAGE)
     with transaction.atomic():
-        missing = (
-            Enrolment.objects.filter(stage=stage, certified=True, certificate__isnull=True)
+        enrolments = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .filter(pk__in=[r.enrolment_id for r in rows], stage=stage, certified=True)
+            .exclude(certificates__kind=Certificate.Kind.PARTNER)
             .select_related("application__user__profile")
-            .order_by("pk")
+            .in_bulk()
         )
+        if len(enrolments) != len(rows):
+            raise ProgramError(CERTIFICATIONS_CHANGED_MESSAGE)
+        return _issue(
+            stage=stage,
+            kind=Certificate.Kind.PARTNER,
+            issuer=stage.certifying_partner,
+            title=stage.certification_name,
+            rows=[(enrolments[r.enrolment_id], r.external_id, r.issued_on) for r in rows],
+            notify=notify,
+        )
+
+
+def _certified_without(stage: Stage, kind: str):
+    return (
+        Enrolment.objects.filter(stage=stage, certified=True)
+        .exclude(certificates__kind=kind)
+        .select_related("application__user__profile")
+        .order_by("pk")
+    )
+
+
+def _issue(*, stage, kind, issuer, title, rows, notify) -> int:
+    """Create one credential per (enrolment, external id, date) row, skipping any the unique
+    constraint says exists already, and mail each holder whose credential was created."""
+    with transaction.atomic():
         certificates = [
             Certificate(
                 enrolment=enrolment,
+                kind=kind,
+                issuer=issuer,
+                issuer_name=issuer.name if issuer else NETWORK_ISSUER_NAME,
+                title=title,
+                external_id=external_id,
                 code=new_certificate_code(),
                 holder_name=_holder_name(enrolment.application.user),
-                issued_on=enrolment.completed_on or issued_on,
+                issued_on=issued_on,
             )
-            for enrolment in missing
+            for enrolment, external_id, issued_on in rows
         ]
         Certificate.objects.bulk_create(certificates, ignore_conflicts=True)
-    return len(certificates)
+        created = Certificate.objects.filter(code__in=[c.code for c in certificates])
+        count = created.count()
+        if notify and count:
+            for certificate in created.select_related(
+                "enrolment__application__user", "enrolment__stage__program"
+            ).iterator(chunk_size=500):
+                _queue_certificate_email(certificate, "programs/email/certificate_issued.txt")
+    return count
 
 
 def _holder_name(user) -> str:
@@ -237,12 +463,58 @@ def _holder_name(user) -> str:
     return user.get_full_name() or user.email.split("@")[0]
 
 
-def revoke_certificates(*, certificate_ids: list[int], reason: str = "") -> int:
-    """Revoke valid certificates; the verification page then says "revoked"."""
-    with transaction.atomic():
-        return Certificate.objects.filter(pk__in=certificate_ids, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_reason=reason[:300]
+def _queue_certificate_email(certificate: Certificate, template: str) -> None:
+    """Tell the holder that their certificate was issued or revoked, with its public
+    verification link, in their language."""
+    enrolment = certificate.enrolment
+    stage = enrolment.stage
+    revoked = certificate.revoked_at is not None
+    queue_email_to_user(
+        user=enrolment.application.user,
+        subject=lambda: _credential_subject(certificate, stage, revoked),
+        template=template,
+        context=lambda: {
+            "certificate": certificate,
+            "stage": stage,
+            "program": stage.program,
+            "verify_url": settings.SITE_URL + certificate.get_absolute_url(),
+            "mine_url": settings.SITE_URL + reverse("programs:mine"),
+        },
+    )
+
+
+def _credential_subject(certificate: Certificate, stage: Stage, revoked: bool) -> str:
+    if certificate.is_partner_certification:
+        text = (
+            _("Tu certificación fue revocada: %(name)s")
+            if revoked
+            else _("Tu certificación: %(name)s")
         )
+        return text % {"name": certificate.display_title}
+    text = _("Tu constancia fue revocada: %(stage)s") if revoked else _("Tu constancia: %(stage)s")
+    return text % {"stage": stage.name}
+
+
+def revoke_certificates(*, certificate_ids: list[int], reason: str = "") -> int:
+    """Revoke valid certificates (the verification page then says "revoked") and tell
+    each holder by mail after commit. Already revoked ones are left as they are."""
+    now = timezone.now()
+    with transaction.atomic():
+        valid = list(
+            Certificate.objects.select_for_update()
+            .filter(pk__in=certificate_ids, revoked_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        count = Certificate.objects.filter(pk__in=valid, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_reason=reason[:300]
+        )
+        revoked = Certificate.objects.filter(pk__in=valid).select_related(
+            "enrolment__application__user", "enrolment__stage__program"
+        )
+        for certificate in revoked.iterator(chunk_size=500):
+            _queue_certificate_email(certificate, "programs/email/certificate_revoked.txt")
+    return count
 
 
 # --- Selection for the next stage ----------------------------------------------------------
@@ -255,6 +527,7 @@ class RankedCandidate:
     application_id: int
     average: Decimal
     last_score: Decimal
+    attendance: Decimal | None
     applied_at: object
     email: str
     holder_name: str
@@ -272,12 +545,14 @@ def next_stage(stage: Stage) -> Stage | None:
 def rank_candidates(*, stage: Stage) -> list[RankedCandidate]:
     """Everyone who completed `stage` with a score, best first.
 
-    The ranking key, documented and deterministic (the same order on every run):
-      1. average score over the person's results in this stage and the stages before it
-         (for IA 1000's stage 1, simply the stage-1 score), highest first;
-      2. then the score in this stage (the most recent result), highest first;
-      3. then the application date, earliest first (who applied first);
-      4. then the application id, lowest first (a total order: no two rows tie).
+    The ranking key, documented and deterministic (the same order on every run; the
+    admin's selection page states it, RANKING_RULES):
+      1. average over the person's stage averages in this stage and the stages before it
+         (for IA 1000's stage 1, simply the stage-1 weighted average), highest first;
+      2. then the average in this stage (the most recent result), highest first;
+      3. then attendance in this stage, highest first (a stage without sessions: equal);
+      4. then the application date, earliest first (who applied first);
+      5. then the application id, lowest first (a total order: no two rows tie).
     """
     candidates = (
         Enrolment.objects.enrolled()
@@ -302,7 +577,15 @@ def rank_candidates(*, stage: Stage) -> list[RankedCandidate]:
         application = enrolment.application
         average = Decimal(averages[application.pk]).quantize(Decimal("0.01"))
         rows.append((enrolment, application, average))
-    rows.sort(key=lambda r: (-r[2], -r[0].score, r[1].created_at, r[1].pk))
+    rows.sort(
+        key=lambda r: (
+            -r[2],
+            -r[0].score,
+            -(r[0].attendance if r[0].attendance is not None else Decimal(0)),
+            r[1].created_at,
+            r[1].pk,
+        )
+    )
     return [
         RankedCandidate(
             rank=n,
@@ -310,6 +593,7 @@ def rank_candidates(*, stage: Stage) -> list[RankedCandidate]:
             application_id=application.pk,
             average=average,
             last_score=enrolment.score,
+            attendance=enrolment.attendance,
             applied_at=application.created_at,
             email=application.user.email,
             holder_name=_holder_name(application.user),

@@ -22,5 +22,6 @@ urlpatterns = [
     path("programs/<slug:slug>/apply/", views.program_apply, name="apply"),
     # programs/<slug>/figures/ and programs/<slug>/staff/figures/ are the figures app's
     # ("figures_program", "figures_program_staff"): one disclosure rule for every figure.
+    path("certificates/", views.certificate_lookup, name="certificate_lookup"),
     path("certificates/<str:code>/", views.certificate_verify, name="certificate_verify"),
 ]

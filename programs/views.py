@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.access import second_factor_required
-from members.files import file_response
 
 from .access import is_program_staff
-from .certificates import render_certificate_pdf
-from .forms import ApplicationForm
+from .certificates import certificate_pdf_response
+from .forms import ApplicationForm, CredentialLookupForm
 from .models import Application, Certificate, Program
 from .services import (
     ALREADY_APPLIED_MESSAGE,
@@ -25,6 +23,7 @@ from .services import (
 
 APPLICATION_SENT_MESSAGE = _("Recibimos tu solicitud. Te avisaremos por correo la decisión.")
 WITHDRAWN_MESSAGE = _("Retiraste tu solicitud.")
+UNKNOWN_CODE_MESSAGE = _("Ninguna credencial tiene este código.")
 PROGRAM_FULL_MESSAGE = _(
     "El cupo del programa ya está completo: tu solicitud quedó en lista de espera y te "
     "avisaremos si se libera un lugar."
@@ -75,7 +74,7 @@ def program_apply(request, slug):
             "education_field": profile.education_field,
             "institution": profile.institution,
         }
-    form = ApplicationForm(request.POST or None, initial=initial)
+    form = ApplicationForm(request.POST or None, initial=initial, program=program)
     if request.method == "POST" and form.is_valid():
         try:
             application = apply_to_program(
@@ -130,36 +129,62 @@ def certificate_pdf(request, code):
         Certificate.objects.visible_to(request.user).with_document(), code=code
     )
     language = "en" if (get_language() or "").startswith("en") else "es-mx"
-    pdf = render_certificate_pdf(certificate, language)
-    suffix = "en" if language == "en" else "es"
-    # A private file like the others (members.files): nosniff, a download, no-store.
-    return file_response(
-        pdf,
-        filename=f"constancia-{certificate.code}-{suffix}.pdf",
-        attachment=True,
-        private=True,
-    )
+    return certificate_pdf_response(certificate, language)
+
+
+VERIFY_FIELDS = (
+    "code",
+    "kind",
+    "title",
+    "issuer_name",
+    "external_id",
+    "holder_name",
+    "issued_on",
+    "revoked_at",
+    "enrolment_id",
+    "enrolment__stage__name_es",
+    "enrolment__stage__name_en",
+    "enrolment__stage__program__name_es",
+    "enrolment__stage__program__name_en",
+    "enrolment__stage__program__slug",
+)
+
+
+def certificate_lookup(request):
+    """The public verification form: type a code, see its credential (GET, no login)."""
+    form = CredentialLookupForm(request.GET or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if Certificate.objects.filter(code=code).exists():
+            return redirect("programs:certificate_verify", code=code)
+        return _unknown_code(request, form)
+    return render(request, "programs/certificate_verify.html", {"form": form})
 
 
 def certificate_verify(request, code):
-    """Public verification: name, program, stage, date and valid/revoked. Nothing else."""
-    certificate = (
-        Certificate.objects.with_document()
-        .only(
-            "code",
-            "holder_name",
-            "issued_on",
-            "revoked_at",
-            "enrolment__stage__name_es",
-            "enrolment__stage__name_en",
-            "enrolment__stage__program__name_es",
-            "enrolment__stage__program__name_en",
-            "enrolment__stage__program__slug",
-            "enrolment__stage__certifying_partner__name",
-        )
-        .filter(code=code)
-        .first()
-    )
+    """Public verification of one credential: name, program, stage, issuer, date and
+    valid/revoked (with the date), and the other credentials of the same participation
+    (issuer, name, status; never their codes). Nothing else about the person."""
+    certificate = Certificate.objects.only(*VERIFY_FIELDS).filter(code=code).first()
     if certificate is None:
-        raise Http404
-    return render(request, "programs/certificate_verify.html", {"certificate": certificate})
+        return _unknown_code(request, CredentialLookupForm(initial={"code": code[:64]}))
+    others = (
+        Certificate.objects.filter(enrolment_id=certificate.enrolment_id)
+        .exclude(pk=certificate.pk)
+        .only("kind", "title", "issuer_name", "issued_on", "revoked_at")
+        .order_by("kind")
+    )
+    return render(
+        request,
+        "programs/certificate_verify.html",
+        {"certificate": certificate, "others": others, "form": CredentialLookupForm()},
+    )
+
+
+def _unknown_code(request, form):
+    return render(
+        request,
+        "programs/certificate_verify.html",
+        {"form": form, "unknown": True, "unknown_message": UNKNOWN_CODE_MESSAGE},
+        status=404,
+    )

@@ -460,6 +460,36 @@ def program_staff_user(*, totp=True, **fields):
     return user
 
 
+def modules_and_sessions(stage, *, modules=(("ml", 40), ("dl", 40), ("openai", 20)), sessions=4):
+    """Weighted modules (code, weight) and `sessions` virtual sessions for `stage`."""
+    from programs.models import Module, Session
+
+    made_modules = [
+        Module.objects.create(
+            stage=stage,
+            order=n,
+            code=code,
+            name_es=f"Módulo {code}",
+            name_en=f"Module {code}",
+            weight=weight,
+        )
+        for n, (code, weight) in enumerate(modules, start=1)
+    ]
+    made_sessions = [
+        Session.objects.create(
+            stage=stage,
+            code=f"s{n:02d}",
+            title_es=f"Sesión {n}",
+            title_en=f"Session {n}",
+            mode="virtual",
+            starts_at=_now() + _days(n),
+            link=f"https://aula.example.org/sesion-{n}",
+        )
+        for n in range(1, sessions + 1)
+    ]
+    return made_modules, made_sessions
+
+
 # === news =========================================================================
 
 

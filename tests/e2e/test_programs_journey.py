@@ -1,6 +1,9 @@
-"""The programs journey in Chromium: a member applies, program staff accept the
-application in the admin, import the results, select the best for stage 2, and the
-participant downloads the certificate, whose QR code leads to its verification page."""
+"""The programs journey in Chromium, as IA 1000 ran: a member applies, program staff
+accept the application in the admin, import grades per module and attendance per session
+(the weighted average and completion are computed), issue the partner's certification,
+select the best average for stage 2, and the participant sees their grades and two
+credentials, downloads the constancia, whose QR code leads to its verification page,
+which lists both credentials and answers an unknown code with a 404."""
 
 import io
 from urllib.parse import urlsplit
@@ -16,7 +19,9 @@ from pypdf import PdfReader
 from programs.models import Application, Certificate, Enrolment, Selection
 from tests.factories import (
     DEFAULT_PASSWORD,
+    PartnerFactory,
     member,
+    modules_and_sessions,
     participant,
     program_staff_user,
     program_with_stages,
@@ -59,6 +64,10 @@ def test_apply_accept_import_select_and_verify_the_certificate(
         maternal_surname="Ortega",
         onboarded_at=onboarded,
     )
+    stage1.certifying_partner = PartnerFactory(name="Huawei Technologies", kind="company")
+    stage1.certification_name = "HCIA-AI"
+    stage1.save(update_fields=["certifying_partner", "certification_name"])
+    modules_and_sessions(stage1, sessions=2)  # ml 40, dl 40, openai 20; s01, s02
     rival = participant(stage1)  # already accepted, will score lower
     staff = program_staff_user(onboarded_at=onboarded, totp=False)
     staff_secret = with_totp(staff)
@@ -96,12 +105,12 @@ def test_apply_accept_import_select_and_verify_the_certificate(
     application = Application.objects.get(user=applicant)
     assert application.status == "accepted"
 
-    # 3. Results imported from a CSV through the admin import view.
+    # 3. Grades per module and attendance per session imported from a CSV.
     csv_path = tmp_path / "resultados.csv"
     csv_path.write_text(
-        "correo,calificacion,concluyo,certificado\n"
-        f"{applicant.email},97.50,sí,sí\n"
-        f"{rival.application.user.email},81.00,sí,sí\n",
+        "correo,ml,dl,openai,s01,s02\n"
+        f"{applicant.email},97.50,98,99,sí,sí\n"
+        f"{rival.application.user.email},81,80,85,sí,sí\n",
         encoding="utf-8",
     )
     page.goto(f"{base}/admin/programs/enrolment/")
@@ -110,7 +119,16 @@ def test_apply_accept_import_select_and_verify_the_certificate(
     page.locator("#id_file").set_input_files(str(csv_path))
     page.get_by_role("button", name="Validar e importar").click()
     expect(page.locator(".messagelist")).to_contain_text("Se importaron 2 resultados")
-    assert Certificate.objects.filter(enrolment__stage=stage1).count() == 2
+    assert Certificate.objects.filter(enrolment__stage=stage1, kind="constancia").count() == 2
+    ours = Enrolment.objects.get(stage=stage1, application__user=applicant)
+    assert (str(ours.score), str(ours.attendance), ours.completed) == ("98.00", "100.00", True)
+
+    # 3b. The partner's certification, a credential of its own, issued from the stage list.
+    page.goto(f"{base}/admin/programs/stage/?program__id__exact={stage1.program_id}")
+    page.locator(f'#result_list input.action-select[value="{stage1.pk}"]').check()
+    page.locator('select[name="action"]').select_option("issue_partner_certifications")
+    page.locator('button[name="index"]').click()
+    expect(page.locator(".messagelist")).to_contain_text("2 certificaciones emitidas")
 
     # 4. Select the best for stage 2: preview, then confirm.
     page.goto(f"{base}/admin/programs/stage/{stage1.pk}/select/")
@@ -130,6 +148,12 @@ def test_apply_accept_import_select_and_verify_the_certificate(
     # 5. The participant downloads the certificate and follows its QR code.
     _log_in(page, base, applicant.email, next_path="/programs/mine/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mis programas")
+    page.locator("details.stage-detail summary").first.click()
+    grades = page.get_by_role("table", name="Calificaciones por módulo")
+    expect(grades).to_contain_text("Módulo ml")
+    expect(grades).to_contain_text("98.00")
+    expect(page.get_by_role("link", name="Agregar a mi perfil de LinkedIn")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("HCIA-AI · Huawei Technologies")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Descargar en español (PDF)").first.click()
     pdf_path = tmp_path / "constancia.pdf"
@@ -140,13 +164,21 @@ def test_apply_accept_import_select_and_verify_the_certificate(
     qr_image = Image.open(io.BytesIO(next(iter(reader.pages[0].images)).data))
     url = zxingcpp.read_barcodes(qr_image)[0].text
     certificate = Certificate.objects.get(
-        enrolment__application=application, enrolment__stage=stage1
+        enrolment__application=application, enrolment__stage=stage1, kind="constancia"
     )
     assert url == f"{settings.SITE_URL}/certificates/{certificate.code}/"
 
     page.context.clear_cookies()  # anyone can verify, signed in or not
     page.goto(base + urlsplit(url).path)
-    expect(page.locator("main")).to_contain_text("Constancia válida")
+    expect(page.locator("main")).to_contain_text("credencial válida")
     expect(page.locator("main")).to_contain_text("Lucía Ramírez Ortega")
     expect(page.locator("main")).not_to_contain_text(applicant.email)
+    expect(page.locator("main")).to_contain_text("HCIA-AI · emitida por Huawei Technologies")
     page.screenshot(path=str(artifacts_dir / "programs-certificate-verify.png"), full_page=True)
+
+    # 6. A code typed in the field that no credential has: a 404 that says so.
+    page.get_by_label("Código de verificación").fill("no-existe-123")
+    with page.expect_response(lambda r: "/certificates/" in r.url) as answer:
+        page.get_by_role("button", name="Verificar").click()
+    assert answer.value.status == 404
+    expect(page.locator("#unknown-code")).to_have_text("Ninguna credencial tiene este código.")

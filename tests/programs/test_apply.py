@@ -233,27 +233,38 @@ def test_my_programs_lists_only_my_applications(client):
 def test_my_programs_query_count_does_not_grow(client, django_assert_num_queries):
     from decimal import Decimal
 
+    from programs.models import Attendance, ModuleGrade
     from programs.services import issue_certificates
-    from tests.factories import participant, program_with_stages
+    from tests.factories import modules_and_sessions, participant, program_with_stages
 
     user = member()
     client.force_login(user)
 
     def enrol_in_new_program():
         _program, stage1, _stage2 = program_with_stages()
-        participant(stage1, user=user, score=Decimal("90"), completed=True, certified=True)
+        modules, sessions = modules_and_sessions(stage1)
+        enrolment = participant(
+            stage1, user=user, score=Decimal("90"), completed=True, certified=True
+        )
+        for module in modules:
+            ModuleGrade.objects.create(enrolment=enrolment, module=module, grade=Decimal("90"))
+        for session in sessions:
+            Attendance.objects.create(enrolment=enrolment, session=session, attended=True)
         issue_certificates(stage=stage1)
 
     enrol_in_new_program()
     client.get(reverse("programs:mine"))  # session and user loaded once
-    with django_assert_num_queries(4):
+    # Applications, enrolments, credentials, modules, sessions, grades, attendance
+    # (+ session, user).
+    with django_assert_num_queries(9):
         client.get(reverse("programs:mine"))
     for _ in range(3):
         enrol_in_new_program()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(9):
         response = client.get(reverse("programs:mine"))
     assert response.content.decode().count("program-application") == 4
     assert response.content.decode().count(".pdf") == 8
+    assert response.content.decode().count("https://aula.example.org/sesion-1") == 4
 
 
 def test_my_programs_needs_login(client):

@@ -81,10 +81,12 @@ def test_spanish_pdf_opens_and_its_qr_decodes_to_the_verification_url(client, ce
         "Ana Sofía Núñez Peña",
         "Programa de Desarrollo de Talento IA 1000",
         "Etapa 1: formación virtual en IA",
-        "Huawei Technologies",
+        "Infotec",
         certificate.code,
     ):
         assert fragment in text
+    # The partner's certification is a credential of its own, not mixed into the constancia.
+    assert "Huawei" not in text
 
 
 def test_english_pdf_is_in_english(client, certificate):
@@ -124,13 +126,14 @@ def test_verification_page_shows_the_certificate_as_valid(client, certificate):
     assert response.status_code == 200
     html = response.content.decode()
     for fragment in (
-        "Constancia válida",
+        "«Constancia de participación»: credencial válida",
+        "Infotec",
         "Ana Sofía Núñez Peña",
         "Programa de Desarrollo de Talento IA 1000",
         "Etapa 1: formación virtual en IA",
     ):
         assert fragment in html
-    assert "Constancia revocada" not in html
+    assert "credencial revocada" not in html
 
 
 def test_verification_page_leaks_nothing_else(client, certificate):
@@ -150,23 +153,28 @@ def test_verification_page_leaks_nothing_else(client, certificate):
 
 def test_verification_page_is_english_under_en(client, certificate):
     html = client.get(f"/en/certificates/{certificate.code}/").content.decode()
-    assert "Valid certificate" in html
+    assert "“Certificate of participation”: valid credential" in html
     assert "IA 1000 Talent Development Program" in html
 
 
 def test_revoked_certificate_shows_revoked(client, certificate):
     assert revoke_certificates(certificate_ids=[certificate.pk], reason="Error de captura") == 1
     html = client.get(f"/certificates/{certificate.code}/").content.decode()
-    assert "Constancia revocada" in html
-    assert "Constancia válida" not in html
+    assert "credencial revocada el" in html
+    assert "credencial válida" not in html
     assert "Error de captura" not in html
     assert revoke_certificates(certificate_ids=[certificate.pk]) == 0
 
 
-def test_unknown_code_answers_404_with_the_site_page(client):
+def test_unknown_code_answers_404_saying_no_credential_has_it(client):
     response = client.get("/certificates/no-such-code-123/")
     assert response.status_code == 404
-    assert "No encontramos esta página" in response.content.decode()
+    html = response.content.decode()
+    assert "Ninguna credencial tiene este código." in html
+    assert 'value="no-such-code-123"' in html  # the field to type it again
+    english = client.get("/en/certificates/no-such-code-123/")
+    assert english.status_code == 404
+    assert "No credential has this code." in english.content.decode()
 
 
 def test_issuing_twice_creates_no_second_certificate(certificate):

@@ -44,9 +44,19 @@ def test_demo_has_a_completed_selected_and_certified_ia1000_cohort(seeded):
     assert participants == 18  # every demo member but the two kept free
     selection = Selection.objects.get(target_stage=stage2)
     assert stage2.enrolments.filter(status="enrolled").count() == selection.selected_count > 0
-    assert Certificate.objects.filter(enrolment__stage=stage1).count() == (
-        stage1.enrolments.filter(certified=True).count()
-    )
+    certified = stage1.enrolments.filter(certified=True).count()
+    assert certified > 0
+    # Two credentials per certified participant: Infotec's constancia, Huawei's certification.
+    constancias = Certificate.objects.filter(enrolment__stage=stage1, kind="constancia")
+    assert constancias.count() == certified
+    assert set(constancias.values_list("issuer_name", flat=True)) == {"Infotec"}
+    partner = Certificate.objects.filter(enrolment__stage=stage1, kind="partner")
+    assert partner.count() == certified
+    assert set(partner.values_list("issuer_name", flat=True)) == {"Huawei Technologies"}
+    assert partner.exclude(external_id__startswith="HCIA-AI-2024-").count() == 0
+    # Averages are computed from three weighted modules and ten sessions.
+    assert stage1.modules.count() == 3 and stage1.sessions.count() == 10
+    assert stage1.enrolments.filter(score__isnull=False, attendance__isnull=False).exists()
     assert Certificate.objects.filter(enrolment__stage=stage2).exists()
     assert Program.objects.get(slug=OPEN_SLUG).call_is_open()
 

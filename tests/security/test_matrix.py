@@ -124,6 +124,7 @@ MATRIX = {
     "figures_program": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_program_staff": (LOGIN, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, MFA),
     "programs:certificate_verify": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programs:certificate_lookup": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "admin:index": (LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN, 200, 200, 200, MFA, MFA),
     "admin:members_profile_changelist": (
         LOGIN,
@@ -253,6 +254,20 @@ MATRIX = {
     "news:review_list": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
     "news:review": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
     "admin:programs_application_changelist": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        200,
+        MFA,
+        MFA,
+    ),  # Staff download a certificate's PDF from the admin (issue 23): program staff and IME.
+    "admin:programs_certificate_pdf": (
         LOGIN,
         LOGIN,
         LOGIN,

@@ -238,7 +238,9 @@ def test_a_certificate_is_a_private_download_for_its_holder_only(client):
     enrolment = participant(stage1, completed=True, certified=True)
     issue_certificates(stage=stage1)
     enrolment.refresh_from_db()
-    url = reverse("programs:certificate_pdf", args=[enrolment.certificate.code])
+    url = reverse(
+        "programs:certificate_pdf", args=[enrolment.certificates.get(kind="constancia").code]
+    )
     response = _as(client, enrolment.application.user).get(url)
     _assert_private_file(response, "application/pdf", "attachment")
     assert _body(response).startswith(b"%PDF")

@@ -30,6 +30,7 @@ PUBLIC = {
     "programs:detail",
     "figures_program",
     "programs:certificate_verify",
+    "programs:certificate_lookup",
     "figures",
     "announcements:unsubscribe",
     "figures_csv",

@@ -138,7 +138,7 @@ def build_world(text=None) -> World:
     )
     issue_certificates(stage=stage1)
     enrolment.refresh_from_db()
-    certificate = enrolment.certificate
+    certificate = enrolment.certificates.get(kind="constancia")
     application = enrolment.application
 
     ime = UserFactory(is_staff=True)
@@ -241,6 +241,7 @@ def build_world(text=None) -> World:
         "figures_program": r("figures_program", args=[program.slug]),
         "figures_program_staff": r("figures_program_staff", args=[program.slug]),
         "programs:certificate_verify": r("programs:certificate_verify", args=[certificate.code]),
+        "programs:certificate_lookup": r("programs:certificate_lookup"),
         "admin:index": r("admin:index"),
         "admin:members_profile_changelist": r("admin:members_profile_changelist"),
         "admin:members_profile_change": r("admin:members_profile_change", args=[owner.pk]),
@@ -248,6 +249,9 @@ def build_world(text=None) -> World:
         "admin:chapters_membership_changelist": r("admin:chapters_membership_changelist"),
         "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
         "admin:programs_application_changelist": r("admin:programs_application_changelist"),
+        "admin:programs_certificate_pdf": r(
+            "admin:programs_certificate_pdf", args=[certificate.pk]
+        ),
         "admin:announcements_announcement_changelist": r(
             "admin:announcements_announcement_changelist"
         ),
