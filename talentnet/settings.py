@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from talentnet.object_storage import s3_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -448,14 +450,27 @@ PUBLIC_MEDIA_URL = "/media/public/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Photos and chapter logos an account may upload per hour (core.images).
 IMAGE_UPLOADS_PER_HOUR = env.int("IMAGE_UPLOADS_PER_HOUR", default=20)
+# STORAGE_BACKEND=s3: the three upload storages on an S3-compatible object store
+# (django-storages), two buckets: private (photos, materials, exports under "exports/")
+# and public (chapter logos, at STORAGE_PUBLIC_URL). Unset: the local filesystem.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+# Lifetime of the signed URL a private download is redirected to, after the access check.
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
+STORAGE_PUBLIC_ORIGIN = None  # the public bucket's origin, admitted by the CSP's img-src
+if STORAGE_BACKEND == "s3":
+    _storages, STORAGE_PUBLIC_ORIGIN = s3_storages(env)
+else:
+    _storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Large PNCS exports (personal data): private, downloaded only through pncs' view.
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))},
+        },
+        "public": {"BACKEND": "members.storage.PublicFileSystemStorage"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Large PNCS exports (personal data): private, downloaded only through pncs' view.
-    "exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))},
-    },
-    "public": {"BACKEND": "members.storage.PublicFileSystemStorage"},
+    **_storages,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -494,7 +509,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([STORAGE_PUBLIC_ORIGIN] if STORAGE_PUBLIC_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
