@@ -91,6 +91,8 @@ if DEBUG:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With a read replica: reads from the primary for a few seconds after a write.
+    "core.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Early, in the visitor's language: a NUL byte in the path or a parameter answers 400.
@@ -181,6 +183,24 @@ options.setdefault(
 DB_STATEMENT_TIMEOUT = env.int("DB_STATEMENT_TIMEOUT", default=0)
 if DB_STATEMENT_TIMEOUT:
     options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT}")
+# A streaming read replica (optional): heavy reads go to it, everything else to the
+# primary (core/replica.py). Same options as the primary, a shorter wait for a connection:
+# a replica that does not answer is skipped for DATABASE_REPLICA_RETRY_AFTER seconds.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=10.0)
+DATABASE_REPLICA_CHECK_EVERY = env.float("DATABASE_REPLICA_CHECK_EVERY", default=5.0)
+DATABASE_REPLICA_RETRY_AFTER = env.float("DATABASE_REPLICA_RETRY_AFTER", default=30.0)
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int("REPLICA_READ_YOUR_WRITES_SECONDS", default=5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        DATABASES["replica"][_key] = DATABASES["default"][_key]
+    DATABASES["replica"]["OPTIONS"] = {
+        **options,
+        "connect_timeout": 2,
+        "pool": {**options["pool"], "timeout": 2, "min_size": 0},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------
