@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.access import is_ime_staff
 from core.admin import ReadOnlyAdminMixin
 from core.admin import ScopedAdminMixin as BaseScopedAdminMixin
+from core.storage import StorageOutageAdminMixin
 from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
 from . import page_cache, services
@@ -175,7 +176,7 @@ class ChapterAdminForm(forms.ModelForm):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(ScopedHistoryAdmin):
+class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
     form = ChapterAdminForm
     scope = "pk"
     ordering = ["name"]
@@ -438,7 +439,7 @@ class MaterialInline(ScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Jornada)
-class JornadaAdmin(JornadaTimeZoneMixin, ScopedHistoryAdmin):
+class JornadaAdmin(StorageOutageAdminMixin, JornadaTimeZoneMixin, ScopedHistoryAdmin):
     tz_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
     def zone_of(self, obj):

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import lacks_second_factor, mfa_setup_redirect
+from core.replica import replica_reads
 
 from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
@@ -43,6 +44,7 @@ CANCELLED_MESSAGE = _("Cancelaste tu registro.")
 
 
 @require_GET
+@replica_reads
 def chapter_list(request):
     """Chapters, filtered by region and country, with a server-side SVG map."""
     filterset = ChapterFilter(request.GET or None, queryset=Chapter.objects.public().for_listing())
@@ -152,6 +154,7 @@ def membership_set_home(request, slug):
 
 
 @require_GET
+@replica_reads
 def jornada_list(request):
     """Upcoming and past Jornadas and chapter events."""
     now = timezone.now()
@@ -281,6 +284,7 @@ def jornada_ics(request, slug):
 
 
 @require_GET
+@replica_reads
 def jornada_feed(request):
     """The calendar feed of upcoming published Jornadas."""
     jornadas = Jornada.objects.published().upcoming()

@@ -28,6 +28,7 @@ from core.access import (
     lacks_second_factor,
     mfa_setup_redirect,
 )
+from core.replica import replica_reads
 from core.spreadsheets import csv_response, csv_safe
 from programs.access import is_program_staff
 from programs.figures import program_aggregates
@@ -70,6 +71,7 @@ def _csv_computing():
 
 
 @require_GET
+@replica_reads
 def public(request):
     """La red en cifras: aggregate counts only, under the disclosure rule."""
     snapshot = _snapshot()
@@ -98,6 +100,7 @@ def _all_figures(figures):
 
 
 @require_GET
+@replica_reads
 def public_csv(request, slug):
     """One figure of the public page as CSV (the same cells as the page)."""
     snapshot = _snapshot()
@@ -135,6 +138,7 @@ def _staff_context(request, snapshot):
 @never_cache
 @require_GET
 @ime_staff_required
+@replica_reads
 def staff(request):
     """The IME staff dashboard: exact figures, filters applying to the whole page."""
     snapshot = _snapshot()
@@ -159,6 +163,7 @@ def staff(request):
 @never_cache
 @require_GET
 @ime_staff_required
+@replica_reads
 def staff_csv(request, slug):
     """One figure of the staff dashboard as CSV, with the page's filters."""
     snapshot = _snapshot()
@@ -194,6 +199,7 @@ def _program_page(request, slug, *, public):
 
 
 @require_GET
+@replica_reads
 def program_public(request, slug):
     """/programs/<slug>/figures/: a program's aggregate figures, under the disclosure rule."""
     return _program_page(request, slug, public=True)

@@ -8,6 +8,10 @@ rows the visitor may see (`visible_to(user)`, the permission boundary): someone 
 not see the row gets 404, as for the row's page. No file is served from a guessable path
 without that check, and a name that no row holds is 404 even if the file exists.
 
+On the object store (members.storage.PrivateS3Storage) a download (a material) is
+answered, after the same check, with a redirect to a signed URL valid for
+STORAGE_SIGNED_URL_SECONDS; an image shown inline (a photo) is streamed, as from disk.
+
 Every response: the stored file streamed (FileResponse), its Content-Type from its name,
 `X-Content-Type-Options: nosniff`, a Content-Disposition (inline for images, a download
 named after the row for documents) and caching headers: `no-store` for private files,
@@ -19,8 +23,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.storage import storages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
@@ -102,16 +113,27 @@ def private_file_response(user, name: str) -> FileResponse:
     row = kind.rows(user).filter(**{kind.file_field: name}).first()
     if row is None:
         raise Http404("no such file")
-    stored = getattr(row, kind.file_field)
-    try:
-        fileobj = stored.storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404("no such file") from None
+    storage = getattr(row, kind.file_field).storage
     extension = name.rsplit(".", 1)[-1]
     download = kind.download_name(row) if kind.download_name else None
+    filename = f"{download}.{extension}" if download else name.rsplit("/", 1)[-1]
+    if download is not None and hasattr(storage, "signed_url"):
+        # On the object store a download goes to a short-lived signed URL (no app worker
+        # tied up streaming it); the redirect itself is never cached, nor is the URL.
+        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        response = HttpResponseRedirect(
+            storage.signed_url(name, filename=filename, attachment=True, content_type=content_type)
+        )
+        patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    try:
+        fileobj = storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("no such file") from None
     return file_response(
         fileobj,
-        filename=f"{download}.{extension}" if download else name.rsplit("/", 1)[-1],
+        filename=filename,
         attachment=download is not None,
         private=True,
         shareable=kind.shareable(row),
@@ -123,6 +145,12 @@ def public_file_response(name: str) -> FileResponse:
     storage = storages["public"]
     if not SAFE_NAME.fullmatch(name):
         raise Http404("no such file")
+    url = storage.url(name)
+    if not url.startswith(settings.PUBLIC_MEDIA_URL):
+        # On the object store public files have the bucket's public address.
+        response = HttpResponsePermanentRedirect(url)
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
     try:
         fileobj = storage.open(name, "rb")
     except (FileNotFoundError, IsADirectoryError):

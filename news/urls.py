@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.replica import replica_reads
+
 from . import feeds, views
 
 app_name = "news"
@@ -7,8 +9,8 @@ app_name = "news"
 urlpatterns = [
     path("news/", views.post_list, name="list"),
     # Fixed paths first: a post's slug never takes one of them (models.RESERVED_SLUGS).
-    path("news/feed/atom/", feeds.NetworkAtomFeed(), name="feed_atom"),
-    path("news/feed/rss/", feeds.NetworkFeed(), name="feed_rss"),
+    path("news/feed/atom/", replica_reads(feeds.NetworkAtomFeed()), name="feed_atom"),
+    path("news/feed/rss/", replica_reads(feeds.NetworkFeed()), name="feed_rss"),
     path("news/manage/", views.manage_home, name="manage"),
     path("news/manage/new/", views.post_create, name="create"),
     path("news/manage/<int:pk>/edit/", views.post_edit, name="edit"),

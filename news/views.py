@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from announcements.mail import markdown_to_html
 from core.access import is_ime_staff
+from core.replica import replica_reads
 
 from .access import author_required, may_write_for, reviewer_required
 from .filters import PostFilter
@@ -51,6 +52,7 @@ def _outcome_message(post):
 
 
 @require_GET
+@replica_reads
 def post_list(request):
     """Everything published, newest first, filterable by sector, chapter and tag."""
     filterset = PostFilter(request.GET or None, queryset=Post.objects.published().for_listing())

@@ -6,7 +6,8 @@ and docker-compose.yml run `gunicorn -c talentnet/gunicorn.conf.py talentnet.wsg
   value are redacted by core.logredact, the same rule as Django's own request logs.
 - The `Server: gunicorn` header stays: gunicorn has no setting for it (its maintainers
   declined one, benoitc/gunicorn#825) and replacing its response class would patch the
-  library. The TLS proxy in front of it drops the header (issue 17's "no Server banner").
+  library. The TLS proxy in front of it (deploy/nginx/talentnet.conf.template) drops the
+  header: tests/scaleout/test_proxy.py.
 """
 
 from gunicorn.glogging import Logger

@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from talentnet.object_storage import s3_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -89,6 +91,8 @@ if DEBUG:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With a read replica: reads from the primary for a few seconds after a write.
+    "core.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Early, in the visitor's language: a NUL byte in the path or a parameter answers 400.
@@ -179,6 +183,24 @@ options.setdefault(
 DB_STATEMENT_TIMEOUT = env.int("DB_STATEMENT_TIMEOUT", default=0)
 if DB_STATEMENT_TIMEOUT:
     options.setdefault("options", f"-c statement_timeout={DB_STATEMENT_TIMEOUT}")
+# A streaming read replica (optional): heavy reads go to it, everything else to the
+# primary (core/replica.py). Same options as the primary, a shorter wait for a connection:
+# a replica that does not answer is skipped for DATABASE_REPLICA_RETRY_AFTER seconds.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=10.0)
+DATABASE_REPLICA_CHECK_EVERY = env.float("DATABASE_REPLICA_CHECK_EVERY", default=5.0)
+DATABASE_REPLICA_RETRY_AFTER = env.float("DATABASE_REPLICA_RETRY_AFTER", default=30.0)
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int("REPLICA_READ_YOUR_WRITES_SECONDS", default=5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    for _key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        DATABASES["replica"][_key] = DATABASES["default"][_key]
+    DATABASES["replica"]["OPTIONS"] = {
+        **options,
+        "connect_timeout": 2,
+        "pool": {**options["pool"], "timeout": 2, "min_size": 0},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------
@@ -448,14 +470,27 @@ PUBLIC_MEDIA_URL = "/media/public/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Photos and chapter logos an account may upload per hour (core.images).
 IMAGE_UPLOADS_PER_HOUR = env.int("IMAGE_UPLOADS_PER_HOUR", default=20)
+# STORAGE_BACKEND=s3: the three upload storages on an S3-compatible object store
+# (django-storages), two buckets: private (photos, materials, exports under "exports/")
+# and public (chapter logos, at STORAGE_PUBLIC_URL). Unset: the local filesystem.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+# Lifetime of the signed URL a private download is redirected to, after the access check.
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
+STORAGE_PUBLIC_ORIGIN = None  # the public bucket's origin, admitted by the CSP's img-src
+if STORAGE_BACKEND == "s3":
+    _storages, STORAGE_PUBLIC_ORIGIN = s3_storages(env)
+else:
+    _storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        # Large PNCS exports (personal data): private, downloaded only through pncs' view.
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))},
+        },
+        "public": {"BACKEND": "members.storage.PublicFileSystemStorage"},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Large PNCS exports (personal data): private, downloaded only through pncs' view.
-    "exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))},
-    },
-    "public": {"BACKEND": "members.storage.PublicFileSystemStorage"},
+    **_storages,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -494,7 +529,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([STORAGE_PUBLIC_ORIGIN] if STORAGE_PUBLIC_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

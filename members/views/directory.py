@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from core.access import second_factor_required
+from core.replica import replica_reads
 
 from .. import directory as pages
 from .. import messages as msg
@@ -43,6 +44,7 @@ def _page_key(applied: dict, after, before) -> str:
 @never_cache
 @member_required
 @second_factor_required
+@replica_reads
 def directory(request):
     filterset = DirectoryFilter(request.GET or None, queryset=Profile.objects.listed())
     after, before = _position(request, "after"), _position(request, "before")

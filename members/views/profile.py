@@ -1,5 +1,6 @@
 """The member's own profile: dashboard, onboarding, edit, preferences; others' profiles."""
 
+import logging
 import unicodedata
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.access import second_factor_required
+from core.storage import STORAGE_UNAVAILABLE, storage_errors
 
 from .. import messages as msg
 from ..access import member_required
@@ -23,6 +25,8 @@ from ..services import (
     update_digest_frequency,
     update_preferred_language,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _own_profile(user):
@@ -56,10 +60,18 @@ def _profile_form_view(request, *, onboarding):
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
-            save_profile(form=form, user=request.user, onboarding=onboarding)
-            messages.success(request, msg.ONBOARDING_DONE if onboarding else msg.PROFILE_SAVED)
-            return redirect("members:me")
-        messages.error(request, msg.FIX_ERRORS)
+            try:
+                save_profile(form=form, user=request.user, onboarding=onboarding)
+            except storage_errors():
+                # The photo could not be stored: the transaction rolled back, nothing saved.
+                logger.exception("profile not saved: the file store failed")
+                form.add_error("photo", STORAGE_UNAVAILABLE)
+                messages.error(request, STORAGE_UNAVAILABLE)
+            else:
+                messages.success(request, msg.ONBOARDING_DONE if onboarding else msg.PROFILE_SAVED)
+                return redirect("members:me")
+        else:
+            messages.error(request, msg.FIX_ERRORS)
     else:
         form = ProfileForm(instance=profile)
     return render(

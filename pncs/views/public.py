@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.replica import replica_reads
 from members.models import Profile, ProfileSector
 
 from ..filters import OpportunityFilter
@@ -30,6 +31,7 @@ def _open_count():
     )
 
 
+@replica_reads
 def pncs_list(request):
     """The nine contact points, with how many open opportunities each has."""
     from ..access import can_use_pncs_area
@@ -71,6 +73,7 @@ def pncs_sector(request, slug):
     )
 
 
+@replica_reads
 def opportunity_list(request):
     """Open opportunities, filtered by sector, kind and remote."""
     filterset = OpportunityFilter(

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django_countries import countries
 
 from core.access import is_ime_staff
+from core.replica import replica_reads
 from core.spreadsheets import csv_response
 from members import messages as member_messages
 from members.choices import EducationLevel
@@ -78,6 +79,7 @@ def _facet_links(base: list, name, counts, labels):
 
 @never_cache
 @coordinator_required
+@replica_reads
 def member_search(request):
     """Search the members who allowed PNCS contact; every search is audited. A search the
     form refuses (a text too long, an unknown country) shows why, and no result."""
@@ -224,6 +226,7 @@ def _send_xlsx(request, queryset, filters):
 
 @never_cache
 @coordinator_required
+@replica_reads
 def export_csv(request):
     """The current result as CSV (UTF-8 with BOM): streamed (COPY) up to a page's worth,
     else written by a worker; audited with its filters and row count."""
@@ -232,6 +235,7 @@ def export_csv(request):
 
 @never_cache
 @coordinator_required
+@replica_reads
 def export_xlsx(request):
     """The current result as XLSX (openpyxl write-only mode, flat memory): in the request
     up to a page's worth, else written by a worker; audited with its filters and rows."""

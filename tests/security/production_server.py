@@ -26,7 +26,7 @@ def compose_environment() -> dict:
     """The environment docker-compose.yml gives the app's services (the `x-app` anchor),
     with `${VAR:-default}` read as its default and `${VAR:?...}` left empty."""
     text = COMPOSE.read_text()
-    block = text.split("  environment:\n", 1)[1]
+    block = re.split(r"^  environment:.*\n", text, maxsplit=1, flags=re.M)[1]
     env = {}
     for line in block.splitlines():
         match = re.match(r"^    (\w+): (.*)$", line)
