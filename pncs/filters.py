@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.language import collation_key
 from members.choices import EducationLevel, MexicanState
 from members.models import (
     Contribution,
@@ -85,6 +86,8 @@ def short_lists() -> dict[str, list[tuple[str, str]]]:
     rows = first.union(*others, all=True).order_by("kind", "position", "sort_text")
     for kind, _position, _sort, value, label in rows:
         lists[kind].append((value, label))
+    # Languages by their name in the active language, accents aside (core.language).
+    lists["language"].sort(key=lambda choice: collation_key(choice[1]))
     return lists
 
 

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A browser preferring English, with no language chosen yet, goes to /en/ (core).
+    "core.middleware.PreferredLanguageMiddleware",
     # Early, in the visitor's language: a NUL byte in the path or a parameter answers 400.
     "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -434,6 +436,8 @@ TIME_ZONE = env("TIME_ZONE", default="America/Mexico_City")
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "tn_language"
+# django-filter's empty choice says what it means instead of "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Cualquiera")
 
 # --- Static and media files -------------------------------------------------
 

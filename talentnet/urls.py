@@ -9,6 +9,9 @@ from announcements.views import moved_admin_page
 from core.views import healthz
 from members.views import private_file, public_file
 
+# allauth answers its rate limits with this view (core.views).
+handler429 = "core.views.too_many_requests"
+
 admin.site.site_header = "Red de Talentos Mexicanos"
 admin.site.site_title = "Red de Talentos"
 

@@ -24,6 +24,9 @@ ARTIFACTS = BASE_DIR / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
+    # Browsers prefer Spanish unless a test says otherwise: a browser preferring English is
+    # sent from unprefixed pages to /en/ (core.middleware.PreferredLanguageMiddleware).
+    "--lang=es-MX",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -105,6 +108,11 @@ def own_media_root(settings, tmp_path_factory):
 
 
 # --- Browser (Playwright on Debian's Chromium; never a downloaded browser) ----
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "es-MX"}
 
 
 @pytest.fixture(scope="session")
