@@ -494,8 +494,15 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(SecondFactor)
-class SecondFactorAdmin(AllauthAuthenticatorAdmin):
-    """allauth's admin of second factors, under the name members.models gives them."""
+class SecondFactorAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthAuthenticatorAdmin):
+    """allauth's admin of second factors, under the name members.models gives them: a row
+    or more per member, so bounded like the sessions below."""
+
+    ordering = ["-pk"]
+    sortable_by = []
+    search_fields = ["user__email"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
 
 
 @admin.register(SignedInSession)

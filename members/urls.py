@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import data, directory, profile, site
+from .views import data, directory, profile, site, workbench
 
 app_name = "members"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("me/data/export/", data.export_data, name="export"),
     path("me/data/arco/", data.arco_request, name="arco_request"),
     path("me/data/delete/", data.delete_account_view, name="delete"),
+    path("staff/todo/", workbench.workbench, name="workbench"),
 ]

@@ -40,6 +40,7 @@ SITE_URL_NAMES = {
     "signup": "account_signup",
     "privacy": "members:privacy",
     "figures": "figures",
+    "workbench": "members:workbench",
     "set_language": "set_language",
 }
 

@@ -161,7 +161,7 @@ def test_ordinals_past_the_tenth_are_english_on_english_pages():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("es-mx", "Vuelve a intentarlo dentro de 5 minutos"), ("en", "Try again in 5 minutes")],
+    [("es-mx", "Vuelve a intentarlo dentro de 5 minutos."), ("en", "Try again in 5 minutes")],
 )
 def test_a_rate_limit_answers_a_translated_site_page_saying_when_to_retry(language, text):
     from allauth.core.ratelimit import respond_429

@@ -70,9 +70,11 @@ MATRIX = {
     "members:export": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "members:arco_request": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:delete": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:workbench": (LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:membership_decide": (LOGIN, 403, 403, 405, 405, 403, 403, 405, 405, 403, MFA, MFA),
     "chapters:leave": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:set_home": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:jornada_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -425,6 +427,7 @@ STATE_CHANGES = [
     ("coord_own", "pncs:interest_decide", {"status": "accepted"}),
     ("coord_own", "news:submit", {}),
     ("ime_staff", "news:review", {"decision": "approve"}),
+    ("officer_own", "chapters:membership_decide", {"membership": "1", "decision": "approve"}),
 ]
 
 
