@@ -14,6 +14,9 @@ handler429 = "core.views.too_many_requests"
 
 admin.site.site_header = "Red de Talentos Mexicanos"
 admin.site.site_title = "Red de Talentos"
+# The admin's own "View site" always led to the Spanish home: templates/admin/base_site.html
+# links the home page in the admin's language instead.
+admin.site.site_url = None
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
