@@ -231,6 +231,7 @@ MATRIX = {
     "figures": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_csv": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_staff": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "figures_staff_refresh": (LOGIN, 403, 403, 403, 403, 403, 403, 405, 405, 403, 403, MFA),
     "figures_staff_csv": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
     # Uploaded files (members.files): a chapter logo is public; a member's photo follows
     # the profile's visibility (no login page for a file: 404 to who may not see it).

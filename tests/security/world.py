@@ -263,6 +263,7 @@ def build_world(text=None) -> World:
         "figures": r("figures"),
         "figures_csv": r("figures_csv", args=["sectors"]),
         "figures_staff": r("figures_staff"),
+        "figures_staff_refresh": r("figures_staff_refresh"),
         "figures_staff_csv": r("figures_staff_csv", args=["sectors"]),
         "news:list": r("news:list"),
         "news:detail": r("news:detail", args=[news_post.slug]),
