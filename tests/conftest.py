@@ -24,9 +24,6 @@ ARTIFACTS = BASE_DIR / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
-    # Browsers prefer Spanish unless a test says otherwise: a browser preferring English is
-    # sent from unprefixed pages to /en/ (core.middleware.PreferredLanguageMiddleware).
-    "--lang=es-MX",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -112,6 +109,10 @@ def own_media_root(settings, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
+    """Browsers prefer Spanish unless a test says otherwise (Playwright's default is en-US):
+    a browser preferring English is sent from unprefixed pages to /en/ on its first visit
+    (core.middleware.PreferredLanguageMiddleware). Contexts a test opens itself pass
+    `**browser_context_args` too."""
     return {**browser_context_args, "locale": "es-MX"}
 
 

@@ -63,7 +63,7 @@ def test_officer_previews_and_sends_and_a_member_unsubscribes_from_the_email(
     change = f"/admin/announcements/announcement/{announcement.pk}/change/"
 
     # 1. The officer sees only Houston's announcements, previews, then sends.
-    officer_context = browser.new_context()
+    officer_context = browser.new_context(locale="es-MX")
     admin = officer_context.new_page()
     _log_in(admin, base, officer.email, "/admin/announcements/announcement/", officer_secret)
     expect(admin.locator("#result_list tbody tr")).to_have_count(1)

@@ -129,7 +129,7 @@ def test_coordinator_finds_exports_publishes_and_accepts(page, live_server, brow
     manage_url = page.url
 
     # 6. A member expresses interest (in a browser context of their own).
-    context = browser.new_context()
+    context = browser.new_context(locale="es-MX")
     member_page = context.new_page()
     log_in(member_page, base, applicant.email)
     member_page.goto(base + "/opportunities/")

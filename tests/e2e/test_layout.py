@@ -1,0 +1,96 @@
+"""The header in Chromium (issue 22): one line at 1280 px for a signed-in staff member, a
+menu button below 768 px that follows the disclosure pattern (keyboard, screen readers)
+and a menu that stays usable without JavaScript; every axe-core rule passes."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+from playwright.sync_api import expect
+
+from core.access import IME_STAFF
+from tests.e2e.axe import assert_no_axe_violations
+from tests.factories import member, with_totp
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def sign_in(context, base, user):
+    """The session of a signed-in user, as a cookie of the browser context."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base}]
+    )
+
+
+def nav_link(page, name):
+    return page.get_by_role("navigation", name="Navegación principal").get_by_role(
+        "link", name=name, exact=True
+    )
+
+
+def staff_member():
+    user = member()
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(user)
+    return user
+
+
+def test_a_signed_in_staff_header_is_one_line_at_1280_px(page, live_server, artifacts_dir):
+    sign_in(page.context, live_server.url, staff_member())
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("link", name="Pendientes")).to_be_visible()
+    expect(page.get_by_role("button", name="Menú")).to_be_hidden()
+    tops = page.eval_on_selector_all(
+        ".brand, .site-nav li, .language-switcher",
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return r.top + r.height / 2; })",
+    )
+    assert len(tops) >= 11
+    assert max(tops) - min(tops) < 8, tops  # every item's middle on the same line
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(artifacts_dir / "header-1280-staff.png"))
+    assert_no_axe_violations(page)
+
+
+def test_below_768_px_a_menu_button_discloses_the_menu(page, live_server, artifacts_dir):
+    sign_in(page.context, live_server.url, staff_member())
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/")
+    toggle = page.get_by_role("button", name="Menú")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(nav_link(page, "Capítulos")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert_no_axe_violations(page)  # (loads axe-core, reloading the page once)
+
+    # Keyboard: Tab past the skip link and the brand, Enter opens, Escape closes.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(nav_link(page, "Capítulos")).to_be_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Capítulos"
+    page.screenshot(path=str(artifacts_dir / "menu-390-open.png"), full_page=True)
+    assert_no_axe_violations(page)
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    expect(nav_link(page, "Capítulos")).to_be_hidden()
+
+
+def test_without_javascript_the_phone_menu_stays_open_and_usable(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="es-MX", viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button", name="Menú")).to_be_hidden()
+    nav_link(page, "Capítulos").click()
+    expect(page).to_have_url(live_server.url + "/chapters/")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
