@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect
+from django.middleware.gzip import GZipMiddleware
 from django.urls import get_script_prefix, is_valid_path
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -159,3 +160,23 @@ class PreferredLanguageMiddleware:
                         patch_vary_headers(response, ("Accept-Language", "Cookie"))
                         return response
         return self.get_response(request)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compress what is public, never what a secret or personal data is in (BREACH).
+
+    BREACH reads a secret out of a compressed page by reflecting the attacker's guesses
+    into the same page (a search box) and watching its size. Django masks the CSRF token
+    per response and this middleware's parent pads each compressed body with random bytes,
+    which slows the attack but does not rule it out. So only answers to anonymous visitors
+    are compressed (the public pages: chapters, Jornadas, programs, figures, the home;
+    the bulk of the traffic and nothing secret but the masked CSRF token). Anything shown to
+    a signed-in visitor (other members' data, search results) and every page of the account
+    area (TOTP secrets, recovery codes) goes uncompressed; static files come compressed
+    from WhiteNoise."""
+
+    def process_response(self, request, response):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or _is_account_page(request):
+            return response
+        return super().process_response(request, response)

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("", site.home, name="home"),
     path("privacy/", site.privacy_notice, name="privacy"),
+    path("contact/", site.contact, name="contact"),
     path("privacy/accept/", data.privacy_accept, name="privacy_accept"),
     path("members/", directory.directory, name="directory"),
     path("members/<int:pk>/", profile.profile_detail, name="profile"),

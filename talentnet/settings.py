@@ -88,6 +88,8 @@ if DEBUG:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses last on the way out; public answers only (BREACH: core.middleware).
+    "core.middleware.PublicGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -358,6 +360,8 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Red de Talentos <no-reply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where people write to the team that runs the site (the contact page, mails' footers).
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="red.talentos@example.org")
 
 # --- Accounts (django-allauth) ----------------------------------------------
 

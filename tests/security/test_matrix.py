@@ -43,6 +43,7 @@ MATRIX = {
     "set_language": (SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME),
     "members:home": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:privacy": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:contact": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:privacy_accept": (LOGIN, ME, ME, ME, ME, ME, ME, ME, ME, ME, ME, ME),
     "members:directory": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
     "members:profile": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),

@@ -186,6 +186,7 @@ def build_world(text=None) -> World:
         "set_language": r("set_language"),
         "members:home": r("members:home"),
         "members:privacy": r("members:privacy"),
+        "members:contact": r("members:contact"),
         "members:privacy_accept": r("members:privacy_accept"),
         "members:directory": r("members:directory"),
         "members:profile": r("members:profile", args=[owner.pk]),
