@@ -80,3 +80,19 @@ def test_make_run_serves_links_for_its_own_port():
         ["make", "-n", "run", "PORT=8101"], cwd=BASE_DIR, capture_output=True, text=True, timeout=60
     ).stdout
     assert 'SITE_URL="${SITE_URL:-http://127.0.0.1:8101}"' in recipe
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("", ["Avenida Juárez 20", "Unidad de Transparencia", "Plataforma Nacional de Transparencia",
+              "Derechos ARCO", "género", "país de nacionalidad", "entidad federativa de residencia",
+              "motivación", "dirección IP"]),
+        ("/en", ["Avenida Juárez 20", "Transparency Unit", "ARCO rights", "gender",
+                 "country of nationality", "state of residence", "motivation", "IP address"]),
+    ],
+)  # fmt: skip
+def test_the_privacy_notice_names_the_controller_and_every_datum_collected(client, prefix, words):
+    html = client.get(prefix + "/privacy/").content.decode()
+    for word in words:
+        assert word in html, word
