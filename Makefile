@@ -21,7 +21,7 @@ TEST_ENV = DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-012345
 # `make run`: links in mails and QR codes follow the port served (SITE_URL, unless set; the
 # Site's domain follows it on every migrate). The embedded PostgreSQL under var/postgres (scripts/embedded-postgres: started
 # on a Unix socket, stopped on exit, its data kept), tasks inline, mail on the console.
-RUN_ENV = DEBUG=true
+RUN_ENV = DEBUG=true DJANGO_RUNSERVER_HIDE_WARNING=true
 EMBEDDED_PG = $(PY) scripts/embedded-postgres
 RUN_PGDATA ?= $(or $(TALENTNET_VAR_DIR),var)/postgres
 SEED_DEMO_ARGS ?=
