@@ -94,3 +94,17 @@ def test_without_javascript_the_phone_menu_stays_open_and_usable(browser, live_s
     expect(page).to_have_url(live_server.url + "/chapters/")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     context.close()
+
+
+def test_a_form_with_errors_focuses_a_summary_that_links_to_each_field(page, live_server):
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/accounts/signup/")
+    page.locator("form.signup-form, main form").last.evaluate("form => form.noValidate = true")
+    page.locator("main form").last.locator("[type=submit]").last.click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    first = summary.get_by_role("link").first
+    target = first.get_attribute("href").lstrip("#")
+    first.click()
+    assert page.evaluate("document.activeElement.id") == target
+    assert_no_axe_violations(page)
