@@ -36,3 +36,18 @@ def test_the_profile_form_lists_languages_in_the_order_of_their_names(me, client
     assert html.index("Árabe") < html.index("Zapoteco")
     english = client.get("/en" + reverse("members:profile_edit")).content.decode()
     assert english.index("Arabic") < english.index("Zapotec")
+
+
+@pytest.mark.django_db
+def test_directory_cards_show_the_photo_or_the_initials(me, client):
+    from members.models import Profile
+    from tests.factories import ProfileFactory
+
+    with_photo = ProfileFactory(
+        given_names="Ana", paternal_surname="Zamudio", directory_visibility="members"
+    )
+    Profile.objects.filter(pk=with_photo.pk).update(photo="photos/ana.jpg")
+    ProfileFactory(given_names="Luis", paternal_surname="Quetzal", directory_visibility="members")
+    html = client.get(reverse("members:directory")).content.decode()
+    assert 'src="/media/private/photos/ana.jpg"' in html
+    assert '<span class="card-avatar card-initials" aria-hidden="true">LQ</span>' in html
