@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core.images import reencode_image
 from core.language import by_language, is_english
+from core.worldmap import project
 from members.models import Sector, public_name
 from members.storage import public_storage
 
@@ -190,13 +191,21 @@ class Chapter(models.Model):
         return by_language(self.description_es, self.description_en)
 
     @property
+    def map_point(self):
+        """(x, y) of the chapter on the world map (core.worldmap), None without coordinates."""
+        if self.longitude is None or self.latitude is None:
+            return None
+        return project(float(self.longitude), float(self.latitude))
+
+    @property
     def map_x(self):
-        """Equirectangular x on a 360 by 180 canvas (the server-side SVG map)."""
-        return float(self.longitude) + 180 if self.longitude is not None else None
+        point = self.map_point
+        return point[0] if point else None
 
     @property
     def map_y(self):
-        return 90 - float(self.latitude) if self.latitude is not None else None
+        point = self.map_point
+        return point[1] if point else None
 
 
 class Officer(models.Model):

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import is_ime_staff, lacks_second_factor, mfa_setup_redirect, role_required
+from core.worldmap import land_path, world_geometry
 
 from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
@@ -63,7 +64,14 @@ def chapter_list(request):
     return render(
         request,
         "chapters/chapter_list.html",
-        {"filter": filterset, "chapters": chapters, "mapped": mapped},
+        {
+            "filter": filterset,
+            "chapters": chapters,
+            "mapped": mapped,
+            # The figures' world map (core.worldmap): real outlines under the pins.
+            "map_land": land_path(),
+            "map_size": world_geometry(),
+        },
     )
 
 

@@ -108,3 +108,29 @@ def test_a_form_with_errors_focuses_a_summary_that_links_to_each_field(page, liv
     first.click()
     assert page.evaluate("document.activeElement.id") == target
     assert_no_axe_violations(page)
+
+
+def test_the_chapter_map_draws_the_world_with_named_pins_reachable_by_keyboard(
+    page, live_server, artifacts_dir
+):
+    from tests.factories import ChapterFactory
+
+    ChapterFactory(
+        name="Houston", slug="houston", city="Houston", latitude="29.76", longitude="-95.37"
+    )
+    for viewport in (PHONE, DESKTOP):
+        page.set_viewport_size(viewport)
+        page.goto(live_server.url + "/chapters/")
+        expect(page.locator(".chapter-map path.land")).to_have_count(1)
+        pin = page.get_by_role("link", name="Houston · Houston, Estados Unidos")
+        # Houston sits inside the outline of the United States on the map (core.worldmap).
+        circle = pin.locator("circle")
+        assert 150 < float(circle.get_attribute("cy")) < 152
+        assert 211 < float(circle.get_attribute("cx")) < 213
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        assert_no_axe_violations(page)
+    page.screenshot(path=str(artifacts_dir / "chapter-map-1280.png"))
+    pin.focus()
+    expect(pin).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Capítulo Houston")
