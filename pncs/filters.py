@@ -186,8 +186,12 @@ class MemberSearchFilter(django_filters.FilterSet):
         help_text=_("Nombre, titular, semblanza, empleador o especialidad."),
         max_length=QUERY_MAX_LENGTH,
     )
+    # Short lists (up to a few dozen choices) as checkboxes; the 32 states stay a list box.
     sector = django_filters.MultipleChoiceFilter(
-        choices=_sector_choices, method="filter_sector", label=_("Sectores")
+        choices=_sector_choices,
+        method="filter_sector",
+        label=_("Sectores"),
+        widget=forms.CheckboxSelectMultiple,
     )
     country = CountryFilter(
         field_name="country",
@@ -198,13 +202,22 @@ class MemberSearchFilter(django_filters.FilterSet):
         field_name="state_of_origin", choices=MexicanState.choices, label=_("Estado de origen")
     )
     education = django_filters.MultipleChoiceFilter(
-        field_name="education_level", choices=EducationLevel.choices, label=_("Nivel de estudios")
+        field_name="education_level",
+        choices=EducationLevel.choices,
+        label=_("Nivel de estudios"),
+        widget=forms.CheckboxSelectMultiple,
     )
     chapter = django_filters.MultipleChoiceFilter(
-        choices=list, method="filter_chapter", label=_("Capítulo")
+        choices=list,
+        method="filter_chapter",
+        label=_("Capítulo"),
+        widget=forms.CheckboxSelectMultiple,
     )
     contribution = django_filters.MultipleChoiceFilter(
-        choices=list, method="filter_contribution", label=_("Tipo de aportación")
+        choices=list,
+        method="filter_contribution",
+        label=_("Tipo de aportación"),
+        widget=forms.CheckboxSelectMultiple,
     )
     expertise = ExpertiseFilter(
         method="filter_expertise",
@@ -212,7 +225,10 @@ class MemberSearchFilter(django_filters.FilterSet):
         help_text=_("Escribe para ver las especialidades de los miembros."),
     )
     language = django_filters.MultipleChoiceFilter(
-        choices=list, method="filter_language", label=_("Idiomas")
+        choices=list,
+        method="filter_language",
+        label=_("Idiomas"),
+        widget=forms.CheckboxSelectMultiple,
     )
     travel = django_filters.BooleanFilter(
         method="filter_travel",

@@ -88,7 +88,7 @@ def test_coordinator_finds_exports_publishes_and_accepts(page, live_server, brow
 
     # 2. Search by sector and text.
     page.goto(base + "/pncs/search/")
-    page.locator("#id_sector").select_option("tic")
+    page.locator('input[name="sector"][value="tic"]').check()  # a checkbox list (issue 22)
     page.locator("#id_q").fill("datos")
     page.get_by_role("button", name="Buscar").click()
     results = page.locator("table tbody")
