@@ -134,3 +134,22 @@ def test_the_chapter_map_draws_the_world_with_named_pins_reachable_by_keyboard(
     expect(pin).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Capítulo Houston")
+
+
+def test_search_results_are_cards_on_a_phone_and_short_lists_checkboxes(page, live_server):
+    from tests.factories import ProfileFactory, coordinator
+
+    ProfileFactory(
+        given_names="Valeria", paternal_surname="Quintero", sectors=["tic"], pncs_contact=True
+    )
+    sign_in(page.context, live_server.url, coordinator("tic"))
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/pncs/search/?sector=tic")
+    row = page.locator("table.cards-on-phone tbody tr").first
+    expect(row).to_contain_text("Valeria Quintero")
+    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    expect(
+        page.get_by_role("checkbox", name="Tecnologías de la Información y Comunicación")
+    ).to_be_checked()
+    assert_no_axe_violations(page)
