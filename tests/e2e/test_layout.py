@@ -153,3 +153,37 @@ def test_search_results_are_cards_on_a_phone_and_short_lists_checkboxes(page, li
         page.get_by_role("checkbox", name="Tecnologías de la Información y Comunicación")
     ).to_be_checked()
     assert_no_axe_violations(page)
+
+
+def test_the_workbench_lists_work_and_decides_in_place(page, live_server, artifacts_dir):
+    import datetime
+
+    from django.utils import timezone
+
+    from chapters.models import Membership
+    from members.models import ArcoRequest
+    from tests.factories import AnnouncementFactory, MembershipFactory
+
+    staff = staff_member()
+    pending = MembershipFactory(status="pending", message="Soy ingeniera en Houston.")
+    ArcoRequest.objects.create(
+        user=member(),
+        kind="access",
+        description="Quiero mis datos.",
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    AnnouncementFactory(subject_es="Convocatoria 2027")
+    sign_in(page.context, live_server.url, staff)
+    for viewport, name in ((DESKTOP, "workbench-1280.png"), (PHONE, "workbench-390.png")):
+        page.set_viewport_size(viewport)
+        page.goto(live_server.url + "/staff/todo/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Pendientes")
+        expect(page.locator("#arco")).to_contain_text("Vencida:")
+        expect(page.locator("#announcements")).to_contain_text("Convocatoria 2027")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        page.screenshot(path=str(artifacts_dir / name), full_page=True)
+        assert_no_axe_violations(page)
+    page.locator("#memberships").get_by_role("button", name="Aprobar").click()
+    expect(page.locator(".messages")).to_contain_text("Solicitud aprobada")
+    pending.refresh_from_db()
+    assert pending.status == Membership.Status.APPROVED
