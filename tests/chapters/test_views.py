@@ -65,7 +65,9 @@ def test_chapter_list_draws_a_server_side_map_without_inline_style(client):
     ChapterFactory(name="Capítulo Mapa", latitude="29.76", longitude="-95.37")
     html = client.get(reverse("chapters:list")).content.decode()
     assert "<svg" in html and 'class="pin"' in html
-    assert 'cx="84.63"' in html and 'cy="60.24"' in html
+    # On the figures' world map (core.worldmap: 2.5 units a degree): Houston, in Texas.
+    assert 'class="land"' in html
+    assert 'cx="211.6"' in html and 'cy="150.6"' in html
     assert "style=" not in html and "<script" not in html
 
 
