@@ -1,5 +1,5 @@
 """The current text of the privacy notice: version 1 on a database that has none (post_migrate),
-and the text migration 0009 published as version 2 (frozen there, as 0005 froze version 1).
+and the text migration 0010 published as a new version (frozen there, as 0005 froze version 1).
 
 Staff replace it in the admin by publishing a new version (which every member is then
 asked to accept). Kept in a module so the migration and post_migrate share the text."""

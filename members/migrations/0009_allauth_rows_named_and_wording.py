@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_directory_listing_and_reads'),
+        ('members', '0008_historicalprofile_digest_frequency_and_more'),
         ('mfa', '0003_authenticator_type_uniq'),
         ('usersessions', '0001_initial'),
     ]

@@ -39,6 +39,6 @@ def unpublish(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0008_allauth_rows_named_and_wording")]
+    dependencies = [("members", "0009_allauth_rows_named_and_wording")]
 
     operations = [migrations.RunPython(publish, unpublish)]
