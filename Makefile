@@ -18,9 +18,10 @@ TEST_ENV = DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-012345
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	CELERY_BROKER_URL=$(TEST_CELERY_BROKER_URL) TEST_CELERY_BROKER_URL=$(TEST_CELERY_BROKER_URL) \
 	CELERY_TASK_ALWAYS_EAGER=true STATIC_MANIFEST=false
-# `make run`: the embedded PostgreSQL under var/postgres (scripts/embedded-postgres: started
+# `make run`: links in mails and QR codes follow the port served (SITE_URL, unless set; the
+# Site's domain follows it on every migrate). The embedded PostgreSQL under var/postgres (scripts/embedded-postgres: started
 # on a Unix socket, stopped on exit, its data kept), tasks inline, mail on the console.
-RUN_ENV = DEBUG=true
+RUN_ENV = DEBUG=true DJANGO_RUNSERVER_HIDE_WARNING=true
 EMBEDDED_PG = $(PY) scripts/embedded-postgres
 RUN_PGDATA ?= $(or $(TALENTNET_VAR_DIR),var)/postgres
 SEED_DEMO_ARGS ?=
@@ -66,7 +67,7 @@ translations: $(STAMP)
 run: messages
 	@set -e; url=$$($(EMBEDDED_PG) start $(RUN_PGDATA)); \
 	trap 'trap "" INT TERM HUP; $(EMBEDDED_PG) stop $(RUN_PGDATA)' EXIT; trap 'exit 130' INT TERM HUP; \
-	export $(RUN_ENV) DATABASE_URL="$$url"; \
+	export $(RUN_ENV) DATABASE_URL="$$url" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py seed_demo $(SEED_DEMO_ARGS); \
 	echo ""; \

@@ -247,6 +247,25 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.message_user(request, error, messages.ERROR)
             return redirect(self._change_url(obj))
         when = form.cleaned_data["when"]
+        # The confirmation step: the exact number of recipients today (opt-outs counted),
+        # then a second POST carrying that number. If the audience changed in between, the
+        # step is shown again with the new number instead of sending.
+        recipients = audiences.recipient_ids(obj).count()
+        confirmed = request.POST.get("confirmed", "")
+        if confirmed != str(recipients) or not recipients:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Confirmar el envío"),
+                "original": obj,
+                "opts": self.model._meta,
+                "recipients": recipients,
+                "when": when,
+                "when_value": request.POST.get("when", ""),
+                "changed": bool(confirmed),
+            }
+            return TemplateResponse(
+                request, "announcements/admin/announcement_confirm_send.html", context
+            )
         try:
             obj = services.send_announcement(announcement_id=obj.pk, by=request.user, when=when)
         except services.AnnouncementError as exc:
@@ -283,6 +302,12 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 send_form=SendForm(),
                 can_change=self.has_change_permission(request, obj),
                 can_send=obj.status == Announcement.Status.DRAFT,
+                # A draft shows its audience size before anything is sent.
+                audience_size=(
+                    audiences.recipient_ids(obj).count()
+                    if obj.status == Announcement.Status.DRAFT
+                    else None
+                ),
                 can_cancel=obj.status
                 in (Announcement.Status.SCHEDULED, Announcement.Status.SENDING),
                 preview_language=language_of(request.user),

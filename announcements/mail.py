@@ -147,6 +147,7 @@ def _render(announcement, *, language: str, name: str, unsubscribe: str) -> dict
             "name": name,
             "unsubscribe_url": unsubscribe,
             "site_url": site_url(reverse("members:home")),
+            "contact_url": site_url(reverse("members:contact")),
             "kind_label": announcement.get_kind_display(),
         }
         # Plain text is never HTML: a plain str, so a page showing it escapes it.

@@ -8,13 +8,14 @@ permission, every foreign-key choice and every autocomplete goes through
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -45,6 +46,11 @@ from .querysets import managed_chapter_ids
 User = get_user_model()
 USER_SEARCH_FIELDS = ("email", "profile__given_names", "profile__paternal_surname")
 ANNOUNCE_DRAFT_MESSAGE = _("Borrador del aviso creado: revísalo, mira la vista previa y envíalo.")
+
+# Decisions offered on the list and, as buttons, on each request's own page (Django's
+# ActionLocation; templates/admin/change_form_actions.html draws the buttons).
+BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
 class ScopedAdminMixin(BaseScopedAdminMixin):
@@ -357,11 +363,19 @@ class MembershipAdmin(BigTableAdminMixin, MemberSearchMixin, ScopedHistoryAdmin)
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Aprobar las solicitudes seleccionadas"), permissions=["change"])
+    @admin.action(
+        description=_("Aprobar las solicitudes seleccionadas"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
     def approve_selected(self, request, queryset):
         self._decide(request, queryset, approve=True)
 
-    @admin.action(description=_("Rechazar las solicitudes seleccionadas…"), permissions=["change"])
+    @admin.action(
+        description=_("Rechazar las solicitudes seleccionadas…"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
     def reject_selected(self, request, queryset):
         form = RejectReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -374,6 +388,8 @@ class MembershipAdmin(BigTableAdminMixin, MemberSearchMixin, ScopedHistoryAdmin)
             "memberships": queryset.select_related("user__profile", "chapter"),
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            # Asked from the list or from one request's page: post back the same way.
+            "action_field": CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action",
         }
         return TemplateResponse(request, "chapters/admin/reject_memberships.html", context)
 
@@ -412,6 +428,16 @@ class JornadaTimeZoneMixin:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # The zone printed beside every time (the class is built for this request).
+            note = gettext("Hora de %(zone)s") % {"zone": self.zone_of(obj)}
+            for name in self.tz_fields:
+                if name in form.base_fields:
+                    form.base_fields[name].help_text = note
+        return form
 
     def save_model(self, request, obj, form, change):
         zone = self.zone_of(obj)
@@ -458,7 +484,7 @@ class JornadaAdmin(StorageOutageAdminMixin, JornadaTimeZoneMixin, ScopedHistoryA
         "title_es",
         "edition",
         "chapter",
-        "starts_at",
+        "local_start",
         "city",
         "is_published",
         "capacity",
@@ -473,6 +499,13 @@ class JornadaAdmin(StorageOutageAdminMixin, JornadaTimeZoneMixin, ScopedHistoryA
     ]
     search_fields = ["title_es", "title_en", "city", "venue", "slug"]
     prepopulated_fields = {"slug": ["title_es"]}
+
+    @admin.display(description=_("inicio (hora local de la Jornada)"), ordering="starts_at")
+    def local_start(self, obj):
+        """The start in the Jornada's own zone, the zone printed (not the site's zone)."""
+        local = timezone.localtime(obj.starts_at, obj.tz)
+        return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} ({obj.tz.key})"
+
     autocomplete_fields = ["chapter"]
     date_hierarchy = "starts_at"
     inlines = [AgendaItemInline, MaterialInline]

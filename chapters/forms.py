@@ -35,7 +35,15 @@ class RejectReasonForm(forms.Form):
     """The admin's intermediate page of the bulk reject action."""
 
     reason = forms.CharField(
-        label=_("Motivo del rechazo (se envía al solicitante)"),
+        label=_("Motivo del rechazo (se envía a la persona)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
     )
+
+
+class MembershipDecisionForm(forms.Form):
+    """A decision taken from the staff workbench's buttons (members.workbench)."""
+
+    membership = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(choices=[("approve", _("Aprobar")), ("reject", _("Rechazar"))])
+    reason = forms.CharField(required=False, max_length=1000)

@@ -5,6 +5,7 @@ import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal as humanize_ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -16,7 +17,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from core.images import reencode_image
-from core.language import by_language
+from core.language import by_language, is_english
+from core.worldmap import project
 from members.models import Sector, public_name
 from members.storage import public_storage
 
@@ -189,13 +191,21 @@ class Chapter(models.Model):
         return by_language(self.description_es, self.description_en)
 
     @property
+    def map_point(self):
+        """(x, y) of the chapter on the world map (core.worldmap), None without coordinates."""
+        if self.longitude is None or self.latitude is None:
+            return None
+        return project(float(self.longitude), float(self.latitude))
+
+    @property
     def map_x(self):
-        """Equirectangular x on a 360 by 180 canvas (the server-side SVG map)."""
-        return float(self.longitude) + 180 if self.longitude is not None else None
+        point = self.map_point
+        return point[0] if point else None
 
     @property
     def map_y(self):
-        return 90 - float(self.latitude) if self.latitude is not None else None
+        point = self.map_point
+        return point[1] if point else None
 
 
 class Officer(models.Model):
@@ -402,6 +412,8 @@ class Jornada(models.Model):
         ordinals = [str(o) for o in ORDINALS]
         if self.edition <= len(ordinals):
             ordinal = ordinals[self.edition - 1]
+        elif is_english():
+            ordinal = humanize_ordinal(self.edition)  # "11th", "22nd" (Django's humanize)
         else:
             ordinal = f"{self.edition}.ª"
         return gettext("%(ordinal)s Jornada Informativa") % {"ordinal": ordinal}
@@ -510,7 +522,9 @@ class Speaker(models.Model):
         return public_name(self.member) if self.member_id else ""
 
 
-SPEAKER_NAME_MESSAGE = _("Elige un miembro de la red o escribe el nombre del ponente externo.")
+SPEAKER_NAME_MESSAGE = _(
+    "Elige a un miembro de la red o escribe el nombre de la persona ponente externa."
+)
 
 
 class Material(models.Model):

@@ -7,6 +7,7 @@ app_name = "chapters"
 urlpatterns = [
     path("chapters/", views.chapter_list, name="list"),
     path("chapters/<slug:slug>/", views.chapter_detail, name="detail"),
+    path("chapters/memberships/decide/", views.membership_decide, name="membership_decide"),
     path("chapters/<slug:slug>/join/", views.membership_request, name="join"),
     path("chapters/<slug:slug>/leave/", views.membership_leave, name="leave"),
     path("chapters/<slug:slug>/home/", views.membership_set_home, name="set_home"),

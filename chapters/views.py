@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.access import lacks_second_factor, mfa_setup_redirect
+from core.access import is_ime_staff, lacks_second_factor, mfa_setup_redirect, role_required
 from core.replica import replica_reads
+from core.worldmap import land_path, world_geometry
 
 from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
 from .filters import ChapterFilter
-from .forms import MembershipRequestForm, RegistrationForm
+from .forms import MembershipDecisionForm, MembershipRequestForm, RegistrationForm
 from .models import (
     AgendaItem,
     Chapter,
@@ -27,6 +28,7 @@ from .models import (
     Registration,
     Speaker,
 )
+from .querysets import managed_chapter_ids
 
 JOIN_REQUESTED_MESSAGE = _("Solicitud enviada. La mesa directiva del capítulo la revisará.")
 LEFT_MESSAGE = _("Saliste del capítulo.")
@@ -38,6 +40,14 @@ REGISTERED_MESSAGES = {
     Registration.Status.PENDING: _("Recibimos tu registro; el equipo lo revisará."),
 }
 CANCELLED_MESSAGE = _("Cancelaste tu registro.")
+DECISION_INVALID_MESSAGE = _("Elige aprobar o rechazar una solicitud.")
+APPROVED_MESSAGE = _("Solicitud aprobada; avisamos a la persona por correo.")
+REJECTED_MESSAGE = _("Solicitud rechazada; avisamos a la persona por correo con el motivo.")
+
+
+def officiates_or_ime(user) -> bool:
+    """IME staff, or an officer of at least one chapter today."""
+    return is_ime_staff(user) or managed_chapter_ids(user).exists()
 
 
 # --- Chapters ---------------------------------------------------------------------------
@@ -56,7 +66,14 @@ def chapter_list(request):
     return render(
         request,
         "chapters/chapter_list.html",
-        {"filter": filterset, "chapters": chapters, "mapped": mapped},
+        {
+            "filter": filterset,
+            "chapters": chapters,
+            "mapped": mapped,
+            # The figures' world map (core.worldmap): real outlines under the pins.
+            "map_land": land_path(),
+            "map_size": world_geometry(),
+        },
     )
 
 
@@ -309,3 +326,33 @@ def jornada_participants_csv(request, slug):
     return participants_csv_response(
         jornada_ids=[jornada.pk], user=request.user, filename=f"participantes-{jornada.slug}.csv"
     )
+
+
+# --- Decisions from the staff workbench ---------------------------------------------------
+
+
+@role_required(officiates_or_ime)
+@require_POST
+def membership_decide(request):
+    """Approve or reject one join request of a chapter the user manages (404 otherwise),
+    then back to the workbench. The member is told by mail (chapters.services)."""
+    form = MembershipDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, DECISION_INVALID_MESSAGE)
+        return redirect("members:workbench")
+    membership = get_object_or_404(
+        Membership.objects.managed_by(request.user), pk=form.cleaned_data["membership"]
+    )
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.decide_membership(
+            membership_id=membership.pk,
+            decided_by=request.user,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ChapterActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, APPROVED_MESSAGE if approve else REJECTED_MESSAGE)
+    return redirect("members:workbench")

@@ -4,8 +4,13 @@ view."""
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.utils.cache import add_never_cache_headers
+from django.http import HttpResponseRedirect
+from django.middleware.gzip import GZipMiddleware
+from django.urls import get_script_prefix, is_valid_path
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.defaults import bad_request
 
 security_logger = logging.getLogger("talentnet.security")
@@ -122,3 +127,56 @@ class RefuseNulMiddleware:
             # File names need no check: Django keeps only their printable characters.
             return any("\x00" in key for key in request.FILES)
         return False
+
+
+class PreferredLanguageMiddleware:
+    """A visitor who has chosen no language (no language cookie) and whose browser prefers
+    English is sent to the English page on a visit to an unprefixed (Spanish) page.
+
+    The choice made with the language switcher (Django's `set_language`, which sets the
+    cookie) always wins: with the cookie present nothing is redirected, so someone who
+    picks Spanish stays in Spanish. Only safe methods, only pages that exist under /en/
+    (not /healthz or the media routes); a temporary redirect, and LocaleMiddleware already
+    marks unprefixed answers `Vary: Accept-Language`. Placed after LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and translation.get_language_from_path(request.path_info) is None
+        ):
+            # Without the cookie this is the browser's Accept-Language (else LANGUAGE_CODE).
+            preferred = translation.get_language_from_request(request)
+            if preferred != settings.LANGUAGE_CODE:
+                with translation.override(preferred):
+                    prefixed = f"/{preferred}{request.path_info}"
+                    if is_valid_path(prefixed, getattr(request, "urlconf", None)):
+                        query = request.META.get("QUERY_STRING", "")
+                        target = get_script_prefix().rstrip("/") + prefixed
+                        response = HttpResponseRedirect(f"{target}?{query}" if query else target)
+                        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                        return response
+        return self.get_response(request)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compress what is public, never what a secret or personal data is in (BREACH).
+
+    BREACH reads a secret out of a compressed page by reflecting the attacker's guesses
+    into the same page (a search box) and watching its size. Django masks the CSRF token
+    per response and this middleware's parent pads each compressed body with random bytes,
+    which slows the attack but does not rule it out. So only answers to anonymous visitors
+    are compressed (the public pages: chapters, Jornadas, programs, figures, the home;
+    the bulk of the traffic and nothing secret but the masked CSRF token). Anything shown to
+    a signed-in visitor (other members' data, search results) and every page of the account
+    area (TOTP secrets, recovery codes) goes uncompressed; static files come compressed
+    from WhiteNoise."""
+
+    def process_response(self, request, response):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or _is_account_page(request):
+            return response
+        return super().process_response(request, response)

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as KombuOperationalError
 from psycopg import Error as PsycopgError
@@ -64,3 +65,15 @@ def healthz(request):
     failed = sorted(name for name, state in results.items() if state != "ok")
     body = {"status": "error" if failed else "ok", "checks": results, "failed": failed}
     return JsonResponse(body, status=503 if failed else 200)
+
+
+# allauth's longest rate-limit window (failed logins: ACCOUNT_LOGIN_ATTEMPTS_TIMEOUT, 5 minutes).
+RETRY_AFTER_SECONDS = 300
+
+
+def too_many_requests(request, exception=None):
+    """The 429 page (allauth's rate limits call the URLconf's `handler429`): a page of the site,
+    in the visitor's language, saying when to try again (also as `Retry-After`)."""
+    response = render(request, "429.html", {"retry_minutes": RETRY_AFTER_SECONDS // 60}, status=429)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -8,15 +8,15 @@ a bar never gives a hidden count back. Every page, public or staff, network or p
 goes through here.
 """
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.utils.html import format_html_join
 from django.utils.translation import get_language, gettext, override
 from django_countries import countries
+
+from core.worldmap import world_geometry
 
 from .disclosure import NOT_SHOWN, Breakdown, Count, percent
 
@@ -30,7 +30,6 @@ COLUMN_CHART_HEIGHT = 220
 COLUMN_AREA_HEIGHT = 170
 COLUMNS_SHOWN = 36  # months on the growth chart; its table keeps them all
 MAP_CLASSES = 5
-WORLD_MAP = Path(__file__).resolve().parent / "data" / "world_110m.json"
 
 
 @dataclass
@@ -193,12 +192,6 @@ def table_figure(slug, title, summary, headers, rows) -> Figure:
 
 
 # --- The world map -----------------------------------------------------------------
-
-
-@cache
-def world_geometry() -> dict:
-    """The committed Natural Earth 110m outlines (figures/data/world_110m.json)."""
-    return json.loads(WORLD_MAP.read_text(encoding="utf-8"))
 
 
 def map_figure(slug, title, table: Breakdown, codes: dict, *, summary) -> Figure:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("figures/", views.public, name="figures"),
     path("figures/<slug:slug>.csv", views.public_csv, name="figures_csv"),
     path("staff/figures/", views.staff, name="figures_staff"),
+    path("staff/figures/refresh/", views.staff_refresh, name="figures_staff_refresh"),
     path("staff/figures/<slug:slug>.csv", views.staff_csv, name="figures_staff_csv"),
     path("programs/<slug:slug>/figures/", views.program_public, name="figures_program"),
     path(

@@ -13,15 +13,18 @@ through figures.disclosure (figures.pages).
 import csv
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.access import (
     ime_staff_required,
@@ -44,6 +47,19 @@ FILTERED_CACHE_SECONDS = 15 * 60
 # filters and their computation time) and the language: building and rendering ~15
 # charts and the map is most of a page's time, and a snapshot never changes.
 FRAGMENT_SECONDS = 15 * 60
+# A refresh on demand within this many seconds of the newest snapshot is not queued again.
+REFRESH_MIN_SECONDS = 60
+REFRESH_QUEUED = gettext_lazy(
+    "Recalculando las cifras. En un momento esta página mostrará las nuevas (la fecha de "
+    "arriba cambia); recarga la página para verlas."
+)
+REFRESH_TOO_SOON = gettext_lazy(
+    "Las cifras se calcularon hace menos de un minuto: ya están al día."
+)
+REFRESH_UNAVAILABLE = gettext_lazy(
+    "No pudimos pedir el recálculo ahora; las cifras se actualizan solas cada 15 minutos. "
+    "Inténtalo de nuevo en unos minutos."
+)
 
 
 def _snapshot():
@@ -158,6 +174,29 @@ def staff(request):
             "query": request.GET.urlencode() if filtered else "",
         },
     )
+
+
+@never_cache
+@ime_staff_required
+@require_POST
+def staff_refresh(request):
+    """Recompute the network's figures now (the same task the schedule runs), unless the
+    newest snapshot is under a minute old; back to the dashboard with a message."""
+    from .models import FigureSnapshot
+    from .tasks import refresh_figures_task
+
+    newest = FigureSnapshot.objects.newest()
+    age = (timezone.now() - newest.computed_at).total_seconds() if newest else None
+    if age is not None and age < REFRESH_MIN_SECONDS:
+        messages.info(request, REFRESH_TOO_SOON)
+        return redirect("figures_staff")
+    try:
+        refresh_figures_task.delay()
+    except KombuOperationalError:
+        messages.error(request, REFRESH_UNAVAILABLE)
+    else:
+        messages.success(request, REFRESH_QUEUED)
+    return redirect("figures_staff")
 
 
 @never_cache

@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -42,7 +43,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """Render allauth's message in the current language; deliver it through the
         transactional queue after commit (SECURITY.md E9), never inside the request."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            # Every allauth mail ends with the contact page (templates/account/email/).
+            "contact_url": settings.SITE_URL + reverse("members:contact"),
+        }
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         # The subject again through the project's one helper: no HTML escaping whatever

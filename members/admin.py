@@ -13,6 +13,8 @@ from functools import wraps
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
@@ -39,7 +41,9 @@ from .models import (
     Profile,
     ProfileSector,
     ProfileView,
+    SecondFactor,
     Sector,
+    SignedInSession,
     User,
 )
 from .services.privacy import CONSENT_PURPOSES
@@ -486,9 +490,22 @@ class EmailAddressAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthEmailAddre
 
 
 admin.site.unregister(UserSession)
+admin.site.unregister(Authenticator)
 
 
-@admin.register(UserSession)
+@admin.register(SecondFactor)
+class SecondFactorAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthAuthenticatorAdmin):
+    """allauth's admin of second factors, under the name members.models gives them: a row
+    or more per member, so bounded like the sessions below."""
+
+    ordering = ["-pk"]
+    sortable_by = []
+    search_fields = ["user__email"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+
+
+@admin.register(SignedInSession)
 class UserSessionAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthUserSessionAdmin):
     """allauth's admin of signed-in sessions: bounded, searched by the owner (allauth's own
     search names `user__username`, a field this user model does not have)."""

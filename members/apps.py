@@ -7,15 +7,17 @@ def _ensure_reference_data(sender, **kwargs):
     """Keep sectors, contributions, languages and role groups present after `migrate`
     and after a test flush (like Django's own sites and permissions)."""
     from django.contrib.auth.models import Group, Permission
+    from django.contrib.sites.models import Site
 
     from core.access import ROLE_GROUPS
 
     from .models import Contribution, Language, PrivacyNotice, Sector
     from .privacy_defaults import ensure_first_notice
-    from .reference_data import sync_reference_data
+    from .reference_data import sync_reference_data, sync_site
     from .roles import grant_role_permissions
 
     sync_reference_data(Sector, Contribution, Language)
+    sync_site(Site)
     for name in ROLE_GROUPS:
         Group.objects.get_or_create(name=name)
     grant_role_permissions(Group, Permission)

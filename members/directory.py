@@ -63,6 +63,16 @@ class Card:
     country_name: str
     sectors: list  # names, the primary one first
     expertise: list  # tag names
+    photo_url: str = ""  # the member's photo (its private URL: members.files checks access)
+
+    @property
+    def initials(self) -> str:
+        """Up to two letters for the card when there is no photo ("Ana María López": "AL")."""
+        words = [w for w in self.display_name.split() if w[:1].isalpha()]
+        if not words:
+            return "?"
+        letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+        return letters.upper()
 
 
 def _shown(ids: list) -> list:
@@ -80,13 +90,14 @@ def _shown(ids: list) -> list:
     rows = rows.annotate(
         sector_names=ArraySubquery(sectors.values(sector_name)),
         tag_names=ArraySubquery(tags.values("name")),
-    ).values_list(*CARD_FIELDS, "pk", "sector_names", "tag_names")
+    ).values_list(*CARD_FIELDS, "photo", "pk", "sector_names", "tag_names")
     found = {row[-3]: row for row in rows}
+    storage = Profile._meta.get_field("photo").storage
     cards = []
     for pk in ids:
         if pk not in found:
             continue  # the account is no longer active: left out
-        preferred, given, paternal, headline, city, country, _pk, sectors, tags = found[pk]
+        preferred, given, paternal, headline, city, country, photo, _pk, sectors, tags = found[pk]
         cards.append(
             Card(
                 pk=pk,
@@ -96,6 +107,7 @@ def _shown(ids: list) -> list:
                 country_name=str(Country(code=country).name) if country else "",
                 sectors=[name for name in sectors or [] if name],
                 expertise=list(tags or []),
+                photo_url=storage.url(photo) if photo else "",
             )
         )
     return cards

@@ -4,9 +4,11 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from core.images import process_photo
+from core.language import collation_key
 
 from .models import ArcoRequest, Contribution, Language, PrivacyNotice, Profile, Sector
 from .services.privacy import CONSENT_PURPOSES
@@ -24,12 +26,29 @@ MAX_TAGS = 15
 
 VOLUNTARY_LABELS = {
     "show_in_directory": _("Mostrar mi perfil a otros miembros verificados en el directorio"),
-    "pncs_contact": _("Los coordinadores de los PNCS pueden contactarme"),
+    "pncs_contact": _("La coordinación de los PNCS puede contactarme"),
     "notify_chapter": _("Quiero recibir avisos de mis capítulos"),
     "notify_jornadas": _("Quiero recibir avisos de Jornadas Informativas"),
     "notify_programs": _("Quiero recibir avisos de programas de formación"),
     "notify_opportunities": _("Quiero recibir avisos de oportunidades de los PNCS"),
 }
+
+
+class NameOrderedChoiceIterator(ModelChoiceIterator):
+    """Choices in the order of their labels in the active language (core.language)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = sorted(
+            self.queryset, key=lambda obj: collation_key(self.field.label_from_instance(obj))
+        )
+        for obj in rows:
+            yield self.choice(obj)
+
+
+class NameOrderedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = NameOrderedChoiceIterator
 
 
 class SignupExtrasForm(forms.Form):
@@ -123,7 +142,7 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Separadas por comas, por ejemplo: machine learning, salud pública."),
         widget=forms.TextInput(attrs={"list": "expertise-options", "autocomplete": "off"}),
     )
-    languages = forms.ModelMultipleChoiceField(
+    languages = NameOrderedMultipleChoiceField(
         label=_("Idiomas que hablas"),
         queryset=Language.objects.all(),
         widget=forms.CheckboxSelectMultiple,

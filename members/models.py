@@ -4,6 +4,8 @@ Other apps (chapters, pncs, programs) build on these models; fields are added,
 never renamed or removed without a migration plan.
 """
 
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.search import SearchVectorField
@@ -164,7 +166,7 @@ class Profile(models.Model):
 
     class Visibility(models.TextChoices):
         MEMBERS = "members", _("Otros miembros verificados, los PNCS y el IME")
-        PNCS = "pncs", _("Solo coordinadores PNCS y el IME")
+        PNCS = "pncs", _("Solo la coordinación de los PNCS y el IME")
         IME = "ime", _("Solo el IME")
 
     user = models.OneToOneField(
@@ -454,6 +456,14 @@ class ConsentRecord(models.Model):
     def __str__(self):
         return f"{self.user_id} {self.purpose}={self.value}"
 
+    def get_value_display(self) -> str:
+        """The recorded choice in words: "Sí"/"No" for a yes-or-no purpose, the label of the
+        profile field's choice otherwise (the stored value is kept as recorded, as evidence)."""
+        if self.value in ("yes", "no"):
+            return gettext("Sí") if self.value == "yes" else gettext("No")
+        field = Profile._meta.get_field(self.purpose)
+        return str(dict(field.flatchoices).get(self.value, self.value))
+
 
 class ArcoRequest(models.Model):
     """A request to exercise an ARCO right that the member cannot self-serve.
@@ -562,3 +572,23 @@ class ProfileView(models.Model):
     def __str__(self):
         target = self.profile_id if self.profile_id else self.page[:8]
         return f"{self.viewer_id} -> {self.kind}:{target} {self.viewed_on}"
+
+
+# --- allauth's rows in the admin, named in the site's languages ----------------------------
+# allauth's Authenticator and UserSession models carry no translatable names, so the admin
+# listed them as "Authenticators" and "User sessions" on Spanish pages. Proxies (no table of
+# their own) give them names in both languages; members.admin registers these instead.
+
+
+class SecondFactor(Authenticator):
+    class Meta:
+        proxy = True
+        verbose_name = _("segundo factor de acceso")
+        verbose_name_plural = _("segundos factores de acceso")
+
+
+class SignedInSession(UserSession):
+    class Meta:
+        proxy = True
+        verbose_name = _("sesión iniciada")
+        verbose_name_plural = _("sesiones iniciadas")

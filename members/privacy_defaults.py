@@ -1,85 +1,16 @@
-"""The first version of the privacy notice, created by a data migration.
+"""The current text of the privacy notice: version 1 on a database that has none (post_migrate),
+and the text migration 0010 published as a new version (frozen there, as 0005 froze version 1).
 
 Staff replace it in the admin by publishing a new version (which every member is then
 asked to accept). Kept in a module so the migration and post_migrate share the text."""
 
-SUMMARY_ES = """El Instituto de los Mexicanos en el Exterior (IME) trata tus datos personales para \
-administrar tu cuenta en la Red de Talentos Mexicanos, mostrar tu perfil según las opciones de \
-visibilidad que tú elijas y vincularte con capítulos, Puntos Nacionales de Contacto Sectorial \
-(PNCS) y programas de formación. Las finalidades voluntarias (directorio, contacto de los PNCS y \
-avisos) son opcionales y puedes retirarlas en cualquier momento. Puedes acceder a tus datos, \
-rectificarlos, cancelarlos u oponerte a su tratamiento (derechos ARCO) desde «Mis datos»."""
+SUMMARY_ES = "El Instituto de los Mexicanos en el Exterior (IME), con domicilio en Avenida Juárez 20, colonia Centro, alcaldía Cuauhtémoc, 06010, Ciudad de México, trata tus datos personales para administrar tu cuenta en la Red de Talentos Mexicanos, mostrar tu perfil según las opciones de visibilidad que tú elijas y vincularte con capítulos, Jornadas Informativas, Puntos Nacionales de Contacto Sectorial (PNCS) y programas de formación. Las finalidades voluntarias (directorio, contacto de los PNCS y avisos) son opcionales y puedes retirarlas en cualquier momento. Puedes acceder a tus datos, rectificarlos, cancelarlos u oponerte a su tratamiento (derechos ARCO) desde «Mis datos» o ante la Unidad de Transparencia de la Secretaría de Relaciones Exteriores."
 
-SUMMARY_EN = """The Institute for Mexicans Abroad (IME) processes your personal data to run your \
-account in the Mexican Talent Network, show your profile according to the visibility you choose, \
-and connect you with chapters, the Sector Contact Points (PNCS) and training programs. Voluntary \
-purposes (directory, PNCS contact, announcements) are optional and you can withdraw them at any \
-time. You can access, rectify, cancel or object to the processing of your data (ARCO rights) \
-from "My data"."""
+SUMMARY_EN = 'The Institute for Mexicans Abroad (IME), at Avenida Juárez 20, colonia Centro, alcaldía Cuauhtémoc, 06010, Mexico City, processes your personal data to run your account in the Mexican Talent Network, show your profile according to the visibility you choose, and connect you with chapters, Jornadas Informativas, the Sector Contact Points (PNCS) and training programs. Voluntary purposes (directory, PNCS contact, announcements) are optional and you can withdraw them at any time. You can access, rectify, cancel or object to the processing of your data (ARCO rights) from "My data" or before the Transparency Unit of the Ministry of Foreign Affairs.'
 
-BODY_ES = """Responsable. El Instituto de los Mexicanos en el Exterior (IME), órgano desconcentrado \
-de la Secretaría de Relaciones Exteriores, es responsable del tratamiento de los datos personales \
-que proporcionas en este portal.
+BODY_ES = "Responsable. El Instituto de los Mexicanos en el Exterior (IME), órgano desconcentrado de la Secretaría de Relaciones Exteriores (SRE), con domicilio en Avenida Juárez 20, colonia Centro, alcaldía Cuauhtémoc, 06010, Ciudad de México, es responsable del tratamiento de los datos personales que proporcionas en este portal.\n\nDatos que tratamos. Cuenta y perfil: correo electrónico, nombre(s) y apellidos, fotografía (opcional), país y ciudad de residencia, estado de origen, nivel y área de estudios, institución, empleo y cargo, sectores, especialidades, idiomas, formas de aportar a México, ORCID, sitio web y enlaces profesionales, idioma preferido, y tus opciones de privacidad con su historial. Capítulos y Jornadas: solicitudes para unirte a un capítulo y su mensaje, cargos en la mesa directiva, registros y asistencia a Jornadas Informativas. PNCS: tus respuestas a oportunidades y su mensaje, y tus afiliaciones a instituciones. Programas de formación: en cada solicitud, nivel y área de estudios, institución, entidad federativa de residencia, país de nacionalidad, género (opcional, y cómo lo describes si así lo eliges) y motivación; tus resultados por etapa y tus constancias. Seguridad: inicios de sesión (fecha, dirección IP y navegador), sesiones abiertas, tu segundo factor de acceso si lo activas, y el registro de quién consulta perfiles de otros miembros. Tus solicitudes ARCO. No tratamos datos personales sensibles.\n\nFinalidades necesarias. Crear y administrar tu cuenta; verificar tu correo; darte acceso a los capítulos, Jornadas Informativas, oportunidades de los PNCS y programas en los que tú te inscribas, y evaluar tus solicitudes a los programas; emitir y verificar constancias; proteger tu cuenta y los datos de los demás miembros; atender tus solicitudes; cumplir obligaciones legales; elaborar estadísticas agregadas que no te identifican.\n\nFinalidades voluntarias. Mostrar tu perfil en el directorio de miembros (tú eliges a quién); permitir que la coordinación de los PNCS te contacte; enviarte avisos de capítulos, Jornadas, programas y oportunidades. Cada una se elige por separado, ninguna viene marcada y puedes retirarla en cualquier momento, con la misma facilidad con que la otorgaste.\n\nTransferencias. No vendemos tus datos. Solo los compartimos con la coordinación de los PNCS cuando tú lo autorizas, con la mesa directiva de los capítulos a los que pides unirte y con las autoridades cuando la ley lo exige.\n\nDerechos ARCO. Desde «Mis datos» puedes ver todo lo que guardamos sobre ti, corregirlo, descargarlo (JSON y CSV), oponerte a cada finalidad voluntaria y eliminar tu cuenta. Lo que no puedas resolver ahí, solicítalo con el formulario ARCO de «Mis datos» o ante la Unidad de Transparencia de la SRE (mismo domicilio) o por la Plataforma Nacional de Transparencia (www.plataformadetransparencia.org.mx). Respondemos en un plazo máximo de 20 días hábiles.\n\nUnidad de Transparencia. La Unidad de Transparencia de la Secretaría de Relaciones Exteriores, en Avenida Juárez 20, colonia Centro, alcaldía Cuauhtémoc, 06010, Ciudad de México, recibe y atiende las solicitudes de acceso, rectificación, cancelación y oposición, y las dudas sobre este aviso.\n\nConservación. Al eliminar tu cuenta, se desactiva de inmediato y tus datos personales se anonimizan; solo se conservan cifras agregadas.\n\nCambios. Publicaremos cualquier cambio a este aviso en este portal con un nuevo número de versión, y te pediremos aceptarlo la siguiente vez que inicies sesión."
 
-Datos que tratamos. Correo electrónico, nombre y apellidos, fotografía (opcional), país y ciudad \
-de residencia, estado de origen, formación académica, empleo, sectores, especialidades, idiomas, \
-formas de aportar a México, enlaces profesionales y tus opciones de privacidad. No tratamos datos \
-personales sensibles.
-
-Finalidades necesarias. Crear y administrar tu cuenta; verificar tu correo; darte acceso a los \
-capítulos, Jornadas Informativas, oportunidades de los PNCS y programas en los que tú te inscribas; \
-atender tus solicitudes; cumplir obligaciones legales; elaborar estadísticas agregadas que no te \
-identifican.
-
-Finalidades voluntarias. Mostrar tu perfil en el directorio de miembros (tú eliges a quién); \
-permitir que los coordinadores de los PNCS te contacten; enviarte avisos de capítulos, Jornadas, \
-programas y oportunidades. Cada una se elige por separado, ninguna viene marcada y puedes \
-retirarla en cualquier momento, con la misma facilidad con que la otorgaste.
-
-Transferencias. No vendemos tus datos. Solo los compartimos con los coordinadores de los PNCS \
-cuando tú lo autorizas, y con autoridades cuando la ley lo exige.
-
-Derechos ARCO. Desde «Mis datos» puedes ver todo lo que guardamos sobre ti, corregirlo, \
-descargarlo (JSON y CSV), oponerte a cada finalidad voluntaria y eliminar tu cuenta. Lo que no \
-puedas resolver ahí, solicítalo con el formulario ARCO: respondemos en un plazo máximo de 20 días \
-hábiles.
-
-Conservación. Al eliminar tu cuenta, se desactiva de inmediato y tus datos personales se \
-anonimizan; solo se conservan cifras agregadas.
-
-Cambios. Publicaremos cualquier cambio a este aviso en este portal con un nuevo número de versión, \
-y te pediremos aceptarlo la siguiente vez que inicies sesión."""
-
-BODY_EN = """Controller. The Institute for Mexicans Abroad (IME), a decentralised body of the \
-Ministry of Foreign Affairs of Mexico, is responsible for the personal data you provide on this \
-portal.
-
-Data we process. Email address, names and surnames, photo (optional), country and city of \
-residence, Mexican state of origin, education, employment, sectors, expertise, languages, the ways \
-you can contribute to Mexico, professional links and your privacy choices. We process no \
-sensitive personal data.
-
-Necessary purposes. Creating and running your account; verifying your email; giving you access to \
-the chapters, Jornadas Informativas, PNCS opportunities and programs you sign up for; answering \
-your requests; meeting legal obligations; producing aggregate statistics that do not identify you.
-
-Voluntary purposes. Showing your profile in the member directory (you choose to whom); letting \
-PNCS coordinators contact you; sending you announcements of chapters, Jornadas, programs and \
-opportunities. Each is chosen separately, none is pre-ticked, and you can withdraw any of them at \
-any time as easily as you gave it.
-
-Transfers. We do not sell your data. We share it only with PNCS coordinators when you allow it, \
-and with authorities when the law requires it.
-
-ARCO rights. From "My data" you can see everything we keep about you, correct it, download it \
-(JSON and CSV), object to each voluntary purpose and delete your account. For anything you cannot \
-do there, use the ARCO request form: we answer within 20 business days at most.
-
-Retention. When you delete your account it is deactivated at once and your personal data is \
-anonymised; only aggregate figures are kept.
-
-Changes. Any change to this notice is published on this portal with a new version number, and you \
-will be asked to accept it the next time you sign in."""
+BODY_EN = 'Controller. The Institute for Mexicans Abroad (IME), a decentralised body of the Ministry of Foreign Affairs of Mexico (SRE), at Avenida Juárez 20, colonia Centro, alcaldía Cuauhtémoc, 06010, Mexico City, is responsible for the personal data you provide on this portal.\n\nData we process. Account and profile: email address, names and surnames, photo (optional), country and city of residence, Mexican state of origin, level and field of studies, institution, employment and position, sectors, expertise, languages, the ways you can contribute to Mexico, ORCID, website and professional links, preferred language, and your privacy choices with their history. Chapters and Jornadas: requests to join a chapter and their message, positions on a chapter board, registrations and attendance at Jornadas Informativas. PNCS: your answers to opportunities and their message, and your institutional affiliations. Training programs: in each application, level and field of studies, institution, Mexican state of residence, country of nationality, gender (optional, and how you describe it if you choose to) and motivation; your results per stage and your certificates. Security: sign-ins (date, IP address and browser), open sessions, your second sign-in factor if you turn it on, and the record of who reads other members\' profiles. Your ARCO requests. We process no sensitive personal data.\n\nNecessary purposes. Creating and running your account; verifying your email; giving you access to the chapters, Jornadas Informativas, PNCS opportunities and programs you sign up for, and assessing your program applications; issuing and verifying certificates; protecting your account and the other members\' data; answering your requests; meeting legal obligations; producing aggregate statistics that do not identify you.\n\nVoluntary purposes. Showing your profile in the member directory (you choose to whom); letting PNCS coordinators contact you; sending you announcements of chapters, Jornadas, programs and opportunities. Each is chosen separately, none is pre-ticked, and you can withdraw any of them at any time as easily as you gave it.\n\nTransfers. We do not sell your data. We share it only with PNCS coordinators when you allow it, with the board of the chapters you ask to join, and with authorities when the law requires it.\n\nARCO rights. From "My data" you can see everything we keep about you, correct it, download it (JSON and CSV), object to each voluntary purpose and delete your account. For anything you cannot do there, use the ARCO request form in "My data", or apply to the SRE Transparency Unit (same address) or through the National Transparency Platform (www.plataformadetransparencia.org.mx). We answer within 20 business days at most.\n\nTransparency Unit. The Transparency Unit of the Ministry of Foreign Affairs, at Avenida Juárez 20, colonia Centro, alcaldía Cuauhtémoc, 06010, Mexico City, receives and answers requests for access, rectification, cancellation and objection, and questions about this notice.\n\nRetention. When you delete your account it is deactivated at once and your personal data is anonymised; only aggregate figures are kept.\n\nChanges. Any change to this notice is published on this portal with a new version number, and you will be asked to accept it the next time you sign in.'
 
 
 def ensure_first_notice(notice_model):

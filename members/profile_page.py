@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.language import collation_key
+
 from .models import (
     Contribution,
     ExpertiseTag,
@@ -54,8 +56,9 @@ def profile_lists(profile_id) -> ProfileLists:
             .order_by("name")
             .values_list("name", flat=True)
         ),
-        languages=list(
-            Language.objects.filter(profiles=profile_id).order_by(name).values_list(name, flat=True)
+        languages=sorted(
+            Language.objects.filter(profiles=profile_id).values_list(name, flat=True),
+            key=collation_key,
         ),
         contributions=list(
             Contribution.objects.filter(profiles=profile_id)

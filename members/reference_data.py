@@ -91,3 +91,16 @@ def sync_reference_data(sector_model, contribution_model, language_model):
         language_model.objects.update_or_create(
             code=code, defaults={"name_es": name_es, "name_en": name_en}
         )
+
+
+def sync_site(Site) -> None:
+    """The Site's domain follows SITE_URL on every migrate (not only the first one): allauth
+    builds its mails' links from it, so `make run PORT=8101` links to port 8101."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    domain = urlsplit(settings.SITE_URL).netloc or "localhost"
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": "Red de Talentos Mexicanos"}
+    )

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import data, directory, profile, site
+from .views import data, directory, profile, site, workbench
 
 app_name = "members"
 
 urlpatterns = [
     path("", site.home, name="home"),
     path("privacy/", site.privacy_notice, name="privacy"),
+    path("contact/", site.contact, name="contact"),
     path("privacy/accept/", data.privacy_accept, name="privacy_accept"),
     path("members/", directory.directory, name="directory"),
     path("members/<int:pk>/", profile.profile_detail, name="profile"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("me/data/export/", data.export_data, name="export"),
     path("me/data/arco/", data.arco_request, name="arco_request"),
     path("me/data/delete/", data.delete_account_view, name="delete"),
+    path("staff/todo/", workbench.workbench, name="workbench"),
 ]

@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.language import collation_key
 from members.choices import EducationLevel, MexicanState
 from members.models import (
     Contribution,
@@ -85,6 +86,8 @@ def short_lists() -> dict[str, list[tuple[str, str]]]:
     rows = first.union(*others, all=True).order_by("kind", "position", "sort_text")
     for kind, _position, _sort, value, label in rows:
         lists[kind].append((value, label))
+    # Languages by their name in the active language, accents aside (core.language).
+    lists["language"].sort(key=lambda choice: collation_key(choice[1]))
     return lists
 
 
@@ -183,8 +186,12 @@ class MemberSearchFilter(django_filters.FilterSet):
         help_text=_("Nombre, titular, semblanza, empleador o especialidad."),
         max_length=QUERY_MAX_LENGTH,
     )
+    # Short lists (up to a few dozen choices) as checkboxes; the 32 states stay a list box.
     sector = django_filters.MultipleChoiceFilter(
-        choices=_sector_choices, method="filter_sector", label=_("Sectores")
+        choices=_sector_choices,
+        method="filter_sector",
+        label=_("Sectores"),
+        widget=forms.CheckboxSelectMultiple,
     )
     country = CountryFilter(
         field_name="country",
@@ -195,13 +202,22 @@ class MemberSearchFilter(django_filters.FilterSet):
         field_name="state_of_origin", choices=MexicanState.choices, label=_("Estado de origen")
     )
     education = django_filters.MultipleChoiceFilter(
-        field_name="education_level", choices=EducationLevel.choices, label=_("Nivel de estudios")
+        field_name="education_level",
+        choices=EducationLevel.choices,
+        label=_("Nivel de estudios"),
+        widget=forms.CheckboxSelectMultiple,
     )
     chapter = django_filters.MultipleChoiceFilter(
-        choices=list, method="filter_chapter", label=_("Capítulo")
+        choices=list,
+        method="filter_chapter",
+        label=_("Capítulo"),
+        widget=forms.CheckboxSelectMultiple,
     )
     contribution = django_filters.MultipleChoiceFilter(
-        choices=list, method="filter_contribution", label=_("Tipo de aportación")
+        choices=list,
+        method="filter_contribution",
+        label=_("Tipo de aportación"),
+        widget=forms.CheckboxSelectMultiple,
     )
     expertise = ExpertiseFilter(
         method="filter_expertise",
@@ -209,7 +225,10 @@ class MemberSearchFilter(django_filters.FilterSet):
         help_text=_("Escribe para ver las especialidades de los miembros."),
     )
     language = django_filters.MultipleChoiceFilter(
-        choices=list, method="filter_language", label=_("Idiomas")
+        choices=list,
+        method="filter_language",
+        label=_("Idiomas"),
+        widget=forms.CheckboxSelectMultiple,
     )
     travel = django_filters.BooleanFilter(
         method="filter_travel",

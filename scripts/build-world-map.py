@@ -7,7 +7,7 @@ Run once, by hand, when the geometry should change; the output is committed:
 
 world-atlas (ISC licence, https://github.com/topojson/world-atlas) repackages Natural
 Earth's public-domain 1:110m countries. The site never depends on npm at run time: this
-script writes figures/data/world_110m.json, a compact {ISO alpha-2: SVG path} map in
+script writes core/data/world_110m.json, a compact {ISO alpha-2: SVG path} map in
 an equirectangular projection (Antarctica left out), simplified by rounding to the
 output grid and dropping repeated points.
 """
@@ -25,7 +25,7 @@ django.setup()
 
 from django_countries import countries  # noqa: E402
 
-OUTPUT = Path(__file__).resolve().parent.parent / "figures" / "data" / "world_110m.json"
+OUTPUT = Path(__file__).resolve().parent.parent / "core" / "data" / "world_110m.json"
 SCALE = 2.5  # output units per degree: a 900 x 375 canvas
 MIN_LATITUDE = -58  # below this, only Antarctica and a few sub-Antarctic islands
 # Natural Earth places without an ISO numeric code in world-atlas (id missing):

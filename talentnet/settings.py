@@ -90,11 +90,15 @@ if DEBUG:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses last on the way out; public answers only (BREACH: core.middleware).
+    "core.middleware.PublicGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # With a read replica: reads from the primary for a few seconds after a write.
     "core.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A browser preferring English, with no language chosen yet, goes to /en/ (core).
+    "core.middleware.PreferredLanguageMiddleware",
     # Early, in the visitor's language: a NUL byte in the path or a parameter answers 400.
     "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -257,7 +261,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"  # with a host: kombu warns without one
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -378,6 +382,8 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Red de Talentos <no-reply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where people write to the team that runs the site (the contact page, mails' footers).
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="red.talentos@example.org")
 
 # --- Accounts (django-allauth) ----------------------------------------------
 
@@ -456,6 +462,8 @@ TIME_ZONE = env("TIME_ZONE", default="America/Mexico_City")
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "tn_language"
+# django-filter's empty choice says what it means instead of "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Cualquiera")
 
 # --- Static and media files -------------------------------------------------
 

@@ -9,8 +9,14 @@ from announcements.views import moved_admin_page
 from core.views import healthz
 from members.views import private_file, public_file
 
+# allauth answers its rate limits with this view (core.views).
+handler429 = "core.views.too_many_requests"
+
 admin.site.site_header = "Red de Talentos Mexicanos"
 admin.site.site_title = "Red de Talentos"
+# The admin's own "View site" always led to the Spanish home: templates/admin/base_site.html
+# links the home page in the admin's language instead.
+admin.site.site_url = None
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -108,6 +108,15 @@ def own_media_root(settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Browsers prefer Spanish unless a test says otherwise (Playwright's default is en-US):
+    a browser preferring English is sent from unprefixed pages to /en/ on its first visit
+    (core.middleware.PreferredLanguageMiddleware). Contexts a test opens itself pass
+    `**browser_context_args` too."""
+    return {**browser_context_args, "locale": "es-MX"}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

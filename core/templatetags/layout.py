@@ -39,7 +39,9 @@ SITE_URL_NAMES = {
     "logout": "account_logout",
     "signup": "account_signup",
     "privacy": "members:privacy",
+    "contact": "members:contact",
     "figures": "figures",
+    "workbench": "members:workbench",
     "set_language": "set_language",
 }
 

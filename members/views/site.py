@@ -43,3 +43,18 @@ def privacy_notice(request):
             "search_terms_retention_days": settings.SEARCH_TERMS_RETENTION_DAYS,
         },
     )
+
+
+def contact(request):
+    """Who runs the site and how to reach the team, IME and each PNCS (other apps add their
+    contact points through a `contact` module: members.plugins)."""
+    from ..plugins import app_modules
+
+    groups = []
+    for _label, module in app_modules("contact"):
+        groups.extend(module.contact_groups())
+    return render(
+        request,
+        "members/contact.html",
+        {"contact_email": settings.CONTACT_EMAIL, "groups": groups},
+    )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -113,4 +114,8 @@ def interest_decide(request, pk):
         messages.success(request, DECISION_SAVED)
     else:
         messages.info(request, DECISION_UNCHANGED)
+    # Back where the decision was taken: the opportunity's page, or the staff workbench.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("pncs:opportunity_manage", pk=interest.opportunity_id)

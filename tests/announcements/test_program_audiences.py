@@ -150,8 +150,11 @@ def test_ime_staff_address_a_program_and_a_cohort_from_the_admin_and_send_now(
     assert list(announcement.audience_programs.all()) == [program]
     assert list(announcement.audience_stages.all()) == [stage2]
     url = reverse("admin:announcements_announcement_send", args=[announcement.pk])
+    # First the confirmation step with the exact count, then the confirmed send.
+    confirm = client.post(url, {"when": ""})
+    assert confirm.status_code == 200 and confirm.context["recipients"] == 2
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url, {"when": ""}).status_code == 302
+        assert client.post(url, {"when": "", "confirmed": "2"}).status_code == 302
     change = client.get(reverse("admin:announcements_announcement_change", args=[announcement.pk]))
     assert change.context["progress"]["recipients"] == 2
     assert sorted(Delivery.objects.values_list("user_id", "status")) == sorted(

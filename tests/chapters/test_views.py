@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import icalendar
 import pytest
@@ -65,8 +66,12 @@ def test_chapter_list_draws_a_server_side_map_without_inline_style(client):
     ChapterFactory(name="Capítulo Mapa", latitude="29.76", longitude="-95.37")
     html = client.get(reverse("chapters:list")).content.decode()
     assert "<svg" in html and 'class="pin"' in html
-    assert 'cx="84.63"' in html and 'cy="60.24"' in html
-    assert "style=" not in html and "<script" not in html
+    # On the figures' world map (core.worldmap: 2.5 units a degree): Houston, in Texas.
+    assert 'class="land"' in html
+    assert 'cx="211.6"' in html and 'cy="150.6"' in html
+    # No inline style or script (the header's menu script is a static file).
+    assert "style=" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
 
 
 def _chapters_with_members(n_chapters, n_members):

@@ -53,3 +53,23 @@ def assert_no_serious_axe_violations(page, *, tags=WCAG_TAGS) -> None:
                 f"- {violation['id']} ({violation['impact']}): {violation['help']} [{targets}]"
             )
         raise AssertionError("\n".join(lines))
+
+
+def every_rule_violations(page) -> list[dict]:
+    """Run every axe-core rule (best practices included), whatever its impact."""
+    _ensure_axe(page)
+    return page.evaluate("async () => (await window.axe.run(document)).violations")
+
+
+def assert_no_axe_violations(page) -> None:
+    """Fail listing any violation of any axe-core rule on the current page (issue 22:
+    the pages it touched pass every rule, not only the serious WCAG ones)."""
+    violations = every_rule_violations(page)
+    if violations:
+        lines = [f"axe-core: violations on {page.url}"]
+        for violation in violations:
+            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']} [{targets}]"
+            )
+        raise AssertionError("\n".join(lines))

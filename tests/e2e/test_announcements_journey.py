@@ -63,7 +63,7 @@ def test_officer_previews_and_sends_and_a_member_unsubscribes_from_the_email(
     change = f"/admin/announcements/announcement/{announcement.pk}/change/"
 
     # 1. The officer sees only Houston's announcements, previews, then sends.
-    officer_context = browser.new_context()
+    officer_context = browser.new_context(locale="es-MX")
     admin = officer_context.new_page()
     _log_in(admin, base, officer.email, "/admin/announcements/announcement/", officer_secret)
     expect(admin.locator("#result_list tbody tr")).to_have_count(1)
@@ -76,6 +76,9 @@ def test_officer_previews_and_sends_and_a_member_unsubscribes_from_the_email(
     admin.screenshot(path=str(artifacts_dir / "announcement-preview.png"), full_page=True)
     admin.get_by_role("link", name="Volver al aviso").click()
     admin.get_by_role("button", name="Enviar o programar").click()
+    # The confirmation step names the exact number of recipients (issue 22).
+    expect(admin.get_by_text("Personas que lo recibirán: 2.")).to_be_visible()
+    admin.get_by_role("button", name="Confirmar y enviar").click()
     expect(admin.locator(".messagelist")).to_contain_text("Envío iniciado")
     admin.reload()
     expect(admin.locator(".announcement-send")).to_contain_text("Enviado")

@@ -71,7 +71,7 @@ def test_join_approve_register_and_download_the_calendar(
     assert Membership.objects.get(user=person).status == "pending"
 
     # 2. The officer approves it in the admin, in another browser session.
-    officer_context = browser.new_context()
+    officer_context = browser.new_context(locale="es-MX")
     officer_page = officer_context.new_page()
     _log_in(officer_page, base, officer.email, "/admin/chapters/membership/", officer_secret)
     rows = officer_page.locator("#result_list tbody tr")

@@ -88,7 +88,7 @@ def test_coordinator_finds_exports_publishes_and_accepts(page, live_server, brow
 
     # 2. Search by sector and text.
     page.goto(base + "/pncs/search/")
-    page.locator("#id_sector").select_option("tic")
+    page.locator('input[name="sector"][value="tic"]').check()  # a checkbox list (issue 22)
     page.locator("#id_q").fill("datos")
     page.get_by_role("button", name="Buscar").click()
     results = page.locator("table tbody")
@@ -129,7 +129,7 @@ def test_coordinator_finds_exports_publishes_and_accepts(page, live_server, brow
     manage_url = page.url
 
     # 6. A member expresses interest (in a browser context of their own).
-    context = browser.new_context()
+    context = browser.new_context(locale="es-MX")
     member_page = context.new_page()
     log_in(member_page, base, applicant.email)
     member_page.goto(base + "/opportunities/")

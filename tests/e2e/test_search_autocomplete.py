@@ -87,7 +87,7 @@ def test_without_javascript_the_fields_are_text_the_filter_accepts(
     browser, live_server, searchable
 ):
     coord, secret = searchable
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="es-MX")
     page = context.new_page()
     log_in(page, live_server.url, coord.email, secret)
     page.goto(live_server.url + "/pncs/search/")

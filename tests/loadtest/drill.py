@@ -315,9 +315,15 @@ def run_load(port, mix, writes, seconds, concurrency, tmp: Path, name: str):
 def staff_send(base_url, world, announcement_id) -> dict:
     """IME staff press "send" in the admin (POST, with the session and CSRF token)."""
     csrf = world["csrf"]
+    # The admin sends once the exact recipient count is confirmed (the drill knows it).
+    (expected,) = [
+        a["expected"] for a in world["announcements"].values() if a["id"] == announcement_id
+    ]
     request = urllib.request.Request(
         f"{base_url}/admin/announcements/announcement/{announcement_id}/send/",
-        data=urllib.parse.urlencode({"when": "", "csrfmiddlewaretoken": csrf}).encode(),
+        data=urllib.parse.urlencode(
+            {"when": "", "confirmed": str(expected), "csrfmiddlewaretoken": csrf}
+        ).encode(),
         headers={"Cookie": f"{world['cookies']['staff']}; csrftoken={csrf}"},
     )
 

@@ -214,7 +214,7 @@ def test_a_new_privacy_notice_is_asked_at_next_login(client):
 
     accept_privacy_notice(user=user, notice=PrivacyNotice.objects.current())
     new = PrivacyNotice.objects.create(
-        version=2,
+        version=PrivacyNotice.objects.order_by("-version").first().version + 1,
         summary_es="Nuevo",
         summary_en="New",
         body_es="Texto",
@@ -229,7 +229,9 @@ def test_a_new_privacy_notice_is_asked_at_next_login(client):
     response = client.get(reverse("members:directory"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("members:privacy_accept"))
-    response = client.post(reverse("members:privacy_accept"), {"version": 2, "accept": "on"})
+    response = client.post(
+        reverse("members:privacy_accept"), {"version": new.version, "accept": "on"}
+    )
     assert response.status_code == 302
     assert PrivacyAcceptance.objects.filter(user=user, notice=new).exists()
     assert client.get(reverse("members:directory")).status_code == 200
@@ -238,7 +240,8 @@ def test_a_new_privacy_notice_is_asked_at_next_login(client):
 def test_privacy_accept_without_the_box_ticked_records_nothing(client):
     user = UserFactory(privacy_accepted=False)
     client.force_login(user)
-    response = client.post(reverse("members:privacy_accept"), {"version": 1})
+    version = PrivacyNotice.objects.current().version
+    response = client.post(reverse("members:privacy_accept"), {"version": version})
     assert response.status_code == 200
     assert str(PRIVACY_REQUIRED) in response.content.decode()
     assert not PrivacyAcceptance.objects.filter(user=user).exists()
@@ -249,7 +252,11 @@ def test_privacy_accept_ignores_an_external_next(client):
     client.force_login(user)
     response = client.post(
         reverse("members:privacy_accept"),
-        {"version": 1, "accept": "on", "next": "https://evil.example/"},
+        {
+            "version": PrivacyNotice.objects.current().version,
+            "accept": "on",
+            "next": "https://evil.example/",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("members:me")

@@ -26,8 +26,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _notice(version, published_at):
+    """A notice after the ones the migrations published (`version` counts from 2)."""
+    newest = PrivacyNotice.objects.order_by("-version").first()
     return PrivacyNotice.objects.create(
-        version=version,
+        version=newest.version + version - 1,
         summary_es="Nuevo",
         summary_en="New",
         body_es="Texto",

@@ -43,6 +43,7 @@ MATRIX = {
     "set_language": (SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME),
     "members:home": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:privacy": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:contact": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:privacy_accept": (LOGIN, ME, ME, ME, ME, ME, ME, ME, ME, ME, ME, ME),
     "members:directory": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
     "members:profile": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
@@ -70,9 +71,11 @@ MATRIX = {
     "members:export": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "members:arco_request": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:delete": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "members:workbench": (LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "chapters:membership_decide": (LOGIN, 403, 403, 405, 405, 403, 403, 405, 405, 403, MFA, MFA),
     "chapters:leave": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:set_home": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:jornada_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -230,6 +233,7 @@ MATRIX = {
     "figures": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_csv": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_staff": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "figures_staff_refresh": (LOGIN, 403, 403, 403, 403, 403, 403, 405, 405, 403, 403, MFA),
     "figures_staff_csv": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
     # Uploaded files (members.files): a chapter logo is public; a member's photo follows
     # the profile's visibility (no login page for a file: 404 to who may not see it).
@@ -440,6 +444,7 @@ STATE_CHANGES = [
     ("coord_own", "pncs:interest_decide", {"status": "accepted"}),
     ("coord_own", "news:submit", {}),
     ("ime_staff", "news:review", {"decision": "approve"}),
+    ("officer_own", "chapters:membership_decide", {"membership": "1", "decision": "approve"}),
 ]
 
 

@@ -10,7 +10,7 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import chapters, figures, members, news, pncs, programs
+from demo import chapters, figures, members, news, pncs, programs, workbench
 
 DOMAINS = [
     ("members", members),
@@ -18,6 +18,7 @@ DOMAINS = [
     ("pncs", pncs),
     ("programs", programs),
     ("news", news),
+    ("workbench", workbench),
     ("figures", figures),
 ]
 
