@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "simple_history",
     "core",
     "members",
+    # Threads between two parties (organisations and members, members between them).
+    "messaging",
     "chapters",
     "pncs",
     "programs",

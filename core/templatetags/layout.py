@@ -34,6 +34,7 @@ SITE_URL_NAMES = {
     "news_rss": "news:feed_rss",
     "directory": "members:directory",
     "me": "members:me",
+    "messages": "messaging:inbox",
     "admin": "admin:index",
     "login": "account_login",
     "logout": "account_logout",

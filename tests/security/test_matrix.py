@@ -70,6 +70,14 @@ MATRIX = {
     "members:export": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "members:arco_request": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:delete": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # Threads (messaging): the owner takes part; everyone else gets 404, roles included.
+    "messaging:inbox": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "messaging:preferences": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "messaging:thread": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "messaging:block": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "messaging:unblock": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "messaging:share": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "messaging:report": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -336,8 +344,9 @@ def test_role_by_url_matrix(client, world, role):
 def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged(client, world):
     owner = world.user("member")
     client.force_login(world.user("other_member"))
-    for name in ("pncs:affiliation_delete", "programs:withdraw"):
+    for name in ("pncs:affiliation_delete", "programs:withdraw", "messaging:block"):
         assert client.post(world.urls[name]).status_code == 404, name
+    assert client.post(world.urls["messaging:thread"], {"body": "x"}).status_code == 404
     assert client.get(world.urls["programs:certificate_pdf"]).status_code == 404
     assert client.get(world.urls["members:profile"]).status_code == 404
     assert Affiliation.objects.filter(pk=world.objects["affiliation"].pk, member=owner).exists()
@@ -403,6 +412,9 @@ PERSONAL_PAGES = {
         "programs:mine",
         "programs:certificate_pdf",
         "media_private",
+        "messaging:inbox",
+        "messaging:thread",
+        "messaging:report",
     ],
     "coord_own": [
         "pncs:search",
@@ -431,6 +443,10 @@ STATE_CHANGES = [
     ("member", "members:export", {"format": "json"}),
     ("member", "members:choices", {}),
     ("member", "chapters:leave", {}),
+    ("member", "messaging:thread", {"body": "Hola"}),
+    ("member", "messaging:block", {}),
+    ("member", "messaging:share", {"share": "1"}),
+    ("member", "messaging:report", {"reason": "spam"}),
     ("member", "chapters:set_home", {}),
     ("member", "chapters:jornada_cancel", {}),
     ("member", "pncs:affiliation_delete", {}),

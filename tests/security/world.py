@@ -15,6 +15,7 @@ from chapters.models import Membership
 from core.access import IME_STAFF
 from figures.services import refresh_figures
 from members.models import Profile, Sector
+from messaging.services import PartySpec, open_thread, person_party, send_message
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.services import issue_certificates
 from tests.factories import (
@@ -141,6 +142,18 @@ def build_world(text=None) -> World:
     certificate = enrolment.certificates.get(kind="constancia")
     application = enrolment.application
 
+    # A thread between the owner and an organisation whose person holds no role below.
+    org_person = member(given_names="Olga", directory_visibility=Profile.Visibility.IME)
+    thread = open_thread(
+        topic=txt("Mentoría para el laboratorio"),
+        parties=[
+            person_party(owner, txt("Ana P.")),
+            PartySpec(key="org:1", label=txt("Universidad Ficticia"), users=(org_person,)),
+        ],
+    )
+    their_message = send_message(thread=thread, sender=org_person, body=txt("Hola, Ana."))
+    send_message(thread=thread, sender=owner, body=txt("Con gusto."))
+
     ime = UserFactory(is_staff=True)
     ime.groups.add(Group.objects.get(name=IME_STAFF))
     with_totp(ime)
@@ -179,6 +192,8 @@ def build_world(text=None) -> World:
         "news_post": news_post,
         "news_draft": news_draft,
         "news_pending": news_pending,
+        "thread": thread,
+        "their_message": their_message,
     }
     r = reverse
     w.urls = {
@@ -199,6 +214,13 @@ def build_world(text=None) -> World:
         "members:export": r("members:export"),
         "members:arco_request": r("members:arco_request"),
         "members:delete": r("members:delete"),
+        "messaging:inbox": r("messaging:inbox"),
+        "messaging:preferences": r("messaging:preferences"),
+        "messaging:thread": r("messaging:thread", args=[thread.pk]),
+        "messaging:block": r("messaging:block", args=[thread.pk]),
+        "messaging:unblock": r("messaging:unblock", args=[thread.pk]),
+        "messaging:share": r("messaging:share", args=[thread.pk]),
+        "messaging:report": r("messaging:report", args=[thread.pk, their_message.pk]),
         "chapters:list": r("chapters:list"),
         "chapters:detail": r("chapters:detail", args=[chapter_a.slug]),
         "chapters:join": r("chapters:join", args=[chapter_a.slug]),

@@ -10,10 +10,11 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import chapters, figures, members, news, pncs, programs
+from demo import chapters, figures, members, messaging, news, pncs, programs
 
 DOMAINS = [
     ("members", members),
+    ("messaging", messaging),
     ("chapters", chapters),
     ("pncs", pncs),
     ("programs", programs),
