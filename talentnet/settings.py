@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "chapters",
     "pncs",
     "programs",
+    # Mexican organisations (above pncs, whose coordinators verify them).
+    "counterparts",
     # Below chapters, pncs and programs, which plug their audiences in (never imports them).
     "announcements",
     # Posts of sectors, chapters and the network, their feeds and the digest (issue 21).

@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("", include("chapters.urls")),
     path("", include("pncs.urls")),
     path("", include("programs.urls")),
+    path("", include("counterparts.urls")),
     path("", include("announcements.urls")),
     # figures: public page named "figures" (the footer links it) and /staff/figures/.
     path("", include("figures.urls")),

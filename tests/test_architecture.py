@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The rule, as data: who may import whom (their own modules aside).
 #
-#   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs  <-  news,
-#   figures  <-  demo
+#   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
+#        <-  counterparts, news  <-  figures  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -26,8 +26,18 @@ DEPENDS_ON = {
     "chapters": {"core", "members", "announcements"},
     "pncs": {"core", "members", "announcements"},
     "programs": {"core", "members", "announcements"},
+    "counterparts": {"core", "members", "messaging", "pncs"},
     "news": {"core", "members", "announcements", "chapters", "pncs"},
-    "figures": {"core", "members", "messaging", "announcements", "chapters", "pncs", "programs"},
+    "figures": {
+        "core",
+        "members",
+        "messaging",
+        "announcements",
+        "chapters",
+        "pncs",
+        "programs",
+        "counterparts",
+    },
     "demo": {
         "core",
         "members",
@@ -36,6 +46,7 @@ DEPENDS_ON = {
         "chapters",
         "pncs",
         "programs",
+        "counterparts",
         "news",
         "figures",
     },

@@ -32,6 +32,7 @@ SITE_URL_NAMES = {
     "news": "news:list",
     "news_atom": "news:feed_atom",
     "news_rss": "news:feed_rss",
+    "organizations": "counterparts:list",
     "directory": "members:directory",
     "me": "members:me",
     "messages": "messaging:inbox",

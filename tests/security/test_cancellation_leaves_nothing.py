@@ -8,8 +8,11 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from chapters.models import Membership
+from counterparts.models import OrganizationMember
+from counterparts.services import invite_person
 from members.models import ArcoRequest, User
 from members.services import create_arco_request, delete_account
 from messaging.models import Thread
@@ -25,6 +28,7 @@ from news.models import Post
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.models import Application
 from programs.services import issue_certificates
+from tests.counterparts.factories import organization
 from tests.factories import (
     ApplicationFactory,
     ChapterFactory,
@@ -176,6 +180,13 @@ def _a_member_who_touched_everything(client):
     report_message(message=theirs, reporter=user, reason="other", details=f"Soy {GIVEN}")
     set_email_sharing(thread=shared, user=user, share=True)
 
+    # An organisation the member acts for, and an invitation to their address.
+    org = organization(owner=org_person)
+    OrganizationMember.objects.create(
+        organization=org, user=user, role="member", created_at=timezone.now()
+    )
+    invite_person(organization=org, email=EMAIL, role="owner", by=org_person)
+
     # Staff edits in the admin name the objects in the admin's log.
     staff = UserFactory(is_staff=True, is_superuser=True)
     for obj in (user, user.profile, membership, enrolment.application, pending, enrolment, arco):
@@ -227,6 +238,7 @@ def test_a_cancelled_member_leaves_no_personal_text_in_any_table(client):
         "messaging_party",
         "messaging_thread",
         "messaging_messagereport",
+        "counterparts_organizationinvitation",
     } <= tables_before
     assert columns > 100
 
@@ -241,6 +253,7 @@ def test_a_cancelled_member_leaves_no_personal_text_in_any_table(client):
     assert Application.objects.filter(user=user).count() == 2
     assert ArcoRequest.objects.filter(user=user).count() == 1
     assert list(Thread.objects.values_list("topic", flat=True)) == ["Consulta"]
+    assert not OrganizationMember.objects.filter(user=user).exists()
     assert LogEntry.objects.filter(user__is_superuser=True).count() == 7
     # The chapter's published post stays, without its author; the draft is gone.
     assert list(Post.objects.values_list("pk", "author_id")) == [(user.published_post.pk, None)]

@@ -78,6 +78,18 @@ MATRIX = {
     "messaging:unblock": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "messaging:share": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "messaging:report": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # Organisations (counterparts): public list and verified page; the owner manages; the
+    # coordinators review (of the organisation's sector: coord_own; another sees its list).
+    "counterparts:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:register": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:mine": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:review_list": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:review": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
+    "counterparts:invitation": (LOGIN, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "counterparts:manage": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "counterparts:edit": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "counterparts:remove_person": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -347,6 +359,9 @@ def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged
     for name in ("pncs:affiliation_delete", "programs:withdraw", "messaging:block"):
         assert client.post(world.urls[name]).status_code == 404, name
     assert client.post(world.urls["messaging:thread"], {"body": "x"}).status_code == 404
+    invite = {"email": "x@example.org", "role": "owner"}
+    assert client.post(world.urls["counterparts:manage"], invite).status_code == 404
+    assert not world.objects["organization"].invitations.filter(email="x@example.org").exists()
     assert client.get(world.urls["programs:certificate_pdf"]).status_code == 404
     assert client.get(world.urls["members:profile"]).status_code == 404
     assert Affiliation.objects.filter(pk=world.objects["affiliation"].pk, member=owner).exists()
@@ -415,6 +430,7 @@ PERSONAL_PAGES = {
         "messaging:inbox",
         "messaging:thread",
         "messaging:report",
+        "counterparts:manage",
     ],
     "coord_own": [
         "pncs:search",
@@ -424,6 +440,7 @@ PERSONAL_PAGES = {
         "pncs:export_download",
         "pncs:member_detail",
         "pncs:opportunity_manage",
+        "counterparts:review",
     ],
     "officer_own": ["chapters:jornada_participants_csv"],
 }
@@ -456,6 +473,9 @@ STATE_CHANGES = [
     ("coord_own", "pncs:interest_decide", {"status": "accepted"}),
     ("coord_own", "news:submit", {}),
     ("ime_staff", "news:review", {"decision": "approve"}),
+    ("coord_own", "counterparts:review", {"status": "declined", "reason": "No"}),
+    ("other_member", "counterparts:invitation", {}),
+    ("member", "counterparts:manage", {"email": "x@example.org", "role": "member"}),
 ]
 
 

@@ -10,7 +10,7 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import chapters, figures, members, messaging, news, pncs, programs
+from demo import chapters, counterparts, figures, members, messaging, news, pncs, programs
 
 DOMAINS = [
     ("members", members),
@@ -18,6 +18,7 @@ DOMAINS = [
     ("chapters", chapters),
     ("pncs", pncs),
     ("programs", programs),
+    ("counterparts", counterparts),
     ("news", news),
     ("figures", figures),
 ]
