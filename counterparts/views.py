@@ -186,7 +186,12 @@ def review_list(request):
     return render(
         request,
         "counterparts/review_list.html",
-        {"page": page, "status": status, "statuses": Organization.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "status_query": f"status={status}",
+            "statuses": Organization.Status.choices,
+        },
     )
 
 

@@ -324,3 +324,11 @@ def test_the_dashboard_shows_the_persons_organisations_and_the_coordinators_queu
     client.force_login(coord)
     dashboard = client.get(reverse("members:me")).content.decode()
     assert "Organizaciones que esperan verificación: 1" in dashboard
+
+
+def test_the_list_pages_keep_the_filters(client):
+    for _ in range(21):
+        organization(state="NLE")
+    page = client.get(reverse("counterparts:list"), {"state": "NLE"}).content.decode()
+    next_link = page.split("page=2")[0].rsplit('href="', 1)[1]
+    assert "state=NLE" in next_link
