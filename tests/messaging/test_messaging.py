@@ -267,3 +267,26 @@ def test_erasing_a_member_deletes_their_threads_and_an_organisation_person_only_
     assert not Participant.objects.filter(user=olga).exists()
     assert Thread.objects.filter(pk=shared.pk).exists()
     assert not MessageReport.objects.exists()
+
+
+def test_ime_staff_review_reports_in_the_admin_and_members_cannot(client, ana, org_people, thread):
+    from django.contrib.auth.models import Group
+
+    from core.access import IME_STAFF
+    from tests.factories import UserFactory, with_totp
+
+    theirs = send_message(thread=thread, sender=org_people[0], body="Compra ya")
+    MessageReport.objects.create(
+        message=theirs, reporter=ana, reason="spam", created_at=theirs.created_at
+    )
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(staff)
+    url = reverse("admin:messaging_messagereport_changelist")
+    client.force_login(staff)
+    assert client.get(url).status_code == 200
+    report = MessageReport.objects.get()
+    change = client.get(reverse("admin:messaging_messagereport_change", args=[report.pk]))
+    assert "Compra ya" in change.content.decode()
+    client.force_login(ana)
+    assert client.get(url).status_code == 302
