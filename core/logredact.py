@@ -35,6 +35,9 @@ PUBLIC_URL_KWARGS = frozenset(
         "id",
         "path",
         "stage_id",
+        # messaging: a message of a thread; counterparts: a person of an organisation.
+        "message_pk",
+        "person_pk",
     }
 )
 

@@ -73,9 +73,13 @@ INSTALLED_APPS = [
     "simple_history",
     "core",
     "members",
+    # Threads between two parties (organisations and members, members between them).
+    "messaging",
     "chapters",
     "pncs",
     "programs",
+    # Mexican organisations (above pncs, whose coordinators verify them).
+    "counterparts",
     # Below chapters, pncs and programs, which plug their audiences in (never imports them).
     "announcements",
     # Posts of sectors, chapters and the network, their feeds and the digest (issue 21).

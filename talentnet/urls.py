@@ -40,9 +40,11 @@ urlpatterns += i18n_patterns(
     path("", include("members.urls")),
     # Before chapters and pncs: the feeds live beside their pages (/chapters/<slug>/feed/).
     path("", include("news.urls")),
+    path("", include("messaging.urls")),
     path("", include("chapters.urls")),
     path("", include("pncs.urls")),
     path("", include("programs.urls")),
+    path("", include("counterparts.urls")),
     path("", include("announcements.urls")),
     # figures: public page named "figures" (the footer links it) and /staff/figures/.
     path("", include("figures.urls")),

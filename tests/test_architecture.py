@@ -16,17 +16,40 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # The rule, as data: who may import whom (their own modules aside).
 #
-#   core  <-  members  <-  announcements  <-  chapters, pncs, programs  <-  news, figures  <-  demo
+#   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
+#        <-  counterparts, news  <-  figures  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
+    "messaging": {"core", "members"},
     "announcements": {"core", "members"},
     "chapters": {"core", "members", "announcements"},
     "pncs": {"core", "members", "announcements"},
     "programs": {"core", "members", "announcements"},
+    "counterparts": {"core", "members", "messaging", "pncs"},
     "news": {"core", "members", "announcements", "chapters", "pncs"},
-    "figures": {"core", "members", "announcements", "chapters", "pncs", "programs"},
-    "demo": {"core", "members", "announcements", "chapters", "pncs", "programs", "news", "figures"},
+    "figures": {
+        "core",
+        "members",
+        "messaging",
+        "announcements",
+        "chapters",
+        "pncs",
+        "programs",
+        "counterparts",
+    },
+    "demo": {
+        "core",
+        "members",
+        "messaging",
+        "announcements",
+        "chapters",
+        "pncs",
+        "programs",
+        "counterparts",
+        "news",
+        "figures",
+    },
 }
 APPS = tuple(DEPENDS_ON)
 # The one piece of configuration an app may import: the Celery app (for its tasks and

@@ -79,3 +79,30 @@ def test_seed_demo_shows_news_in_every_state(settings):
         "chapter",
     }
     assert Post.objects.count() == 6
+
+
+def test_seed_demo_opens_threads_with_messages_once(settings):
+    from messaging.models import Message, Thread
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=5)
+    call_command(SeedDemo(), members=5)
+    assert Thread.objects.count() == 2
+    assert Message.objects.count() == 4
+    first = User.objects.get(email="miembro0001@demo.example.org")
+    assert Thread.objects.for_inbox(first).filter(unread=True).count() == 2
+
+
+def test_seed_demo_registers_fictitious_organisations_with_valid_rfcs_once(settings):
+    from counterparts.models import Organization
+    from counterparts.validators import validate_rfc
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=10)
+    call_command(SeedDemo(), members=10)
+    assert Organization.objects.count() == 5
+    assert Organization.objects.verified().count() == 3
+    for organization in Organization.objects.all():
+        validate_rfc(organization.rfc)
+        assert organization.slug.isascii()
+        assert organization.people.get().role == "owner"

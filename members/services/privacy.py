@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.business_days import add_business_days
+
 from .mail import queue_transactional_email
 from .profiles import update_preferred_language
 
@@ -203,14 +205,9 @@ ARCO_BUSINESS_DAYS = 20
 
 
 def legal_due_date(start, business_days: int = ARCO_BUSINESS_DAYS):
-    """`start` plus N business days (Monday to Friday): the legal deadline to answer."""
-    day = start
-    added = 0
-    while added < business_days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            added += 1
-    return day
+    """`start` plus N Mexican business days (weekends and mandatory rest days excluded,
+    core.business_days): the legal deadline to answer (LFPDPPP, 20 días hábiles)."""
+    return add_business_days(start, business_days)
 
 
 def create_arco_request(*, user, kind: str, description: str):

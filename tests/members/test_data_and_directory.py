@@ -129,6 +129,8 @@ def test_export_is_post_only(client, me):
 
 def test_legal_due_date_counts_twenty_business_days():
     assert legal_due_date(date(2026, 11, 23)) == date(2026, 12, 21)  # Monday -> Monday
+    # Mexican rest days do not count (core.business_days): 25 Dec and 1 Jan are skipped.
+    assert legal_due_date(date(2026, 12, 18)) == date(2027, 1, 19)
 
 
 def test_an_arco_request_is_filed_with_its_due_date_and_a_receipt(

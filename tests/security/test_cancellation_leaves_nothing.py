@@ -8,14 +8,27 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from chapters.models import Membership
+from counterparts.models import OrganizationMember
+from counterparts.services import invite_person
 from members.models import ArcoRequest, User
 from members.services import create_arco_request, delete_account
+from messaging.models import Thread
+from messaging.services import (
+    PartySpec,
+    open_thread,
+    person_party,
+    report_message,
+    send_message,
+    set_email_sharing,
+)
 from news.models import Post
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.models import Application
 from programs.services import issue_certificates
+from tests.counterparts.factories import organization
 from tests.factories import (
     ApplicationFactory,
     ChapterFactory,
@@ -142,6 +155,38 @@ def _a_member_who_touched_everything(client):
         user=user, kind="access", description=f"Quiero mis datos, soy {GIVEN} {SURNAME}"
     )
 
+    # Threads: the member's own with an organisation (deleted whole), and one where the
+    # member writes for an organisation's side (their messages and report go, the thread stays).
+    org_person = member()
+    own = open_thread(
+        topic=f"Mentoría para {GIVEN}",
+        parties=[
+            person_party(user, f"Zeno {MARKER}"),
+            PartySpec(key="org:9", label="Universidad Ficticia", users=(org_person,)),
+        ],
+    )
+    send_message(thread=own, sender=org_person, body=f"Hola {GIVEN}, llámanos.")
+    send_message(thread=own, sender=user, body=f"Mi teléfono es {PHONE}")
+    asker = member()
+    shared = open_thread(
+        topic="Consulta",
+        parties=[
+            person_party(asker, "Persona"),
+            PartySpec(key="org:8", label="Empresa Ficticia", users=(user, org_person)),
+        ],
+    )
+    theirs = send_message(thread=shared, sender=asker, body="Una pregunta")
+    send_message(thread=shared, sender=user, body=f"Respuesta de {MARKER}")
+    report_message(message=theirs, reporter=user, reason="other", details=f"Soy {GIVEN}")
+    set_email_sharing(thread=shared, user=user, share=True)
+
+    # An organisation the member acts for, and an invitation to their address.
+    org = organization(owner=org_person)
+    OrganizationMember.objects.create(
+        organization=org, user=user, role="member", created_at=timezone.now()
+    )
+    invite_person(organization=org, email=EMAIL, role="owner", by=org_person)
+
     # Staff edits in the admin name the objects in the admin's log.
     staff = UserFactory(is_staff=True, is_superuser=True)
     for obj in (user, user.profile, membership, enrolment.application, pending, enrolment, arco):
@@ -189,6 +234,11 @@ def test_a_cancelled_member_leaves_no_personal_text_in_any_table(client):
         "pncs_memberexport",
         "members_profileview",
         "news_post",
+        "messaging_message",
+        "messaging_party",
+        "messaging_thread",
+        "messaging_messagereport",
+        "counterparts_organizationinvitation",
     } <= tables_before
     assert columns > 100
 
@@ -202,6 +252,8 @@ def test_a_cancelled_member_leaves_no_personal_text_in_any_table(client):
     assert Interest.objects.filter(pk=interest.pk, message="").exists()
     assert Application.objects.filter(user=user).count() == 2
     assert ArcoRequest.objects.filter(user=user).count() == 1
+    assert list(Thread.objects.values_list("topic", flat=True)) == ["Consulta"]
+    assert not OrganizationMember.objects.filter(user=user).exists()
     assert LogEntry.objects.filter(user__is_superuser=True).count() == 7
     # The chapter's published post stays, without its author; the draft is gone.
     assert list(Post.objects.values_list("pk", "author_id")) == [(user.published_post.pk, None)]

@@ -214,6 +214,34 @@ def test_announcement_and_reminder_subjects_are_plain_in_both_languages():
     _assert_plain_one_line(build_message(reminder, member()).subject, holds=SHOWN)
 
 
+def test_message_notice_and_organisation_subjects_are_plain(django_capture_on_commit_callbacks):
+    from counterparts.services import decide_organization, invite_person
+    from messaging.services import PartySpec, open_thread, person_party, send_message
+    from tests.counterparts.factories import organization
+
+    ana, olga = member(), member()
+    thread = open_thread(
+        topic=TITLE[:200],
+        parties=[person_party(ana, TITLE), PartySpec(key="org:1", label=TITLE, users=(olga,))],
+    )
+    _sent(
+        django_capture_on_commit_callbacks,
+        lambda: send_message(thread=thread, sender=ana, body="Hola"),
+    )
+    org = organization(owner=olga, legal_name=TITLE[:200], status="pending")
+    notices = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: invite_person(organization=org, email="x@example.org", role="member", by=olga),
+    )
+    _sent(
+        django_capture_on_commit_callbacks,
+        lambda: decide_organization(
+            organization_id=org.pk, status="declined", reason=TITLE, by=coordinator("tic")
+        ),
+    )
+    assert SHOWN in notices[0].subject
+
+
 # Every way the project sends mail, by module: a new one must be added to this file.
 SENDERS = {
     "members/services/mail.py": {"EmailMultiAlternatives", "queue_transactional_email"},
@@ -224,6 +252,8 @@ SENDERS = {
     "pncs/services.py": {"queue_email_to_user"},
     "pncs/exports.py": {"queue_email_to_user"},
     "programs/services.py": {"queue_email_to_user"},
+    "messaging/services.py": {"queue_email_to_user"},
+    "counterparts/services.py": {"queue_email_to_user", "queue_transactional_email"},
 }
 SENDING_CALLS = {
     "send_mail",

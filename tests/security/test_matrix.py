@@ -72,6 +72,26 @@ MATRIX = {
     "members:arco_request": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:delete": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:workbench": (LOGIN, 403, 403, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
+    # Threads (messaging): the owner takes part; everyone else gets 404, roles included.
+    "messaging:inbox": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "messaging:preferences": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "messaging:thread": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "messaging:block": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "messaging:unblock": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "messaging:share": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "messaging:report": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # Organisations (counterparts): public list and verified page; the owner manages; the
+    # coordinators review (of the organisation's sector: coord_own; another sees its list).
+    "counterparts:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:register": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:mine": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "counterparts:review_list": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:review": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
+    "counterparts:invitation": (LOGIN, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "counterparts:manage": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "counterparts:edit": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "counterparts:remove_person": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -340,8 +360,12 @@ def test_role_by_url_matrix(client, world, role):
 def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged(client, world):
     owner = world.user("member")
     client.force_login(world.user("other_member"))
-    for name in ("pncs:affiliation_delete", "programs:withdraw"):
+    for name in ("pncs:affiliation_delete", "programs:withdraw", "messaging:block"):
         assert client.post(world.urls[name]).status_code == 404, name
+    assert client.post(world.urls["messaging:thread"], {"body": "x"}).status_code == 404
+    invite = {"email": "x@example.org", "role": "owner"}
+    assert client.post(world.urls["counterparts:manage"], invite).status_code == 404
+    assert not world.objects["organization"].invitations.filter(email="x@example.org").exists()
     assert client.get(world.urls["programs:certificate_pdf"]).status_code == 404
     assert client.get(world.urls["members:profile"]).status_code == 404
     assert Affiliation.objects.filter(pk=world.objects["affiliation"].pk, member=owner).exists()
@@ -407,6 +431,10 @@ PERSONAL_PAGES = {
         "programs:mine",
         "programs:certificate_pdf",
         "media_private",
+        "messaging:inbox",
+        "messaging:thread",
+        "messaging:report",
+        "counterparts:manage",
     ],
     "coord_own": [
         "pncs:search",
@@ -416,6 +444,7 @@ PERSONAL_PAGES = {
         "pncs:export_download",
         "pncs:member_detail",
         "pncs:opportunity_manage",
+        "counterparts:review",
     ],
     "officer_own": ["chapters:jornada_participants_csv"],
 }
@@ -435,6 +464,10 @@ STATE_CHANGES = [
     ("member", "members:export", {"format": "json"}),
     ("member", "members:choices", {}),
     ("member", "chapters:leave", {}),
+    ("member", "messaging:thread", {"body": "Hola"}),
+    ("member", "messaging:block", {}),
+    ("member", "messaging:share", {"share": "1"}),
+    ("member", "messaging:report", {"reason": "spam"}),
     ("member", "chapters:set_home", {}),
     ("member", "chapters:jornada_cancel", {}),
     ("member", "pncs:affiliation_delete", {}),
@@ -445,6 +478,9 @@ STATE_CHANGES = [
     ("coord_own", "news:submit", {}),
     ("ime_staff", "news:review", {"decision": "approve"}),
     ("officer_own", "chapters:membership_decide", {"membership": "1", "decision": "approve"}),
+    ("coord_own", "counterparts:review", {"status": "declined", "reason": "No"}),
+    ("other_member", "counterparts:invitation", {}),
+    ("member", "counterparts:manage", {"email": "x@example.org", "role": "member"}),
 ]
 
 

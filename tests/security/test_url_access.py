@@ -43,6 +43,9 @@ PUBLIC = {
     "news:sector_feed_rss",
     "news:chapter_feed",
     "news:chapter_feed_rss",
+    # Verified Mexican organisations (issue 20's public contract).
+    "counterparts:list",
+    "counterparts:detail",
     # Uploaded files: public ones, and private ones whose row the visitor may see (a public
     # Jornada material); members.files answers 404 for the rest.
     "media_public",

@@ -4,19 +4,24 @@ TOTP authenticator (core.access.sees_others_personal_data), as they must in prod
 
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from announcements.mail import unsubscribe_token
 from chapters.models import Membership
 from core.access import IME_STAFF
+from counterparts.models import OrganizationInvitation
 from figures.services import refresh_figures
 from members.models import Profile, Sector
+from messaging.services import PartySpec, open_thread, person_party, send_message
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.services import issue_certificates
+from tests.counterparts.factories import organization
 from tests.factories import (
     ChapterFactory,
     JornadaFactory,
@@ -141,6 +146,38 @@ def build_world(text=None) -> World:
     certificate = enrolment.certificates.get(kind="constancia")
     application = enrolment.application
 
+    # A thread between the owner and an organisation whose person holds no role below.
+    org_person = member(given_names="Olga", directory_visibility=Profile.Visibility.IME)
+    thread = open_thread(
+        topic=txt("Mentoría para el laboratorio"),
+        parties=[
+            person_party(owner, txt("Ana P.")),
+            PartySpec(key="org:1", label=txt("Universidad Ficticia"), users=(org_person,)),
+        ],
+    )
+    their_message = send_message(thread=thread, sender=org_person, body=txt("Hola, Ana."))
+    send_message(thread=thread, sender=owner, body=txt("Con gusto."))
+
+    # A verified organisation of the TIC sector, owned by the owner; an open invitation to
+    # the other member.
+    org = organization(
+        owner=owner,
+        sector="tic",
+        legal_name=txt("Universidad Ficticia del Norte"),
+        city=txt("Monterrey"),
+        description_es=txt("Universidad ficticia."),
+        decision_reason=txt("Bienvenida."),
+    )
+    org_invitation = OrganizationInvitation.objects.create(
+        organization=org,
+        email=other.email,
+        role="member",
+        token="invitacion-" + "0" * 30,
+        created_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    org_owner = org.people.get()
+
     ime = UserFactory(is_staff=True)
     ime.groups.add(Group.objects.get(name=IME_STAFF))
     with_totp(ime)
@@ -179,6 +216,9 @@ def build_world(text=None) -> World:
         "news_post": news_post,
         "news_draft": news_draft,
         "news_pending": news_pending,
+        "thread": thread,
+        "their_message": their_message,
+        "organization": org,
     }
     r = reverse
     w.urls = {
@@ -201,6 +241,13 @@ def build_world(text=None) -> World:
         "members:arco_request": r("members:arco_request"),
         "members:delete": r("members:delete"),
         "members:workbench": r("members:workbench"),
+        "messaging:inbox": r("messaging:inbox"),
+        "messaging:preferences": r("messaging:preferences"),
+        "messaging:thread": r("messaging:thread", args=[thread.pk]),
+        "messaging:block": r("messaging:block", args=[thread.pk]),
+        "messaging:unblock": r("messaging:unblock", args=[thread.pk]),
+        "messaging:share": r("messaging:share", args=[thread.pk]),
+        "messaging:report": r("messaging:report", args=[thread.pk, their_message.pk]),
         "chapters:list": r("chapters:list"),
         "chapters:detail": r("chapters:detail", args=[chapter_a.slug]),
         "chapters:join": r("chapters:join", args=[chapter_a.slug]),
@@ -235,6 +282,16 @@ def build_world(text=None) -> World:
         "pncs:affiliations": r("pncs:affiliations"),
         "pncs:affiliation_delete": r("pncs:affiliation_delete", args=[affiliation.pk]),
         "pncs:opportunity_detail": r("pncs:opportunity_detail", args=[ours.pk]),
+        "counterparts:list": r("counterparts:list"),
+        "counterparts:detail": r("counterparts:detail", args=[org.slug]),
+        "counterparts:register": r("counterparts:register"),
+        "counterparts:mine": r("counterparts:mine"),
+        "counterparts:review_list": r("counterparts:review_list"),
+        "counterparts:review": r("counterparts:review", args=[org.pk]),
+        "counterparts:invitation": r("counterparts:invitation", args=[org_invitation.token]),
+        "counterparts:manage": r("counterparts:manage", args=[org.pk]),
+        "counterparts:edit": r("counterparts:edit", args=[org.pk]),
+        "counterparts:remove_person": r("counterparts:remove_person", args=[org.pk, org_owner.pk]),
         "programs:list": r("programs:list"),
         "programs:mine": r("programs:mine"),
         "programs:withdraw": r("programs:withdraw", args=[application.pk]),

@@ -10,13 +10,25 @@ import random
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import chapters, figures, members, news, pncs, programs, workbench
+from demo import (
+    chapters,
+    counterparts,
+    figures,
+    members,
+    messaging,
+    news,
+    pncs,
+    programs,
+    workbench,
+)
 
 DOMAINS = [
     ("members", members),
+    ("messaging", messaging),
     ("chapters", chapters),
     ("pncs", pncs),
     ("programs", programs),
+    ("counterparts", counterparts),
     ("news", news),
     ("workbench", workbench),
     ("figures", figures),

@@ -1,0 +1,143 @@
+"""Demo organisations (fictitious, with valid RFC check digits): verified ones for the public
+list, one waiting for the TIC PNCS (the demo coordinator reviews it) and one asked for more
+information. Their owners are demo members. Runs after the members' and PNCS demos."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from counterparts.models import Organization, OrganizationMember
+from counterparts.validators import rfc_check_digit
+from members.checks import DEMO_MEMBER_DOMAIN
+from members.models import Sector, User
+
+ORGANIZATIONS = [
+    # (owner's demo number, legal name, RFC without check digit, kind, state, city,
+    #  main sector, other sectors, size, status, description es, description en)
+    (
+        3,
+        "Universidad Ficticia del Noreste",
+        "UFN950301K2",
+        "university",
+        "NLE",
+        "Monterrey",
+        "tic",
+        ["salud"],
+        "large",
+        "verified",
+        "Universidad pública ficticia con programas de ingeniería y ciencias de la salud.",
+        "Fictitious public university with engineering and health sciences programmes.",
+    ),
+    (
+        5,
+        "Agrotecnia Demo del Bajío S.A. de C.V.",
+        "ADB120815J7",
+        "company",
+        "GUA",
+        "Celaya",
+        "alimentos",
+        [],
+        "medium",
+        "verified",
+        "Empresa ficticia de agricultura de precisión.",
+        "Fictitious precision agriculture company.",
+    ),
+    (
+        6,
+        "Centro Ficticio de Investigación en Energía Solar",
+        "CFI080110M4",
+        "research",
+        "YUC",
+        "Mérida",
+        "energia",
+        ["medio-ambiente"],
+        "small",
+        "verified",
+        "Centro de investigación ficticio en energía fotovoltaica.",
+        "Fictitious photovoltaic research centre.",
+    ),
+    (
+        7,
+        "Software Ficticio de Occidente",
+        "SFO190402H9",
+        "company",
+        "JAL",
+        "Guadalajara",
+        "tic",
+        [],
+        "small",
+        "pending",
+        "Empresa ficticia de software que busca mentoría en ciberseguridad.",
+        "",
+    ),
+    (
+        8,
+        "Asociación Civil Demo por la Movilidad",
+        "ACD160920P1",
+        "civil",
+        "CMX",
+        "Ciudad de México",
+        "transporte",
+        [],
+        "micro",
+        "info",
+        "Organización civil ficticia.",
+        "",
+    ),
+]
+
+
+@transaction.atomic
+def seed(*, stdout, rng, members=300, **kwargs):
+    """Create the demo organisations once (skips those whose owner is not a demo member)."""
+    now = timezone.now()
+    created = 0
+    for (
+        number,
+        name,
+        rfc_body,
+        kind,
+        state,
+        city,
+        sector,
+        others,
+        size,
+        status,
+        description_es,
+        description_en,
+    ) in ORGANIZATIONS:
+        owner = User.objects.filter(email=f"miembro{number:04d}@{DEMO_MEMBER_DOMAIN}").first()
+        if owner is None:
+            continue
+        rfc = rfc_body + rfc_check_digit(rfc_body)
+        organization, new = Organization.objects.get_or_create(
+            rfc=rfc,
+            defaults={
+                "legal_name": name,
+                "slug": slugify(name.split(" S.A.")[0])[:70],
+                "kind": kind,
+                "state": state,
+                "city": city,
+                "main_sector": Sector.objects.get(slug=sector),
+                "size": size,
+                "website": "https://example.org",
+                "description_es": description_es,
+                "description_en": description_en,
+                "contact_name": "Enlace de vinculación",
+                "contact_email": f"vinculacion.{rfc.lower()}@example.org",
+                "status": status,
+                "decision_reason": "Adjunta el acta constitutiva, por favor."
+                if status == "info"
+                else "",
+                "decided_at": now if status in ("verified", "info") else None,
+                "created_at": now,
+                "submitted_at": now,
+            },
+        )
+        if new:
+            organization.sectors.set(Sector.objects.filter(slug__in=others))
+            OrganizationMember.objects.create(
+                organization=organization, user=owner, role="owner", created_at=now
+            )
+            created += 1
+    stdout.write(f"counterparts: {created} demo organisations")

@@ -1,0 +1,80 @@
+"""What messaging stores about a person: part of their data download, erased with their
+account (the `<app>.personal_data` hook of members.plugins)."""
+
+from django.db.models import Exists, OuterRef
+
+from members.services import neutralise_admin_log
+
+from .models import Message, MessageReport, Participant, Party, Preference, Thread
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export(user) -> dict:
+    """The person's threads with every message (their correspondence), their reports and
+    their notice preference, JSON-ready."""
+    threads = Thread.objects.visible_to(user).prefetch_related("parties").order_by("pk")
+    mine = dict(Participant.objects.filter(user=user).values_list("party__thread_id", "party_id"))
+    sharing = set(
+        Participant.objects.filter(user=user, shares_email=True).values_list(
+            "party__thread_id", flat=True
+        )
+    )
+    by_thread = {}
+    for message in Message.objects.filter(thread__in=threads).select_related("party"):
+        by_thread.setdefault(message.thread_id, []).append(
+            {
+                "from": message.party.label,
+                "mine": message.sender_id == user.pk,
+                "body": message.body,
+                "sent_at": _iso(message.created_at),
+            }
+        )
+    return {
+        "threads": [
+            {
+                "topic": thread.topic,
+                "parties": [p.label for p in thread.parties.all()],
+                "my_side": next(
+                    (p.label for p in thread.parties.all() if p.pk == mine.get(thread.pk)), ""
+                ),
+                "shares_my_email": thread.pk in sharing,
+                "created_at": _iso(thread.created_at),
+                "messages": by_thread.get(thread.pk, []),
+            }
+            for thread in threads
+        ],
+        "reports": [
+            {
+                "reason": r.reason,
+                "details": r.details,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+            }
+            for r in MessageReport.objects.filter(reporter=user)
+        ],
+        "email_notices": not Preference.objects.filter(user=user, email_notices=False).exists(),
+    }
+
+
+def erase(user) -> None:
+    """Account cancellation: the threads of the person's own side go whole (both sides'
+    messages: the conversation was with them); in threads where they wrote for a group (an
+    organisation), their messages and their place go and the others carry on. Their
+    reports and preference go too."""
+    own_threads = Thread.objects.filter(
+        Exists(Party.objects.filter(thread=OuterRef("pk"), owner=user))
+    )
+    reports = (
+        MessageReport.objects.filter(reporter=user)
+        | MessageReport.objects.filter(message__sender=user)
+        | MessageReport.objects.filter(message__thread__in=own_threads)
+    )
+    neutralise_admin_log(reports)
+    reports.delete()
+    own_threads.delete()
+    Message.objects.filter(sender=user).delete()
+    Participant.objects.filter(user=user).delete()
+    Preference.objects.filter(user=user).delete()

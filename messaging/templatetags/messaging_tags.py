@@ -1,0 +1,17 @@
+"""The messages section of the member dashboard (/me/), plugged in by members'
+`{% dashboard_sections %}` through templates/messaging/_dashboard.html."""
+
+from django import template
+
+from ..models import Thread
+
+register = template.Library()
+
+DASHBOARD_THREADS = 3
+
+
+@register.inclusion_tag("messaging/_dashboard_section.html")
+def messaging_dashboard(user):
+    """The person's latest threads (none: no section)."""
+    threads = list(Thread.objects.for_inbox(user)[:DASHBOARD_THREADS])
+    return {"threads": threads}
