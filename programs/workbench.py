@@ -1,14 +1,14 @@
 """What waits for program staff: applications to decide and certificates to issue, per
 program and stage (members.workbench)."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext
 
 from core.language import by_language
 from members.workbench import ROWS_PER_SECTION, Item, Section, admin_list_url
 
 from .access import is_program_staff
-from .models import Application, Enrolment
+from .models import Application, Certificate, Enrolment
 
 
 def sections(user) -> list[Section]:
@@ -32,7 +32,14 @@ def sections(user) -> list[Section]:
         for row in application_rows
     ]
     missing = (
-        Enrolment.objects.filter(certified=True, certificate__isnull=True)
+        Enrolment.objects.filter(certified=True)
+        .exclude(
+            Exists(
+                Certificate.objects.filter(
+                    enrolment=OuterRef("pk"), kind=Certificate.Kind.CONSTANCIA
+                )
+            )
+        )
         .values("stage", "stage__name_es", "stage__name_en", "stage__program__name_es")
         .annotate(n=Count("pk"))
         .order_by("stage")

@@ -190,3 +190,19 @@ def test_the_workbench_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(first.captured_queries)):
         html = client.get(URL).content.decode()
     assert html.count('name="decision" value="approve"') == 5
+
+
+def test_program_staff_see_constancias_to_issue_until_they_are_issued(client):
+    from programs.services import issue_certificates
+    from tests.factories import participant, program_staff_user, program_with_stages
+
+    _program, stage1, _stage2 = program_with_stages(name_es="Programa Beta")
+    participant(stage1, completed=True, certified=True)
+    participant(stage1, completed=True, certified=True)
+    participant(stage1, completed=True, certified=False)
+    client.force_login(program_staff_user())
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert "2 constancias por emitir" in page.content.decode()
+    issue_certificates(stage=stage1, notify=False)
+    assert "constancias por emitir" not in client.get(URL).content.decode()
