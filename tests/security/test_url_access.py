@@ -16,6 +16,7 @@ PUBLIC = {
     "set_language",
     "members:home",
     "members:privacy",
+    "members:contact",
     "chapters:list",
     "chapters:detail",
     "chapters:jornada_list",
