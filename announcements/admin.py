@@ -247,6 +247,9 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.message_user(request, error, messages.ERROR)
             return redirect(self._change_url(obj))
         when = form.cleaned_data["when"]
+        if obj.status != obj.Status.DRAFT:  # sent or scheduled: nothing left to confirm
+            self.message_user(request, services.NOT_DRAFT_MESSAGE, messages.ERROR)
+            return redirect(self._change_url(obj))
         # The confirmation step: the exact number of recipients today (opt-outs counted),
         # then a second POST carrying that number. If the audience changed in between, the
         # step is shown again with the new number instead of sending.

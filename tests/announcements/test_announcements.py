@@ -563,11 +563,13 @@ def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
     call_command(SeedDemo(), members=40)
     call_command(SeedDemo(), members=40)
     statuses = sorted(Announcement.objects.values_list("status", flat=True))
-    assert statuses == ["scheduled", "sending", "sending"]  # sent after the seed commits
+    # Sent after the seed commits; the draft waits on the staff workbench (demo/workbench.py).
+    assert statuses == ["draft", "scheduled", "sending", "sending"]
     assert not Delivery.objects.exists()  # (the test's transaction never commits)
     outbox.dispatch_pending()  # as Celery beat would
     assert Delivery.objects.exists()
     assert sorted(Announcement.objects.values_list("status", flat=True)) == [
+        "draft",
         "scheduled",
         "sent",
         "sent",

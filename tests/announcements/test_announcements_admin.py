@@ -22,6 +22,15 @@ def _url(action, *args):
     return reverse(f"admin:announcements_announcement_{action}", args=args)
 
 
+def _confirmed_send(client, pk, data, **kwargs):
+    """Press "send" (the confirmation step answers with the exact number of recipients),
+    then confirm with that number, as the staff member does."""
+    step = client.post(_url("send", pk), data)
+    assert step.status_code == 200
+    recipients = step.context["recipients"]
+    return client.post(_url("send", pk), {**data, "confirmed": str(recipients)}, **kwargs)
+
+
 @pytest.fixture
 def two_announcements(chapter_a, chapter_b, officer_a, officer_b):
     subscriber(chapter=chapter_a, preferred_name="Lucía")
@@ -149,7 +158,7 @@ def test_sending_from_the_admin_shows_progress(
     own, _other = two_announcements
     client.force_login(officer_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url("send", own.pk), {"when": ""})
+        response = _confirmed_send(client, own.pk, {"when": ""})
     assert response.status_code == 302
     response = client.get(response["Location"])
     own.refresh_from_db()
@@ -169,7 +178,7 @@ def test_after_send_now_the_admin_shows_the_recipients_being_prepared_and_can_ca
 ):
     own, _other = two_announcements
     client.force_login(ime_staff)
-    response = client.post(_url("send", own.pk), {"when": ""}, follow=True)  # no commit hook
+    response = _confirmed_send(client, own.pk, {"when": ""}, follow=True)  # no commit hook
 
     assert response.status_code == 200
     assert str(announcement_admin.SENT_MESSAGE) in response.content.decode()
@@ -190,7 +199,7 @@ def test_the_progress_page_in_english_says_the_recipients_are_being_prepared(
 ):
     own, _other = two_announcements
     client.force_login(ime_staff)
-    client.post(_url("send", own.pk), {"when": ""})
+    _confirmed_send(client, own.pk, {"when": ""})
     response = client.get("/en" + _url("change", own.pk))
     assert response.status_code == 200
     assert "Preparing the list of recipients" in response.content.decode()
@@ -200,7 +209,7 @@ def test_scheduling_then_cancelling_from_the_admin(client, ime_staff, two_announ
     own, _other = two_announcements
     client.force_login(ime_staff)
     when = timezone.localtime(timezone.now() + timezone.timedelta(days=2))
-    response = client.post(_url("send", own.pk), {"when": when.strftime("%Y-%m-%dT%H:%M")})
+    response = _confirmed_send(client, own.pk, {"when": when.strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.status == "scheduled" and own.scheduled_for is not None

@@ -437,7 +437,9 @@ def create_programs(ctx):
             "education_level": "a.education_level",
             "education_field": "left(a.education_field, 150)",
             "institution": "left(a.institution, 200)",
-            "state": "a.state_of_origin",
+            # Residents of Mexico (programs_application_state_iff_resident): a state.
+            "state": "coalesce(nullif(a.state_of_origin, ''), 'CMX')",
+            "residence_country": "'MX'",
             "nationality": "'MX'",
             "gender": "CASE WHEN a.r2 < 0.45 THEN 'woman' WHEN a.r2 < 0.95 THEN 'man' "
             "WHEN a.r2 < 0.97 THEN 'non_binary' ELSE '' END",
