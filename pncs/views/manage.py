@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -115,7 +116,10 @@ def interest_decide(request, pk):
     else:
         messages.info(request, DECISION_UNCHANGED)
     # Back where the decision was taken: the opportunity's page, or the staff workbench.
+    # Only a path of this site: anything else (a view name, another host) goes to the page.
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return HttpResponseRedirect(back)
     return redirect("pncs:opportunity_manage", pk=interest.opportunity_id)

@@ -17,7 +17,7 @@ from core.access import PNCS_COORDINATORS
 from core.spreadsheets import csv_safe
 from members import messages as msg
 from members.forms import DELETE_CONFIRM_REQUIRED
-from members.models import ArcoRequest, ConsentRecord, Profile, ProfileView, User
+from members.models import ArcoRequest, ConsentRecord, PrivacyNotice, Profile, ProfileView, User
 from members.services import legal_due_date
 from tests.factories import ProfileFactory
 
@@ -95,7 +95,7 @@ def test_export_json_has_everything_and_is_not_stored(client, me):
     assert data["account"]["email"] == me.email
     assert data["profile"]["paternal_surname"] == Profile.objects.get(user=me).paternal_surname
     assert data["profile"]["sectors"] == [{"sector": "tic", "primary": True}]
-    assert data["privacy_acceptances"][0]["version"] == 1
+    assert data["privacy_acceptances"][0]["version"] == PrivacyNotice.objects.current().version
 
 
 def test_export_csv_round_trips_and_neutralises_formulas(client, me):
