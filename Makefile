@@ -12,6 +12,8 @@ STAMP := $(VENV)/.installed
 # (var/postgres-test, on a free port of 127.0.0.1) and runs on it. Tasks run inline in the
 # test process (CELERY_TASK_ALWAYS_EAGER); the tests' own worker processes use the broker.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentnet
+# Test processes (pytest-xdist, one per core here); 0 runs the suite in this process.
+PYTEST_WORKERS ?= 2
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 TEST_CELERY_BROKER_URL ?= redis://127.0.0.1:6379/2
 TEST_ENV = DEBUG=false SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
@@ -107,7 +109,7 @@ test: $(STAMP)
 	echo "make test: DATABASE_URL=$$url"; \
 	$(PY) scripts/ensure-database; \
 	$(PY) manage.py makemigrations --check --dry-run; \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 worker: $(STAMP)
 	$(PY) -m celery -A talentnet worker -Q transactional,default --loglevel=INFO

@@ -51,7 +51,7 @@ def test_a_coordinators_post_is_approved_by_ime_and_reaches_the_sector_feed(
     assert feed.entries == []
 
     # IME reviews and approves it, in another browser.
-    context = browser.new_context()
+    context = browser.new_context(locale="es-MX")
     ime_page = context.new_page()
     log_in(ime_page, base, ime.email, ime_secret)
     ime_page.goto(base + "/news/manage/review/")
