@@ -23,6 +23,9 @@ def log_in(page, base, email):
 
 
 def log_out(page):
+    menu = page.get_by_role("button", name="Menú")
+    if menu.is_visible():  # a phone: the header's links are behind the menu button
+        menu.click()
     page.get_by_role("button", name="Cerrar sesión").click()
 
 

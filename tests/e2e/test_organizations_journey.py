@@ -37,7 +37,9 @@ def test_an_organisation_registers_is_verified_and_invites(page, live_server):
     page.get_by_label("Persona de contacto").fill("Laura Ficticia")
     page.get_by_label("Correo de contacto").fill("vinculacion@example.org")
     page.get_by_role("button", name="Registrar").click()
-    expect(page.get_by_text(str(RFC_CHECK_DIGIT_MESSAGE))).to_be_visible()
+    # Beside the field (exact), and in the error summary as a link to it.
+    expect(page.get_by_text(str(RFC_CHECK_DIGIT_MESSAGE), exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=f"RFC: {RFC_CHECK_DIGIT_MESSAGE}")).to_be_visible()
     assert_no_serious_axe_violations(page)
     page.get_by_label("RFC").fill(fictitious_rfc(777))
     page.get_by_role("button", name="Registrar").click()
