@@ -40,7 +40,7 @@ from programs.models import Program
 from . import charts, pages
 from .forms import FiguresFilterForm
 from .services import compute_figures, current_snapshot, needs_refresh
-from .tasks import queue_refresh
+from .tasks import queue_refresh, refresh_figures_task
 
 FILTERED_CACHE_SECONDS = 15 * 60
 # The rendered figures are cached as a template fragment keyed by the snapshot (or the
@@ -182,10 +182,7 @@ def staff(request):
 def staff_refresh(request):
     """Recompute the network's figures now (the same task the schedule runs), unless the
     newest snapshot is under a minute old; back to the dashboard with a message."""
-    from .models import FigureSnapshot
-    from .tasks import refresh_figures_task
-
-    newest = FigureSnapshot.objects.newest()
+    newest = current_snapshot()
     age = (timezone.now() - newest.computed_at).total_seconds() if newest else None
     if age is not None and age < REFRESH_MIN_SECONDS:
         messages.info(request, REFRESH_TOO_SOON)
