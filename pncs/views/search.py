@@ -237,7 +237,7 @@ def export_csv(request):
 @coordinator_required
 @replica_reads
 def export_xlsx(request):
-    """The current result as XLSX (openpyxl write-only mode, flat memory): in the request
+    """The current result as XLSX (XlsxWriter in constant-memory mode, flat memory): in the request
     up to a page's worth, else written by a worker; audited with its filters and rows."""
     return _export(request, MemberExport.Format.XLSX)
 
