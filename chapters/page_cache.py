@@ -19,10 +19,12 @@ shown ends, at midnight (officers' terms) and after MAX_SECONDS anyway.
 
 Whatever the cache does (Redis down, evicted keys), the page is rendered from the database.
 
-The chapter list's member counts (`member_counts`) follow the same generation.
+The chapter list's member counts (`member_counts`) and the list itself (`list_section`,
+per language and filter) follow the same generation.
 """
 
 import datetime
+import re
 import secrets
 
 from django.core.cache import caches
@@ -86,6 +88,33 @@ def public_page(slug):
 
 
 MEMBER_COUNTS_KEY = "chapters:member-counts"
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+
+
+def list_section(region: str, country: str, *, render) -> str:
+    """The chapter list's section (filters, map, cards) for these filter values in the
+    active language: cached under the chapter pages' generation (a chapter, its areas or a
+    membership changing forgets it at once) and for MAX_SECONDS at most. `render()` makes
+    it from the database when missing or outdated. Only known values are cached (a region
+    of the list, a two-letter country code, or none): anything else is rendered each time,
+    so the cache holds a bounded number of entries whatever visitors type."""
+    from .models import Chapter
+
+    known = (not region or region in Chapter.Region.values) and (
+        not country or COUNTRY_CODE.fullmatch(country)
+    )
+    if not known:
+        return render()
+    key = f"chapters:list:{get_language()}:{region}:{country}"
+    found = caches["answers"].get_many([GENERATION_KEY, key])
+    generation = _current_generation(found)
+    entry = found.get(key)
+    if entry is not None and generation is not None and entry["generation"] == generation:
+        return entry["html"]
+    html = render()
+    if generation is not None:
+        caches["answers"].set(key, {"generation": generation, "html": html}, timeout=MAX_SECONDS)
+    return html
 
 
 def member_counts() -> dict:

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -56,16 +57,33 @@ def officiates_or_ime(user) -> bool:
 @require_GET
 @replica_reads
 def chapter_list(request):
-    """Chapters, filtered by region and country, with a server-side SVG map."""
-    filterset = ChapterFilter(request.GET or None, queryset=Chapter.objects.public().for_listing())
+    """Chapters, filtered by region and country, with a server-side SVG map.
+
+    The list itself (filters, map, cards) is the same for every visitor: it is rendered
+    once per language and filter and cached under the chapter pages' generation
+    (page_cache.list_section); a filter value outside the known ones is rendered each time,
+    with its error, and never cached."""
+    region, country = request.GET.get("region", ""), request.GET.get("country", "")
+    section = page_cache.list_section(
+        region, country, render=lambda: _render_chapter_list(region, country)
+    )
+    return render(request, "chapters/chapter_list.html", {"section": section})
+
+
+def _render_chapter_list(region, country):
+    """The list's section (chapters/chapter_list.html#chapter-list) for these filters."""
+    data = QueryDict(mutable=True)
+    for name, value in (("region", region), ("country", country)):
+        if value:
+            data[name] = value
+    filterset = ChapterFilter(data or None, queryset=Chapter.objects.public().for_listing())
     chapters = list(filterset.qs)
     counts = page_cache.member_counts()
     for chapter in chapters:
         chapter.member_count = counts.get(chapter.pk, 0)
     mapped = [c for c in chapters if c.latitude is not None and c.longitude is not None]
-    return render(
-        request,
-        "chapters/chapter_list.html",
+    return render_to_string(
+        "chapters/chapter_list.html#chapter-list",
         {
             "filter": filterset,
             "chapters": chapters,

@@ -8,6 +8,8 @@ import re
 import icalendar
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,6 +76,11 @@ def test_chapter_list_draws_a_server_side_map_without_inline_style(client):
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
 
 
+def _main(response) -> str:
+    """The page's <main> (the header and its per-request tokens left out)."""
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
 def _chapters_with_members(n_chapters, n_members):
     from members.models import Sector
 
@@ -92,9 +99,49 @@ def test_chapter_list_query_count_is_constant(client, django_assert_num_queries,
     with django_assert_num_queries(4):
         response = client.get(reverse("chapters:list"))
     assert response.status_code == 200
-    with django_assert_num_queries(3):  # then the counts come from the cache
-        response = client.get(reverse("chapters:list"))
-    assert f"Miembros: {members}" in response.content.decode()
+    with django_assert_num_queries(0):  # then the whole list comes from the cache
+        cached = client.get(reverse("chapters:list"))
+    assert _main(cached) == _main(response)
+    assert f"Miembros: {members}" in cached.content.decode()
+
+
+def test_chapter_list_is_cached_per_language_and_filter(
+    client, django_assert_num_queries, chapter_a
+):
+    ChapterFactory(name="Capítulo Madrid", country="ES", region="europe")
+    for url in ("/chapters/", "/en/chapters/", "/chapters/?region=europe"):
+        first = _main(client.get(url))
+        with django_assert_num_queries(0):
+            assert _main(client.get(url)) == first
+    english = client.get("/en/chapters/").content.decode()
+    assert 'lang="en"' in english and "Chapters found: 2" in english
+    html = _main(client.get("/chapters/?region=europe"))
+    assert "Capítulo Madrid" in html and "Capítulo Alfa" not in html
+    # Parameters the list does not read neither split the cache nor change the answer.
+    with django_assert_num_queries(0):
+        assert _main(client.get("/chapters/?utm_source=x&region=europe")) == html
+
+
+def test_chapter_list_renders_unknown_filter_values_each_time_and_never_caches_them(
+    client, django_assert_num_queries, chapter_a
+):
+    from django.core.cache import caches
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/chapters/", {"region": "mars"})
+        assert response.status_code == 200
+        assert any("chapters_chapter" in q["sql"] for q in queries.captured_queries)
+        assert "mars" in _main(response)  # the form says which value it refused
+    assert not caches["answers"].keys("*chapters:list:*mars*")
+
+
+def test_chapter_list_follows_a_change_of_a_chapter_at_once(client, chapter_a):
+    assert "Capítulo Alfa" in client.get("/chapters/").content.decode()
+    chapter_a.name = "Capítulo Renombrado"
+    chapter_a.save()
+    html = client.get("/chapters/").content.decode()
+    assert "Capítulo Renombrado" in html and "Capítulo Alfa" not in html
 
 
 def test_chapter_list_counts_follow_a_decision_at_once(client, chapter_a, ime_staff):
