@@ -1,11 +1,16 @@
 """Writing, submitting, reviewing and withdrawing news posts (each owns its transaction)."""
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.access import is_ime_staff
+from members.models import public_name
+from members.services import queue_email_to_user
 
 from .models import RESERVED_SLUGS, Post, Tag, TrustedAuthor
 
@@ -122,6 +127,7 @@ def approve_post(*, post_id: int, by, trust_author: bool = False) -> Post:
         )
         if trust_author and post.author_id:
             TrustedAuthor.objects.get_or_create(user_id=post.author_id, defaults={"granted_by": by})
+        _tell_author(post, approved=True)
     return post
 
 
@@ -139,7 +145,38 @@ def reject_post(*, post_id: int, by, reason: str) -> Post:
         post.reviewed_by = by
         post.reviewed_at = timezone.now()
         post.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+        _tell_author(post, approved=False)
     return post
+
+
+def _tell_author(post: Post, *, approved: bool) -> None:
+    """Mail the author IME's decision in their language, once the decision commits: the
+    post's page when published, the reason and the link to edit it when returned. A post
+    whose author's account is gone tells no one."""
+    author = post.author
+    if author is None or not author.is_active:
+        return
+    queue_email_to_user(
+        user=author,
+        subject=lambda: (
+            (
+                pgettext("news mail", "Tu noticia se publicó: %(title)s")
+                if approved
+                else pgettext("news mail", "Tu noticia volvió con comentarios: %(title)s")
+            )
+            % {"title": post.title}
+        ),
+        template="news/email/review_decision.txt",
+        context=lambda: {
+            "name": public_name(author),
+            "post": post,
+            "approved": approved,
+            "reason": post.rejection_reason,
+            "post_url": settings.SITE_URL + post.get_absolute_url(),
+            "edit_url": settings.SITE_URL + reverse("news:edit", args=[post.pk]),
+            "signature": gettext("Red de Talentos Mexicanos"),
+        },
+    )
 
 
 def withdraw_post(*, post_id: int, by) -> Post:

@@ -377,3 +377,50 @@ def test_the_list_pages_through_older_posts(client):
     page = client.get(reverse("news:list")).content.decode()
     assert 'class="pagination"' in page and "page=2" in page
     assert client.get(reverse("news:list"), {"page": "2"}).status_code == 200
+
+
+def test_the_author_is_mailed_the_decision_in_their_language(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    author = coordinator("tic")
+    author.preferred_language = "en"
+    author.save(update_fields=["preferred_language"])
+    tic = Sector.objects.get(slug="tic")
+    published = PostFactory(
+        scope="sector", sector=tic, status="pending", author=author, title_en="Grid news"
+    )
+    returned = PostFactory(
+        scope="sector", sector=tic, status="pending", author=author, title_en="Draft news"
+    )
+    client.force_login(ime_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("news:review", args=[published.pk]), {"decision": "approve"})
+        client.post(
+            reverse("news:review", args=[returned.pk]),
+            {"decision": "reject", "reason": "Add the English summary."},
+        )
+    assert [m.to for m in mail.outbox] == [[author.email], [author.email]]
+    approved, rejected = mail.outbox
+    assert approved.subject.endswith("Your post is published: Grid news")
+    assert f"/en/news/{published.slug}/" in approved.body
+    assert rejected.subject.endswith("Your post came back with comments: Draft news")
+    assert "Add the English summary." in rejected.body
+    assert f"/en/news/manage/{returned.pk}/edit/" in rejected.body
+    assert "Hola" not in approved.body + rejected.body
+
+
+def test_a_refused_decision_mails_no_one(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from news.services import NewsError
+
+    post = PostFactory(status="pending", author=coordinator("tic"))
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(NewsError):
+            reject_post(post_id=post.pk, by=ime_user(), reason="")
+        approve_post(post_id=post.pk, by=ime_user())
+        with pytest.raises(NewsError):
+            approve_post(post_id=post.pk, by=ime_user())  # no longer pending
+    assert len(mail.outbox) == 1  # the one approval
