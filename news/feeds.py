@@ -8,12 +8,23 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from announcements.mail import markdown_to_html
 from chapters.models import Chapter
 from pncs.models import Pncs
 
 from .models import Post
 
 ITEMS = 30
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom 1.0 whose entries carry the whole post (`content`, sanitised HTML) beside the
+    summary, so a reader shows the post without leaving it."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 class NetworkFeed(Feed):
@@ -55,6 +66,10 @@ class NetworkFeed(Feed):
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
 
+    def item_extra_kwargs(self, item):
+        # The body as the post's page shows it (Markdown sanitised by nh3, as announcements).
+        return {"content": markdown_to_html(item.body)}
+
     def item_guid(self, item):
         # Stable whatever the language or a later change of title.
         return f"talentnet-news-{item.pk}"
@@ -63,7 +78,7 @@ class NetworkFeed(Feed):
 
 
 class NetworkAtomFeed(NetworkFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
     subtitle = NetworkFeed.description
 
 
@@ -89,7 +104,7 @@ class SectorFeed(NetworkFeed):
 
 
 class SectorAtomFeed(SectorFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
     subtitle = SectorFeed.description
 
 
@@ -115,5 +130,5 @@ class ChapterFeed(NetworkFeed):
 
 
 class ChapterAtomFeed(ChapterFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithContent
     subtitle = ChapterFeed.description

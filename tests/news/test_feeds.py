@@ -96,3 +96,16 @@ def test_a_withdrawn_post_leaves_the_feed(client, posts):
     withdraw_post(post_id=posts["network"].pk, by=None)
     _response, feed = _parse(client, reverse("news:feed_atom"))
     assert "De la red" not in [entry.title for entry in feed.entries]
+
+
+def test_atom_entries_carry_the_whole_post_sanitised(client, posts):
+    post = posts["network"]
+    post.body_es = "## Becas\n\nConvocatoria **abierta**.<script>alert(1)</script>"
+    post.save()
+    _response, feed = _parse(client, reverse("news:feed_atom"))
+    entry = next(e for e in feed.entries if e.title == "De la red")
+    (content,) = entry.content
+    assert content.type == "text/html"
+    assert "<strong>abierta</strong>" in content.value and "Becas</h2>" in content.value
+    assert "<script" not in content.value and "alert(1)" not in content.value
+    assert entry.summary == post.summary_es  # the summary stays the summary
