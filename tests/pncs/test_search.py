@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -666,3 +667,46 @@ def test_renaming_an_expertise_tag_reindexes_its_members_in_batches(coord_client
     tag.save()
     response = coord_client.get(SEARCH, {"q": "optica"})
     assert len(response.context["result"].rows) == 5
+
+
+def _search_form_keys():
+    from django.core.cache import caches
+
+    return caches["answers"].keys("pncs:search-form:*")
+
+
+def _form_of(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<form method="get" class="card" id="search-form"') :].split(
+        "</form>", 1
+    )[0]
+
+
+def test_the_search_form_is_rendered_once_per_query_and_language(coord_client):
+    from tests.factories import ChapterFactory
+
+    ChapterFactory(name="Houston", slug="houston")
+    first = coord_client.get(SEARCH, {"sector": "tic", "chapter": "houston"})
+    second = coord_client.get(SEARCH, {"sector": "tic", "chapter": "houston", "page": "2"})
+    assert len(_search_form_keys()) == 1  # the page is not part of the form
+    assert _form_of(first) == _form_of(second)
+    assert re.search(r'<input[^>]*value="houston"[^>]*checked', _form_of(first))
+    english = coord_client.get("/en" + SEARCH, {"sector": "tic", "chapter": "houston"})
+    assert len(_search_form_keys()) == 2
+    assert "More filters" in _form_of(english) and "Más filtros" in _form_of(first)
+
+
+def test_a_new_chapter_shows_in_the_search_form_at_once(coord_client):
+    from tests.factories import ChapterFactory
+
+    ChapterFactory(name="Houston", slug="houston")
+    assert "Detroit" not in _form_of(coord_client.get(SEARCH))
+    ChapterFactory(name="Detroit", slug="detroit")
+    assert "Detroit" in _form_of(coord_client.get(SEARCH))
+
+
+def test_a_refused_search_form_is_never_cached(coord_client):
+    for _ in range(2):
+        response = coord_client.get(SEARCH, {"country": "Narnia"})
+        assert "Narnia" in _form_of(response) and "id_country_error" in _form_of(response)
+    assert _search_form_keys() == []
