@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_cache import form_html
 from core.replica import replica_reads
 from members.models import Profile, ProfileSector
 
@@ -85,10 +86,21 @@ def opportunity_list(request):
     page = Paginator(filterset.qs, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    pairs = [(key, value) for key, values in query.lists() for value in values]
     return render(
         request,
         "pncs/opportunity_list.html",
-        {"filter": filterset, "page_obj": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "filter_form": form_html(
+                filterset.form,
+                template="pncs/opportunity_list.html#filter-form",
+                query=pairs,
+                dynamic=["sector"],
+            ),
+            "page_obj": page,
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -1,15 +1,11 @@
 """The coordinators' member search, a member's page as PNCS may see it, and the exports."""
 
-import hashlib
-import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.cache import caches
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django_countries import countries
 
 from core.access import is_ime_staff
+from core.forms_cache import form_html
 from core.replica import replica_reads
 from core.spreadsheets import csv_response
 from members import messages as member_messages
@@ -46,10 +43,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MY_EXPORTS_SHOWN = 20
 FACET_LIMIT = 12
 FACETS = ("sector", "country", "education")
-# The rendered search form is the same for every coordinator sending the same query in the
-# same language while the short lists stay the same: its ~130 options cost more CPU than
-# the search itself, so it is rendered once and kept this long.
-SEARCH_FORM_SECONDS = 600
 
 
 def _filterset(request):
@@ -83,30 +76,6 @@ def _facet_links(base: list, name, counts, labels):
         {"label": labels[value], "count": n, "query": urlencode([*others, (name, value)])}
         for value, n in kept[:FACET_LIMIT]
     ]
-
-
-def _search_form_html(form, base) -> str:
-    """The search form as HTML (member_search.html#search-form). A valid form is cached in
-    the answers cache under its language, its query (`base`: the pairs without the page)
-    and the short lists it offers (sectors, contributions, languages, chapters: a change
-    of any of them is a new key); a form with errors is rendered each time."""
-
-    def render_form():
-        return render_to_string("pncs/member_search.html#search-form", {"form": form})
-
-    if form.errors:
-        return render_form()
-    short_lists = [
-        [(str(value), str(label)) for value, label in form.fields[name].choices]
-        for name in SHORT_LISTS
-    ]
-    identity = json.dumps([translation.get_language(), sorted(base), short_lists])
-    key = "pncs:search-form:" + hashlib.sha256(identity.encode()).hexdigest()
-    html = caches["answers"].get(key)
-    if html is None:
-        html = render_form()
-        caches["answers"].set(key, html, SEARCH_FORM_SECONDS)
-    return html
 
 
 @never_cache
@@ -155,7 +124,13 @@ def member_search(request):
         {
             "filter": filterset,
             "form": filterset.form,
-            "search_form": _search_form_html(filterset.form, base),
+            # ~130 options: more CPU than the search itself, so rendered once per query.
+            "search_form": form_html(
+                filterset.form,
+                template="pncs/member_search.html#search-form",
+                query=base,
+                dynamic=SHORT_LISTS,
+            ),
             "result": result,
             "facets": facets,
             "query": urlencode(base),

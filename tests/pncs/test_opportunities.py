@@ -1,5 +1,7 @@
 """Contact points, opportunities, interest and decisions, affiliations, coordinators' role."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -86,6 +88,29 @@ def test_opportunity_list_filters_open_ones(client):
     body = client.get("/opportunities/", {"sector": "tic", "remote": "on"}).content.decode()
     assert "TIC remota" in body and "Salud abierta" not in body
     assert client.get("/opportunities/", {"sector": "zzz", "kind": "<x>"}).status_code == 200
+
+
+def _filter_form(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<form method="get" class="card"') :].split("</form>", 1)[0]
+
+
+def test_opportunity_filters_are_rendered_once_per_query_and_language(client):
+    from django.core.cache import caches
+
+    OpportunityFactory(pncs=PncsFactory(sector=sector("tic")), title_es="TIC remota")
+    first = client.get("/opportunities/", {"sector": "tic"})
+    again = client.get("/opportunities/", {"sector": "tic", "page": "1"})
+    assert _filter_form(first) == _filter_form(again)
+    assert re.search(r'<option value="tic" selected', _filter_form(first))
+    assert len(caches["answers"].keys("forms:*")) == 1
+    english = client.get("/en/opportunities/", {"sector": "tic"})
+    assert "Remote only" in _filter_form(english)
+    assert len(caches["answers"].keys("forms:*")) == 2
+    # A value the form refuses is rendered with its error each time, never cached.
+    refused = client.get("/opportunities/", {"sector": "zzz"})
+    assert "zzz" in _filter_form(refused)
+    assert len(caches["answers"].keys("forms:*")) == 2
 
 
 def test_draft_is_404_for_the_public_and_visible_to_its_coordinator(client, coord):

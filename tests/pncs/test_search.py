@@ -672,7 +672,7 @@ def test_renaming_an_expertise_tag_reindexes_its_members_in_batches(coord_client
 def _search_form_keys():
     from django.core.cache import caches
 
-    return caches["answers"].keys("pncs:search-form:*")
+    return caches["answers"].keys("forms:*")
 
 
 def _form_of(response) -> str:
