@@ -196,3 +196,131 @@ def test_liveness_answers_without_the_database_and_readiness_does_not(tmp_path):
         assert (status, body) == (200, b'{"status": "ok"}')
         status, _headers, body = server.request(ready_path, headers=ready_headers)
         assert status == 503 and b'"database": "error"' in body
+
+
+# --- Schemas and variables (make test: offline, Kubernetes pinned) ------------------------
+
+# The Kubernetes version the manifests are written for: kubernetes-validate (requirements-
+# dev.lock) ships the JSON schemas of each version in the package, so nothing is fetched.
+K8S_VERSION = "1.33.0"
+# Variables of .env.example that no pod reads: the compose proxy's and the benchmark's.
+NOT_FOR_PODS = {
+    "SERVER_NAME": "docker-compose.yml's nginx (the Ingress names the host here)",
+    "TLS_DIR": "docker-compose.yml's nginx (the Ingress holds the certificate here)",
+    "BENCH_QUERY_COUNT": "make bench only",
+}
+SETTINGS_FILES = [
+    *sorted((BASE_DIR / "talentnet").glob("settings*.py")),
+    # Called by settings.py with its `env` (STORAGE_BACKEND=s3).
+    BASE_DIR / "talentnet" / "object_storage.py",
+]
+ENV_READ = re.compile(
+    r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""|os\.environ(?:\.get|\.setdefault)?\s*[\(\[]\s*["']([A-Z][A-Z0-9_]*)["']"""
+    r"""|os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
+
+
+def validate(doc: dict) -> None:
+    import kubernetes_validate
+
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_the_schemas_of_the_pinned_version_ship_with_the_package():
+    from importlib.resources import files
+
+    import kubernetes_validate
+
+    version = K8S_VERSION.rsplit(".", 1)[0]
+    shipped = files(kubernetes_validate) / "kubernetes-json-schema" / f"v{version}.0-local-strict"
+    assert (shipped / "deployment-apps-v1.json").is_file()
+    assert (shipped / "_definitions.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("file", "doc"),
+    manifests(),
+    ids=[f"{file}:{doc['kind']}/{doc['metadata']['name']}" for file, doc in manifests()],
+)
+def test_every_manifest_is_valid_for_the_pinned_kubernetes(file, doc):
+    """Strict: a misspelt or misplaced field fails, not only a wrong type. A kind without a
+    schema fails too (SchemaNotFoundError is raised, not skipped)."""
+    try:
+        validate(doc)
+    except Exception as exc:
+        path = ".".join(str(p) for p in getattr(exc, "path", []))
+        pytest.fail(f"{file} {doc['kind']}/{doc['metadata']['name']}: {path}: {exc}")
+
+
+def test_the_validation_would_catch_a_misspelt_field_and_an_unknown_kind():
+    import kubernetes_validate
+
+    web = resource("Deployment", "talentnet-web")
+    broken = {**web, "spec": {**web["spec"], "replica": 2}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        validate(broken)
+    with pytest.raises(kubernetes_validate.utils.SchemaNotFoundError):
+        validate({**web, "kind": "Deploymnt"})
+
+
+def settings_variables() -> set[str]:
+    """Every environment variable the settings read (env("X"), env.int("X"), os.environ...)."""
+    names = set()
+    for path in SETTINGS_FILES:
+        for match in ENV_READ.finditer(path.read_text()):
+            names.add(next(group for group in match.groups() if group))
+    return names
+
+
+def env_example_variables() -> set[str]:
+    """The variables .env.example documents, set (`X=`) or shown commented (`# X=`)."""
+    text = (BASE_DIR / ".env.example").read_text()
+    return set(re.findall(r"^(?:# ?)?([A-Z][A-Z0-9_]*)=", text, re.M))
+
+
+def wired_variables() -> dict[str, set[str]]:
+    secret = resource("Secret", "talentnet-secrets")
+    on_containers = set()
+    for spec in pod_specs().values():
+        for container in all_containers(spec):
+            on_containers |= {item["name"] for item in container.get("env", [])}
+    return {
+        "ConfigMap": set(config()),
+        "Secret": set(secret.get("stringData", {})) | set(secret.get("data", {})),
+        "containers": on_containers,
+    }
+
+
+def test_the_settings_parser_finds_what_the_settings_read():
+    found = settings_variables()
+    assert {"SECRET_KEY", "DATABASE_URL", "DB_POOL_MAX_SIZE", "AWS_S3_ENDPOINT_URL"} <= found
+    assert "DJANGO_SETTINGS_MODULE" not in found
+
+
+def test_every_variable_the_settings_read_is_wired_and_documented():
+    wired = wired_variables()
+    every = set().union(*wired.values())
+    read = settings_variables()
+    missing = sorted(read - every)
+    assert not missing, (
+        "variables the settings read but deploy/k8s does not set (add them to "
+        f"configmap.yaml or secret.yaml): {', '.join(missing)}"
+    )
+    undocumented = sorted(read - env_example_variables())
+    assert not undocumented, (
+        f"variables the settings read that .env.example does not document: {', '.join(undocumented)}"
+    )
+
+
+def test_the_config_and_secret_hold_only_env_example_variables_each_in_one_place():
+    wired = wired_variables()
+    documented = env_example_variables()
+    unknown = sorted(set().union(*wired.values()) - documented)
+    assert not unknown, f"set in deploy/k8s but not in .env.example: {', '.join(unknown)}"
+    both = sorted(wired["ConfigMap"] & wired["Secret"])
+    assert not both, f"in both the ConfigMap and the Secret: {', '.join(both)}"
+    forgotten = sorted(documented - set().union(*wired.values()) - NOT_FOR_PODS.keys())
+    assert not forgotten, f".env.example variables deploy/k8s does not set: {', '.join(forgotten)}"
+    secrets = {"SECRET_KEY", "DATABASE_URL", "SMTP_PASSWORD", "AWS_SECRET_ACCESS_KEY"}
+    assert secrets <= wired["Secret"]
