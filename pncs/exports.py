@@ -17,14 +17,14 @@ import csv
 import json
 import logging
 import tempfile
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, connections, router, transaction
 from django.db.models import F, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -34,6 +34,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from openpyxl import Workbook
 
 from core.emails import render_subject
+from core.replica import heavy_reads
 from core.spreadsheets import Echo, csv_safe, csv_safe_sql
 from members.choices import EducationLevel, MexicanState
 from members.models import Profile, ProfileSector
@@ -270,6 +271,17 @@ def copy_sql(queryset) -> tuple[str, list]:
     return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params
 
 
+@contextmanager
+def _reading_cursor():
+    """A cursor, in a transaction, on the database the export reads: the read replica
+    inside `heavy_reads()` when one is configured and healthy (core.replica; the worker's
+    exports, `write_export`), the primary otherwise. Raw SQL is not routed by itself."""
+    using = router.db_for_read(Profile)
+    conn = connections[using]
+    with conn.wrap_database_errors, transaction.atomic(using=using), conn.cursor() as cursor:
+        yield cursor
+
+
 def _copy_chunks(queryset):
     """The CSV as PostgreSQL writes it (`copy_sql`): (bytes, rows) per chunk of CHUNK_ROWS
     lines, the header first. Lines end in LF, as COPY writes them.
@@ -281,7 +293,7 @@ def _copy_chunks(queryset):
     left idle and usable."""
     sql, params = copy_sql(queryset)
     yield (BOM + csv.writer(Echo(), lineterminator="\n").writerow(header())).encode(), 0
-    with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
+    with _reading_cursor() as cursor:
         # A large export's estimate passes jit_above_cost: JIT compiling cost seconds
         # per export on the bench and speeds up nothing in a plan of joins on keys.
         cursor.execute("SET LOCAL jit = off")
@@ -464,7 +476,10 @@ def write_export(*, export_id: int) -> int | None:
     storage = exports_storage()
     stored = ""
     try:
-        with translation.override(export.language):
+        # The search's reads (the filters' choices, the rows) may come from the read
+        # replica, which is at most DATABASE_REPLICA_MAX_LAG seconds behind; the export's
+        # own row is claimed and completed on the primary, outside this block.
+        with translation.override(export.language), heavy_reads():
             filterset = MemberSearchFilter(QueryDict(export.query), queryset=base_queryset())
             if not filterset.is_valid() or filterset.applied() != export.filters:
                 _fail(export_id, ERROR_SEARCH_CHANGED)

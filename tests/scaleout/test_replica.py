@@ -236,3 +236,102 @@ def test_the_app_runs_through_pgbouncer_in_transaction_mode(cluster, tmp_path):
         bouncer.terminate()
         bouncer.wait(timeout=10)
         shutil.rmtree(run, ignore_errors=True)
+
+
+# --- The worker's export reads from the replica ------------------------------------------
+
+EXPORTER = "coord.replica@example.org"
+SEED_EXPORT = (
+    "from tests.factories import coordinator; from tests.pncs.conftest import contactable; "
+    "[contactable(given_names=f'Replicado{n}', sectors=['tic'], "
+    "user__email=f'replicado{n}@example.org') for n in range(3)]; "
+    f"coordinator('tic', email={EXPORTER!r})"
+)
+LATE_MEMBER = (
+    "from tests.pncs.conftest import contactable; "
+    "contactable(given_names='Tardío', sectors=['tic'], user__email='tardio@example.org')"
+)
+# What a coordinator's "export" queues (pncs.exports.request_export, without its audit),
+# then the task a worker runs for it; prints the status on the primary and the names in
+# the file written into EXPORTS_ROOT.
+WRITE_EXPORT = """
+import csv, io, json, os
+from django.http import QueryDict
+from members.models import User
+from pncs.filters import MemberSearchFilter
+from pncs.models import MemberExport
+from pncs.search import base_queryset
+from pncs.tasks import write_export_task
+search = MemberSearchFilter(QueryDict("sector=tic"), queryset=base_queryset())
+assert search.is_valid()
+export = MemberExport.objects.create(
+    user=User.objects.get(email=os.environ["EXPORTER"]), format="csv", query="sector=tic",
+    filters=search.applied(), language="es-mx",
+)
+write_export_task.apply(args=[export.pk]).get()
+export.refresh_from_db()
+path = os.path.join(os.environ["EXPORTS_ROOT"], export.file_name)
+rows = list(csv.reader(io.StringIO(open(path, encoding="utf-8-sig").read())))[1:]
+print(json.dumps({"status": export.status, "rows": export.row_count,
+                  "names": sorted(row[0] for row in rows)}))
+"""
+
+
+def _shell(code: str, env: dict, **extra) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env={**env, **extra},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def _worker_export(env, tmp_path, primary_url, replica_url, max_lag) -> dict:
+    import json
+
+    exports_root = tmp_path / f"exports-{max_lag}"
+    exports_root.mkdir()
+    out = _shell(
+        WRITE_EXPORT,
+        env,
+        DATABASE_URL=primary_url,
+        DATABASE_REPLICA_URL=replica_url,
+        DATABASE_REPLICA_MAX_LAG=max_lag,
+        EXPORTS_ROOT=str(exports_root),
+        EXPORTER=EXPORTER,
+        STORAGE_BACKEND="filesystem",
+        # The task inline in this process, the "ready" mail on the console.
+        CELERY_TASK_ALWAYS_EAGER="true",
+        SMTP_HOST="",
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_the_worker_writes_a_large_export_from_the_replica(cluster, tmp_path):
+    """With replay paused, a member who joined on the primary is not in the export the
+    worker writes (its rows were read on the replica), while the export's own row is
+    claimed and marked ready on the primary. A replica lagging beyond the bound is
+    skipped: the same export then has the member."""
+    _primary, standby, primary_url, replica_url, env = cluster
+    _shell(SEED_EXPORT, env, DATABASE_URL=primary_url)
+    deadline = time.monotonic() + 30
+    count = "SELECT count(*) FROM members_profile WHERE given_names LIKE 'Replicado%'"
+    with psycopg.connect(replica_url, autocommit=True) as replica:
+        while replica.execute(count).fetchone()[0] < 3:  # caught up with the seed
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    standby.sql("SELECT pg_wal_replay_pause()")
+    try:
+        _shell(LATE_MEMBER, env, DATABASE_URL=primary_url)
+        early = ["Replicado0", "Replicado1", "Replicado2"]
+        from_replica = _worker_export(env, tmp_path, primary_url, replica_url, "3600")
+        assert from_replica == {"status": "ready", "rows": 3, "names": early}
+        time.sleep(1)
+        skipped = _worker_export(env, tmp_path, primary_url, replica_url, "0.5")
+        assert skipped == {"status": "ready", "rows": 4, "names": sorted([*early, "Tardío"])}
+    finally:
+        standby.sql("SELECT pg_wal_replay_resume()")
