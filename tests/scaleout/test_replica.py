@@ -335,3 +335,67 @@ def test_the_worker_writes_a_large_export_from_the_replica(cluster, tmp_path):
         assert skipped == {"status": "ready", "rows": 4, "names": sorted([*early, "Tardío"])}
     finally:
         standby.sql("SELECT pg_wal_replay_resume()")
+
+
+# --- The sector and chapter feeds read from the replica ----------------------------------
+
+SEED_FEEDS = (
+    "from tests.factories import ChapterFactory, coordinator; "
+    "coordinator('tic', email='coord.feeds@example.org'); "
+    "ChapterFactory(slug='feed-houston', name='Houston (feeds)')"
+)
+LATE_POSTS = (
+    "from members.models import Sector; from chapters.models import Chapter; "
+    "from tests.factories import PostFactory; "
+    "PostFactory(scope='sector', sector=Sector.objects.get(slug='tic'), slug='tardia-tic', "
+    "title_es='Noticia tardía del sector'); "
+    "PostFactory(scope='chapter', chapter=Chapter.objects.get(slug='feed-houston'), "
+    "slug='tardia-houston', title_es='Noticia tardía del capítulo')"
+)
+FEEDS = {
+    "/pncs/tic/feed/": "Noticia tardía del sector",
+    "/pncs/tic/feed/rss/": "Noticia tardía del sector",
+    "/chapters/feed-houston/feed/": "Noticia tardía del capítulo",
+    "/chapters/feed-houston/feed/rss/": "Noticia tardía del capítulo",
+}
+
+
+def _feeds_showing_late_posts(server) -> set[str]:
+    shown = set()
+    for path, title in FEEDS.items():
+        status, _headers, body = server.request(path)
+        assert status == 200, path
+        if title.encode() in body:
+            shown.add(path)
+    return shown
+
+
+def test_the_sector_and_chapter_feeds_read_from_the_replica(cluster, tmp_path):
+    """Like the network's feeds: with replay paused, posts published on the primary are
+    missing from the four feeds (Atom and RSS of a sector and a chapter) served from the
+    replica, while each post's own page (not a heavy read) shows it; a replica lagging
+    beyond the bound is skipped and the feeds show them."""
+    _primary, standby, primary_url, replica_url, env = cluster
+    _shell(SEED_FEEDS, env, DATABASE_URL=primary_url)
+    deadline = time.monotonic() + 30
+    seeded = "SELECT count(*) FROM chapters_chapter WHERE slug = 'feed-houston'"
+    with psycopg.connect(replica_url, autocommit=True) as replica:
+        while replica.execute(seeded).fetchone()[0] < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    standby.sql("SELECT pg_wal_replay_pause()")
+    try:
+        _shell(LATE_POSTS, env, DATABASE_URL=primary_url)
+        tight = tmp_path / "tight"
+        tight.mkdir()
+        with (
+            _server(tmp_path, primary_url, replica_url, DATABASE_REPLICA_MAX_LAG="3600") as loose,
+            _server(tight, primary_url, replica_url, DATABASE_REPLICA_MAX_LAG="0.5") as strict,
+        ):
+            assert _feeds_showing_late_posts(loose) == set()
+            for slug in ("tardia-tic", "tardia-houston"):
+                assert loose.request(f"/news/{slug}/")[0] == 200  # its page: the primary
+            time.sleep(1)
+            assert _feeds_showing_late_posts(strict) == set(FEEDS)
+    finally:
+        standby.sql("SELECT pg_wal_replay_resume()")
