@@ -1,4 +1,4 @@
-"""Site-wide views of no app: the health check."""
+"""Site-wide views of no app: the health checks (readiness /healthz, liveness /livez)."""
 
 import logging
 
@@ -65,6 +65,14 @@ def healthz(request):
     failed = sorted(name for name, state in results.items() if state != "ok")
     body = {"status": "error" if failed else "ok", "checks": results, "failed": failed}
     return JsonResponse(body, status=503 if failed else 200)
+
+
+@never_cache
+def livez(request):
+    """200 while this process answers requests: no database, cache or broker is asked (the
+    orchestrator's liveness probe; deploy/k8s). A dead database makes /healthz fail and the
+    pod leave the Service, but restarting the pod would not bring the database back."""
+    return JsonResponse({"status": "ok"})
 
 
 # allauth's longest rate-limit window (failed logins: ACCOUNT_LOGIN_ATTEMPTS_TIMEOUT, 5 minutes).

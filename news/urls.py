@@ -21,8 +21,13 @@ urlpatterns = [
     path("news/<slug:slug>/", views.post_detail, name="detail"),
     # The feeds of a sector's PNCS and of a chapter, beside their pages (/pncs/<slug>/,
     # /chapters/<slug>/), which take no deeper path: Atom at feed/, RSS at feed/rss/.
-    path("pncs/<slug:slug>/feed/", feeds.SectorAtomFeed(), name="sector_feed"),
-    path("pncs/<slug:slug>/feed/rss/", feeds.SectorFeed(), name="sector_feed_rss"),
-    path("chapters/<slug:slug>/feed/", feeds.ChapterAtomFeed(), name="chapter_feed"),
-    path("chapters/<slug:slug>/feed/rss/", feeds.ChapterFeed(), name="chapter_feed_rss"),
+    # Heavy reads like the network's feeds: from the read replica when there is one.
+    path("pncs/<slug:slug>/feed/", replica_reads(feeds.SectorAtomFeed()), name="sector_feed"),
+    path("pncs/<slug:slug>/feed/rss/", replica_reads(feeds.SectorFeed()), name="sector_feed_rss"),
+    path("chapters/<slug:slug>/feed/", replica_reads(feeds.ChapterAtomFeed()), name="chapter_feed"),
+    path(
+        "chapters/<slug:slug>/feed/rss/",
+        replica_reads(feeds.ChapterFeed()),
+        name="chapter_feed_rss",
+    ),
 ]

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from announcements.views import moved_admin_page
-from core.views import healthz
+from core.views import healthz, livez
 from members.views import private_file, public_file
 
 # allauth answers its rate limits with this view (core.views).
@@ -19,7 +19,9 @@ admin.site.site_title = "Red de Talentos"
 admin.site.site_url = None
 
 urlpatterns = [
+    # Readiness (the database, cache and broker answer) and liveness (this process answers).
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     # Uploaded files, in every language and mode (members.files): the same URLs as the
     # storages' (PUBLIC_MEDIA_URL, MEDIA_URL in settings).
     path("media/public/<path:name>", public_file, name="media_public"),

@@ -139,6 +139,19 @@ def test_healthz_reports_every_configured_backend_ok(client):
     }
 
 
+def test_livez_answers_without_asking_the_database_cache_or_broker(
+    client, django_assert_num_queries
+):
+    """The liveness probe (deploy/k8s/web.yaml): asks no backend, so an outage of one never
+    has the orchestrator restart every web pod (tests/scaleout/test_k8s_manifests.py runs it
+    with the database away)."""
+    with django_assert_num_queries(0), override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
 def test_healthz_answers_503_naming_an_unreachable_cache(client, settings):
     dead = "redis://127.0.0.1:1/0"
     settings.REDIS_URL = dead

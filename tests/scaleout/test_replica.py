@@ -236,3 +236,174 @@ def test_the_app_runs_through_pgbouncer_in_transaction_mode(cluster, tmp_path):
         bouncer.terminate()
         bouncer.wait(timeout=10)
         shutil.rmtree(run, ignore_errors=True)
+
+
+# --- The worker's export reads from the replica ------------------------------------------
+
+EXPORTER = "coord.replica@example.org"
+SEED_EXPORT = (
+    "from tests.factories import coordinator; from tests.pncs.conftest import contactable; "
+    "[contactable(given_names=f'Replicado{n}', sectors=['tic'], "
+    "user__email=f'replicado{n}@example.org') for n in range(3)]; "
+    f"coordinator('tic', email={EXPORTER!r})"
+)
+LATE_MEMBER = (
+    "from tests.pncs.conftest import contactable; "
+    "contactable(given_names='Tardío', sectors=['tic'], user__email='tardio@example.org')"
+)
+# What a coordinator's "export" queues (pncs.exports.request_export, without its audit),
+# then the task a worker runs for it; prints the status on the primary and the names in
+# the file written into EXPORTS_ROOT.
+WRITE_EXPORT = """
+import csv, io, json, os
+from django.http import QueryDict
+from members.models import User
+from pncs.filters import MemberSearchFilter
+from pncs.models import MemberExport
+from pncs.search import base_queryset
+from pncs.tasks import write_export_task
+search = MemberSearchFilter(QueryDict("sector=tic"), queryset=base_queryset())
+assert search.is_valid()
+fmt = os.environ["EXPORT_FORMAT"]
+export = MemberExport.objects.create(
+    user=User.objects.get(email=os.environ["EXPORTER"]), format=fmt, query="sector=tic",
+    filters=search.applied(), language="es-mx",
+)
+write_export_task.apply(args=[export.pk]).get()
+export.refresh_from_db()
+path = os.path.join(os.environ["EXPORTS_ROOT"], export.file_name)
+if fmt == "csv":
+    rows = list(csv.reader(io.StringIO(open(path, encoding="utf-8-sig").read())))[1:]
+else:
+    from openpyxl import load_workbook
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))[1:]
+print(json.dumps({"status": export.status, "rows": export.row_count,
+                  "names": sorted(row[0] for row in rows)}))
+"""
+
+
+def _shell(code: str, env: dict, **extra) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env={**env, **extra},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def _worker_export(env, tmp_path, primary_url, replica_url, max_lag, fmt="csv") -> dict:
+    import json
+
+    exports_root = tmp_path / f"exports-{max_lag}-{fmt}"
+    exports_root.mkdir()
+    out = _shell(
+        WRITE_EXPORT,
+        env,
+        DATABASE_URL=primary_url,
+        DATABASE_REPLICA_URL=replica_url,
+        DATABASE_REPLICA_MAX_LAG=max_lag,
+        EXPORTS_ROOT=str(exports_root),
+        EXPORTER=EXPORTER,
+        EXPORT_FORMAT=fmt,
+        STORAGE_BACKEND="filesystem",
+        # The task inline in this process, the "ready" mail on the console.
+        CELERY_TASK_ALWAYS_EAGER="true",
+        SMTP_HOST="",
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_the_worker_writes_a_large_export_from_the_replica(cluster, tmp_path):
+    """With replay paused, a member who joined on the primary is not in the export the
+    worker writes (its rows were read on the replica), while the export's own row is
+    claimed and marked ready on the primary. A replica lagging beyond the bound is
+    skipped: the same export then has the member."""
+    _primary, standby, primary_url, replica_url, env = cluster
+    _shell(SEED_EXPORT, env, DATABASE_URL=primary_url)
+    deadline = time.monotonic() + 30
+    count = "SELECT count(*) FROM members_profile WHERE given_names LIKE 'Replicado%'"
+    with psycopg.connect(replica_url, autocommit=True) as replica:
+        while replica.execute(count).fetchone()[0] < 3:  # caught up with the seed
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    standby.sql("SELECT pg_wal_replay_pause()")
+    try:
+        _shell(LATE_MEMBER, env, DATABASE_URL=primary_url)
+        early = ["Replicado0", "Replicado1", "Replicado2"]
+        from_replica = _worker_export(env, tmp_path, primary_url, replica_url, "3600")
+        assert from_replica == {"status": "ready", "rows": 3, "names": early}
+        workbook = _worker_export(env, tmp_path, primary_url, replica_url, "3600", fmt="xlsx")
+        assert workbook == from_replica  # the XLSX reads the same COPY on the replica
+        time.sleep(1)
+        skipped = _worker_export(env, tmp_path, primary_url, replica_url, "0.5")
+        assert skipped == {"status": "ready", "rows": 4, "names": sorted([*early, "Tardío"])}
+    finally:
+        standby.sql("SELECT pg_wal_replay_resume()")
+
+
+# --- The sector and chapter feeds read from the replica ----------------------------------
+
+SEED_FEEDS = (
+    "from tests.factories import ChapterFactory, coordinator; "
+    "coordinator('tic', email='coord.feeds@example.org'); "
+    "ChapterFactory(slug='feed-houston', name='Houston (feeds)')"
+)
+LATE_POSTS = (
+    "from members.models import Sector; from chapters.models import Chapter; "
+    "from tests.factories import PostFactory; "
+    "PostFactory(scope='sector', sector=Sector.objects.get(slug='tic'), slug='tardia-tic', "
+    "title_es='Noticia tardía del sector'); "
+    "PostFactory(scope='chapter', chapter=Chapter.objects.get(slug='feed-houston'), "
+    "slug='tardia-houston', title_es='Noticia tardía del capítulo')"
+)
+FEEDS = {
+    "/pncs/tic/feed/": "Noticia tardía del sector",
+    "/pncs/tic/feed/rss/": "Noticia tardía del sector",
+    "/chapters/feed-houston/feed/": "Noticia tardía del capítulo",
+    "/chapters/feed-houston/feed/rss/": "Noticia tardía del capítulo",
+}
+
+
+def _feeds_showing_late_posts(server) -> set[str]:
+    shown = set()
+    for path, title in FEEDS.items():
+        status, _headers, body = server.request(path)
+        assert status == 200, path
+        if title.encode() in body:
+            shown.add(path)
+    return shown
+
+
+def test_the_sector_and_chapter_feeds_read_from_the_replica(cluster, tmp_path):
+    """Like the network's feeds: with replay paused, posts published on the primary are
+    missing from the four feeds (Atom and RSS of a sector and a chapter) served from the
+    replica, while each post's own page (not a heavy read) shows it; a replica lagging
+    beyond the bound is skipped and the feeds show them."""
+    _primary, standby, primary_url, replica_url, env = cluster
+    _shell(SEED_FEEDS, env, DATABASE_URL=primary_url)
+    deadline = time.monotonic() + 30
+    seeded = "SELECT count(*) FROM chapters_chapter WHERE slug = 'feed-houston'"
+    with psycopg.connect(replica_url, autocommit=True) as replica:
+        while replica.execute(seeded).fetchone()[0] < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    standby.sql("SELECT pg_wal_replay_pause()")
+    try:
+        _shell(LATE_POSTS, env, DATABASE_URL=primary_url)
+        tight = tmp_path / "tight"
+        tight.mkdir()
+        with (
+            _server(tmp_path, primary_url, replica_url, DATABASE_REPLICA_MAX_LAG="3600") as loose,
+            _server(tight, primary_url, replica_url, DATABASE_REPLICA_MAX_LAG="0.5") as strict,
+        ):
+            assert _feeds_showing_late_posts(loose) == set()
+            for slug in ("tardia-tic", "tardia-houston"):
+                assert loose.request(f"/news/{slug}/")[0] == 200  # its page: the primary
+            time.sleep(1)
+            assert _feeds_showing_late_posts(strict) == set(FEEDS)
+    finally:
+        standby.sql("SELECT pg_wal_replay_resume()")

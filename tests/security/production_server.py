@@ -70,6 +70,9 @@ def production_env(var_dir: Path, **extra) -> dict:
 
 
 class ProductionServer:
+    # Asked until it answers 200 before the server is handed over.
+    ready_path = "/healthz"
+
     def __init__(self, tmp_path: Path, **extra_env):
         self.var_dir = tmp_path / "var"
         self.var_dir.mkdir(exist_ok=True)
@@ -103,7 +106,7 @@ class ProductionServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited early:\n{self.read_log()[-3000:]}")
             try:
-                status, _headers, _body = self.request("/healthz")
+                status, _headers, _body = self.request(self.ready_path)
                 if status == 200:
                     return self
             except OSError:

@@ -40,6 +40,7 @@ REDIRECTS = {
 # officer (own chapter) without a second factor, IME staff without a second factor.
 MATRIX = {
     "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "livez": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "set_language": (SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME, SAME),
     "members:home": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "members:privacy": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),

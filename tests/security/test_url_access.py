@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 # URL names (or routes, for unnamed patterns) an anonymous visitor may open.
 PUBLIC = {
     "healthz",
+    "livez",
     "set_language",
     "members:home",
     "members:privacy",

@@ -223,6 +223,7 @@ def build_world(text=None) -> World:
     r = reverse
     w.urls = {
         "healthz": r("healthz"),
+        "livez": r("livez"),
         "set_language": r("set_language"),
         "members:home": r("members:home"),
         "members:privacy": r("members:privacy"),
