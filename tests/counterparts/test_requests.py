@@ -494,3 +494,18 @@ def test_inviting_on_a_request_not_accepted_is_refused():
     filed = _request(organization(owner=member()))
     with pytest.raises(services.RequestError):
         services.invite_members(expertise_request=filed, member_ids=[1], by=None)
+
+
+def test_the_members_invitations_are_in_their_export_and_erased_with_the_account():
+    from counterparts import personal_data
+
+    profile = ProfileFactory(sectors=["tic"], pncs_contact=True)
+    filed = _accepted(organization(owner=member(), legal_name="Organización Exportada"))
+    services.invite_members(
+        expertise_request=filed, member_ids=[profile.user_id], by=filed.opportunity.created_by
+    )
+    [row] = personal_data.export(profile.user)["requests_invited_to"]
+    assert row["organization"] == "Organización Exportada" and row["status"] == "pending"
+    assert row["why_suggested"]
+    personal_data.erase(profile.user)
+    assert not MemberInvitation.objects.exists()
