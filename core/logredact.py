@@ -35,9 +35,11 @@ PUBLIC_URL_KWARGS = frozenset(
         "id",
         "path",
         "stage_id",
-        # messaging: a message of a thread; counterparts: a person of an organisation.
+        # messaging: a message of a thread; counterparts: a person of an organisation, one
+        # of its requests.
         "message_pk",
         "person_pk",
+        "request_pk",
     }
 )
 

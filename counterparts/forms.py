@@ -1,11 +1,12 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.choices import MexicanState
-from members.models import Sector
+from members.models import ExpertiseTag, Language, Sector
 
-from .models import Organization, OrganizationMember
+from .models import ExpertiseRequest, Organization, OrganizationMember
 from .validators import normalise_rfc
 
 RFC_TAKEN = _("Ya hay una organización registrada con este RFC.")
@@ -122,3 +123,165 @@ class OrganizationFilterForm(forms.Form):
         if data.get("kind"):
             queryset = queryset.filter(kind=data["kind"])
         return queryset
+
+
+# --- Requests for expertise (issue 20, step 3) ---------------------------------------------
+
+TITLE_REQUIRED = _("Escribe el título y la descripción en español, en inglés o en ambos.")
+TITLE_WITHOUT_DESCRIPTION = _("Falta la descripción en el idioma de este título.")
+DESCRIPTION_WITHOUT_TITLE = _("Falta el título en el idioma de esta descripción.")
+PLACE_REQUIRED = _("Escribe el lugar: la solicitud no es solo a distancia.")
+START_IN_PAST = _("Elige una fecha de inicio de hoy en adelante.")
+END_BEFORE_START = _("La fecha de fin no puede ser anterior a la de inicio.")
+PEOPLE_RANGE = _("Indica entre 1 y 50 personas.")
+MAX_PEOPLE = 50
+
+
+class ExpertiseRequestForm(forms.ModelForm):
+    class Meta:
+        model = ExpertiseRequest
+        fields = [
+            "kind",
+            "title_es",
+            "description_es",
+            "title_en",
+            "description_en",
+            "sector",
+            "other_sectors",
+            "expertise",
+            "languages",
+            "mode",
+            "place",
+            "starts_on",
+            "ends_on",
+            "people_sought",
+        ]
+        widgets = {
+            "description_es": forms.Textarea(attrs={"rows": 5}),
+            "description_en": forms.Textarea(attrs={"rows": 5}),
+            "other_sectors": forms.CheckboxSelectMultiple,
+            "expertise": forms.SelectMultiple(attrs={"size": 8}),
+            "languages": forms.SelectMultiple(attrs={"size": 6}),
+            "mode": forms.RadioSelect,
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "people_sought": forms.NumberInput(attrs={"min": 1, "max": MAX_PEOPLE}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.order_by("order")
+        self.fields["other_sectors"].queryset = Sector.objects.order_by("order")
+        self.fields["expertise"].queryset = ExpertiseTag.objects.order_by("name")
+        self.fields["languages"].queryset = Language.objects.all()
+
+    def clean_people_sought(self):
+        value = self.cleaned_data["people_sought"]
+        if not 1 <= value <= MAX_PEOPLE:
+            raise forms.ValidationError(PEOPLE_RANGE)
+        return value
+
+    def clean_starts_on(self):
+        value = self.cleaned_data["starts_on"]
+        if value < timezone.localdate() and "starts_on" in self.changed_data:
+            raise forms.ValidationError(START_IN_PAST)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for language in ("es", "en"):
+            title = data.get(f"title_{language}", "").strip()
+            description = data.get(f"description_{language}", "").strip()
+            if title and not description:
+                self.add_error(f"description_{language}", TITLE_WITHOUT_DESCRIPTION)
+            if description and not title:
+                self.add_error(f"title_{language}", DESCRIPTION_WITHOUT_TITLE)
+        if not any(data.get(name, "").strip() for name in ("title_es", "title_en")) and not any(
+            data.get(name, "").strip() for name in ("description_es", "description_en")
+        ):
+            self.add_error("title_es", TITLE_REQUIRED)
+        if (
+            data.get("mode")
+            in (
+                ExpertiseRequest.Mode.IN_PERSON,
+                ExpertiseRequest.Mode.EITHER,
+            )
+            and not data.get("place", "").strip()
+        ):
+            self.add_error("place", PLACE_REQUIRED)
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", END_BEFORE_START)
+        return data
+
+
+class TriageForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decisión"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ExpertiseRequest.Status.ACCEPTED, _("Aceptar y publicar como oportunidad")),
+            (ExpertiseRequest.Status.CHANGES, _("Pedir cambios")),
+            (ExpertiseRequest.Status.DECLINED, _("No aceptar")),
+        ],
+    )
+    visibility = forms.ChoiceField(
+        label=_("Publicación"),
+        widget=forms.RadioSelect,
+        initial="invite_only",
+        required=False,
+        choices=[
+            ("public", _("Pública: cualquier miembro puede expresar interés")),
+            ("invite_only", _("Solo por invitación")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Motivo o cambios pedidos"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if (
+            decision
+            and decision != ExpertiseRequest.Status.ACCEPTED
+            and not data.get("reason", "").strip()
+        ):
+            self.add_error("reason", REASON_REQUIRED)
+        if decision == ExpertiseRequest.Status.ACCEPTED and not data.get("visibility"):
+            data["visibility"] = "invite_only"
+        return data
+
+
+INVITE_NONE = _("Elige al menos un miembro de las sugerencias.")
+
+
+class InviteMembersForm(forms.Form):
+    members = forms.MultipleChoiceField(
+        label=_("Miembros sugeridos"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = list(choices)
+        self.fields["members"].error_messages["required"] = INVITE_NONE
+
+
+class InvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Tu respuesta"),
+        widget=forms.RadioSelect,
+        choices=[("accepted", _("Acepto")), ("declined", _("Declino"))],
+    )
+    reason = forms.CharField(
+        label=_("Motivo (opcional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+NOT_VERIFIED = _("Solo una organización verificada por el PNCS puede presentar solicitudes.")

@@ -9,9 +9,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from members.choices import MexicanState
-from members.models import Sector
+from members.models import ExpertiseTag, Language, Sector
 
-from .querysets import InvitationQuerySet, OrganizationQuerySet
+from .querysets import (
+    ExpertiseRequestQuerySet,
+    InvitationQuerySet,
+    MemberInvitationQuerySet,
+    OrganizationQuerySet,
+)
 from .validators import validate_rfc
 
 
@@ -167,3 +172,191 @@ class OrganizationInvitation(models.Model):
 
     def __str__(self):
         return f"{self.organization} → {self.email}"
+
+
+class ExpertiseRequest(models.Model):
+    """What a verified organisation asks of the network. The PNCS of its sector triages it:
+    accepted, it is published as a PNCS opportunity (public or invite-only) and the
+    coordinator invites members the matching suggests."""
+
+    class Kind(models.TextChoices):
+        MENTORING = "mentoring", _("Mentoría a la institución")
+        COMMITTEE = "committee", _("Comité de evaluación")
+        VISIT = "visit", _("Recibir la visita o conferencia de un miembro")
+        MISSION = "mission", _("Misión comercial o entrada a un mercado")
+        BINATIONAL = "binational", _("Proyecto binacional de innovación")
+        TRANSFER = "transfer", _("Transferencia de conocimiento o buenas prácticas")
+        SKILLS = "skills", _("Orientación sobre habilidades demandadas")
+        PROGRAMME = "programme", _("Mentoría de un programa académico")
+        INTERNSHIP = "internship", _("Pasantía para sus estudiantes")
+
+    class Mode(models.TextChoices):
+        REMOTE = "remote", _("A distancia")
+        IN_PERSON = "in_person", _("Presencial")
+        EITHER = "either", _("A distancia o presencial")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("En revisión del PNCS")
+        CHANGES = "changes", _("Se pidieron cambios")
+        ACCEPTED = "accepted", _("Aceptada y publicada")
+        DECLINED = "declined", _("No aceptada")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organización"),
+        on_delete=models.CASCADE,
+        related_name="requests",
+    )
+    kind = models.CharField(_("tipo de solicitud"), max_length=12, choices=Kind.choices)
+    title_es = models.CharField(_("título (español)"), max_length=200, blank=True)
+    title_en = models.CharField(_("título (inglés)"), max_length=200, blank=True)
+    description_es = models.TextField(_("descripción (español)"), max_length=5000, blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), max_length=5000, blank=True)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector principal"),
+        on_delete=models.PROTECT,
+        related_name="expertise_requests",
+        help_text=_("El PNCS de este sector revisa la solicitud."),
+    )
+    other_sectors = models.ManyToManyField(
+        Sector, verbose_name=_("otros sectores"), related_name="+", blank=True
+    )
+    expertise = models.ManyToManyField(
+        ExpertiseTag, verbose_name=_("especialidades buscadas"), related_name="+", blank=True
+    )
+    languages = models.ManyToManyField(
+        Language, verbose_name=_("idiomas"), related_name="+", blank=True
+    )
+    mode = models.CharField(_("modalidad"), max_length=10, choices=Mode.choices)
+    place = models.CharField(_("lugar"), max_length=200, blank=True)
+    starts_on = models.DateField(_("desde"))
+    ends_on = models.DateField(_("hasta"))
+    people_sought = models.PositiveSmallIntegerField(_("personas buscadas"))
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    opportunity = models.OneToOneField(
+        "pncs.Opportunity",
+        verbose_name=_("oportunidad publicada"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expertise_request",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("presentada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("presentada el"))
+    submitted_at = models.DateTimeField(_("enviada a revisión el"))
+    decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
+
+    objects = ExpertiseRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("solicitud de una organización")
+        verbose_name_plural = _("solicitudes de organizaciones")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["status", "sector", "submitted_at"], name="counterparts_req_queue")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        if get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title_es or self.title_en
+
+    @property
+    def description(self):
+        if get_language() == "en" and self.description_en:
+            return self.description_en
+        return self.description_es or self.description_en
+
+
+class RequestEvent(models.Model):
+    """One dated step of a request's history (filed, triaged, corrected)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Presentada")
+        RESUBMITTED = "resubmitted", _("Corregida y enviada de nuevo")
+        ACCEPTED = "accepted", _("Aceptada y publicada")
+        CHANGES = "changes", _("Se pidieron cambios")
+        DECLINED = "declined", _("No aceptada")
+
+    request = models.ForeignKey(ExpertiseRequest, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("paso"), max_length=12, choices=Action.choices)
+    reason = models.TextField(_("motivo"), max_length=2000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("fecha"))
+
+    class Meta:
+        verbose_name = _("paso de una solicitud")
+        verbose_name_plural = _("pasos de las solicitudes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.action}"
+
+
+class MemberInvitation(models.Model):
+    """The coordinator invites a member the matching suggested to answer an accepted
+    request. The organisation sees who only once the member accepts; then a thread opens
+    between them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Esperando respuesta")
+        ACCEPTED = "accepted", _("Aceptada")
+        DECLINED = "declined", _("Declinada")
+        EXPIRED = "expired", _("Vencida")
+
+    request = models.ForeignKey(
+        ExpertiseRequest,
+        verbose_name=_("solicitud"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("miembro"),
+        on_delete=models.CASCADE,
+        related_name="expertise_invitations",
+    )
+    # Why the matching suggested the member, in the member's language when invited.
+    reasons = models.JSONField(_("por qué se sugirió"), default=list, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    answer_reason = models.TextField(_("motivo"), max_length=1000, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("enviada el"))
+    expires_at = models.DateTimeField(_("vence el"))
+    answered_at = models.DateTimeField(_("respondida el"), null=True, blank=True)
+    thread = models.ForeignKey(
+        "messaging.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = MemberInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitación a un miembro")
+        verbose_name_plural = _("invitaciones a miembros")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "member"], name="counterparts_invite_once")
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="counterparts_inv_due")]
+
+    def __str__(self):
+        return f"{self.request_id} → {self.member_id} ({self.status})"

@@ -1,9 +1,10 @@
 """What counterparts stores about a person: the organisations they act for and the
-invitations sent to their address (the `<app>.personal_data` hook of members.plugins).
+invitations sent to their address, and a member's invitations to answer an organisation's
+request (the `<app>.personal_data` hook of members.plugins).
 The organisation's own data (name, RFC, its contact line) belongs to the organisation and
 stays with it."""
 
-from .models import OrganizationInvitation, OrganizationMember
+from .models import MemberInvitation, OrganizationInvitation, OrganizationMember
 
 
 def _iso(value):
@@ -32,11 +33,26 @@ def export(user) -> dict:
                 "organization"
             )
         ],
+        "requests_invited_to": [
+            {
+                "organization": i.request.organization.legal_name,
+                "request": i.request.title,
+                "why_suggested": i.reasons,
+                "status": i.status,
+                "reason": i.answer_reason,
+                "sent_at": _iso(i.created_at),
+                "answered_at": _iso(i.answered_at),
+            }
+            for i in MemberInvitation.objects.of_member(user).select_related(
+                "request__organization"
+            )
+        ],
     }
 
 
 def erase(user) -> None:
     """Account cancellation: the person leaves every organisation; invitations to their
-    address go."""
+    address and to answer requests go."""
     OrganizationInvitation.objects.filter(email__iexact=user.email).delete()
+    MemberInvitation.objects.filter(member=user).delete()
     OrganizationMember.objects.filter(user=user).delete()

@@ -1,9 +1,30 @@
 """Which organisations a person may see or act on: the permission boundary of counterparts."""
 
+from datetime import datetime, time, timedelta
+
 from django.db import models
 from django.utils import timezone
 
 from core.access import is_ime_staff
+from core.business_days import add_business_days
+
+# Business days the PNCS has to triage an organisation's request (issue 20).
+TRIAGE_BUSINESS_DAYS = 10
+
+
+def triage_due_on(submitted_at):
+    """The last business day of the PNCS's triage of a request sent at `submitted_at`."""
+    return add_business_days(timezone.localdate(submitted_at), TRIAGE_BUSINESS_DAYS)
+
+
+def overdue_before(today=None):
+    """The moment before which a request still waiting for triage is overdue `today`:
+    the start of the day after the last submission day whose due date has passed."""
+    today = today or timezone.localdate()
+    day = today - timedelta(days=1)
+    while add_business_days(day, TRIAGE_BUSINESS_DAYS) >= today:
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -46,3 +67,42 @@ class InvitationQuerySet(models.QuerySet):
     def open(self):
         """Not accepted and not expired."""
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ExpertiseRequestQuerySet(models.QuerySet):
+    def of_person(self, user):
+        """Requests of the organisations the user acts for."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__people__user=user)
+
+    def triageable_by(self, user):
+        """What the user may triage: IME staff every request; a coordinator those whose
+        main sector is that of an active PNCS they coordinate."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(sector__pncs__is_active=True, sector__pncs__coordinators=user)
+
+    def awaiting_triage(self):
+        return self.filter(status="submitted")
+
+    def overdue(self, today=None):
+        """Waiting for triage past the PNCS's 10 business days."""
+        return self.awaiting_triage().filter(submitted_at__lt=overdue_before(today))
+
+
+class MemberInvitationQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """A member's own invitations."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member=user)
+
+    def pending(self):
+        return self.filter(status="pending")
+
+    def due_to_expire(self, now=None):
+        """Pending invitations whose reply time has passed."""
+        return self.pending().filter(expires_at__lte=now or timezone.now())

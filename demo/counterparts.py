@@ -1,12 +1,25 @@
 """Demo organisations (fictitious, with valid RFC check digits): verified ones for the public
 list, one waiting for the TIC PNCS (the demo coordinator reviews it) and one asked for more
-information. Their owners are demo members. Runs after the members' and PNCS demos."""
+information. Their owners are demo members. Runs after the members' and PNCS demos.
+
+Two requests for expertise: one waiting for the TIC PNCS, one the energy PNCS accepted
+(invite-only) with an invitation to the member the matching suggests first (both PNCS are
+the demo coordinator's)."""
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from counterparts.models import Organization, OrganizationMember
+from counterparts import services
+from counterparts.models import (
+    ExpertiseRequest,
+    MemberInvitation,
+    Organization,
+    OrganizationMember,
+    RequestEvent,
+)
 from counterparts.validators import rfc_check_digit
 from members.checks import DEMO_MEMBER_DOMAIN
 from members.models import Sector, User
@@ -141,3 +154,84 @@ def seed(*, stdout, rng, members=300, **kwargs):
             )
             created += 1
     stdout.write(f"counterparts: {created} demo organisations")
+    _seed_requests(stdout=stdout, now=now)
+
+
+REQUESTS = [
+    # (organisation's RFC body, kind, title es, title en, description es, mode, place, sector,
+    #  accepted)
+    (
+        "UFN950301K2",
+        "programme",
+        "Mentoría para la maestría en ciencia de datos",
+        "Mentoring for the data science master's programme",
+        "Buscamos miembros que revisen el plan de estudios y den dos charlas en línea.",
+        "remote",
+        "",
+        "tic",
+        False,
+    ),
+    (
+        "CFI080110M4",
+        "binational",
+        "Proyecto binacional de almacenamiento solar",
+        "",
+        "Buscamos socios en el extranjero para un proyecto de baterías para paneles solares.",
+        "either",
+        "Mérida, Yucatán",
+        "energia",
+        True,
+    ),
+]
+
+
+def _seed_requests(*, stdout, now) -> None:
+    created = 0
+    today = timezone.localdate(now)
+    for rfc_body, kind, title_es, title_en, description, mode, place, sector, accepted in REQUESTS:
+        organization = Organization.objects.filter(
+            rfc=rfc_body + rfc_check_digit(rfc_body), status="verified"
+        ).first()
+        if organization is None or organization.requests.filter(title_es=title_es).exists():
+            continue
+        expertise_request = ExpertiseRequest.objects.create(
+            organization=organization,
+            kind=kind,
+            title_es=title_es,
+            title_en=title_en,
+            description_es=description,
+            sector=Sector.objects.get(slug=sector),
+            mode=mode,
+            place=place,
+            starts_on=today + timedelta(days=30),
+            ends_on=today + timedelta(days=180),
+            people_sought=2,
+            created_by=organization.people.first().user,
+            created_at=now,
+            submitted_at=now,
+        )
+        RequestEvent.objects.create(
+            request=expertise_request,
+            action="submitted",
+            by=expertise_request.created_by,
+            at=now,
+        )
+        created += 1
+        if not accepted:
+            continue
+        expertise_request = services.triage_request(
+            request_id=expertise_request.pk,
+            decision="accepted",
+            reason="",
+            invite_only=True,
+            by=None,
+        )
+        for match in services.suggestions(expertise_request)[:1]:
+            MemberInvitation.objects.create(
+                request=expertise_request,
+                member=match.obj.user,
+                reasons=[str(reason) for reason in match.reasons],
+                created_at=now,
+                expires_at=now + timedelta(days=services.member_invitation_days()),
+            )
+    stdout.write(f"counterparts: {created} demo requests")

@@ -27,6 +27,7 @@ class OpportunityForm(forms.ModelForm):
             "deadline",
             "places",
             "status",
+            "invite_only",
             "expertise",
             "contributions",
         ]

@@ -103,6 +103,9 @@ class Opportunity(models.Model):
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # Published for the members the coordinator invites only (an organisation's request,
+    # issue 20): never listed, and nobody else can answer it.
+    invite_only = models.BooleanField(_("solo por invitación"), default=False)
     expertise = models.ManyToManyField(
         ExpertiseTag, related_name="opportunities", blank=True, verbose_name=_("especialidades")
     )

@@ -28,12 +28,13 @@ class PncsQuerySet(models.QuerySet):
 
 class OpportunityQuerySet(models.QuerySet):
     def open(self):
-        """Published, of an active PNCS, and not past their deadline."""
+        """Published, of an active PNCS, not past their deadline and not invite-only."""
         today = timezone.localdate()
         return self.filter(
             Q(deadline__isnull=True) | Q(deadline__gte=today),
             status=self.model.Status.OPEN,
             pncs__is_active=True,
+            invite_only=False,
         )
 
     def managed_by(self, user):

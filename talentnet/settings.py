@@ -363,6 +363,13 @@ CELERY_BEAT_SCHEDULE["pncs-sweep-exports"] = {
     "task": "pncs.tasks.sweep_exports_task",
     "schedule": env.float("PNCS_EXPORT_SWEEP_EVERY", default=60.0),
 }
+# counterparts: a member invited to answer an organisation's request has this many days to
+# reply; then the invitation expires (checked hourly, idempotent).
+COUNTERPARTS_INVITATION_DAYS = env.int("COUNTERPARTS_INVITATION_DAYS", default=10)
+CELERY_BEAT_SCHEDULE["counterparts-expire-invitations"] = {
+    "task": "counterparts.tasks.expire_member_invitations_task",
+    "schedule": 60 * 60.0,
+}
 
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------
 

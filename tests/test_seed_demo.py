@@ -106,3 +106,14 @@ def test_seed_demo_registers_fictitious_organisations_with_valid_rfcs_once(setti
         validate_rfc(organization.rfc)
         assert organization.slug.isascii()
         assert organization.people.get().role == "owner"
+    # Two requests: one waiting for the TIC PNCS, one accepted (invite-only) with an
+    # invitation when the matching found a member.
+    from counterparts.models import ExpertiseRequest, MemberInvitation
+
+    assert sorted(ExpertiseRequest.objects.values_list("status", flat=True)) == [
+        "accepted",
+        "submitted",
+    ]
+    published = ExpertiseRequest.objects.get(status="accepted").opportunity
+    assert published.invite_only and published.status == "open"
+    assert MemberInvitation.objects.count() <= 1

@@ -55,7 +55,8 @@ def test_an_organisation_registers_is_verified_and_invites(page, live_server):
     page.get_by_role("button", name="Guardar y avisar por correo").click()
     expect(page.get_by_text("Decisión guardada")).to_be_visible()
     assert Organization.objects.get().status == "verified"
-    assert [m.to for m in mail.outbox] == [[owner.email]]
+    # The coordinator was told of the registration; the owner, of the decision.
+    assert [m.to for m in mail.outbox] == [[coord.email], [owner.email]]
     page.get_by_role("button", name="Cerrar sesión").click()
 
     page.goto(base + "/organizations/?sector=tic&state=NLE")

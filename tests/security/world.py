@@ -15,7 +15,8 @@ from PIL import Image
 from announcements.mail import unsubscribe_token
 from chapters.models import Membership
 from core.access import IME_STAFF
-from counterparts.models import OrganizationInvitation
+from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
+from counterparts.services import triage_request
 from figures.services import refresh_figures
 from members.models import Profile, Sector
 from messaging.services import PartySpec, open_thread, person_party, send_message
@@ -178,6 +179,42 @@ def build_world(text=None) -> World:
     )
     org_owner = org.people.get()
 
+    # Its requests: one accepted (published invite-only; the owner, as a member, invited),
+    # one the PNCS asked changes of.
+    def expertise_request(title, status="submitted"):
+        now = timezone.now()
+        return ExpertiseRequest.objects.create(
+            organization=org,
+            kind="mentoring",
+            title_es=txt(title),
+            description_es=txt("Descripción de la solicitud."),
+            sector=Sector.objects.get(slug="tic"),
+            mode="in_person",
+            place=txt("Monterrey"),
+            starts_on=timezone.localdate() + timedelta(days=10),
+            ends_on=timezone.localdate() + timedelta(days=60),
+            people_sought=2,
+            status=status,
+            created_at=now,
+            submitted_at=now,
+        )
+
+    accepted_request = triage_request(
+        request_id=expertise_request("Mentoría en datos").pk,
+        decision="accepted",
+        reason="",
+        invite_only=True,
+        by=coord_own,
+    )
+    changes_request = expertise_request("Comité de proyectos", status="changes")
+    member_invitation = MemberInvitation.objects.create(
+        request=accepted_request,
+        member=owner,
+        reasons=[txt("Comparte el sector")],
+        created_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=10),
+    )
+
     ime = UserFactory(is_staff=True)
     ime.groups.add(Group.objects.get(name=IME_STAFF))
     with_totp(ime)
@@ -219,6 +256,9 @@ def build_world(text=None) -> World:
         "thread": thread,
         "their_message": their_message,
         "organization": org,
+        "expertise_request": accepted_request,
+        "changes_request": changes_request,
+        "member_invitation": member_invitation,
     }
     r = reverse
     w.urls = {
@@ -293,6 +333,21 @@ def build_world(text=None) -> World:
         "counterparts:manage": r("counterparts:manage", args=[org.pk]),
         "counterparts:edit": r("counterparts:edit", args=[org.pk]),
         "counterparts:remove_person": r("counterparts:remove_person", args=[org.pk, org_owner.pk]),
+        "counterparts:request_list": r("counterparts:request_list", args=[org.pk]),
+        "counterparts:request_create": r("counterparts:request_create", args=[org.pk]),
+        "counterparts:request_detail": r(
+            "counterparts:request_detail", args=[org.pk, accepted_request.pk]
+        ),
+        "counterparts:request_edit": r(
+            "counterparts:request_edit", args=[org.pk, changes_request.pk]
+        ),
+        "counterparts:triage_list": r("counterparts:triage_list"),
+        "counterparts:triage": r("counterparts:triage", args=[accepted_request.pk]),
+        "counterparts:triage_invite": r("counterparts:triage_invite", args=[accepted_request.pk]),
+        "counterparts:member_invitations": r("counterparts:member_invitations"),
+        "counterparts:member_invitation": r(
+            "counterparts:member_invitation", args=[member_invitation.pk]
+        ),
         "programs:list": r("programs:list"),
         "programs:mine": r("programs:mine"),
         "programs:withdraw": r("programs:withdraw", args=[application.pk]),
