@@ -142,6 +142,11 @@ MATRIX = {
     "programs:mine": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "programs:withdraw": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "programs:certificate_pdf": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200, 200, MFA, MFA),
+    # The stage abroad (issue 23): the selected participant answers the offer (POST only)
+    # and gives their travel data; nobody else reaches their seat, staff included.
+    "programs:seat_confirm": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "programs:seat_decline": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "programs:travel_details": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "programs:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "programs:apply": (LOGIN, MINE, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_program": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -360,7 +365,14 @@ def test_role_by_url_matrix(client, world, role):
 def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged(client, world):
     owner = world.user("member")
     client.force_login(world.user("other_member"))
-    for name in ("pncs:affiliation_delete", "programs:withdraw", "messaging:block"):
+    for name in (
+        "pncs:affiliation_delete",
+        "programs:withdraw",
+        "messaging:block",
+        "programs:seat_confirm",
+        "programs:seat_decline",
+        "programs:travel_details",
+    ):
         assert client.post(world.urls[name]).status_code == 404, name
     assert client.post(world.urls["messaging:thread"], {"body": "x"}).status_code == 404
     invite = {"email": "x@example.org", "role": "owner"}
