@@ -138,6 +138,12 @@ PASSPORT_BEYOND_DEPARTURE_MESSAGE = _(
 )
 
 
+SENSITIVE_CONSENT_MESSAGE = _(
+    "Para guardar tus necesidades alimentarias o médicas, marca tu consentimiento; o deja "
+    "esos campos vacíos."
+)
+
+
 class DeclineSeatForm(forms.Form):
     reason = forms.CharField(
         label=_("Motivo (opcional)"),
@@ -183,8 +189,25 @@ class TravelDetailsForm(forms.ModelForm):
             "emergency_contact_phone": _("Con clave de país, p. ej. +52 55 1234 5678."),
         }
 
+    sensitive_consent = forms.BooleanField(
+        label=_(
+            "Doy mi consentimiento expreso para que el equipo del programa trate mis "
+            "necesidades alimentarias y médicas (datos sensibles) solo para organizar el viaje."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.sensitive_consent_at:
+            self.fields["sensitive_consent"].initial = True
+
     def clean(self):
         data = super().clean()
+        if (data.get("dietary_needs") or data.get("medical_needs")) and not data.get(
+            "sensitive_consent"
+        ):
+            self.add_error("sensitive_consent", SENSITIVE_CONSENT_MESSAGE)
         arrival, departure = data.get("arrival_on"), data.get("departure_on")
         passport = data.get("passport_valid_until")
         if arrival and departure and departure <= arrival:

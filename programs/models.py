@@ -754,6 +754,10 @@ class TravelDetails(models.Model):
     emergency_contact_phone = models.CharField(
         _("teléfono del contacto de emergencia"), max_length=40
     )
+    # The express consent the law asks for sensitive data (health, beliefs): when given.
+    sensitive_consent_at = models.DateTimeField(
+        _("consentimiento para datos sensibles"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
@@ -767,6 +771,11 @@ class TravelDetails(models.Model):
             models.CheckConstraint(
                 condition=Q(passport_valid_until__gt=models.F("departure_on")),
                 name="programs_travel_passport_beyond_departure",
+            ),
+            models.CheckConstraint(
+                condition=Q(dietary_needs="", medical_needs="")
+                | Q(sensitive_consent_at__isnull=False),
+                name="programs_travel_sensitive_needs_consent",
             ),
         ]
 

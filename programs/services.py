@@ -882,8 +882,22 @@ def _queue_seat_offer_email(enrolment_id: int) -> None:
 # --- Travel data --------------------------------------------------------------------------
 
 
-def save_travel_details(*, enrolment: Enrolment, data: dict) -> TravelDetails:
-    """Store (or replace) the travel data of a confirmed participant of a stage that asks."""
+def save_travel_details(
+    *, enrolment: Enrolment, data: dict, sensitive_consent: bool = False
+) -> TravelDetails:
+    """Store (or replace) the travel data of a confirmed participant of a stage that asks.
+    Dietary and medical needs are kept only with the express consent (its time is kept
+    while they are); without it they are not stored."""
+    data = dict(data)
+    if sensitive_consent and (data.get("dietary_needs") or data.get("medical_needs")):
+        previous = (
+            TravelDetails.objects.filter(enrolment=enrolment)
+            .values_list("sensitive_consent_at", flat=True)
+            .first()
+        )
+        data["sensitive_consent_at"] = previous or timezone.now()
+    else:
+        data.update(dietary_needs="", medical_needs="", sensitive_consent_at=None)
     with transaction.atomic():
         details, _created = TravelDetails.objects.update_or_create(
             enrolment=enrolment, defaults=data

@@ -163,6 +163,7 @@ def travel_details(request, pk):
         save_travel_details(
             enrolment=enrolment,
             data={name: form.cleaned_data[name] for name in TravelDetailsForm.Meta.fields},
+            sensitive_consent=form.cleaned_data["sensitive_consent"],
         )
         messages.success(request, str(TRAVEL_SAVED_MESSAGE))
         return redirect("programs:mine")

@@ -311,6 +311,12 @@ def build_world(text=None) -> World:
         "programs:seat_confirm": r("programs:seat_confirm", args=[seat.pk]),
         "programs:seat_decline": r("programs:seat_decline", args=[seat.pk]),
         "programs:travel_details": r("programs:travel_details", args=[seat.pk]),
+        "admin:programs_stage_travel": r("admin:programs_stage_travel", args=[stage2.pk]),
+        "admin:programs_stage_travel_csv": r("admin:programs_stage_travel_csv", args=[stage2.pk]),
+        "admin:programs_stage_travel_xlsx": r("admin:programs_stage_travel_xlsx", args=[stage2.pk]),
+        "admin:programs_stage_invitation": r(
+            "admin:programs_stage_invitation", args=[stage2.pk, seat.pk]
+        ),
         "programs:detail": r("programs:detail", args=[program.slug]),
         "programs:apply": r("programs:apply", args=[program.slug]),
         "figures_program": r("figures_program", args=[program.slug]),
