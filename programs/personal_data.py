@@ -137,8 +137,17 @@ def erase(user) -> None:
     would otherwise keep showing it). Education level, state and gender stay, anonymous,
     for the program's aggregate figures; the per-module grades and the attendance record
     are deleted (the figures count stage results only), and so are the travel data and the
-    reason given for declining a seat."""
+    reason given for declining a seat; a seat held in a stage not started yet is released
+    to the next in rank."""
     now = timezone.now()
+    # A seat held in a stage that has not started passes to the next in rank.
+    from .services import decline_seat
+
+    held = Enrolment.objects.enrolled().filter(
+        application__user=user, rank__isnull=False, stage__starts_on__gt=timezone.localdate()
+    )
+    for enrolment_id in held.values_list("pk", flat=True):
+        decline_seat(enrolment_id=enrolment_id, user=user)
     # The trip's data (health and contact of a third person included) goes at once.
     TravelDetails.objects.filter(enrolment__application__user=user).delete()
     Enrolment.objects.filter(application__user=user).exclude(decline_reason="").update(

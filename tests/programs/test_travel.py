@@ -283,15 +283,30 @@ def test_travel_data_is_purged_by_the_beat_once_the_stage_has_ended(travellers):
 
 
 def test_travel_data_is_in_the_members_export_and_deleted_with_the_account(travellers):
-    _stage, ana, _luis = travellers
+    stage, ana, _luis = travellers
     user = ana.application.user
     data = export_member_data(user=user)
     stages = data["programs"]["applications"][0]["stages"]
     abroad = next(s for s in stages if s["travel"] is not None)
     assert abroad["travel"]["medical_needs"] == "Diabetes"
     assert abroad["seat"]["rank"] == 1 and abroad["seat"]["confirmed_at"]
+    waiting = participant(stage.program.stages.get(order=1), completed=True).application
+    next_in_rank = Enrolment.objects.create(
+        application=waiting, stage=stage, rank=2, status="waitlisted"
+    )
+    from programs.models import Selection
+
+    Selection.objects.create(
+        source_stage=stage.program.stages.get(order=1),
+        target_stage=stage,
+        selected_count=Enrolment.objects.enrolled().filter(stage=stage).count(),
+        waitlist_count=1,
+    )
     delete_account(user=user)
     assert not TravelDetails.objects.filter(enrolment=ana).exists()
+    # Her seat abroad is not held by a deleted account: the next in rank is offered it.
+    assert Enrolment.objects.get(pk=ana.pk).status == "declined"
+    assert Enrolment.objects.get(pk=next_in_rank.pk).offer_pending
 
 
 @pytest.mark.parametrize(
