@@ -137,9 +137,13 @@ def seat_decline(request, pk):
     """The participant declines their seat, with an optional reason."""
     enrolment = get_object_or_404(_own_enrolments(request.user), pk=pk)
     form = DeclineSeatForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("programs:mine")
     try:
-        decline_seat(enrolment_id=enrolment.pk, user=request.user, reason=reason)
+        decline_seat(
+            enrolment_id=enrolment.pk, user=request.user, reason=form.cleaned_data["reason"]
+        )
     except ProgramError as exc:
         messages.error(request, str(exc))
     else:

@@ -278,3 +278,14 @@ def test_someone_elses_seat_answers_404_and_stays_unchanged(client):
         assert client.post(reverse(name, args=[by_rank[1].pk])).status_code == 404
     by_rank[1].refresh_from_db()
     assert by_rank[1].offer_pending
+
+
+def test_a_reason_too_long_is_refused_with_a_message_and_the_seat_is_kept(client):
+    _stage, _ranked, by_rank = _cohort()
+    client.force_login(_user(by_rank[1]))
+    response = client.post(
+        reverse("programs:seat_decline", args=[by_rank[1].pk]), {"reason": "x" * 301}, follow=True
+    )
+    assert "300" in response.content.decode()
+    assert Enrolment.objects.get(pk=by_rank[1].pk).offer_pending
+    assert Enrolment.objects.get(pk=by_rank[3].pk).status == "waitlisted"

@@ -324,3 +324,20 @@ def test_the_privacy_notice_in_force_states_the_travel_data(client, prefix, word
     html = client.get(prefix + "/privacy/").content.decode()
     for word in words:
         assert word in html, word
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+def test_the_travel_list_reads_a_fixed_number_of_queries(
+    client, travellers, django_assert_num_queries, extra
+):
+    stage, _ana, _luis = travellers
+    for _n in range(extra):
+        _travel(_seat(stage), medical_needs="Ninguna en particular")
+    staff = program_staff_user()
+    client.force_login(staff)
+    url = reverse("admin:programs_stage_travel", args=[stage.pk])
+    client.get(url)  # the first look of the day writes its audit row; count a second one
+    # Session, user, groups, second factor, the audit's same-day check, the stage, the
+    # travellers with their travel data, and the admin's own (the same at 2 or 6 rows).
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
