@@ -502,6 +502,8 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "certified",
         "completed_on",
         "has_certificate",
+        "rank",
+        "seat_confirmed_at",
     ]
     list_editable = ["score", "completed", "certified"]
     list_filter = ["stage__program", "stage", "status", "completed", "certified"]
@@ -520,8 +522,23 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "completed",
         "certified",
         "completed_on",
+        # The seat offer (issue 23): answered by the participant, never typed here.
+        ("rank", "offer_expires_at"),
+        ("seat_confirmed_at", "released_at"),
+        "decline_reason",
     ]
-    readonly_fields = ["application", "stage", "status", "attendance", "completed_on"]
+    readonly_fields = [
+        "application",
+        "stage",
+        "status",
+        "attendance",
+        "completed_on",
+        "rank",
+        "offer_expires_at",
+        "seat_confirmed_at",
+        "released_at",
+        "decline_reason",
+    ]
     inlines = [ModuleGradeInline, AttendanceInline]
     change_list_template = "admin/programs/enrolment_change_list.html"
 

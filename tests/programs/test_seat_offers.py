@@ -289,3 +289,17 @@ def test_a_reason_too_long_is_refused_with_a_message_and_the_seat_is_kept(client
     assert "300" in response.content.decode()
     assert Enrolment.objects.get(pk=by_rank[1].pk).offer_pending
     assert Enrolment.objects.get(pk=by_rank[3].pk).status == "waitlisted"
+
+
+def test_program_staff_see_the_seat_answer_in_the_admin_read_only(client):
+    from tests.factories import program_staff_user
+
+    _stage, _ranked, by_rank = _cohort()
+    decline_seat(enrolment_id=by_rank[1].pk, user=_user(by_rank[1]), reason="Salud")
+    client.force_login(program_staff_user())
+    url = reverse("admin:programs_enrolment_change", args=[by_rank[1].pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "decline_reason" not in form.fields  # read-only: nobody types an answer
+    assert "Salud" in response.content.decode()
