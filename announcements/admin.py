@@ -78,6 +78,9 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "audience_countries",
                     "audience_programs",
                     "audience_stages",
+                    "audience_stages_completed",
+                    "audience_stages_selected",
+                    "audience_stages_travelling",
                 ]
             },
         ),
@@ -93,6 +96,9 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "audience_sectors",
         "audience_programs",
         "audience_stages",
+        "audience_stages_completed",
+        "audience_stages_selected",
+        "audience_stages_travelling",
     ]
 
     def managed_ids(self, user):

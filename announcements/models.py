@@ -100,6 +100,31 @@ class Announcement(models.Model):
             "siguientes (sin la lista de espera)."
         ),
     )
+    # The rest of a stage's cohort (issue 23, programs.audiences).
+    audience_stages_completed = models.ManyToManyField(
+        "programs.Stage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("quienes concluyeron las etapas"),
+        help_text=_("Inscritos que concluyeron la etapa."),
+    )
+    audience_stages_selected = models.ManyToManyField(
+        "programs.Stage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("seleccionados para las etapas"),
+        help_text=_(
+            "Quienes tienen un lugar por la selección (confirmado o por confirmar), sin la "
+            "lista de espera ni quienes declinaron."
+        ),
+    )
+    audience_stages_travelling = models.ManyToManyField(
+        "programs.Stage",
+        blank=True,
+        related_name="+",
+        verbose_name=_("quienes viajan a las etapas"),
+        help_text=_("Quienes confirmaron su lugar en una etapa presencial."),
+    )
 
     audience_digests = models.ManyToManyField(
         "news.Digest",

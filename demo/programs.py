@@ -207,6 +207,9 @@ def _ia1000(infotec, huawei):
             "starts_on": dt.date(2024, 5, 27),
             "ends_on": dt.date(2024, 6, 7),
             "seats": 107,
+            # The seat abroad (issue 23): a week to confirm it, travel data asked.
+            "offer_days": 7,
+            "collects_travel_data": True,
         },
     )
     return program, stage1, stage2
@@ -373,26 +376,52 @@ def _cohort(rng, program, stage1, stage2, users):
     waitlist = min(len(ranking) - count, max(1, count // 10)) if len(ranking) > count else 0
     selected = ranking[:count]
     waiting = ranking[count : count + waitlist]
+    offered_at = timezone.make_aware(dt.datetime(2024, 5, 2, 9, 0))
+    deadline = offered_at + dt.timedelta(days=stage2.offer_days or 7)
+    # The last one selected declined her seat; it passed to the first on the waitlist,
+    # who confirmed it and travelled (issue 23). The trip's data was purged after it.
+    declined = selected[-1] if waiting else None
+    travelled = selected[:-1] + waiting[:1] if declined else selected
     Enrolment.objects.bulk_create(
         [
             Enrolment(
                 application_id=c.application_id,
                 stage=stage2,
+                rank=c.rank,
+                offer_expires_at=deadline,
+                seat_confirmed_at=offered_at + dt.timedelta(days=2),
                 score=Decimal(rng.randint(7000, 10000)) / 100,
                 completed=True,
                 certified=True,
                 completed_on=stage2.ends_on,
             )
-            for c in selected
+            for c in travelled
         ]
         + [
             Enrolment(
                 application_id=c.application_id,
                 stage=stage2,
                 status=Enrolment.Status.WAITLISTED,
+                rank=c.rank,
             )
             for c in waiting
+            if c not in travelled
         ]
+        + (
+            [
+                Enrolment(
+                    application_id=declined.application_id,
+                    stage=stage2,
+                    status=Enrolment.Status.DECLINED,
+                    rank=declined.rank,
+                    offer_expires_at=deadline,
+                    released_at=offered_at + dt.timedelta(days=3),
+                    decline_reason="No obtuve permiso en mi trabajo para viajar.",
+                )
+            ]
+            if declined
+            else []
+        )
     )
     # The demo's notices were "sent" long ago: nothing is mailed by seeding.
     Enrolment.objects.filter(stage=stage1, completed=True).update(

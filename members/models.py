@@ -521,6 +521,9 @@ class ProfileView(models.Model):
         PROFILE = "profile", _("Perfil de un miembro")
         DIRECTORY = "directory", _("Página del directorio")
         PNCS_MEMBER = "pncs_member", _("Ficha de un miembro para los PNCS")
+        # Program staff reading the travel data of a stage abroad (issue 23): the list,
+        # its CSV or XLSX, or one participant's letter of invitation.
+        PROGRAM_TRAVEL = "program_travel", _("Datos de viaje de un programa")
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,15 +4,20 @@ certificates. Every state change goes through a service (capacity, idempotence, 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from core.admin import ReadOnlyAdminMixin
 from members.admin_lists import BigTableAdminMixin
 
+from . import travel
+from .access import is_program_staff
 from .certificates import certificate_pdf_response
 from .forms import ResultsImportForm, RevokeForm, SelectionForm
 from .importing import (
@@ -21,6 +26,7 @@ from .importing import (
     validate_certification_rows,
     validate_rows,
 )
+from .letters import invitation_pdf_response
 from .models import (
     Application,
     Attendance,
@@ -50,6 +56,9 @@ from .services import (
 )
 
 DECIDED_MESSAGE = _("%(changed)s solicitudes actualizadas; %(skipped)s sin cambio (ya decididas).")
+TRAVEL_CAP_MESSAGE = _(
+    "Llegaste al límite diario de consultas de datos de viaje. Vuelve a intentarlo mañana."
+)
 IMPORTED_MESSAGE = _("Se importaron %(count)s resultados de la etapa %(stage)s.")
 IMPORT_REJECTED_MESSAGE = _(
     "No se importó nada: corrige las líneas señaladas y vuelve a subir el archivo."
@@ -98,6 +107,7 @@ class StageInline(admin.StackedInline):
         ("starts_on", "ends_on"),
         ("seats", "certifying_partner", "certification_name"),
         ("pass_grade", "min_attendance"),
+        ("offer_days", "collects_travel_data"),
     ]
 
 
@@ -181,7 +191,16 @@ class SessionInline(admin.StackedInline):
 
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
-    list_display = ["name_es", "program", "order", "mode", "starts_on", "seats", "select_link"]
+    list_display = [
+        "name_es",
+        "program",
+        "order",
+        "mode",
+        "starts_on",
+        "seats",
+        "select_link",
+        "travel_link",
+    ]
     list_filter = ["program", "mode"]
     list_select_related = ["program"]
     search_fields = ["name_es", "name_en", "program__name_es"]
@@ -214,15 +233,104 @@ class StageAdmin(admin.ModelAdmin):
             _("Seleccionar a las mejores para la siguiente etapa"),
         )
 
+    @admin.display(description=_("viajeros"))
+    def travel_link(self, obj):
+        if not obj.collects_travel_data:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:programs_stage_travel", args=[obj.pk]),
+            _("Lista de viaje"),
+        )
+
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
             path(
                 "<int:stage_id>/select/",
-                self.admin_site.admin_view(self.selection_view),
+                view(self.selection_view),
                 name="programs_stage_select",
+            ),
+            path("<int:stage_id>/travel/", view(self.travel_view), name="programs_stage_travel"),
+            path(
+                "<int:stage_id>/travel.csv",
+                view(self.travel_csv_view),
+                name="programs_stage_travel_csv",
+            ),
+            path(
+                "<int:stage_id>/travel.xlsx",
+                view(self.travel_xlsx_view),
+                name="programs_stage_travel_xlsx",
+            ),
+            path(
+                "<int:stage_id>/travel/<int:enrolment_id>/invitation.pdf",
+                view(self.invitation_view),
+                name="programs_stage_invitation",
             ),
             *super().get_urls(),
         ]
+
+    # --- The travel list (issue 23): program staff only, in the admin (second factor),
+    # every read audited (programs.travel.audit).
+
+    def _travel_stage(self, request, stage_id):
+        if not is_program_staff(request.user):
+            raise PermissionDenied
+        return get_object_or_404(
+            Stage.objects.select_related("program").filter(collects_travel_data=True),
+            pk=stage_id,
+        )
+
+    def _audited(self, request, stage, view, row_count, enrolment_id=None):
+        if travel.audit(
+            reader=request.user,
+            stage=stage,
+            view=view,
+            row_count=row_count,
+            enrolment_id=enrolment_id,
+        ):
+            return None
+        return HttpResponse(str(TRAVEL_CAP_MESSAGE), status=429, content_type="text/plain")
+
+    @method_decorator(never_cache)
+    def travel_view(self, request, stage_id):
+        stage = self._travel_stage(request, stage_id)
+        people = list(travel.travellers(stage))
+        refused = self._audited(request, stage, "page", len(people))
+        if refused:
+            return refused
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Lista de viaje"),
+            "stage": stage,
+            "people": [(e, travel.person_name(e.application.user)) for e in people],
+        }
+        return TemplateResponse(request, "admin/programs/travel_list.html", context)
+
+    def travel_csv_view(self, request, stage_id):
+        stage = self._travel_stage(request, stage_id)
+        count = travel.travellers(stage).count()
+        refused = self._audited(request, stage, "csv", count)
+        if refused:
+            return refused
+        return travel.travel_csv_response(stage, f"viajeros-etapa-{stage.pk}.csv")
+
+    def travel_xlsx_view(self, request, stage_id):
+        stage = self._travel_stage(request, stage_id)
+        count = travel.travellers(stage).count()
+        refused = self._audited(request, stage, "xlsx", count)
+        if refused:
+            return refused
+        return travel.travel_xlsx_response(stage, f"viajeros-etapa-{stage.pk}.xlsx")
+
+    def invitation_view(self, request, stage_id, enrolment_id):
+        stage = self._travel_stage(request, stage_id)
+        enrolment = get_object_or_404(travel.travellers(stage), pk=enrolment_id)
+        refused = self._audited(request, stage, "letter", 1, enrolment_id=enrolment.pk)
+        if refused:
+            return refused
+        return invitation_pdf_response(enrolment)
 
     def selection_view(self, request, stage_id):
         """Rank, preview, then confirm (POST) the selection of the best N for the next stage."""
@@ -394,6 +502,8 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "certified",
         "completed_on",
         "has_certificate",
+        "rank",
+        "seat_confirmed_at",
     ]
     list_editable = ["score", "completed", "certified"]
     list_filter = ["stage__program", "stage", "status", "completed", "certified"]
@@ -412,8 +522,23 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
         "completed",
         "certified",
         "completed_on",
+        # The seat offer (issue 23): answered by the participant, never typed here.
+        ("rank", "offer_expires_at"),
+        ("seat_confirmed_at", "released_at"),
+        "decline_reason",
     ]
-    readonly_fields = ["application", "stage", "status", "attendance", "completed_on"]
+    readonly_fields = [
+        "application",
+        "stage",
+        "status",
+        "attendance",
+        "completed_on",
+        "rank",
+        "offer_expires_at",
+        "seat_confirmed_at",
+        "released_at",
+        "decline_reason",
+    ]
     inlines = [ModuleGradeInline, AttendanceInline]
     change_list_template = "admin/programs/enrolment_change_list.html"
 

@@ -128,3 +128,90 @@ class CredentialLookupForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
+
+
+# --- The stage abroad: the seat and the trip ---------------------------------------------
+
+DEPARTURE_AFTER_ARRIVAL_MESSAGE = _("Elige una fecha de salida posterior a la de llegada.")
+PASSPORT_BEYOND_DEPARTURE_MESSAGE = _(
+    "Tu pasaporte debe seguir vigente después de tu fecha de salida; renuévalo antes de viajar."
+)
+
+
+SENSITIVE_CONSENT_MESSAGE = _(
+    "Para guardar tus necesidades alimentarias o médicas, marca tu consentimiento; o deja "
+    "esos campos vacíos."
+)
+
+
+class DeclineSeatForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motivo (opcional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Nos ayuda a mejorar el programa; la siguiente persona no lo verá."),
+    )
+
+
+class TravelDetailsForm(forms.ModelForm):
+    """What the trip needs; dates are checked against each other and the passport."""
+
+    class Meta:
+        from .models import TravelDetails
+
+        model = TravelDetails
+        fields = [
+            "passport_valid_until",
+            "visa_status",
+            "arrival_on",
+            "departure_on",
+            "dietary_needs",
+            "medical_needs",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+        ]
+        widgets = {
+            "passport_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "arrival_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "departure_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "dietary_needs": forms.Textarea(attrs={"rows": 2}),
+            "medical_needs": forms.Textarea(attrs={"rows": 2}),
+            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+        help_texts = {
+            "dietary_needs": _(
+                "Opcional. Por ejemplo: vegetariana, sin gluten, alergia al cacahuate."
+            ),
+            "medical_needs": _(
+                "Opcional. Solo lo que el equipo del programa necesita saber para cuidarte."
+            ),
+            "emergency_contact_phone": _("Con clave de país, p. ej. +52 55 1234 5678."),
+        }
+
+    sensitive_consent = forms.BooleanField(
+        label=_(
+            "Doy mi consentimiento expreso para que el equipo del programa trate mis "
+            "necesidades alimentarias y médicas (datos sensibles) solo para organizar el viaje."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.sensitive_consent_at:
+            self.fields["sensitive_consent"].initial = True
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("dietary_needs") or data.get("medical_needs")) and not data.get(
+            "sensitive_consent"
+        ):
+            self.add_error("sensitive_consent", SENSITIVE_CONSENT_MESSAGE)
+        arrival, departure = data.get("arrival_on"), data.get("departure_on")
+        passport = data.get("passport_valid_until")
+        if arrival and departure and departure <= arrival:
+            self.add_error("departure_on", DEPARTURE_AFTER_ARRIVAL_MESSAGE)
+        elif departure and passport and passport <= departure:
+            self.add_error("passport_valid_until", PASSPORT_BEYOND_DEPARTURE_MESSAGE)
+        return data

@@ -198,6 +198,29 @@ class Stage(models.Model):
         help_text=_("Porcentaje de las sesiones; no cuenta si la etapa no tiene sesiones."),
     )
 
+    # The stage abroad (issue 23): selected people confirm their seat within this many
+    # days; a decline or no answer passes the seat to the next in rank.
+    offer_days = models.PositiveSmallIntegerField(
+        _("días para confirmar el lugar"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "Para etapas con selección: cuántos días tiene cada persona seleccionada para "
+            "confirmar o declinar su lugar. Si declina o no responde, el lugar pasa a la "
+            "siguiente de la lista de espera. Vacío: no se pide confirmación."
+        ),
+    )
+    collects_travel_data = models.BooleanField(
+        _("pide datos de viaje"),
+        default=False,
+        help_text=_(
+            "Marcado: quienes confirman su lugar dan vigencia del pasaporte, visa, fechas "
+            "de llegada y salida, necesidades alimentarias y médicas y un contacto de "
+            "emergencia. Se borran al terminar la etapa."
+        ),
+    )
+
     name = bilingual("name")
     description = bilingual("description")
     place = bilingual("place")
@@ -407,6 +430,8 @@ class Enrolment(models.Model):
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("Inscrita")
         WAITLISTED = "waitlisted", _("En lista de espera")
+        DECLINED = "declined", _("Declinó su lugar")
+        EXPIRED = "expired", _("No confirmó a tiempo")
 
     application = models.ForeignKey(
         Application,
@@ -443,6 +468,13 @@ class Enrolment(models.Model):
     # Claimed (conditional update) by the selection notice for the stage that follows
     # this one, so a re-run or a retried task never mails anyone twice.
     selection_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The seat offer of a stage with selection (Stage.offer_days): the place in the
+    # selection's ranking, until when the offer stands, and the answer.
+    rank = models.PositiveIntegerField(_("lugar en la selección"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("confirmar antes de"), null=True, blank=True)
+    seat_confirmed_at = models.DateTimeField(_("confirmó su lugar"), null=True, blank=True)
+    released_at = models.DateTimeField(_("liberó su lugar"), null=True, blank=True)
+    decline_reason = models.CharField(_("motivo para declinar"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EnrolmentQuerySet.as_manager()
@@ -463,10 +495,34 @@ class Enrolment(models.Model):
                 condition=Q(certified=False) | Q(completed=True),
                 name="programs_enrolment_certified_needs_completed",
             ),
+            # Only a seat holder confirms; a released seat was released at a time.
+            models.CheckConstraint(
+                condition=Q(seat_confirmed_at__isnull=True) | Q(status="enrolled"),
+                name="programs_enrolment_confirmed_holds_seat",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["declined", "expired"]) | Q(released_at__isnull=False),
+                name="programs_enrolment_released_has_date",
+            ),
         ]
 
     def __str__(self):
         return f"{self.application.user.email} · {self.stage.name_es}"
+
+    @property
+    def offer_pending(self) -> bool:
+        """A seat offered and not answered yet (its deadline may have just passed: the
+        beat task releases it, `services.expire_seat_offers`)."""
+        return (
+            self.status == self.Status.ENROLLED
+            and self.offer_expires_at is not None
+            and self.seat_confirmed_at is None
+        )
+
+    @property
+    def travels(self) -> bool:
+        """Confirmed on a stage that asks for travel data."""
+        return self.seat_confirmed_at is not None and self.stage.collects_travel_data
 
     def module_rows(self) -> list[tuple]:
         """(module, grade or None) for each module of the stage; reads the prefetched
@@ -668,3 +724,60 @@ class Certificate(models.Model):
         """The credential's name as it was issued; a constancia issued before names were
         stored reads "Constancia de participación"."""
         return self.title or str(_("Constancia de participación"))
+
+
+class TravelDetails(models.Model):
+    """What the trip of a confirmed participant needs, for stages that ask
+    (Stage.collects_travel_data). Program staff read it only with a second factor, every
+    read is audited (members.ProfileView), and it is deleted once the stage has ended
+    (services.purge_travel_details) or with the account (personal_data.erase)."""
+
+    class Visa(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("No la necesito")
+        TO_APPLY = "to_apply", _("Debo tramitarla")
+        APPLIED = "applied", _("En trámite")
+        GRANTED = "granted", _("Otorgada")
+        REFUSED = "refused", _("Negada")
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="travel", verbose_name=_("participación")
+    )
+    passport_valid_until = models.DateField(_("pasaporte vigente hasta"))
+    visa_status = models.CharField(_("visa"), max_length=12, choices=Visa.choices)
+    arrival_on = models.DateField(_("fecha de llegada"))
+    departure_on = models.DateField(_("fecha de salida"))
+    dietary_needs = models.CharField(_("necesidades alimentarias"), max_length=300, blank=True)
+    medical_needs = models.CharField(
+        _("necesidades médicas o de accesibilidad"), max_length=500, blank=True
+    )
+    emergency_contact_name = models.CharField(_("contacto de emergencia"), max_length=200)
+    emergency_contact_phone = models.CharField(
+        _("teléfono del contacto de emergencia"), max_length=40
+    )
+    # The express consent the law asks for sensitive data (health, beliefs): when given.
+    sensitive_consent_at = models.DateTimeField(
+        _("consentimiento para datos sensibles"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("datos de viaje")
+        verbose_name_plural = _("datos de viaje")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departure_on__gt=models.F("arrival_on")),
+                name="programs_travel_departure_after_arrival",
+            ),
+            models.CheckConstraint(
+                condition=Q(passport_valid_until__gt=models.F("departure_on")),
+                name="programs_travel_passport_beyond_departure",
+            ),
+            models.CheckConstraint(
+                condition=Q(dietary_needs="", medical_needs="")
+                | Q(sensitive_consent_at__isnull=False),
+                name="programs_travel_sensitive_needs_consent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"travel {self.enrolment_id}"

@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from members.services import neutralise_admin_log
 
-from .models import Application, Attendance, Certificate, Enrolment, ModuleGrade
+from .models import (
+    Application,
+    Attendance,
+    Certificate,
+    Enrolment,
+    ModuleGrade,
+    TravelDetails,
+)
 
 # Stored as the revocation reason (staff read it in the admin).
 ACCOUNT_DELETED_REASON = "Cuenta eliminada por su titular (derecho de cancelación)."
@@ -24,7 +31,9 @@ def export(user) -> dict:
         .prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.select_related("stage").order_by("stage__order"),
+                queryset=Enrolment.objects.select_related("stage", "travel").order_by(
+                    "stage__order"
+                ),
             ),
             Prefetch("enrolments__grades", queryset=ModuleGrade.objects.select_related("module")),
             Prefetch(
@@ -66,6 +75,8 @@ def export(user) -> dict:
                             {"session": att.session.code, "attended": att.attended}
                             for att in e.attendances.all()
                         ],
+                        "seat": _seat(e),
+                        "travel": _travel(e),
                     }
                     for e in a.enrolments.all()
                 ],
@@ -89,13 +100,59 @@ def export(user) -> dict:
     }
 
 
+def _seat(enrolment) -> dict | None:
+    """The seat offer of a stage with selection: rank, deadline, answer."""
+    if enrolment.rank is None:
+        return None
+    return {
+        "rank": enrolment.rank,
+        "offer_expires_at": _iso(enrolment.offer_expires_at),
+        "confirmed_at": _iso(enrolment.seat_confirmed_at),
+        "released_at": _iso(enrolment.released_at),
+        "decline_reason": enrolment.decline_reason,
+    }
+
+
+def _travel(enrolment) -> dict | None:
+    """The travel data of a stage abroad, while it is kept (until the stage ends)."""
+    try:
+        t = enrolment.travel
+    except TravelDetails.DoesNotExist:
+        return None
+    return {
+        "passport_valid_until": _iso(t.passport_valid_until),
+        "visa_status": t.visa_status,
+        "arrival_on": _iso(t.arrival_on),
+        "departure_on": _iso(t.departure_on),
+        "dietary_needs": t.dietary_needs,
+        "medical_needs": t.medical_needs,
+        "emergency_contact_name": t.emergency_contact_name,
+        "emergency_contact_phone": t.emergency_contact_phone,
+    }
+
+
 def erase(user) -> None:
     """Account cancellation: pending applications are withdrawn and free text removed;
     certificates are revoked and lose the holder's name (the public verification page
     would otherwise keep showing it). Education level, state and gender stay, anonymous,
     for the program's aggregate figures; the per-module grades and the attendance record
-    are deleted (the figures count stage results only)."""
+    are deleted (the figures count stage results only), and so are the travel data and the
+    reason given for declining a seat; a seat held in a stage not started yet is released
+    to the next in rank."""
     now = timezone.now()
+    # A seat held in a stage that has not started passes to the next in rank.
+    from .services import decline_seat
+
+    held = Enrolment.objects.enrolled().filter(
+        application__user=user, rank__isnull=False, stage__starts_on__gt=timezone.localdate()
+    )
+    for enrolment_id in held.values_list("pk", flat=True):
+        decline_seat(enrolment_id=enrolment_id, user=user)
+    # The trip's data (health and contact of a third person included) goes at once.
+    TravelDetails.objects.filter(enrolment__application__user=user).delete()
+    Enrolment.objects.filter(application__user=user).exclude(decline_reason="").update(
+        decline_reason=""
+    )
     ModuleGrade.objects.filter(enrolment__application__user=user).delete()
     Attendance.objects.filter(enrolment__application__user=user).delete()
     Application.objects.filter(

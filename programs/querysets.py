@@ -49,7 +49,9 @@ class ApplicationQuerySet(models.QuerySet):
         return self.select_related("program").prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.select_related("stage").order_by("stage__order"),
+                queryset=Enrolment.objects.select_related("stage", "travel").order_by(
+                    "stage__order"
+                ),
             ),
             Prefetch(
                 "enrolments__certificates",

@@ -4,6 +4,7 @@ Applicant decisions and selection notices go out as transactional email, in the
 recipient's preferred language, after commit.
 """
 
+import datetime
 import logging
 import secrets
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from .models import (
     Program,
     Selection,
     Stage,
+    TravelDetails,
 )
 
 logger = logging.getLogger(__name__)
@@ -629,13 +631,23 @@ def select_for_next_stage(
         ranking = rank_candidates(stage=stage)
         selected = ranking[:count]
         waiting = ranking[count : count + waitlist]
+        expires_at = offer_deadline(target)
         Enrolment.objects.bulk_create(
-            [Enrolment(application_id=c.application_id, stage=target) for c in selected]
+            [
+                Enrolment(
+                    application_id=c.application_id,
+                    stage=target,
+                    rank=c.rank,
+                    offer_expires_at=expires_at,
+                )
+                for c in selected
+            ]
             + [
                 Enrolment(
                     application_id=c.application_id,
                     stage=target,
                     status=Enrolment.Status.WAITLISTED,
+                    rank=c.rank,
                 )
                 for c in waiting
             ],
@@ -668,11 +680,12 @@ def send_selection_notices(*, selection_id: int, batch_size: int = 200) -> int:
     )
     if selection is None:
         return 0
-    outcomes = dict(
-        Enrolment.objects.filter(stage=selection.target_stage).values_list(
-            "application_id", "status"
-        )
-    )
+    outcomes = {
+        application_id: (status, expires_at)
+        for application_id, status, expires_at in Enrolment.objects.filter(
+            stage=selection.target_stage
+        ).values_list("application_id", "status", "offer_expires_at")
+    }
     pending = (
         Enrolment.objects.filter(
             stage=selection.source_stage,
@@ -703,6 +716,7 @@ def send_selection_notices(*, selection_id: int, batch_size: int = 200) -> int:
 
 
 def _queue_selection_email(selection: Selection, enrolment: Enrolment, outcome) -> None:
+    outcome, expires_at = outcome or (None, None)
     queue_email_to_user(
         user=enrolment.application.user,
         subject=lambda: (
@@ -714,5 +728,185 @@ def _queue_selection_email(selection: Selection, enrolment: Enrolment, outcome) 
             "stage": selection.source_stage,
             "target": selection.target_stage,
             "outcome": outcome or "not_selected",
+            "expires_at": expires_at,
+            "mine_url": settings.SITE_URL + reverse("programs:mine"),
         },
     )
+
+
+# --- The seat abroad: confirm, decline, pass on ------------------------------------------
+
+OFFER_CLOSED_MESSAGE = gettext_lazy(
+    "Esta oferta ya no está abierta: venció el plazo o ya la respondiste."
+)
+NOT_DECLINABLE_MESSAGE = gettext_lazy("Este lugar ya no se puede declinar.")
+
+
+def offer_deadline(stage: Stage, now=None):
+    """Until when a seat offered now on `stage` stands (None: the stage asks no answer)."""
+    if not stage.offer_days:
+        return None
+    return (now or timezone.now()) + datetime.timedelta(days=stage.offer_days)
+
+
+def _seat_holder_for_update(*, enrolment_id: int, user=None):
+    """Lock the enrolment's stage, then the enrolment (always in this order: every change
+    of a stage's seats serialises on the stage row, so no two can overbook it)."""
+    stage_id = Enrolment.objects.filter(pk=enrolment_id).values_list("stage_id", flat=True).first()
+    if stage_id is None:
+        return None
+    Stage.objects.select_for_update().filter(pk=stage_id).first()
+    rows = Enrolment.objects.select_for_update().filter(pk=enrolment_id)
+    if user is not None:
+        rows = rows.filter(application__user=user)
+    return rows.first()
+
+
+def confirm_seat(*, enrolment_id: int, user, now=None) -> Enrolment:
+    """The selected participant confirms their seat before the offer's deadline."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = _seat_holder_for_update(enrolment_id=enrolment_id, user=user)
+        if enrolment is None or not enrolment.offer_pending or enrolment.offer_expires_at <= now:
+            raise ProgramError(OFFER_CLOSED_MESSAGE)
+        enrolment.seat_confirmed_at = now
+        enrolment.save(update_fields=["seat_confirmed_at"])
+    return enrolment
+
+
+def decline_seat(*, enrolment_id: int, user, reason: str = "", now=None) -> Enrolment:
+    """The participant declines their seat (offered or already confirmed, while the stage
+    has not started); it is offered at once to the next in rank."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = _seat_holder_for_update(enrolment_id=enrolment_id, user=user)
+        if (
+            enrolment is None
+            or enrolment.status != Enrolment.Status.ENROLLED
+            or enrolment.rank is None
+            or enrolment.stage.starts_on <= timezone.localdate(now)
+        ):
+            raise ProgramError(NOT_DECLINABLE_MESSAGE)
+        enrolment.status = Enrolment.Status.DECLINED
+        enrolment.released_at = now
+        enrolment.seat_confirmed_at = None
+        enrolment.decline_reason = reason.strip()[:300]
+        enrolment.save(
+            update_fields=["status", "released_at", "seat_confirmed_at", "decline_reason"]
+        )
+        TravelDetails.objects.filter(enrolment=enrolment).delete()
+        _offer_free_seats(enrolment.stage, now=now)
+    return enrolment
+
+
+def expire_seat_offers(*, now=None) -> int:
+    """Release every offer whose deadline passed without an answer and offer each seat to
+    the next in rank. Safe to run twice or beside a confirmation: each release is a
+    conditional update under the stage's lock."""
+    now = now or timezone.now()
+    due = list(
+        Enrolment.objects.filter(
+            status=Enrolment.Status.ENROLLED,
+            seat_confirmed_at__isnull=True,
+            offer_expires_at__lte=now,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    released = 0
+    for enrolment_id in due:
+        with transaction.atomic():
+            enrolment = _seat_holder_for_update(enrolment_id=enrolment_id)
+            if enrolment is None:
+                continue
+            updated = Enrolment.objects.filter(
+                pk=enrolment_id,
+                status=Enrolment.Status.ENROLLED,
+                seat_confirmed_at__isnull=True,
+                offer_expires_at__lte=now,
+            ).update(status=Enrolment.Status.EXPIRED, released_at=now)
+            if updated:
+                released += 1
+                _offer_free_seats(enrolment.stage, now=now)
+    return released
+
+
+def seats_of(stage: Stage) -> int:
+    """How many seats a stage with a selection has: as many as were selected."""
+    selection = Selection.objects.filter(target_stage=stage).only("selected_count").first()
+    return selection.selected_count if selection else 0
+
+
+def _offer_free_seats(stage: Stage, *, now) -> list[int]:
+    """Offer the stage's free seats to the waitlist, best rank first (the caller holds the
+    stage's lock). Each person offered is mailed in their language after commit."""
+    free = seats_of(stage) - Enrolment.objects.enrolled().filter(stage=stage).count()
+    if free <= 0:
+        return []
+    nexts = list(
+        Enrolment.objects.filter(stage=stage, status=Enrolment.Status.WAITLISTED)
+        .order_by("rank", "pk")
+        .values_list("pk", flat=True)[:free]
+    )
+    expires_at = offer_deadline(stage, now) or now + datetime.timedelta(days=7)
+    Enrolment.objects.filter(pk__in=nexts, status=Enrolment.Status.WAITLISTED).update(
+        status=Enrolment.Status.ENROLLED, offer_expires_at=expires_at
+    )
+    for enrolment_id in nexts:
+        transaction.on_commit(lambda pk=enrolment_id: _queue_seat_offer_email(pk))
+    return nexts
+
+
+def _queue_seat_offer_email(enrolment_id: int) -> None:
+    enrolment = (
+        Enrolment.objects.select_related("application__user", "stage__program")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        return
+    stage = enrolment.stage
+    queue_email_to_user(
+        user=enrolment.application.user,
+        subject=lambda: _("Se liberó un lugar para ti: %(stage)s") % {"stage": stage.name},
+        template="programs/email/seat_offer.txt",
+        context=lambda: {
+            "program": stage.program,
+            "stage": stage,
+            "expires_at": enrolment.offer_expires_at,
+            "mine_url": settings.SITE_URL + reverse("programs:mine"),
+        },
+    )
+
+
+# --- Travel data --------------------------------------------------------------------------
+
+
+def save_travel_details(
+    *, enrolment: Enrolment, data: dict, sensitive_consent: bool = False
+) -> TravelDetails:
+    """Store (or replace) the travel data of a confirmed participant of a stage that asks.
+    Dietary and medical needs are kept only with the express consent (its time is kept
+    while they are); without it they are not stored."""
+    data = dict(data)
+    if sensitive_consent and (data.get("dietary_needs") or data.get("medical_needs")):
+        previous = (
+            TravelDetails.objects.filter(enrolment=enrolment)
+            .values_list("sensitive_consent_at", flat=True)
+            .first()
+        )
+        data["sensitive_consent_at"] = previous or timezone.now()
+    else:
+        data.update(dietary_needs="", medical_needs="", sensitive_consent_at=None)
+    with transaction.atomic():
+        details, _created = TravelDetails.objects.update_or_create(
+            enrolment=enrolment, defaults=data
+        )
+    return details
+
+
+def purge_travel_details(*, today=None) -> int:
+    """Delete the travel data of every stage that has ended (the trip is over)."""
+    today = today or timezone.localdate()
+    deleted, _detail = TravelDetails.objects.filter(enrolment__stage__ends_on__lt=today).delete()
+    return deleted

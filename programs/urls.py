@@ -13,6 +13,9 @@ urlpatterns = [
         views.application_withdraw,
         name="withdraw",
     ),
+    path("programs/mine/seats/<int:pk>/confirm/", views.seat_confirm, name="seat_confirm"),
+    path("programs/mine/seats/<int:pk>/decline/", views.seat_decline, name="seat_decline"),
+    path("programs/mine/seats/<int:pk>/travel/", views.travel_details, name="travel_details"),
     path(
         "programs/mine/certificates/<str:code>.pdf",
         views.certificate_pdf,

@@ -12,12 +12,15 @@ from core.access import second_factor_required
 
 from .access import is_program_staff
 from .certificates import certificate_pdf_response
-from .forms import ApplicationForm, CredentialLookupForm
-from .models import Application, Certificate, Program
+from .forms import ApplicationForm, CredentialLookupForm, DeclineSeatForm, TravelDetailsForm
+from .models import Application, Certificate, Enrolment, Program
 from .services import (
     ALREADY_APPLIED_MESSAGE,
     ProgramError,
     apply_to_program,
+    confirm_seat,
+    decline_seat,
+    save_travel_details,
     withdraw_application,
 )
 
@@ -94,14 +97,87 @@ def program_apply(request, slug):
 @never_cache
 @login_required
 def my_programs(request):
-    """The member's dashboard: applications, stage results and certificates."""
+    """The member's dashboard: applications, stage results, seat offers and certificates."""
     applications = (
         Application.objects.visible_to(request.user)
         .filter(user=request.user)
         .for_dashboard()
         .order_by("-created_at")
     )
-    return render(request, "programs/my_programs.html", {"applications": applications})
+    return render(
+        request,
+        "programs/my_programs.html",
+        {"applications": applications, "decline_form": DeclineSeatForm()},
+    )
+
+
+SEAT_CONFIRMED_MESSAGE = _("Confirmaste tu lugar. ¡Te esperamos!")
+SEAT_DECLINED_MESSAGE = _("Declinaste tu lugar; lo ofreceremos a la siguiente persona.")
+TRAVEL_SAVED_MESSAGE = _("Guardamos tus datos de viaje.")
+NO_TRAVEL_DATA_MESSAGE = _("Esta etapa no pide datos de viaje, o todavía no confirmas tu lugar.")
+
+
+@require_POST
+@login_required
+def seat_confirm(request, pk):
+    """The selected participant confirms their seat (their own enrolment only: else 404)."""
+    enrolment = get_object_or_404(_own_enrolments(request.user), pk=pk)
+    try:
+        confirm_seat(enrolment_id=enrolment.pk, user=request.user)
+    except ProgramError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(SEAT_CONFIRMED_MESSAGE))
+    return redirect("programs:mine")
+
+
+@require_POST
+@login_required
+def seat_decline(request, pk):
+    """The participant declines their seat, with an optional reason."""
+    enrolment = get_object_or_404(_own_enrolments(request.user), pk=pk)
+    form = DeclineSeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("programs:mine")
+    try:
+        decline_seat(
+            enrolment_id=enrolment.pk, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ProgramError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(SEAT_DECLINED_MESSAGE))
+    return redirect("programs:mine")
+
+
+@never_cache
+@login_required
+def travel_details(request, pk):
+    """The confirmed participant's travel data for a stage that asks for it."""
+    enrolment = get_object_or_404(
+        _own_enrolments(request.user).select_related("stage__program", "travel"), pk=pk
+    )
+    if not enrolment.travels:
+        messages.error(request, str(NO_TRAVEL_DATA_MESSAGE))
+        return redirect("programs:mine")
+    instance = getattr(enrolment, "travel", None)
+    form = TravelDetailsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        save_travel_details(
+            enrolment=enrolment,
+            data={name: form.cleaned_data[name] for name in TravelDetailsForm.Meta.fields},
+            sensitive_consent=form.cleaned_data["sensitive_consent"],
+        )
+        messages.success(request, str(TRAVEL_SAVED_MESSAGE))
+        return redirect("programs:mine")
+    return render(request, "programs/travel_details.html", {"enrolment": enrolment, "form": form})
+
+
+def _own_enrolments(user):
+    return Enrolment.objects.filter(
+        application__in=Application.objects.visible_to(user).filter(user=user)
+    )
 
 
 @require_POST

@@ -359,6 +359,16 @@ CELERY_BEAT_SCHEDULE["members-forget-old-search-terms"] = {
     "task": "members.tasks.forget_old_search_terms_task",
     "schedule": 24 * 3600.0,
 }
+# programs: seat offers past their deadline pass to the next in rank; travel data is
+# deleted once its stage has ended.
+CELERY_BEAT_SCHEDULE["programs-expire-seat-offers"] = {
+    "task": "programs.tasks.expire_seat_offers_task",
+    "schedule": 15 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["programs-purge-travel-details"] = {
+    "task": "programs.tasks.purge_travel_details_task",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE["pncs-sweep-exports"] = {
     "task": "pncs.tasks.sweep_exports_task",
     "schedule": env.float("PNCS_EXPORT_SWEEP_EVERY", default=60.0),

@@ -104,12 +104,14 @@ def update_digest_frequency(*, user, frequency: str) -> None:
 DAILY_PROFILE_VIEW_CAP = 50
 DAILY_DIRECTORY_PAGE_CAP = 100
 DAILY_PNCS_MEMBER_PAGE_CAP = 100
+DAILY_PROGRAM_TRAVEL_PAGE_CAP = 300
 
 # The setting that overrides each kind's cap, and its default.
 _CAP_SETTINGS = {
     "profile": ("MEMBERS_DAILY_PROFILE_VIEW_CAP", DAILY_PROFILE_VIEW_CAP),
     "directory": ("MEMBERS_DAILY_DIRECTORY_PAGE_CAP", DAILY_DIRECTORY_PAGE_CAP),
     "pncs_member": ("MEMBERS_DAILY_PNCS_MEMBER_PAGE_CAP", DAILY_PNCS_MEMBER_PAGE_CAP),
+    "program_travel": ("MEMBERS_DAILY_PROGRAM_TRAVEL_PAGE_CAP", DAILY_PROGRAM_TRAVEL_PAGE_CAP),
 }
 
 

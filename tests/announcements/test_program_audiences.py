@@ -35,7 +35,7 @@ def _announcement(**audience):
 def test_the_program_audiences_come_from_programs_and_are_for_ime_staff_only():
     from programs import audiences as program_audiences
 
-    applicants, cohort = program_audiences.AUDIENCES
+    applicants, cohort, *_more = program_audiences.AUDIENCES
     assert audiences.by_field()["audience_programs"] is applicants
     assert audiences.by_field()["audience_stages"] is cohort
     assert {"audience_programs", "audience_stages"} <= set(audiences.staff_only_fields())

@@ -21,7 +21,7 @@ ADMIN_PAGES = [
 @pytest.mark.parametrize("name", [PROGRAM_STAFF, "IME staff"])
 def test_the_group_holds_every_programs_permission(name):
     expected = set(Permission.objects.filter(content_type__app_label="programs"))
-    assert len(expected) == 44  # 11 models x add/change/delete/view
+    assert len(expected) == 48  # 12 models x add/change/delete/view
     assert expected <= set(Group.objects.get(name=name).permissions.all())
 
 

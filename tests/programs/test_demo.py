@@ -44,6 +44,12 @@ def test_demo_has_a_completed_selected_and_certified_ia1000_cohort(seeded):
     assert participants == 18  # every demo member but the two kept free
     selection = Selection.objects.get(target_stage=stage2)
     assert stage2.enrolments.filter(status="enrolled").count() == selection.selected_count > 0
+    # A seat was declined and passed to the next in rank, who confirmed it (issue 23).
+    declined = stage2.enrolments.get(status="declined")
+    assert declined.rank <= selection.selected_count and declined.decline_reason
+    replacement = stage2.enrolments.get(rank=selection.selected_count + 1)
+    assert replacement.status == "enrolled" and replacement.seat_confirmed_at is not None
+    assert stage2.collects_travel_data and stage2.offer_days == 7
     certified = stage1.enrolments.filter(certified=True).count()
     assert certified > 0
     # Two credentials per certified participant: Infotec's constancia, Huawei's certification.

@@ -180,6 +180,11 @@ MATRIX = {
     "programs:mine": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "programs:withdraw": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "programs:certificate_pdf": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200, 200, MFA, MFA),
+    # The stage abroad (issue 23): the selected participant answers the offer (POST only)
+    # and gives their travel data; nobody else reaches their seat, staff included.
+    "programs:seat_confirm": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "programs:seat_decline": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "programs:travel_details": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "programs:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "programs:apply": (LOGIN, MINE, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "figures_program": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -343,6 +348,64 @@ MATRIX = {
         MFA,
         MFA,
     ),
+    # The travel list of a stage abroad, its CSV and XLSX and a letter of invitation
+    # (issue 23): program staff and IME only, with a second factor; other staff 403.
+    "admin:programs_stage_travel": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        200,
+        MFA,
+        MFA,
+    ),
+    "admin:programs_stage_travel_csv": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        200,
+        MFA,
+        MFA,
+    ),
+    "admin:programs_stage_travel_xlsx": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        200,
+        MFA,
+        MFA,
+    ),
+    "admin:programs_stage_invitation": (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        403,
+        403,
+        LOGIN,
+        LOGIN,
+        200,
+        200,
+        200,
+        MFA,
+        MFA,
+    ),
 }
 
 # The project's URLs the matrix does not need to list: allauth's own account pages (covered
@@ -398,7 +461,14 @@ def test_role_by_url_matrix(client, world, role):
 def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged(client, world):
     owner = world.user("member")
     client.force_login(world.user("other_member"))
-    for name in ("pncs:affiliation_delete", "programs:withdraw", "messaging:block"):
+    for name in (
+        "pncs:affiliation_delete",
+        "programs:withdraw",
+        "messaging:block",
+        "programs:seat_confirm",
+        "programs:seat_decline",
+        "programs:travel_details",
+    ):
         assert client.post(world.urls[name]).status_code == 404, name
     assert client.post(world.urls["messaging:thread"], {"body": "x"}).status_code == 404
     invite = {"email": "x@example.org", "role": "owner"}

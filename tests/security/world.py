@@ -21,6 +21,7 @@ from figures.services import refresh_figures
 from members.models import Profile, Sector
 from messaging.services import PartySpec, open_thread, person_party, send_message
 from pncs.models import Affiliation, Interest, MemberExport
+from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
 from tests.factories import (
@@ -138,7 +139,7 @@ def build_world(text=None) -> World:
         summary_es=txt("Resumen en revisión"),
     )
 
-    program, stage1, _stage2 = program_with_stages(slug="programa-ia")
+    program, stage1, stage2 = program_with_stages(slug="programa-ia")
     enrolment = participant(
         stage1, completed=True, certified=True, user=owner, motivation=txt("Aprender IA.")
     )
@@ -146,6 +147,17 @@ def build_world(text=None) -> World:
     enrolment.refresh_from_db()
     certificate = enrolment.certificates.get(kind="constancia")
     application = enrolment.application
+    # The stage abroad (issue 23): the owner was selected and confirmed their seat.
+    stage2.collects_travel_data = True
+    stage2.offer_days = 7
+    stage2.save(update_fields=["collects_travel_data", "offer_days"])
+    seat = Enrolment.objects.create(
+        application=application,
+        stage=stage2,
+        rank=1,
+        offer_expires_at=timezone.now(),
+        seat_confirmed_at=timezone.now(),
+    )
 
     # A thread between the owner and an organisation whose person holds no role below.
     org_person = member(given_names="Olga", directory_visibility=Profile.Visibility.IME)
@@ -352,6 +364,15 @@ def build_world(text=None) -> World:
         "programs:mine": r("programs:mine"),
         "programs:withdraw": r("programs:withdraw", args=[application.pk]),
         "programs:certificate_pdf": r("programs:certificate_pdf", args=[certificate.code]),
+        "programs:seat_confirm": r("programs:seat_confirm", args=[seat.pk]),
+        "programs:seat_decline": r("programs:seat_decline", args=[seat.pk]),
+        "programs:travel_details": r("programs:travel_details", args=[seat.pk]),
+        "admin:programs_stage_travel": r("admin:programs_stage_travel", args=[stage2.pk]),
+        "admin:programs_stage_travel_csv": r("admin:programs_stage_travel_csv", args=[stage2.pk]),
+        "admin:programs_stage_travel_xlsx": r("admin:programs_stage_travel_xlsx", args=[stage2.pk]),
+        "admin:programs_stage_invitation": r(
+            "admin:programs_stage_invitation", args=[stage2.pk, seat.pk]
+        ),
         "programs:detail": r("programs:detail", args=[program.slug]),
         "programs:apply": r("programs:apply", args=[program.slug]),
         "figures_program": r("figures_program", args=[program.slug]),
