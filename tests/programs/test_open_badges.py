@@ -8,10 +8,7 @@ which fetches the issuer's key and the status list from a live server."""
 
 import copy
 import json
-import shutil
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -25,37 +22,13 @@ from programs.services import (
     revoke_certificates,
 )
 from tests.factories import PartnerFactory, participant, program_staff_user, program_with_stages
-
-REPO = Path(__file__).resolve().parents[2]
-VERIFIER = Path(__file__).resolve().parent / "verify_open_badges.mjs"
+from tests.programs.independent_verifier import verify_independently as _verify_independently
 
 
 @pytest.fixture
 def credentials(db):
     """A participant of IA 1000 with the centre's constancia and Huawei's certification."""
     return _credentials_now()
-
-
-def _verify_independently(credentials: list[dict]) -> list[dict]:
-    node = shutil.which("node")
-    assert node, "Node.js runs the independent verifier (package.json devDependencies)"
-    completed = subprocess.run(
-        [
-            node,
-            str(VERIFIER),
-            str(openbadges.CONTEXT_DIR),
-            json.dumps(openbadges.CONTEXT_FILES),
-            settings.SITE_URL,
-        ],
-        input=json.dumps(credentials),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
 
 
 @pytest.mark.slow

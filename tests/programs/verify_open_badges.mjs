@@ -2,12 +2,13 @@
 // tests/programs/test_open_badges.py: Digital Bazaar's @digitalbazaar/vc with the
 // Data Integrity proof and the eddsa-rdfc-2022 cryptosuite, none of our signing code.
 //
-//   node verify_open_badges.mjs CONTEXT_DIR CONTEXT_MAP_JSON SITE_URL < credentials.json
+//   node verify_open_badges.mjs CONTEXT_DIR CONTEXT_MAP_JSON SITE_URL [SERVER] < credentials.json
 //
 // stdin: a JSON array of credentials; stdout: a JSON array of {verified, revoked, error}.
 // The document loader serves the bundled JSON-LD contexts (the same files the app uses,
 // no network) and resolves did:web identifiers the way the DID method says, except that
-// the tests' live server speaks plain HTTP on SITE_URL. A credential with a status entry
+// the tests' live server speaks plain HTTP, at SITE_URL or at SERVER when given (the
+// addresses on SITE_URL are then fetched from SERVER). A credential with a status entry
 // is checked against its Bitstring Status List fetched from the server, whose own
 // signature is verified first.
 import {readFileSync} from 'node:fs';
@@ -18,13 +19,17 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
-const [contextDir, contextMap, siteUrl] = process.argv.slice(2);
+const [contextDir, contextMap, siteUrl, server] = process.argv.slice(2);
 const contexts = new Map(Object.entries(JSON.parse(contextMap)).map(
   ([url, file]) => [url, JSON.parse(readFileSync(join(contextDir, file), 'utf8'))]));
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
 
+function onServer(url) {
+  return server && url.startsWith(siteUrl) ? server + url.slice(siteUrl.length) : url;
+}
+
 async function fetchJson(url) {
-  const response = await fetch(url);
+  const response = await fetch(onServer(url));
   if(!response.ok) {
     throw new Error(`${url} answered ${response.status}`);
   }
