@@ -193,3 +193,12 @@ def test_only_program_staff_see_a_signature_image(client, partners):
 
     client.force_login(member())
     assert client.get(url).status_code == 404
+
+
+def test_a_signature_missing_from_the_store_leaves_the_certificate_printable(credentials):
+    constancia, _partner = credentials
+    issuer = constancia.issuer
+    issuer.signature.storage.delete(issuer.signature.name)
+    text, images = _page(render_certificate_pdf(constancia, "es-mx"))
+    assert "Dra. Ana Ruiz Peña" in text  # the name and role, without the image
+    assert len(images) == 3
