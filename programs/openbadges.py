@@ -22,10 +22,10 @@ multicodec prefix 0xed01).
 
 import base64
 import copy
+import functools
 import gzip
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import translation
 from pyld import jsonld
@@ -70,7 +71,7 @@ class OpenBadgeError(Exception):
 # --- Contexts, offline ---------------------------------------------------------------------
 
 
-@cache
+@functools.cache
 def bundled_context(url: str) -> dict:
     return json.loads((CONTEXT_DIR / CONTEXT_FILES[url]).read_text(encoding="utf-8"))
 
@@ -364,11 +365,29 @@ def bit_is_set(encoded: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
+# Signing a list costs a few hundred milliseconds (canonicalisation): a public URL keeps
+# the signed list of each state in the cache, so that only a revocation signs it again.
+STATUS_LIST_CACHE_SECONDS = 24 * 60 * 60
+
+
 def status_list_credential(partner: Partner | None) -> dict:
     """The issuer's revocation list, signed: a bit per credential, set when revoked."""
     revoked = Certificate.objects.filter(issuer=partner, revoked_at__isnull=False)
     indices = set(revoked.values_list("pk", flat=True))
     url = status_list_url(partner)
+    state = hashlib.sha256(
+        json.dumps([url, public_key_multibase(partner), sorted(indices)]).encode()
+    ).hexdigest()
+    key = f"openbadges:status-list:{state}"
+    answers = caches["answers"]  # whole answers any process can compute again
+    document = answers.get(key)
+    if document is None:
+        document = _signed_status_list(partner, url, indices)
+        answers.set(key, document, STATUS_LIST_CACHE_SECONDS)
+    return document
+
+
+def _signed_status_list(partner: Partner | None, url: str, indices: set[int]) -> dict:
     return sign(
         {
             "@context": [CREDENTIALS_V2],

@@ -142,7 +142,7 @@ def test_public_issuer_documents_at_stable_urls(client, credentials):
     assert client.get("/en/credentials/network/").status_code == 200
 
 
-def test_revocation_flips_the_bit_in_the_issuers_status_list(client, credentials):
+def test_revocation_flips_the_bit_in_the_issuers_status_list(client, credentials, monkeypatch):
     constancia, partner = credentials
     badge = openbadges.signed_credential(partner)
     entry = badge["credentialStatus"]
@@ -168,6 +168,10 @@ def test_revocation_flips_the_bit_in_the_issuers_status_list(client, credentials
     # Only that bit: the constancia (another issuer's list) is still valid.
     bits = openbadges.decode_bitstring(after["credentialSubject"]["encodedList"])
     assert sum(bin(byte).count("1") for byte in bits) == 1
+    # The signed list of a state is kept: asked again, the same document, not signed again.
+    monkeypatch.setattr(openbadges, "_signed_status_list", lambda *args: pytest.fail("signed"))
+    assert status_list() == after
+    monkeypatch.undo()
     infotec = json.loads(client.get("/credentials/partners/infotec/status.json").content)
     assert not openbadges.credential_is_revoked(openbadges.signed_credential(constancia), infotec)
 
