@@ -101,7 +101,8 @@ format: $(STAMP)
 test: $(STAMP)
 	scripts/ensure-services
 	$(MAKE) --no-print-directory messages compose-check lint
-	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
+	@# The test tools from npm (axe-core, the Open Badges verifier): again when the lock changed.
+	@test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p var/static  # whitenoise serves STATIC_ROOT; an absent one only warns
 	@set -e; url=$$($(EMBEDDED_PG) fallback "$(TEST_DATABASE_URL)" var/postgres-test); \
 	trap 'trap "" INT TERM HUP; $(EMBEDDED_PG) stop var/postgres-test' EXIT; trap 'exit 130' INT TERM HUP; \

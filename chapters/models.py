@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from core.images import reencode_image
+from core.images import clean_logo
 from core.language import by_language, is_english
 from core.worldmap import project
 from members.models import Sector, public_name
@@ -75,33 +75,10 @@ def validate_material(upload):
         raise ValidationError(MATERIAL_TYPE_MESSAGE, code="type")
 
 
-MAX_LOGO_BYTES = 2 * 1024 * 1024
-MAX_LOGO_PIXELS = 4000 * 4000
-MAX_LOGO_SIDE = 800  # stored size: plenty for a chapter page
-LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
-LOGO_MESSAGE = _("Sube el logotipo como PNG, JPEG o WebP de hasta 2 MB y 4000 x 4000 píxeles.")
-
-
 def validate_logo(upload):
-    """Size, pixel count (decompression bombs) and format, read from the content."""
+    """Size, pixel count (decompression bombs) and format, read from the content (the rule
+    of every logo: core.images.clean_logo)."""
     clean_logo(upload)
-
-
-def clean_logo(upload, *, account_id=None):
-    """The logo, checked and re-encoded as PNG (transparency kept, metadata dropped) under a
-    random name (SECURITY.md C5); counted against `account_id`'s hourly image uploads."""
-    return reencode_image(
-        upload,
-        max_bytes=MAX_LOGO_BYTES,
-        max_pixels=MAX_LOGO_PIXELS,
-        max_side=MAX_LOGO_SIDE,
-        output="PNG",
-        accepted=LOGO_FORMATS,
-        too_large=LOGO_MESSAGE,
-        too_many_pixels=LOGO_MESSAGE,
-        invalid=LOGO_MESSAGE,
-        account_id=account_id,
-    )
 
 
 def material_upload_to(instance, filename):

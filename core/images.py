@@ -181,3 +181,30 @@ def process_photo(upload, *, account_id=None) -> ContentFile:
         invalid=PHOTO_NOT_AN_IMAGE,
         account_id=account_id,
     )
+
+
+# --- Logos (a chapter's, a partner's) and signature images: one rule ---------------------
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 4000 * 4000
+MAX_LOGO_SIDE = 800  # stored size: plenty for a page or a printed certificate
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+LOGO_MESSAGE = _("Sube el logotipo como PNG, JPEG o WebP de hasta 2 MB y 4000 x 4000 píxeles.")
+
+
+def clean_logo(upload, *, account_id=None, message=LOGO_MESSAGE):
+    """The logo, checked and re-encoded as PNG (transparency kept, metadata dropped) under a
+    random name (SECURITY.md C5); counted against `account_id`'s hourly image uploads.
+    `message` names what was uploaded (a logo, a signature) in the error."""
+    return reencode_image(
+        upload,
+        max_bytes=MAX_LOGO_BYTES,
+        max_pixels=MAX_LOGO_PIXELS,
+        max_side=MAX_LOGO_SIDE,
+        output="PNG",
+        accepted=LOGO_FORMATS,
+        too_large=message,
+        too_many_pixels=message,
+        invalid=message,
+        account_id=account_id,
+    )

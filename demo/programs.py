@@ -91,6 +91,10 @@ def _partners():
             "name": "Infotec",
             "kind": Partner.Kind.PUBLIC_CENTRE,
             "country": "MX",
+            # Printed under the signature line of the constancias (a demo name).
+            "signer_name": "Dra. Mariana Ortiz Salgado",
+            "signer_role_es": "Directora de Formación",
+            "signer_role_en": "Director of Training",
             "description_es": (
                 "Centro de Investigación e Innovación en Tecnologías de la Información y "
                 "Comunicación, centro público coordinado por el Consejo Nacional de "
@@ -109,6 +113,9 @@ def _partners():
             "name": "Huawei Technologies",
             "kind": Partner.Kind.COMPANY,
             "country": "CN",
+            "signer_name": "Chen Hao",
+            "signer_role_es": "Director de la Academia de TIC",
+            "signer_role_en": "Head of the ICT Academy",
             "description_es": (
                 "Empresa tecnológica de China que impartió la formación avanzada y otorgó "
                 "su certificación, en el marco del convenio de cooperación científica y "

@@ -1,6 +1,7 @@
 """Where program staff work: applications, results (entry and import), selection and
 certificates. Every state change goes through a service (capacity, idempotence, mail)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
@@ -14,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from core.admin import ReadOnlyAdminMixin
+from core.images import LOGO_MESSAGE, clean_logo
+from core.storage import StorageOutageAdminMixin
 from members.admin_lists import BigTableAdminMixin
 
 from . import travel
@@ -28,6 +31,7 @@ from .importing import (
 )
 from .letters import invitation_pdf_response
 from .models import (
+    SIGNATURE_MESSAGE,
     Application,
     Attendance,
     Certificate,
@@ -88,12 +92,51 @@ CERTIFICATIONS_IMPORTED_MESSAGE = _(
 CERTIFICATIONS_ISSUED_MESSAGE = _("%(count)s certificaciones emitidas en %(stage)s.")
 
 
+class PartnerAdminForm(forms.ModelForm):
+    """The logo and the signature go through the logo rule (core.images.clean_logo):
+    checked from their content, re-encoded as PNG, counted against the uploader."""
+
+    uploader_id = None  # set per request by PartnerAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A file Pillow cannot read gets the rule's message, not Django's generic one.
+        for name, message in (("logo", LOGO_MESSAGE), ("signature", SIGNATURE_MESSAGE)):
+            if name in self.fields:
+                self.fields[name].error_messages["invalid_image"] = message
+
+    def _clean_image(self, name, message):
+        upload = self.cleaned_data.get(name)
+        if not upload or not hasattr(upload, "size") or upload == self.initial.get(name):
+            return upload  # cleared, empty or unchanged
+        return clean_logo(upload, account_id=self.uploader_id, message=message)
+
+    def clean_logo(self):
+        return self._clean_image("logo", LOGO_MESSAGE)
+
+    def clean_signature(self):
+        return self._clean_image("signature", SIGNATURE_MESSAGE)
+
+
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(StorageOutageAdminMixin, admin.ModelAdmin):
+    form = PartnerAdminForm
     list_display = ["name", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "country", "description_es", "description_en"]}),
+        (
+            _("En las constancias y certificaciones"),
+            {"fields": ["logo", "signer_name", ("signer_role_es", "signer_role_en"), "signature"]},
+        ),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.uploader_id = request.user.pk  # image uploads count against the account
+        return form
 
 
 class StageInline(admin.StackedInline):

@@ -5,6 +5,7 @@ Bilingual content is stored as `<field>_es` / `<field>_en` with a property follo
 the active language, like the reference rows of the members app.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core.images import clean_logo
 from members.choices import EducationLevel, MexicanState
+from members.storage import public_storage
 
 from .querysets import (
     ApplicationQuerySet,
@@ -42,8 +45,32 @@ def bilingual(field: str):
     return property(getter)
 
 
+SIGNATURE_MESSAGE = _(
+    "Sube la firma como PNG, JPEG o WebP de hasta 2 MB y 4000 x 4000 píxeles (de preferencia "
+    "PNG con fondo transparente)."
+)
+
+
+def validate_partner_logo(upload):
+    """A logo's rule (core.images.clean_logo): size, pixels and format from the content."""
+    clean_logo(upload)
+
+
+def validate_signature(upload):
+    clean_logo(upload, message=SIGNATURE_MESSAGE)
+
+
+def partner_logo_upload_to(instance, filename):
+    return f"programs/logos/{secrets.token_hex(16)}.png"
+
+
+def signature_upload_to(instance, filename):
+    return f"programs/signatures/{secrets.token_hex(16)}.png"
+
+
 class Partner(models.Model):
-    """An institution that co-runs a program (a public research centre, a company)."""
+    """An institution that co-runs a program (a public research centre, a company); its
+    logo, and who signs its credentials, appear on the certificates it issues."""
 
     class Kind(models.TextChoices):
         PUBLIC_CENTRE = "public_centre", _("Centro público de investigación")
@@ -57,7 +84,36 @@ class Partner(models.Model):
     description_es = models.TextField(_("descripción (español)"), blank=True)
     description_en = models.TextField(_("descripción (inglés)"), blank=True)
 
+    # Public (members.storage): printed on certificates, shown like a chapter's logo.
+    logo = models.ImageField(
+        _("logotipo"),
+        upload_to=partner_logo_upload_to,
+        storage=public_storage,
+        blank=True,
+        validators=[validate_partner_logo],
+    )
+    signer_name = models.CharField(
+        _("nombre de quien firma"),
+        max_length=200,
+        blank=True,
+        help_text=_("Aparece bajo la firma en las constancias y certificaciones que emite."),
+    )
+    signer_role_es = models.CharField(
+        _("cargo de quien firma (español)"), max_length=200, blank=True
+    )
+    signer_role_en = models.CharField(
+        _("cargo de quien firma (inglés)"), max_length=200, blank=True
+    )
+    # Private (the default storage): read only to print the certificate and by program staff.
+    signature = models.ImageField(
+        _("imagen de la firma"),
+        upload_to=signature_upload_to,
+        blank=True,
+        validators=[validate_signature],
+    )
+
     description = bilingual("description")
+    signer_role = bilingual("signer_role")
 
     class Meta:
         ordering = ["name"]

@@ -1,19 +1,25 @@
 """Pages of the programs app: list, detail, apply, my programs, certificates, figures."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.access import second_factor_required
+from members.files import file_response
 
+from . import openbadges
 from .access import is_program_staff
 from .certificates import certificate_pdf_response
 from .forms import ApplicationForm, CredentialLookupForm, DeclineSeatForm, TravelDetailsForm
-from .models import Application, Certificate, Enrolment, Program
+from .models import Application, Certificate, Enrolment, Partner, Program
 from .services import (
     ALREADY_APPLIED_MESSAGE,
     ProgramError,
@@ -264,3 +270,60 @@ def _unknown_code(request, form):
         {"form": form, "unknown": True, "unknown_message": UNKNOWN_CODE_MESSAGE},
         status=404,
     )
+
+
+# --- Open Badges 3.0 (programs/openbadges.py) ----------------------------------------------
+
+# Verifiers fetch these from anywhere (a wallet, another site's page): public, cached for a
+# few minutes (a revocation shows within that time), readable cross-origin.
+OPEN_BADGES_MAX_AGE = 300
+
+
+def _json_ld(document: dict, *, content_type: str = "application/ld+json") -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2), content_type=content_type
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, public=True, max_age=OPEN_BADGES_MAX_AGE)
+    return response
+
+
+def _issuer(slug):
+    if slug is None:
+        return None
+    return get_object_or_404(Partner, slug=slug)
+
+
+def openbadges_issuer_profile(request, slug=None):
+    """The issuer's Open Badges profile (JSON-LD), named by its did:web."""
+    return _json_ld(openbadges.issuer_profile_document(_issuer(slug)))
+
+
+def openbadges_issuer_did(request, slug=None):
+    """The issuer's DID document (did:web): its public key as a Multikey."""
+    return _json_ld(openbadges.did_document(_issuer(slug)), content_type="application/did+ld+json")
+
+
+def openbadges_status_list(request, slug=None):
+    """The issuer's revocation list (Bitstring Status List), signed by the issuer."""
+    return _json_ld(openbadges.status_list_credential(_issuer(slug)))
+
+
+@never_cache
+@second_factor_required
+def certificate_json(request, code):
+    """The credential as a signed Open Badges 3.0 credential, for the holder's wallet
+    (holder or program staff, as the PDF)."""
+    certificate = get_object_or_404(
+        Certificate.objects.visible_to(request.user).with_document(), code=code
+    )
+    content = json.dumps(openbadges.signed_credential(certificate), ensure_ascii=False, indent=2)
+    response = file_response(
+        content.encode(),
+        filename=f"credencial-{certificate.code}.json",
+        attachment=True,
+        private=True,
+    )
+    response["Content-Type"] = "application/ld+json"
+    return response

@@ -405,6 +405,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Red de Talentos <no-repl
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Where people write to the team that runs the site (the contact page, mails' footers).
 CONTACT_EMAIL = env("CONTACT_EMAIL", default="red.talentos@example.org")
+# Open Badges 3.0 signing keys (programs/openbadges.py): each issuer's Ed25519 key is derived
+# from this secret (HKDF, one key per issuer). Unset: derived from SECRET_KEY instead (the
+# generated key of `make run` and the tests); set it in production so that rotating
+# SECRET_KEY does not change the keys that verifiers know. Never commit it.
+OPENBADGES_KEY_SEED = env("OPENBADGES_KEY_SEED", default="")
 
 # --- Accounts (django-allauth) ----------------------------------------------
 

@@ -2,10 +2,13 @@
 accept the application in the admin, import grades per module and attendance per session
 (the weighted average and completion are computed), issue the partner's certification,
 select the best average for stage 2, and the participant sees their grades and two
-credentials, downloads the constancia, whose QR code leads to its verification page,
-which lists both credentials and answers an unknown code with a 404."""
+credentials, downloads the constancia, whose QR code leads to its verification page, and
+both credentials as signed Open Badges that an independent verifier accepts; the
+verification page lists both credentials and answers an unknown code with a 404."""
 
 import io
+import json
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,6 +31,7 @@ from tests.factories import (
     totp_code,
     with_totp,
 )
+from tests.programs.independent_verifier import verify_independently
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -167,6 +171,20 @@ def test_apply_accept_import_select_and_verify_the_certificate(
         enrolment__application=application, enrolment__stage=stage1, kind="constancia"
     )
     assert url == f"{settings.SITE_URL}/certificates/{certificate.code}/"
+
+    # Both credentials as signed Open Badges, verified by Digital Bazaar's verifier, which
+    # fetches each issuer's key and revocation list from the site.
+    badges = []
+    for link in page.get_by_role("link", name="Descargar como Open Badge (JSON firmado)").all():
+        with page.expect_download() as badge_download:
+            link.click()
+        badges.append(json.loads(Path(badge_download.value.path()).read_text(encoding="utf-8")))
+    assert sorted(b["credentialSubject"]["achievement"]["achievementType"] for b in badges) == [
+        "CertificateOfCompletion",
+        "Certification",
+    ]
+    results = verify_independently(badges, server=base)
+    assert [r["verified"] for r in results] == [True, True], results
 
     page.context.clear_cookies()  # anyone can verify, signed in or not
     page.goto(base + urlsplit(url).path)

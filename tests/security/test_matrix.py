@@ -191,6 +191,15 @@ MATRIX = {
     "figures_program_staff": (LOGIN, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, MFA),
     "programs:certificate_verify": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "programs:certificate_lookup": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # Open Badges 3.0 (issue 23): the holder's signed credential, as the PDF; each issuer's
+    # profile, DID document and revocation list are public.
+    "programs:certificate_json": (LOGIN, 200, 404, 404, 404, 404, 404, 200, 200, 200, MFA, MFA),
+    "programs:openbadges_network_profile": (200,) * 12,
+    "programs:openbadges_network_did": (200,) * 12,
+    "programs:openbadges_network_status": (200,) * 12,
+    "programs:openbadges_partner_profile": (200,) * 12,
+    "programs:openbadges_partner_did": (200,) * 12,
+    "programs:openbadges_partner_status": (200,) * 12,
     "admin:index": (LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN, 200, 200, 200, MFA, MFA),
     "admin:members_profile_changelist": (
         LOGIN,
@@ -538,6 +547,7 @@ PERSONAL_PAGES = {
         "pncs:affiliations",
         "programs:mine",
         "programs:certificate_pdf",
+        "programs:certificate_json",
         "media_private",
         "messaging:inbox",
         "messaging:thread",

@@ -33,6 +33,13 @@ PUBLIC = {
     "figures_program",
     "programs:certificate_verify",
     "programs:certificate_lookup",
+    # Open Badges 3.0 (issue 23): what verifiers fetch about each issuer.
+    "programs:openbadges_network_profile",
+    "programs:openbadges_network_did",
+    "programs:openbadges_network_status",
+    "programs:openbadges_partner_profile",
+    "programs:openbadges_partner_did",
+    "programs:openbadges_partner_status",
     "figures",
     "announcements:unsubscribe",
     "figures_csv",

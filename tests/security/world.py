@@ -29,6 +29,7 @@ from tests.factories import (
     JornadaFactory,
     OfficerFactory,
     OpportunityFactory,
+    PartnerFactory,
     PncsFactory,
     PostFactory,
     RegistrationFactory,
@@ -158,6 +159,8 @@ def build_world(text=None) -> World:
         offer_expires_at=timezone.now(),
         seat_confirmed_at=timezone.now(),
     )
+    # An issuer with its own Open Badges key, profile and status list (issue 23).
+    partner = PartnerFactory(slug="aliado-mundo", name="Aliado del mundo", kind="company")
 
     # A thread between the owner and an organisation whose person holds no role below.
     org_person = member(given_names="Olga", directory_visibility=Profile.Visibility.IME)
@@ -379,6 +382,19 @@ def build_world(text=None) -> World:
         "figures_program_staff": r("figures_program_staff", args=[program.slug]),
         "programs:certificate_verify": r("programs:certificate_verify", args=[certificate.code]),
         "programs:certificate_lookup": r("programs:certificate_lookup"),
+        "programs:certificate_json": r("programs:certificate_json", args=[certificate.code]),
+        "programs:openbadges_network_profile": r("programs:openbadges_network_profile"),
+        "programs:openbadges_network_did": r("programs:openbadges_network_did"),
+        "programs:openbadges_network_status": r("programs:openbadges_network_status"),
+        "programs:openbadges_partner_profile": r(
+            "programs:openbadges_partner_profile", args=[partner.slug]
+        ),
+        "programs:openbadges_partner_did": r(
+            "programs:openbadges_partner_did", args=[partner.slug]
+        ),
+        "programs:openbadges_partner_status": r(
+            "programs:openbadges_partner_status", args=[partner.slug]
+        ),
         "admin:index": r("admin:index"),
         "admin:members_profile_changelist": r("admin:members_profile_changelist"),
         "admin:members_profile_change": r("admin:members_profile_change", args=[owner.pk]),
