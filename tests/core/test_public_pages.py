@@ -87,9 +87,13 @@ def test_make_run_serves_links_for_its_own_port():
     [
         ("", ["Avenida Juárez 20", "Unidad de Transparencia", "Plataforma Nacional de Transparencia",
               "Derechos ARCO", "género", "país de nacionalidad", "entidad federativa de residencia",
-              "motivación", "dirección IP"]),
+              "motivación", "dirección IP", "país de residencia", "vigencia de tu pasaporte",
+              "conversaciones en el sitio", "resumen semanal o mensual",
+              "organizaciones mexicanas cuyas invitaciones aceptas"]),
         ("/en", ["Avenida Juárez 20", "Transparency Unit", "ARCO rights", "gender",
-                 "country of nationality", "state of residence", "motivation", "IP address"]),
+                 "country of nationality", "state of residence", "motivation", "IP address",
+                 "country of residence", "passport", "conversations on the site",
+                 "weekly or monthly digest", "Mexican organisations whose invitations you accept"]),
     ],
 )  # fmt: skip
 def test_the_privacy_notice_names_the_controller_and_every_datum_collected(client, prefix, words):
