@@ -80,6 +80,9 @@ MATRIX = {
     "messaging:unblock": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "messaging:share": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "messaging:report": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # Writing to a member from their profile: only whoever may open the profile (here the
+    # owner's, shown to IME only), never to oneself.
+    "messaging:write_to_member": (LOGIN, 404, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
     # Organisations (counterparts): public list and verified page; the owner manages; the
     # coordinators review (of the organisation's sector: coord_own; another sees its list).
     "counterparts:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),

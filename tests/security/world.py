@@ -248,6 +248,7 @@ def build_world(text=None) -> World:
         "messaging:unblock": r("messaging:unblock", args=[thread.pk]),
         "messaging:share": r("messaging:share", args=[thread.pk]),
         "messaging:report": r("messaging:report", args=[thread.pk, their_message.pk]),
+        "messaging:write_to_member": r("messaging:write_to_member", args=[owner.pk]),
         "chapters:list": r("chapters:list"),
         "chapters:detail": r("chapters:detail", args=[chapter_a.slug]),
         "chapters:join": r("chapters:join", args=[chapter_a.slug]),
