@@ -34,6 +34,8 @@ PUBLIC = {
     "programs:certificate_lookup",
     "figures",
     "announcements:unsubscribe",
+    # The refusal link of an invitation (issue 26): the signed token authorises.
+    "announcements:refuse_invitation",
     "figures_csv",
     # News (issue 21): the list, a post, and the feeds of the network, a sector, a chapter.
     "news:list",

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
+from announcements.models import Invitee
 from chapters.models import Membership
 from core.access import IME_STAFF
 from counterparts.models import OrganizationInvitation
@@ -178,6 +180,11 @@ def build_world(text=None) -> World:
     )
     org_owner = org.people.get()
 
+    # Someone imported and invited (issue 26): no account, reached by their refusal link.
+    invitee = Invitee.objects.create(
+        email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
+    )
+
     ime = UserFactory(is_staff=True)
     ime.groups.add(Group.objects.get(name=IME_STAFF))
     with_totp(ime)
@@ -319,6 +326,18 @@ def build_world(text=None) -> World:
         "announcements:unsubscribe": r(
             "announcements:unsubscribe",
             args=[unsubscribe_token(user_id=owner.pk, kind="chapter")],
+        ),
+        "announcements:refuse_invitation": r(
+            "announcements:refuse_invitation", args=[refusal_token(invitee.pk)]
+        ),
+        "announcements:refuse_invitation (tampered)": r(
+            "announcements:refuse_invitation", args=["x" + "1" * 40]
+        ),
+        "admin:announcements_invitationimport_import": r(
+            "admin:announcements_invitationimport_import"
+        ),
+        "admin:announcements_invitationimport_changelist": r(
+            "admin:announcements_invitationimport_changelist"
         ),
         "announcements:unsubscribe (tampered)": r(
             "announcements:unsubscribe", args=["x" + "1" * 40]
