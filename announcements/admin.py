@@ -8,6 +8,9 @@ members, sectors, countries, or programs' applicants and cohorts. The services r
 all when sending.
 """
 
+import secrets
+from dataclasses import asdict
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +22,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ScopedAdminMixin
+from core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from core.spreadsheets import ImportFileError
 
-from . import audiences, services
+from . import audiences, importing, invitations, services
+from .importing import Line, Outcome
 from .mail import language_of, render_announcement
-from .models import AUTOMATIC_KINDS, Announcement, Delivery
+from .models import AUTOMATIC_KINDS, Announcement, Delivery, InvitationImport
 
 SENT_MESSAGE = _(
     "Envío iniciado: estamos preparando la lista de destinatarios y enviando. "
@@ -331,3 +336,110 @@ def _body_of(html_document: str) -> str:
     if start == -1 or end == -1:
         return html_document
     return html_document[start + len("<body>") : end]
+
+
+# --- The import of known people (issue 26) ------------------------------------------------
+
+IMPORT_INTRO = _(
+    "Sube un archivo CSV (UTF-8) o XLSX con las columnas nombre, correo, pais, sector y "
+    "fuente (en español o inglés, en cualquier orden). Primero verás qué pasaría con cada "
+    "línea; nada se guarda ni se envía hasta que confirmes. Cada persona nueva recibe una "
+    "sola invitación bilingüe, no tiene perfil y no aparece en ninguna parte del sitio."
+)
+IMPORT_REJECTED_MESSAGE = _(
+    "El archivo tiene errores: no se importó nada. Corrígelos y súbelo otra vez."
+)
+IMPORT_EXPIRED_MESSAGE = _("La revisión caducó o ya se confirmó: sube el archivo otra vez.")
+IMPORT_DONE_MESSAGE = _(
+    "Importación confirmada: %(new)d invitaciones en camino; %(skipped)d líneas sin invitación "
+    "(ya miembros, ya invitadas, rechazos anteriores o repetidas)."
+)
+IMPORT_SESSION_KEY = "announcements.invitation_import"
+
+
+class InvitationImportForm(forms.Form):
+    source = forms.CharField(
+        label=_("Fuente de la lista"),
+        max_length=200,
+        help_text=_("De dónde viene la lista, p. ej. «Consulado en Houston, 2026»."),
+    )
+    file = forms.FileField(label=_("Archivo CSV o XLSX"))
+
+
+@admin.register(InvitationImport)
+class InvitationImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit of imports (who, when, source, file, counts) and the import itself. The
+    people imported are listed nowhere, here included."""
+
+    list_display = ["created_at", "source", "filename", "created_by", "counts", "announcement"]
+    fields = list_display
+    change_list_template = "announcements/admin/invitationimport_change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="announcements_invitationimport_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload → dry run (per-line outcome or errors) → confirm (all or nothing)."""
+        if not request.user.has_perm("announcements.add_invitationimport"):
+            raise PermissionDenied
+        form = InvitationImportForm()
+        plan = None
+        token = ""
+        changelist = reverse("admin:announcements_invitationimport_changelist")
+        if request.method == "POST" and request.POST.get("confirm"):
+            stored = request.session.pop(IMPORT_SESSION_KEY, None)
+            if not stored or stored.get("token") != request.POST.get("confirm"):
+                self.message_user(request, IMPORT_EXPIRED_MESSAGE, messages.ERROR)
+                return redirect(request.path)
+            lines = [Line(**line) for line in stored["lines"]]
+            audit = invitations.confirm_import(
+                lines=lines, source=stored["source"], filename=stored["filename"], by=request.user
+            )
+            new = audit.counts.get(Outcome.NEW, 0)
+            self.message_user(
+                request,
+                IMPORT_DONE_MESSAGE % {"new": new, "skipped": len(lines) - new},
+                messages.SUCCESS,
+            )
+            return redirect(changelist)
+        if request.method == "POST":
+            form = InvitationImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    table = importing.read_upload(upload)
+                except ImportFileError as exc:
+                    plan = importing.Plan(errors=[str(exc)])
+                else:
+                    plan = importing.plan_import(table, source=form.cleaned_data["source"])
+                if plan.ok:
+                    token = secrets.token_urlsafe(16)
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "token": token,
+                        "source": form.cleaned_data["source"],
+                        "filename": (upload.name or "")[:200],
+                        "lines": [asdict(line) for line in plan.lines],
+                    }
+                else:
+                    request.session.pop(IMPORT_SESSION_KEY, None)
+                    self.message_user(request, IMPORT_REJECTED_MESSAGE, messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Importar personas conocidas"),
+            "intro": IMPORT_INTRO,
+            "changelist_url": changelist,
+            "form": form,
+            "plan": plan,
+            "counts": plan.counts() if plan else None,
+            "outcome_labels": importing.OUTCOME_LABELS,
+            "token": token,
+        }
+        return TemplateResponse(request, "announcements/admin/invitation_import.html", context)

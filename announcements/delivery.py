@@ -68,6 +68,7 @@ REASON_UNVERIFIED = "unverified"
 REASON_CANCELLED = "cancelled"
 REASON_TOO_MANY_ATTEMPTS = "too-many-attempts"
 REASON_INVALID_ADDRESS = "invalid-address"
+REASON_ALREADY_MEMBER = "already-member"
 
 
 def _setting(name, default):
@@ -469,6 +470,8 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     announcement, given_up, pending = _batch_to_send(announcement_id, first_id, last_id)
     if announcement is None:
         return counts
+    if announcement.kind == Announcement.Kind.INVITATION:
+        return _send_invitations(announcement_id, pending, counts, given_up)
     counts["failed"] += given_up
     user_of = dict(pending)
     mail = AnnouncementMail(announcement)
@@ -537,7 +540,81 @@ def _batch_to_send(announcement_id: int, first_id: int, last_id: int):
     given_up = in_range.filter(attempts__gte=max_attempts()).update(
         status=Delivery.Status.FAILED, reason=REASON_TOO_MANY_ATTEMPTS
     )
-    return announcement, given_up, list(in_range.order_by("pk").values_list("pk", "user_id"))
+    recipient = "invitee_id" if announcement.kind == Announcement.Kind.INVITATION else "user_id"
+    return announcement, given_up, list(in_range.order_by("pk").values_list("pk", recipient))
+
+
+@retry_if_disconnected
+def _invitees_now(invitee_ids) -> dict:
+    """The invitees of a chunk, read just before sending (a refused one is gone), by id,
+    each with `joined`: an account with the address exists (they signed up meanwhile)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Invitee
+
+    joined = User.objects.filter(email__iexact=OuterRef("email"))
+    invitees = Invitee.objects.filter(pk__in=invitee_ids).annotate(joined=Exists(joined))
+    return {invitee.pk: invitee for invitee in invitees}
+
+
+def _send_invitations(announcement_id: int, pending, counts: dict, given_up: int) -> dict:
+    """`send_batch` for an invitation (issue 26): the same claims, records and cancel check,
+    to invitees instead of members. Skipped at send time: a person who joined meanwhile
+    (or whose invitation was accepted); one who refused is gone with their delivery."""
+    from .invitations import invitation_message
+    from .models import Invitee
+
+    counts["failed"] += given_up
+    invitee_of = dict(pending)
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+    mailer = _Mailer()
+    outcomes = _Outcomes()
+    chunk = claim_chunk()
+    try:
+        for start in range(0, len(pending), chunk):
+            ids = [pk for pk, _invitee in pending[start : start + chunk]]
+            claimed = _claim(ids, announcement_id=announcement_id)
+            if not claimed and not _is_sending(announcement_id):
+                return counts
+            invitees = _invitees_now([invitee_of[pk] for pk in claimed])
+            for position, delivery_id in enumerate(claimed):
+                invitee = invitees.get(invitee_of[delivery_id])
+                if invitee is None:
+                    outcomes.add([delivery_id], Delivery.Status.SKIPPED, REASON_OPTED_OUT)
+                    counts["skipped"] += 1
+                    continue
+                if invitee.joined or invitee.status != Invitee.Status.INVITED:
+                    outcomes.add([delivery_id], Delivery.Status.SKIPPED, REASON_ALREADY_MEMBER)
+                    counts["skipped"] += 1
+                    continue
+                try:
+                    mailer.send(invitation_message(invitee, delivery_id=delivery_id, domain=domain))
+                except smtplib.SMTPRecipientsRefused as exc:
+                    codes = sorted({str(code) for code, _msg in exc.recipients.values()})
+                    outcomes.add(
+                        [delivery_id], Delivery.Status.FAILED, f"refused ({', '.join(codes)})"
+                    )
+                    counts["failed"] += 1
+                    continue
+                except ValueError:
+                    outcomes.add([delivery_id], Delivery.Status.FAILED, REASON_INVALID_ADDRESS)
+                    counts["failed"] += 1
+                    continue
+                except TRANSIENT_SMTP_ERRORS:
+                    outcomes.write()
+                    _release(claimed[position:])
+                    raise
+                counts["sent"] += 1
+                if not _record_sent(delivery_id, announcement_id):
+                    rest = claimed[position + 1 :]
+                    outcomes.add(rest, Delivery.Status.CANCELLED, REASON_CANCELLED)
+                    outcomes.write()
+                    return counts
+            outcomes.write()
+    finally:
+        mailer.close()
+    _finish_if_done(announcement_id)
+    return counts
 
 
 def dispatch_pending(*, now=None) -> dict:

@@ -16,6 +16,7 @@ plug their audiences in (announcements.audiences).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -39,6 +40,9 @@ class Announcement(models.Model):
         OPPORTUNITIES = "opportunities", _("Aviso de oportunidades PNCS")
         # Written by the system (news.digest), never by hand: the news digest.
         DIGEST = "digest", _("Resumen de noticias")
+        # Written by the system when staff confirm an import of known people (issue 26):
+        # one invitation per person imported, to an address with no account.
+        INVITATION = "invitation", _("Invitación a unirse a la red")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Borrador")
@@ -204,7 +208,112 @@ KIND_FLAGS = {
     Announcement.Kind.DIGEST: "notify_digest",
 }
 # Kinds only the system writes (the admin does not offer them).
-AUTOMATIC_KINDS = (Announcement.Kind.DIGEST,)
+AUTOMATIC_KINDS = (Announcement.Kind.DIGEST, Announcement.Kind.INVITATION)
+
+
+class InvitationImport(models.Model):
+    """The audit of one confirmed import of known people: who, when, from which source
+    and file, and what happened to its lines (no personal data of the people here)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("importado por"),
+    )
+    created_at = models.DateTimeField(_("importado el"))
+    source = models.CharField(_("fuente"), max_length=200)
+    filename = models.CharField(_("archivo"), max_length=200)
+    counts = models.JSONField(_("resultado por línea"), default=dict)
+    announcement = models.OneToOneField(
+        Announcement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation_import",
+        verbose_name=_("envío de las invitaciones"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("importación de personas conocidas")
+        verbose_name_plural = _("importaciones de personas conocidas")
+
+    def __str__(self):
+        return f"{self.source} ({self.created_at:%Y-%m-%d})"
+
+
+class Invitee(models.Model):
+    """A person IME already knows, imported from a list, invited once to join. Not a
+    member: no account, no profile, listed nowhere; forgotten (the row deleted) when they
+    refuse, when they do not answer within INVITATION_RETENTION_DAYS, or kept as
+    "accepted" (without the imported details) once they sign up with the address."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invitada")
+        ACCEPTED = "accepted", _("Se unió a la red")
+
+    email = models.EmailField(_("correo electrónico"), max_length=254)
+    name = models.CharField(_("nombre"), max_length=200, blank=True)
+    country = CountryField(_("país"), blank=True)
+    sector = models.ForeignKey(
+        "members.Sector",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sector"),
+    )
+    source = models.CharField(_("fuente"), max_length=200)
+    imported = models.ForeignKey(
+        InvitationImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitees",
+        verbose_name=_("importación"),
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.INVITED
+    )
+    invited_at = models.DateTimeField(_("invitada el"))
+    accepted_at = models.DateTimeField(_("se unió el"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitation",
+        verbose_name=_("cuenta"),
+    )
+
+    class Meta:
+        ordering = ["-invited_at", "pk"]
+        verbose_name = _("persona invitada")
+        verbose_name_plural = _("personas invitadas")
+        constraints = [
+            # One invitation per address, ever (until refused or purged).
+            models.UniqueConstraint(Lower("email"), name="announcements_invitee_email"),
+        ]
+        indexes = [models.Index(fields=["status", "invited_at"], name="announcements_invitee_due")]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+
+class InvitationRefusal(models.Model):
+    """An address that refused an invitation, kept only as a keyed digest (HMAC with the
+    site's secret): enough to never invite it again, not enough to read it back."""
+
+    digest = models.CharField(_("huella del correo"), max_length=64, unique=True)
+    refused_at = models.DateTimeField(_("rechazó el"))
+
+    class Meta:
+        verbose_name = _("invitación rechazada")
+        verbose_name_plural = _("invitaciones rechazadas")
+
+    def __str__(self):
+        return self.digest[:12]
 
 
 class Delivery(models.Model):
@@ -221,11 +330,22 @@ class Delivery(models.Model):
     announcement = models.ForeignKey(
         Announcement, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("aviso")
     )
+    # A member; or, for an invitation (Kind.INVITATION), an invitee (no account yet).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="announcement_deliveries",
         verbose_name=_("destinatario"),
+    )
+    invitee = models.ForeignKey(
+        "Invitee",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("persona invitada"),
     )
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -246,7 +366,15 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["announcement", "user"], name="chapters_delivery_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["announcement", "invitee"], name="announcements_delivery_invitee"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True, invitee__isnull=False)
+                | Q(user__isnull=False, invitee__isnull=True),
+                name="announcements_delivery_one_recipient",
+            ),
         ]
         indexes = [
             models.Index(fields=["announcement", "status"], name="chapters_delivery_status"),
@@ -258,4 +386,4 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.announcement_id} → {self.user_id}"
+        return f"{self.announcement_id} → {self.user_id or f'invitee {self.invitee_id}'}"

@@ -55,3 +55,12 @@ def dispatch_pending_announcements_task():
 def send_test_announcement_task(announcement_id, to_user_id):
     """Send a test of an announcement to the staff member who asked for it."""
     delivery.send_test(announcement_id=announcement_id, to_user_id=to_user_id)
+
+
+@shared_task
+def purge_unanswered_invitations_task():
+    """Celery beat, daily: delete invitations unanswered after INVITATION_RETENTION_DAYS,
+    with their data (idempotent)."""
+    from .invitations import purge_unanswered_invitations
+
+    return purge_unanswered_invitations()

@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from .invitations import read_refusal_token
+from .invitations import refuse_invitation as refuse_invitation_service
 from .mail import read_unsubscribe_token
 from .models import Announcement
 from .services import unsubscribe as unsubscribe_service
@@ -41,6 +43,25 @@ def unsubscribe(request, token):
         "announcements/unsubscribe.html",
         {"kind_label": kind_label, "done": done, "token": token},
     )
+
+
+# The same exception as `unsubscribe`: mail providers POST the one-click refusal
+# (List-Unsubscribe of the invitation) without a session; the signed token authorises it,
+# and the change only ever forgets a person.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def refuse_invitation(request, token):
+    """GET: what refusing does, and a button. POST: forget the person (idempotent)."""
+    try:
+        invitee_id = read_refusal_token(token)
+    except signing.BadSignature:
+        return render(request, "400.html", status=400)
+    done = False
+    if request.method == "POST":
+        refuse_invitation_service(invitee_id=invitee_id)
+        done = True
+    return render(request, "announcements/refuse_invitation.html", {"done": done, "token": token})
 
 
 def moved_admin_page(request, model_name, url=""):

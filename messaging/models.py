@@ -190,8 +190,10 @@ class MessageReport(models.Model):
 
 
 class Preference(models.Model):
-    """A person's choice about e-mail notices of new messages (on unless they turn it off:
-    a message is a reply they are waiting for, not an announcement)."""
+    """A person's choices about messages: e-mail notices of new messages (on unless they
+    turn it off: a message is a reply they are waiting for, not an announcement), and
+    whether other members may start a conversation with them from their profile (issue 26;
+    on unless they turn it off, like the notices)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -200,6 +202,7 @@ class Preference(models.Model):
         related_name="messaging_preference",
     )
     email_notices = models.BooleanField(_("Avisarme por correo de mensajes nuevos"), default=True)
+    member_contact = models.BooleanField(_("Permitir que otros miembros me escriban"), default=True)
 
     class Meta:
         verbose_name = _("preferencia de mensajes")

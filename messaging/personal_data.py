@@ -56,6 +56,7 @@ def export(user) -> dict:
             for r in MessageReport.objects.filter(reporter=user)
         ],
         "email_notices": not Preference.objects.filter(user=user, email_notices=False).exists(),
+        "member_contact": not Preference.objects.filter(user=user, member_contact=False).exists(),
     }
 
 

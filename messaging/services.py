@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.emails import render_subject
-from members.models import User
+from members.models import Profile, User, public_name
 from members.services import queue_email_to_user
 
 from .models import Message, MessageReport, Participant, Party, Preference, Thread
@@ -30,6 +30,14 @@ BLOCKED_MESSAGE = _("Esta conversación está bloqueada: no se pueden enviar men
 RATE_LIMITED_MESSAGE = _(
     "Enviaste muchos mensajes en poco tiempo. Espera un rato y vuelve a intentarlo."
 )
+
+# Members writing to each other from a profile (issue 26).
+CONTACT_OFF_MESSAGE = _(
+    "Esta persona no recibe mensajes de otros miembros. Puedes encontrarla en las "
+    "actividades de la red."
+)
+NOT_VISIBLE_MESSAGE = _("No puedes escribir a este perfil.")
+SELF_MESSAGE = _("No puedes enviarte mensajes a ti mismo.")
 
 
 class MessagingError(Exception):
@@ -153,15 +161,32 @@ def _notify_other_side(*, thread: Thread, party: Party, now) -> None:
     for participant in candidates.filter(due):
         # A conditional claim: a concurrent post cannot send the same notice twice.
         if Participant.objects.filter(due, pk=participant.pk).update(notified_at=now) == 1:
-            _queue_notice(participant=participant, thread=thread, from_label=party.label)
+            _queue_notice(
+                participant=participant,
+                thread=thread,
+                from_label=party.label,
+                from_url=_profile_url(owner_id=party.owner_id, reader=participant.user),
+            )
 
 
-def _queue_notice(*, participant: Participant, thread: Thread, from_label: str) -> None:
+def _profile_url(*, owner_id, reader) -> str:
+    """The absolute link to the profile of a person's side, when the reader may open it
+    ("" otherwise: a group's side, or a profile its owner keeps from them)."""
+    if owner_id is None or not Profile.objects.visible_to(reader).filter(pk=owner_id).exists():
+        return ""
+    return settings.SITE_URL + reverse("members:profile", args=[owner_id])
+
+
+def _queue_notice(
+    *, participant: Participant, thread: Thread, from_label: str, from_url: str = ""
+) -> None:
     # The notice carries no text of the message: it stays on the site, behind the login.
+    # The sender is named by their public name and profile link, never their address.
     def context():
         return {
             "topic": thread.topic,
             "from_label": from_label,
+            "from_url": from_url,
             "url": settings.SITE_URL + reverse("messaging:thread", args=[thread.pk]),
             "preferences_url": settings.SITE_URL + reverse("messaging:preferences"),
         }
@@ -237,3 +262,42 @@ def set_email_notices(*, user, enabled: bool) -> None:
 def wants_email_notices(user) -> bool:
     """The user's choice (on by default)."""
     return not Preference.objects.filter(user=user, email_notices=False).exists()
+
+
+def accepts_member_contact(user) -> bool:
+    """Whether other members may start a conversation with `user` (on by default)."""
+    return not Preference.objects.filter(user=user, member_contact=False).exists()
+
+
+def set_member_contact(*, user, enabled: bool) -> None:
+    """Let other members write to the user from their profile, or stop them."""
+    with transaction.atomic():
+        Preference.objects.update_or_create(user=user, defaults={"member_contact": enabled})
+
+
+def member_thread_context(first, second) -> str:
+    """The one thread of two members: the same pair (in either order) reopens it."""
+    low, high = sorted((first.pk, second.pk))
+    return f"members:{low}:{high}"
+
+
+def write_to_member(*, sender, recipient, body: str) -> Message:
+    """A member writes to another member from their profile: the thread of the two (their
+    own sides, named by their public names; opened once per pair, so a block stays) gets
+    the message, with `send_message`'s limits, block and notices. Refused (MessagingError)
+    when the sender may not open the recipient's profile, writes to themselves, or the
+    recipient turned contact from other members off."""
+    if sender.pk == recipient.pk:
+        raise MessagingError(SELF_MESSAGE)
+    if not Profile.objects.visible_to(sender).filter(pk=recipient.pk).exists():
+        raise MessagingError(NOT_VISIBLE_MESSAGE)
+    if not accepts_member_contact(recipient):
+        raise MessagingError(CONTACT_OFF_MESSAGE)
+    sender_label, recipient_label = public_name(sender), public_name(recipient)
+    with transaction.atomic():
+        thread = open_thread(
+            topic=f"{sender_label} · {recipient_label}",
+            parties=[person_party(sender, sender_label), person_party(recipient, recipient_label)],
+            context=member_thread_context(sender, recipient),
+        )
+        return send_message(thread=thread, sender=sender, body=body)

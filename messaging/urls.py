@@ -6,6 +6,7 @@ app_name = "messaging"
 
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
+    path("members/<int:pk>/message/", views.write_to_member, name="write_to_member"),
     path("messages/preferences/", views.preferences, name="preferences"),
     path("messages/<int:pk>/", views.thread_detail, name="thread"),
     path("messages/<int:pk>/block/", views.block, name="block"),

@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.access import second_factor_required
 from members.access import member_required
+from members.models import Profile, public_name
 
 from . import services
 from .forms import MessageForm, PreferenceForm, ReportForm
@@ -133,14 +135,61 @@ def report(request, pk, message_pk):
 
 @member_required
 def preferences(request):
-    """E-mail notices of new messages: on or off."""
-    form = PreferenceForm(initial={"email_notices": services.wants_email_notices(request.user)})
+    """E-mail notices of new messages, and contact from other members: on or off."""
+    form = PreferenceForm(
+        initial={
+            "email_notices": services.wants_email_notices(request.user),
+            "member_contact": services.accepts_member_contact(request.user),
+        }
+    )
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         if form.is_valid():
             services.set_email_notices(
                 user=request.user, enabled=form.cleaned_data["email_notices"]
             )
+            services.set_member_contact(
+                user=request.user, enabled=form.cleaned_data["member_contact"]
+            )
             messages.success(request, PREFERENCES_SAVED)
             return redirect("messaging:preferences")
     return render(request, "messaging/preferences.html", {"form": form})
+
+
+@member_required
+@second_factor_required
+def write_to_member(request, pk):
+    """Write to a member from their profile (one the writer may open: else 404). The
+    message goes into the thread of the two; a member who turned contact off, or a thread
+    one of them blocked, refuses it with the reason and nothing is saved."""
+    profile = get_object_or_404(
+        Profile.objects.visible_to(request.user).exclude(pk=request.user.pk), pk=pk
+    )
+    recipient = profile.user
+    accepts = services.accepts_member_contact(recipient)
+    form = MessageForm()
+    status = 200
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            try:
+                message = services.write_to_member(
+                    sender=request.user, recipient=recipient, body=form.cleaned_data["body"]
+                )
+            except services.MessagingError as refused:
+                form.add_error(None, refused.message)
+                status = 403 if not accepts else 200
+            else:
+                messages.success(request, SENT)
+                return redirect("messaging:thread", pk=message.thread_id)
+    return render(
+        request,
+        "messaging/write_to_member.html",
+        {
+            "profile": profile,
+            "name": public_name(recipient),
+            "accepts": accepts,
+            "form": form,
+        },
+        status=status,
+    )

@@ -16,11 +16,12 @@ attendance and completion are computed, programs.grading):
 Every problem is reported with its line number; if there is any, nothing is imported.
 """
 
-import csv
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from core import spreadsheets
+from core.spreadsheets import ImportFileError  # noqa: F401 - the importers' error, here too
 
 from .grading import stage_result
 from .models import Enrolment, Stage
@@ -37,59 +38,9 @@ TRUE = {"sí", "si", "yes", "y", "true", "1", "x", "s"}
 FALSE = {"no", "n", "false", "0", ""}
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, no header)."""
-
-
 def read_table(uploaded) -> list[list[str]]:
     """Rows of cells as text from an uploaded .csv or .xlsx file (header included)."""
-    name = (uploaded.name or "").lower()
-    data = uploaded.read()
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    raise ImportFileError(_("Sube un archivo .csv o .xlsx."))
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("El archivo CSV debe estar en UTF-8.")) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
-    except csv.Error as exc:
-        raise ImportFileError(_("No se pudo leer el archivo CSV.")) from exc
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(_("No se pudo leer el archivo XLSX.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else _cell_text(v) for v in values])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
-
-
-def _cell_text(value) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return spreadsheets.read_table(uploaded, max_rows=MAX_ROWS)
 
 
 def _parse_bool(raw: str):

@@ -337,6 +337,13 @@ CELERY_BEAT_SCHEDULE["news-prepare-digests"] = {
     "task": "news.tasks.prepare_digests_task",
     "schedule": 60 * 60.0,
 }
+# Invitations of imported people (issue 26): unanswered ones are deleted with their data
+# after INVITATION_RETENTION_DAYS (a daily pass; deleting twice deletes nothing more).
+INVITATION_RETENTION_DAYS = env.int("INVITATION_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["announcements-purge-invitations"] = {
+    "task": "announcements.tasks.purge_unanswered_invitations_task",
+    "schedule": 24 * 60 * 60.0,
+}
 ANNOUNCEMENT_BATCH_SIZE = env.int("ANNOUNCEMENT_BATCH_SIZE", default=250)
 ANNOUNCEMENT_STUCK_AFTER = env.int("ANNOUNCEMENT_STUCK_AFTER", default=CELERY_TASK_TIME_LIMIT + 300)
 ANNOUNCEMENT_MAX_ATTEMPTS = env.int("ANNOUNCEMENT_MAX_ATTEMPTS", default=5)

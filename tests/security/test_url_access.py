@@ -42,6 +42,8 @@ PUBLIC = {
     "programs:openbadges_partner_status",
     "figures",
     "announcements:unsubscribe",
+    # The refusal link of an invitation (issue 26): the signed token authorises.
+    "announcements:refuse_invitation",
     "figures_csv",
     # News (issue 21): the list, a post, and the feeds of the network, a sector, a chapter.
     "news:list",

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
+from announcements.models import Invitee
 from chapters.models import Membership
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
@@ -229,6 +231,10 @@ def build_world(text=None) -> World:
         created_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=10),
     )
+    # Someone imported and invited (issue 26): no account, reached by their refusal link.
+    invitee = Invitee.objects.create(
+        email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
+    )
 
     ime = UserFactory(is_staff=True)
     ime.groups.add(Group.objects.get(name=IME_STAFF))
@@ -304,6 +310,7 @@ def build_world(text=None) -> World:
         "messaging:unblock": r("messaging:unblock", args=[thread.pk]),
         "messaging:share": r("messaging:share", args=[thread.pk]),
         "messaging:report": r("messaging:report", args=[thread.pk, their_message.pk]),
+        "messaging:write_to_member": r("messaging:write_to_member", args=[owner.pk]),
         "chapters:list": r("chapters:list"),
         "chapters:detail": r("chapters:detail", args=[chapter_a.slug]),
         "chapters:join": r("chapters:join", args=[chapter_a.slug]),
@@ -411,6 +418,18 @@ def build_world(text=None) -> World:
         "announcements:unsubscribe": r(
             "announcements:unsubscribe",
             args=[unsubscribe_token(user_id=owner.pk, kind="chapter")],
+        ),
+        "announcements:refuse_invitation": r(
+            "announcements:refuse_invitation", args=[refusal_token(invitee.pk)]
+        ),
+        "announcements:refuse_invitation (tampered)": r(
+            "announcements:refuse_invitation", args=["x" + "1" * 40]
+        ),
+        "admin:announcements_invitationimport_import": r(
+            "admin:announcements_invitationimport_import"
+        ),
+        "admin:announcements_invitationimport_changelist": r(
+            "admin:announcements_invitationimport_changelist"
         ),
         "announcements:unsubscribe (tampered)": r(
             "announcements:unsubscribe", args=["x" + "1" * 40]

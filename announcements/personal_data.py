@@ -1,0 +1,28 @@
+"""What announcements stores about a member: the invitation they accepted when they joined
+through an import of known people (issue 26). Part of the data download; erased with the
+account. Called by members' services through the `<app>.personal_data` hook."""
+
+from .models import Invitee
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export(user) -> dict:
+    """Where the member's address came from and when they were invited and joined."""
+    invitation = Invitee.objects.filter(user=user).first()
+    if invitation is None:
+        return {"invitation": None}
+    return {
+        "invitation": {
+            "source": invitation.source,
+            "invited_at": _iso(invitation.invited_at),
+            "accepted_at": _iso(invitation.accepted_at),
+        }
+    }
+
+
+def erase(user) -> None:
+    """Account cancellation: the accepted invitation goes (its address among them)."""
+    Invitee.objects.filter(user=user).delete()
