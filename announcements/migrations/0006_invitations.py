@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('announcements', '0004_announcement_audience_digests_and_more'),
+        ('announcements', '0005_program_cohort_audiences'),
         ('members', '0010_privacy_notice_names_controller_and_every_datum'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
