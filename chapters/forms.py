@@ -62,12 +62,13 @@ class AppointOfficerForm(forms.Form):
     user = MemberChoiceField(label=_("Persona"), queryset=None)
     role = forms.ChoiceField(label=_("Cargo"))
     term_start = forms.DateField(
-        label=_("Inicio del periodo"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Inicio del periodo"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     term_end = forms.DateField(
         label=_("Fin del periodo"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Déjalo vacío si el periodo no tiene fecha de término."),
     )
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from announcements.delivery import start_sending
 from announcements.mail import site_url
 from announcements.models import Announcement
-from core.access import CHAPTER_OFFICERS
+from core.access import CHAPTER_OFFICERS, is_ime_staff
 from members.services import queue_email_to_user
 
 from .models import (
@@ -235,8 +235,6 @@ def appoint_officer(*, chapter, appointed_by, user, role, term_start, term_end=N
     """Appoint an approved member of `chapter` to one of IME's appointable roles (IME staff:
     any role). Kept in the officers' history with who did it; the new officer gets the
     officers' tools (grant_officer_access)."""
-    from core.access import is_ime_staff
-
     if not may_appoint(user=appointed_by, chapter=chapter):
         raise ChapterActionError(NOT_APPOINTER_MESSAGE)
     if not is_ime_staff(appointed_by) and role not in appointable_roles():

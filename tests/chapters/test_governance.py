@@ -256,3 +256,9 @@ def test_ime_suspends_from_the_admin_and_officers_have_no_such_action(
     chapter_a.refresh_from_db()
     assert chapter_a.suspended_at is not None
     assert chapter_a.history.first().history_user == ime_staff
+
+
+def test_the_appointment_form_starts_today_in_the_date_inputs_format(client, chapter_a, officer_a):
+    client.force_login(officer_a)
+    page = client.get(_url(chapter_a)).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in page
