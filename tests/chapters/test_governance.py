@@ -262,3 +262,31 @@ def test_the_appointment_form_starts_today_in_the_date_inputs_format(client, cha
     client.force_login(officer_a)
     page = client.get(_url(chapter_a)).content.decode()
     assert f'value="{timezone.localdate().isoformat()}"' in page
+
+
+def test_the_data_migration_keeps_the_sectors_and_writes_them_out_as_areas(chapter_a):
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import Sector
+
+    migration = importlib.import_module("chapters.migrations.0010_governance_data")
+    sectors = list(Sector.objects.order_by("order")[:2])
+    chapter_a.sectors.set(sectors)
+    written = ChapterFactory(interests_es="Propias", interests_en="Own")
+    written.sectors.set(sectors)
+    migration.forward(apps, None)
+    chapter_a.refresh_from_db()
+    written.refresh_from_db()
+    assert chapter_a.interests_es.splitlines() == [s.name_es for s in sectors]
+    assert chapter_a.interests_en.splitlines() == [s.name_en for s in sectors]
+    assert list(chapter_a.sectors.all()) == sectors  # kept, as the PNCS sectors
+    assert written.interests_es == "Propias"  # a chapter's own words are never replaced
+    assert "president" not in services.appointable_roles()
+    assert set(services.appointable_roles()) == {
+        "vice-president",
+        "secretary",
+        "treasurer",
+        "member",
+    }
