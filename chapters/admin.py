@@ -87,6 +87,16 @@ class ScopedAdminMixin(BaseScopedAdminMixin):
         parent = args[0] if args else None
         return super().has_add_permission(request, *args) and self._writable(request, parent)
 
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        """Actions that change rows skip those of a suspended chapter (read-only for its
+        officers); viewing ones (exports) still see them."""
+        action = self.get_action(request.POST.get("action", ""), action_location)
+        changes = action and set(getattr(action[0], "allowed_permissions", ())) - {"view"}
+        if changes and not self._ime(request):
+            writable = managed_chapter_ids(request.user, writable=True)
+            queryset = queryset.filter(**{f"{self.scope}__in": writable})
+        return super().response_action(request, queryset, action_location)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not self._ime(request):
             if db_field.name == "chapter" or (

@@ -290,3 +290,16 @@ def test_the_data_migration_keeps_the_sectors_and_writes_them_out_as_areas(chapt
         "treasurer",
         "member",
     }
+
+
+def test_a_suspended_chapters_join_requests_wait_for_ime(client, chapter_a, officer_a, ime_staff):
+    pending = MembershipFactory(chapter=chapter_a, status="pending")
+    services.set_chapter_suspension(chapter=chapter_a, suspended=True, by=ime_staff)
+    client.force_login(officer_a)
+    decide = reverse("chapters:membership_decide")
+    data = {"membership": pending.pk, "decision": "approve"}
+    assert client.post(decide, data).status_code == 404
+    changelist = reverse("admin:chapters_membership_changelist")
+    client.post(changelist, {"action": "approve_selected", "_selected_action": [pending.pk]})
+    pending.refresh_from_db()
+    assert pending.status == "pending"
