@@ -31,11 +31,13 @@ from .exports import participants_csv_response
 from .forms import RejectReasonForm
 from .models import (
     AgendaItem,
+    AppointableRole,
     Chapter,
     Jornada,
     Material,
     Membership,
     Officer,
+    RegionalCoordinator,
     Registration,
     Speaker,
     clean_logo,
@@ -64,12 +66,45 @@ class ScopedAdminMixin(BaseScopedAdminMixin):
     def managed_ids(self, user):
         return managed_chapter_ids(user)
 
+    def _writable(self, request, obj):
+        """Outside a chapter IME suspended (its officers' tools are read-only)."""
+        if self._ime(request) or obj is None or obj.pk is None:
+            return True
+        if isinstance(self, admin.options.InlineModelAdmin):
+            scope, model = self.parent_scope, type(obj)
+        else:
+            scope, model = self.scope, self.model
+        writable = managed_chapter_ids(request.user, writable=True)
+        return model._default_manager.filter(pk=obj.pk, **{f"{scope}__in": writable}).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._writable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._writable(request, obj)
+
+    def has_add_permission(self, request, *args):
+        parent = args[0] if args else None
+        return super().has_add_permission(request, *args) and self._writable(request, parent)
+
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        """Actions that change rows skip those of a suspended chapter (read-only for its
+        officers); viewing ones (exports) still see them."""
+        action = self.get_action(request.POST.get("action", ""), action_location)
+        changes = action and set(getattr(action[0], "allowed_permissions", ())) - {"view"}
+        if changes and not self._ime(request):
+            writable = managed_chapter_ids(request.user, writable=True)
+            queryset = queryset.filter(**{f"{self.scope}__in": writable})
+        return super().response_action(request, queryset, action_location)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not self._ime(request):
             if db_field.name == "chapter" or (
                 db_field.related_model is Chapter and db_field.name != "representing"
             ):
-                kwargs["queryset"] = Chapter.objects.managed_by(request.user)
+                kwargs["queryset"] = Chapter.objects.filter(
+                    pk__in=managed_chapter_ids(request.user, writable=True)
+                )
             elif db_field.related_model is Jornada:
                 kwargs["queryset"] = Jornada.objects.managed_by(request.user)
             elif db_field.related_model is AgendaItem:
@@ -149,7 +184,8 @@ class OfficerInline(ScopedAdminMixin, admin.TabularInline):
     model = Officer
     parent_scope = "pk"
     extra = 0
-    fields = ["user", "role", "term_start", "term_end"]
+    fields = ["user", "role", "term_start", "term_end", "suspended_at"]
+    readonly_fields = ["suspended_at"]
     autocomplete_fields = ["user"]
     user_fields = ("user",)
 
@@ -193,7 +229,20 @@ class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
     filter_horizontal = ["sectors"]
     inlines = [OfficerInline, MembershipInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "status", "formalized_on"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "status",
+                    "formalized_on",
+                    "appointments_by",
+                    "suspended_at",
+                    "suspension_reason",
+                ]
+            },
+        ),
         (_("Ubicación"), {"fields": ["city", "country", "region", "latitude", "longitude"]}),
         (
             _("Presentación"),
@@ -201,6 +250,8 @@ class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
                 "fields": [
                     "description_es",
                     "description_en",
+                    "interests_es",
+                    "interests_en",
                     "sectors",
                     "contact_email",
                     "website",
@@ -216,6 +267,9 @@ class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
         "slug",
         "status",
         "formalized_on",
+        "appointments_by",
+        "suspended_at",
+        "suspension_reason",
         "city",
         "country",
         "region",
@@ -249,10 +303,27 @@ class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
     def members(self, obj):
         return obj.member_count
 
+    actions = ["suspend_selected", "reinstate_selected"]
+
     def get_readonly_fields(self, request, obj=None):
         if self._ime(request):
-            return super().get_readonly_fields(request, obj)
+            return ["suspended_at"]  # IME suspends with the actions (audited)
         return self.ime_only_fields
+
+    def has_suspend_permission(self, request):
+        return self._ime(request)  # IME's power only
+
+    @admin.action(description=_("Suspender los capítulos"), permissions=["suspend"])
+    def suspend_selected(self, request, queryset):
+        for chapter in queryset.filter(suspended_at__isnull=True):
+            services.set_chapter_suspension(chapter=chapter, suspended=True, by=request.user)
+        self.message_user(request, gettext("Capítulos suspendidos."))
+
+    @admin.action(description=_("Levantar la suspensión de los capítulos"), permissions=["suspend"])
+    def reinstate_selected(self, request, queryset):
+        for chapter in queryset.filter(suspended_at__isnull=False):
+            services.set_chapter_suspension(chapter=chapter, suspended=False, by=request.user)
+        self.message_user(request, gettext("Suspensión levantada."))
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self._ime(request) else {}
@@ -266,8 +337,18 @@ class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
 
 @admin.register(Officer)
 class OfficerAdmin(ScopedHistoryAdmin):
-    list_display = ["officer_name", "user", "chapter", "role", "term_start", "term_end"]
+    list_display = [
+        "officer_name",
+        "user",
+        "chapter",
+        "role",
+        "term_start",
+        "term_end",
+        "suspended_at",
+    ]
     list_filter = ["role", ("chapter", admin.RelatedOnlyFieldListFilter)]
+    readonly_fields = ["suspended_at", "appointed_by"]
+    actions = ["suspend_selected", "reinstate_selected"]
     search_fields = [*(f"user__{f}" for f in USER_SEARCH_FIELDS), "chapter__name"]
     autocomplete_fields = ["user", "chapter"]
     user_fields = ("user",)
@@ -276,6 +357,43 @@ class OfficerAdmin(ScopedHistoryAdmin):
     @admin.display(description=_("nombre"))
     def officer_name(self, obj):
         return public_name(obj.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.grant_officer_access(user=obj.user)
+
+    def has_suspend_permission(self, request):
+        return self._ime(request)  # IME's power only
+
+    @admin.action(description=_("Suspender los cargos"), permissions=["suspend"])
+    def suspend_selected(self, request, queryset):
+        for officer in queryset.filter(suspended_at__isnull=True):
+            services.set_officer_suspension(officer=officer, suspended=True, by=request.user)
+        self.message_user(request, gettext("Cargos suspendidos."))
+
+    @admin.action(description=_("Levantar la suspensión de los cargos"), permissions=["suspend"])
+    def reinstate_selected(self, request, queryset):
+        for officer in queryset.filter(suspended_at__isnull=False):
+            services.set_officer_suspension(officer=officer, suspended=False, by=request.user)
+        self.message_user(request, gettext("Suspensión levantada."))
+
+
+@admin.register(AppointableRole)
+class AppointableRoleAdmin(SimpleHistoryAdmin):
+    """IME's list of the roles chapters fill by themselves (IME staff only: officers
+    have no permission on it)."""
+
+    list_display = ["role"]
+
+
+@admin.register(RegionalCoordinator)
+class RegionalCoordinatorAdmin(SimpleHistoryAdmin):
+    """IME appoints regional coordinators (officers have no permission on them)."""
+
+    list_display = ["user", "region", "term_start", "term_end", "suspended_at"]
+    list_filter = ["region"]
+    autocomplete_fields = ["user"]
+    search_fields = [f"user__{f}" for f in USER_SEARCH_FIELDS]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -40,4 +40,4 @@ AUDIENCES = [
 
 def publisher_ids(user):
     """The chapters `user` currently officiates: the ones they publish announcements for."""
-    return managed_chapter_ids(user).values_list("chapter_id", flat=True)
+    return managed_chapter_ids(user).values_list("pk", flat=True)

@@ -1,9 +1,10 @@
 """Input of the chapters pages: join requests, Jornada registrations, the admin's reject reason."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Chapter, Membership
+from .models import DATES_ORDER_MESSAGE, Chapter, Membership, Officer, public_name
 
 
 class MembershipRequestForm(forms.ModelForm):
@@ -47,3 +48,49 @@ class MembershipDecisionForm(forms.Form):
     membership = forms.IntegerField(min_value=1)
     decision = forms.ChoiceField(choices=[("approve", _("Aprobar")), ("reject", _("Rechazar"))])
     reason = forms.CharField(required=False, max_length=1000)
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return public_name(obj)
+
+
+class AppointOfficerForm(forms.Form):
+    """Appoint an approved member of the chapter to a role (IME's appointable roles; IME
+    staff: any role)."""
+
+    user = MemberChoiceField(label=_("Persona"), queryset=None)
+    role = forms.ChoiceField(label=_("Cargo"))
+    term_start = forms.DateField(
+        label=_("Inicio del periodo"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    term_end = forms.DateField(
+        label=_("Fin del periodo"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Déjalo vacío si el periodo no tiene fecha de término."),
+    )
+
+    def __init__(self, *args, chapter, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(
+                chapter_memberships__chapter=chapter,
+                chapter_memberships__status="approved",
+                is_active=True,
+            )
+            .select_related("profile")
+            .order_by("profile__paternal_surname", "profile__given_names", "pk")
+        )
+        self.fields["role"].choices = [
+            (value, label) for value, label in Officer.Role.choices if value in roles
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", DATES_ORDER_MESSAGE)
+        return cleaned

@@ -127,9 +127,30 @@ class Chapter(models.Model):
         blank=True,
         validators=[validate_logo],
     )
-    sectors = models.ManyToManyField(
-        Sector, related_name="chapters", blank=True, verbose_name=_("áreas de interés")
+    # The chapter's own areas of interest, in its words (one per line), and, separately,
+    # the PNCS sectors it works with.
+    interests_es = models.TextField(
+        _("áreas de interés (español)"), blank=True, help_text=_("Una por línea.")
     )
+    interests_en = models.TextField(
+        _("áreas de interés (inglés)"), blank=True, help_text=_("Una por línea.")
+    )
+    sectors = models.ManyToManyField(
+        Sector,
+        related_name="chapters",
+        blank=True,
+        verbose_name=_("sectores del PNCS con los que trabaja"),
+    )
+    appointments_by = models.CharField(
+        _("quién nombra a la mesa directiva"),
+        max_length=10,
+        choices=[("president", _("La presidencia")), ("board", _("La mesa directiva"))],
+        default="president",
+    )
+    # IME's power: a suspended chapter is hidden from the public and its officers' tools
+    # are read-only (chapters.querysets.managed_chapter_ids(writable=True)).
+    suspended_at = models.DateTimeField(_("suspendido el"), null=True, blank=True)
+    suspension_reason = models.TextField(_("motivo de la suspensión"), blank=True)
     latitude = models.DecimalField(
         _("latitud"), max_digits=8, decimal_places=5, null=True, blank=True
     )
@@ -166,6 +187,12 @@ class Chapter(models.Model):
     @property
     def description(self):
         return by_language(self.description_es, self.description_en)
+
+    @property
+    def interests(self):
+        """The chapter's own areas of interest in the active language, one per line."""
+        text = by_language(self.interests_es, self.interests_en)
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
     @property
     def map_point(self):
@@ -207,6 +234,16 @@ class Officer(models.Model):
     role = models.CharField(_("cargo"), max_length=20, choices=Role.choices)
     term_start = models.DateField(_("inicio del periodo"))
     term_end = models.DateField(_("fin del periodo"), null=True, blank=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nombrado por"),
+    )
+    # IME's power: a suspended officer loses their powers at once (managed_chapter_ids).
+    suspended_at = models.DateTimeField(_("suspendido el"), null=True, blank=True)
 
     objects = OfficerQuerySet.as_manager()
     history = HistoricalRecords()
@@ -224,6 +261,80 @@ class Officer(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} · {self.chapter_id}"
+
+    def clean(self):
+        if self.term_end and self.term_start and self.term_end < self.term_start:
+            raise ValidationError({"term_end": DATES_ORDER_MESSAGE})
+
+
+class AppointableRole(models.Model):
+    """The roles a chapter may fill by itself (IME keeps this list; the other roles only
+    IME appoints, in the admin)."""
+
+    role = models.CharField(_("cargo"), max_length=20, choices=Officer.Role.choices, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role"]
+        verbose_name = _("cargo que nombra el capítulo")
+        verbose_name_plural = _("cargos que nombra el capítulo")
+
+    def __str__(self):
+        return self.get_role_display()
+
+
+class OfficerTermAlert(models.Model):
+    """A notice that an officer's term ends soon: one per officer, threshold and end date
+    (the daily task is idempotent; a term extended later is announced again)."""
+
+    officer = models.ForeignKey(Officer, on_delete=models.CASCADE, related_name="term_alerts")
+    days_before = models.PositiveSmallIntegerField()
+    term_end = models.DateField()
+    sent_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "days_before", "term_end"], name="chapters_term_alert_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.officer_id} · {self.days_before}"
+
+
+class RegionalCoordinator(models.Model):
+    """A coordinator of a region (Chapter.Region): manages the region's chapters with the
+    same scoping as their officers (chapters.querysets.managed_chapter_ids)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="regional_coordinations",
+        verbose_name=_("persona"),
+    )
+    region = models.CharField(_("región"), max_length=20, choices=Chapter.Region.choices)
+    term_start = models.DateField(_("inicio del periodo"))
+    term_end = models.DateField(_("fin del periodo"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspendido el"), null=True, blank=True)
+
+    objects = OfficerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "term_start"]
+        verbose_name = _("coordinación regional")
+        verbose_name_plural = _("coordinaciones regionales")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                name="chapters_coordinator_term_order",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_region_display()} · {self.user_id}"
 
     def clean(self):
         if self.term_end and self.term_start and self.term_end < self.term_start:

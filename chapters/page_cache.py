@@ -161,6 +161,7 @@ def _render(slug):
     now = timezone.now()
     officers = list(
         Officer.objects.current()
+        .active()
         .filter(chapter=chapter)
         .select_related("user__profile")
         .order_by("role", "term_start")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from members.services import neutralise_admin_log
 
 from . import page_cache, services
-from .models import Membership, Officer, Registration, Speaker
+from .models import Membership, Officer, RegionalCoordinator, Registration, Speaker
 
 
 def _iso(value):
@@ -41,6 +41,10 @@ def export(user) -> dict:
                 "term_end": _iso(o.term_end),
             }
             for o in officers
+        ],
+        "regional_coordinations": [
+            {"region": c.region, "term_start": _iso(c.term_start), "term_end": _iso(c.term_end)}
+            for c in RegionalCoordinator.objects.filter(user=user)
         ],
         "jornada_registrations": [
             {
@@ -79,6 +83,8 @@ def erase(user) -> None:
     # begun before today was never served and goes away.
     Officer.objects.filter(user=user, term_start__gt=yesterday).delete()
     Officer.objects.filter(user=user).current().update(term_end=yesterday)
+    RegionalCoordinator.objects.filter(user=user, term_start__gt=yesterday).delete()
+    RegionalCoordinator.objects.filter(user=user).current().update(term_end=yesterday)
     page_cache.invalidate()  # member counts and officers changed without signals
     for jornada_id in (
         Registration.objects.filter(user=user).active().values_list("jornada_id", flat=True)

@@ -11,25 +11,57 @@ from django.utils import timezone
 from core.access import is_ime_staff
 
 
-def managed_chapter_ids(user):
-    """A subquery of the ids of the chapters `user` currently officiates (empty for others)."""
-    from .models import Officer
+def managed_chapter_ids(user, *, writable=False):
+    """A subquery of the ids (`pk`) of the chapters `user` manages today (empty for others):
+    the chapters they currently officiate and those of the regions they coordinate, never
+    through a suspended term. `writable`: without the chapters IME suspended (their
+    officers' tools are read-only)."""
+    from .models import Chapter, Officer, RegionalCoordinator
 
     if not user.is_authenticated or not user.is_active:
-        return Officer.objects.none().values("chapter_id")
-    return Officer.objects.current().filter(user=user).values("chapter_id")
+        return Chapter.objects.none().values("pk")
+    officiated = Officer.objects.current().active().filter(user=user).values("chapter_id")
+    regions = RegionalCoordinator.objects.current().active().filter(user=user).values("region")
+    chapters = Chapter.objects.filter(Q(pk__in=officiated) | Q(region__in=regions))
+    if writable:
+        chapters = chapters.filter(suspended_at__isnull=True)
+    return chapters.values("pk")
+
+
+def appointing_chapter_ids(user):
+    """A subquery of the ids of the chapters whose officers `user` may appoint and end
+    today: those they preside (or sit on the board of, when the chapter says the board
+    appoints), not suspended, by an unsuspended current term (IME staff: every chapter)."""
+    from .models import Chapter, Officer
+
+    if is_ime_staff(user):
+        return Chapter.objects.values("pk")
+    if not user.is_authenticated or not user.is_active:
+        return Chapter.objects.none().values("pk")
+    terms = Officer.objects.current().active().filter(user=user)
+    presides = terms.filter(role=Officer.Role.PRESIDENT).values("chapter_id")
+    on_board = terms.values("chapter_id")
+    return (
+        Chapter.objects.filter(suspended_at__isnull=True)
+        .filter(Q(pk__in=presides) | Q(pk__in=on_board, appointments_by="board"))
+        .values("pk")
+    )
 
 
 class ChapterQuerySet(models.QuerySet):
     def public(self):
-        """Chapters the public sees: forming and formalised (inactive ones are hidden)."""
-        return self.exclude(status=self.model.Status.INACTIVE)
+        """Chapters the public sees: forming and formalised (inactive and suspended ones
+        are hidden)."""
+        return self.exclude(status=self.model.Status.INACTIVE).filter(suspended_at__isnull=True)
 
     def visible_to(self, user):
         """Public chapters, plus any chapter the user manages (IME staff: all)."""
         if is_ime_staff(user):
             return self.all()
-        return self.filter(Q(pk__in=managed_chapter_ids(user)) | ~Q(status="inactive"))
+        return self.filter(
+            Q(pk__in=managed_chapter_ids(user))
+            | (~Q(status="inactive") & Q(suspended_at__isnull=True))
+        )
 
     def managed_by(self, user):
         """Chapters the user may manage: all for IME staff, their current chapters for officers."""
@@ -56,6 +88,10 @@ class OfficerQuerySet(models.QuerySet):
         return self.filter(term_start__lte=today).filter(
             Q(term_end__isnull=True) | Q(term_end__gte=today)
         )
+
+    def active(self):
+        """Terms IME has not suspended."""
+        return self.filter(suspended_at__isnull=True)
 
     def managed_by(self, user):
         """Officer rows of the chapters the user manages."""

@@ -18,10 +18,20 @@ from django.utils.translation import gettext_lazy as _
 from announcements.delivery import start_sending
 from announcements.mail import site_url
 from announcements.models import Announcement
-from core.access import CHAPTER_OFFICERS
+from core.access import CHAPTER_OFFICERS, is_ime_staff
 from members.services import queue_email_to_user
 
-from .models import Chapter, Jornada, Membership, Registration, public_name
+from .models import (
+    AppointableRole,
+    Chapter,
+    Jornada,
+    Membership,
+    Officer,
+    OfficerTermAlert,
+    Registration,
+    public_name,
+)
+from .querysets import appointing_chapter_ids
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +208,165 @@ def grant_officer_access(*, user) -> None:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         user.groups.add(Group.objects.get(name=CHAPTER_OFFICERS))
+
+
+# --- Officers: appointments, ends of term, suspensions, alerts ----------------------------
+
+NOT_APPOINTER_MESSAGE = _("No puedes nombrar ni dar de baja cargos en este capítulo.")
+ROLE_NOT_APPOINTABLE_MESSAGE = _("Este cargo lo nombra el IME. Elige otro cargo.")
+NOT_CHAPTER_MEMBER_MESSAGE = _("Solo puedes nombrar a un miembro aprobado del capítulo.")
+TERM_ORDER_MESSAGE = _("Elige una fecha de término posterior a la de inicio.")
+NOT_CURRENT_MESSAGE = _("Ese cargo ya no está vigente.")
+ALREADY_IN_ROLE_MESSAGE = _("Esa persona ya ocupa ese cargo en el capítulo.")
+TERM_ALERT_DAYS = (30, 7)
+
+
+def may_appoint(*, user, chapter) -> bool:
+    """Whether `user` may appoint and end officers of `chapter` today."""
+    return Chapter.objects.filter(pk=chapter.pk, pk__in=appointing_chapter_ids(user)).exists()
+
+
+def appointable_roles():
+    """The roles chapters fill by themselves (IME's list, chapters.models.AppointableRole)."""
+    return list(AppointableRole.objects.values_list("role", flat=True))
+
+
+def appoint_officer(*, chapter, appointed_by, user, role, term_start, term_end=None) -> Officer:
+    """Appoint an approved member of `chapter` to one of IME's appointable roles (IME staff:
+    any role). Kept in the officers' history with who did it; the new officer gets the
+    officers' tools (grant_officer_access)."""
+    if not may_appoint(user=appointed_by, chapter=chapter):
+        raise ChapterActionError(NOT_APPOINTER_MESSAGE)
+    if not is_ime_staff(appointed_by) and role not in appointable_roles():
+        raise ChapterActionError(ROLE_NOT_APPOINTABLE_MESSAGE)
+    if role not in Officer.Role.values:
+        raise ChapterActionError(ROLE_NOT_APPOINTABLE_MESSAGE)
+    if term_end and term_end < term_start:
+        raise ChapterActionError(TERM_ORDER_MESSAGE)
+    with transaction.atomic():
+        Chapter.objects.select_for_update().get(pk=chapter.pk)  # one appointment at a time
+        if not Membership.objects.approved().filter(chapter=chapter, user=user).exists():
+            raise ChapterActionError(NOT_CHAPTER_MEMBER_MESSAGE)
+        if (
+            Officer.objects.current(term_start)
+            .active()
+            .filter(chapter=chapter, user=user, role=role)
+            .exists()
+        ):
+            raise ChapterActionError(ALREADY_IN_ROLE_MESSAGE)
+        officer = Officer(
+            chapter=chapter,
+            user=user,
+            role=role,
+            term_start=term_start,
+            term_end=term_end,
+            appointed_by=appointed_by,
+        )
+        officer._history_user = appointed_by
+        officer._change_reason = "appointed"
+        officer.save()
+        grant_officer_access(user=user)
+    return officer
+
+
+def end_officer_term(*, officer_id, ended_by, chapter) -> Officer:
+    """End a current term of `chapter` today (yesterday when it started today: the person
+    loses the powers at once). The row stays: the officers' history shows it."""
+    if not may_appoint(user=ended_by, chapter=chapter):
+        raise ChapterActionError(NOT_APPOINTER_MESSAGE)
+    today = timezone.localdate()
+    with transaction.atomic():
+        officer = (
+            Officer.objects.select_for_update()
+            .current(today)
+            .filter(pk=officer_id, chapter=chapter)
+            .first()
+        )
+        if officer is None:
+            raise ChapterActionError(NOT_CURRENT_MESSAGE)
+        officer.term_end = max(officer.term_start, today - timedelta(days=1))
+        officer._history_user = ended_by
+        officer._change_reason = "ended"
+        officer.save(update_fields=["term_end"])
+    return officer
+
+
+def set_officer_suspension(*, officer, suspended: bool, by) -> None:
+    """IME suspends (or reinstates) an officer: their powers stop at once."""
+    officer.suspended_at = timezone.now() if suspended else None
+    officer._history_user = by
+    officer._change_reason = "suspended" if suspended else "reinstated"
+    officer.save(update_fields=["suspended_at"])
+
+
+def set_chapter_suspension(*, chapter, suspended: bool, by, reason="") -> None:
+    """IME suspends (or reinstates) a chapter: hidden from the public, its officers'
+    tools read-only."""
+    chapter.suspended_at = timezone.now() if suspended else None
+    chapter.suspension_reason = reason if suspended else ""
+    chapter._history_user = by
+    chapter._change_reason = "suspended" if suspended else "reinstated"
+    chapter.save(update_fields=["suspended_at", "suspension_reason", "updated_at"])
+
+
+def send_term_alerts(today=None) -> int:
+    """Daily: tell each officer whose term ends in 30 or 7 days, and their chapter's
+    president, once per officer, threshold and end date (OfficerTermAlert's unique key).
+    A term found late (ending in 5 days, never announced) gets the nearest threshold only.
+    Returns how many alerts were written."""
+    today = today or timezone.localdate()
+    written = 0
+    horizon = today + timedelta(days=max(TERM_ALERT_DAYS))
+    ending = (
+        Officer.objects.current(today)
+        .active()
+        .filter(term_end__isnull=False, term_end__lte=horizon)
+        .select_related("chapter", "user")
+    )
+    for officer in ending:
+        days_left = (officer.term_end - today).days
+        threshold = min(d for d in TERM_ALERT_DAYS if days_left <= d)
+        if OfficerTermAlert.objects.filter(
+            officer=officer, term_end=officer.term_end, days_before__lte=threshold
+        ).exists():
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    OfficerTermAlert.objects.create(
+                        officer=officer, days_before=threshold, term_end=officer.term_end
+                    )
+            except IntegrityError:
+                continue  # another run wrote it first
+            _term_alert_mails(officer, days_left)
+            written += 1
+    return written
+
+
+def _term_alert_mails(officer, days_left):
+    presidents = [
+        president.user
+        for president in Officer.objects.current()
+        .active()
+        .filter(chapter=officer.chapter, role=Officer.Role.PRESIDENT)
+        .exclude(user=officer.user)
+        .select_related("user")
+    ]
+    officers_url = _site_url(reverse("chapters:officers", kwargs={"slug": officer.chapter.slug}))
+    for recipient in [officer.user, *presidents]:
+        _send(
+            user=recipient,
+            subject=lambda: gettext("Un periodo de la mesa directiva termina pronto"),
+            template="chapters/email/term_ending.txt",
+            context=lambda officer=officer: {
+                "officer_name": public_name(officer.user),
+                "role": officer.get_role_display(),
+                "chapter": officer.chapter,
+                "term_end": officer.term_end,
+                "days_left": days_left,
+                "officers_url": officers_url,
+            },
+        )
 
 
 # --- Jornada registrations --------------------------------------------------------------

@@ -10,3 +10,10 @@ from . import services
 def send_jornada_reminders_task():
     """Celery beat: remind registrants 24 hours before a Jornada (once per Jornada)."""
     return services.send_jornada_reminders()
+
+
+@shared_task
+def send_officer_term_alerts_task():
+    """Celery beat, daily: tell officers (and their president) 30 and 7 days before their
+    term ends (once per officer and threshold)."""
+    return services.send_term_alerts()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import officers, views
 
 app_name = "chapters"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("chapters/", views.chapter_list, name="list"),
     path("chapters/<slug:slug>/", views.chapter_detail, name="detail"),
     path("chapters/memberships/decide/", views.membership_decide, name="membership_decide"),
+    path("chapters/<slug:slug>/officers/", officers.officers, name="officers"),
+    path("chapters/<slug:slug>/officers/<int:pk>/end/", officers.officer_end, name="officer_end"),
     path("chapters/<slug:slug>/join/", views.membership_request, name="join"),
     path("chapters/<slug:slug>/leave/", views.membership_leave, name="leave"),
     path("chapters/<slug:slug>/home/", views.membership_set_home, name="set_home"),

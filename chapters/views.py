@@ -358,9 +358,12 @@ def membership_decide(request):
     if not form.is_valid():
         messages.error(request, DECISION_INVALID_MESSAGE)
         return redirect("members:workbench")
-    membership = get_object_or_404(
-        Membership.objects.managed_by(request.user), pk=form.cleaned_data["membership"]
-    )
+    decidable = Membership.objects.managed_by(request.user)
+    if not is_ime_staff(request.user):  # a suspended chapter's tools are read-only
+        decidable = decidable.filter(
+            chapter_id__in=managed_chapter_ids(request.user, writable=True)
+        )
+    membership = get_object_or_404(decidable, pk=form.cleaned_data["membership"])
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.decide_membership(

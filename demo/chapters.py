@@ -16,7 +16,16 @@ from announcements.audiences import recipient_ids
 from announcements.delivery import start_sending
 from announcements.models import Announcement
 from announcements.services import unsubscribe
-from chapters.models import AgendaItem, Chapter, Jornada, Membership, Officer, Registration, Speaker
+from chapters.models import (
+    AgendaItem,
+    Chapter,
+    Jornada,
+    Membership,
+    Officer,
+    RegionalCoordinator,
+    Registration,
+    Speaker,
+)
 from chapters.services import grant_officer_access
 from members.checks import DEMO_MEMBER_DOMAIN
 from members.models import Sector, User
@@ -136,6 +145,13 @@ def seed(*, stdout, rng, members=300, **kwargs):
         )
         if not chapter.sectors.exists():
             chapter.sectors.set(_sectors(sectors))
+        if not chapter.interests_es:
+            # The chapter's own areas (free text), besides the PNCS sectors it works with.
+            chapter.interests_es = (
+                "Vinculación con universidades mexicanas\nMentoría de estudiantes"
+            )
+            chapter.interests_en = "Ties with Mexican universities\nMentoring students"
+            chapter.save(update_fields=["interests_es", "interests_en"])
         chapters[slug] = chapter
 
     # Officers: the demo officer presides Houston; other chapters get fictitious boards.
@@ -178,6 +194,16 @@ def seed(*, stdout, rng, members=300, **kwargs):
                 "term_end": datetime.date(today.year - 2, 12, 31),
             },
         )
+
+    # A regional coordinator: manages the chapters of Europe like their officers do.
+    coordinator = by_email.get(f"miembro0006@{DEMO_MEMBER_DOMAIN}")
+    if coordinator is not None:
+        RegionalCoordinator.objects.get_or_create(
+            user=coordinator,
+            region=Chapter.Region.EUROPE,
+            defaults={"term_start": term_start},
+        )
+        grant_officer_access(user=coordinator)
 
     # Memberships: most demo members in one chapter, some pending.
     slugs = list(chapters)

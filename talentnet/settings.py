@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
     "task": "chapters.tasks.send_jornada_reminders_task",
     "schedule": 15 * 60.0,
 }
+# Officers' terms ending in 30 and 7 days (idempotent: once per officer and threshold).
+CELERY_BEAT_SCHEDULE["chapters-officer-term-alerts"] = {
+    "task": "chapters.tasks.send_officer_term_alerts_task",
+    "schedule": 24 * 3600.0,
+}
 # news: the weekly and monthly digests, written once per period (the task checks hourly
 # whether the last period's digest exists) and sent through the announcements outbox.
 CELERY_BEAT_SCHEDULE["news-prepare-digests"] = {

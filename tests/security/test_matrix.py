@@ -139,6 +139,9 @@ MATRIX = {
     "chapters:membership_decide": (LOGIN, 403, 403, 405, 405, 403, 403, 405, 405, 403, MFA, MFA),
     "chapters:leave": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:set_home": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # The chapter's officer area: its officers (and regional coordinators) and IME; 404 else.
+    "chapters:officers": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:officer_end": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "chapters:jornada_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:jornada_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:jornada_ics": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -629,7 +632,7 @@ PERSONAL_PAGES = {
         "counterparts:review",
         "counterparts:triage",
     ],
-    "officer_own": ["chapters:jornada_participants_csv"],
+    "officer_own": ["chapters:jornada_participants_csv", "chapters:officers"],
 }
 
 
@@ -661,6 +664,7 @@ STATE_CHANGES = [
     ("coord_own", "news:submit", {}),
     ("ime_staff", "news:review", {"decision": "approve"}),
     ("officer_own", "chapters:membership_decide", {"membership": "1", "decision": "approve"}),
+    ("officer_own", "chapters:officer_end", {}),
     ("coord_own", "counterparts:review", {"status": "declined", "reason": "No"}),
     ("other_member", "counterparts:invitation", {}),
     ("member", "counterparts:manage", {"email": "x@example.org", "role": "member"}),
@@ -680,6 +684,15 @@ def test_state_changes_refuse_a_post_without_the_csrf_token(world, role, name, d
     response = client.post(world.urls[name], data)
     assert response.status_code == 403, name
     assert _counts() == counts, f"{name} changed something without a CSRF token"
+
+
+def test_another_chapters_officer_cannot_end_a_term_there(client, world):
+    """An officer of chapter B posting to chapter A's end-of-term URL: 404, term unchanged."""
+    client.force_login(world.user("officer_other"))
+    term = world.user("officer_own").chapter_officer_terms.get()
+    assert client.post(world.urls["chapters:officer_end"]).status_code == 404
+    term.refresh_from_db()
+    assert term.term_end is None
 
 
 def _counts():

@@ -317,6 +317,11 @@ def build_world(text=None) -> World:
         "chapters:membership_decide": r("chapters:membership_decide"),
         "chapters:leave": r("chapters:leave", args=[chapter_a.slug]),
         "chapters:set_home": r("chapters:set_home", args=[chapter_a.slug]),
+        "chapters:officers": r("chapters:officers", args=[chapter_a.slug]),
+        "chapters:officer_end": r(
+            "chapters:officer_end",
+            args=[chapter_a.slug, officer_own.chapter_officer_terms.get().pk],
+        ),
         "chapters:jornada_list": r("chapters:jornada_list"),
         "chapters:jornada_feed": r("chapters:jornada_feed"),
         "chapters:jornada_ics": r("chapters:jornada_ics", args=[jornada.slug]),
