@@ -611,3 +611,13 @@ def test_jornada_page_for_a_signed_in_member_has_a_constant_query_count(
     # count, options), agenda, speakers, materials
     with django_assert_num_queries(11):
         assert client.get(jornada.get_absolute_url()).status_code == 200
+
+
+def test_a_suspended_chapter_leaves_the_cached_list_at_once(client, chapter_a, ime_staff):
+    from chapters.services import set_chapter_suspension
+
+    assert "Capítulo Alfa" in _main(client.get("/chapters/"))  # now cached
+    set_chapter_suspension(chapter=chapter_a, suspended=True, by=ime_staff)
+    assert "Capítulo Alfa" not in _main(client.get("/chapters/"))
+    set_chapter_suspension(chapter=chapter_a, suspended=False, by=ime_staff)
+    assert "Capítulo Alfa" in _main(client.get("/chapters/"))
