@@ -248,3 +248,14 @@ def test_posts_to_review_are_ime_work_only(client):
     html = client.get(URL).content.decode()
     assert 'id="posts"' not in html and "Pendiente de IME" not in html
 
+
+def test_a_coordinator_who_is_not_staff_gets_the_header_link_in_both_languages(client):
+    user = coordinator()
+    assert not user.is_staff
+    client.force_login(user)
+    spanish = client.get("/").content.decode()
+    assert f'<a href="{URL}">Pendientes</a>' in spanish
+    assert 'href="/admin/"' not in spanish  # the admin stays a staff link
+    english = client.get("/en/").content.decode()
+    assert f'<a href="/en{URL}">To do</a>' in english
+    assert client.get(URL).status_code == 200  # the link opens their workbench
