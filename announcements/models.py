@@ -70,7 +70,7 @@ class Announcement(models.Model):
         "chapters.Chapter",
         blank=True,
         related_name="+",
-        verbose_name=_("miembros de los capítulos"),
+        verbose_name=_("integrantes de los capítulos"),
     )
     audience_jornadas = models.ManyToManyField(
         "chapters.Jornada",
@@ -78,11 +78,14 @@ class Announcement(models.Model):
         related_name="announcements",
         verbose_name=_("registrados confirmados de las Jornadas"),
     )
-    audience_all_members = models.BooleanField(_("todos los miembros"), default=False)
+    audience_all_members = models.BooleanField(_("todas las personas integrantes"), default=False)
     audience_sectors = models.ManyToManyField(
-        "members.Sector", blank=True, related_name="+", verbose_name=_("miembros de los sectores")
+        "members.Sector",
+        blank=True,
+        related_name="+",
+        verbose_name=_("integrantes de los sectores"),
     )
-    audience_countries = CountryField(_("miembros residentes en"), multiple=True, blank=True)
+    audience_countries = CountryField(_("integrantes con residencia en"), multiple=True, blank=True)
     audience_programs = models.ManyToManyField(
         "programs.Program",
         blank=True,
@@ -105,7 +108,7 @@ class Announcement(models.Model):
         "news.Digest",
         blank=True,
         related_name="announcements",
-        verbose_name=_("destinatarios del resumen de noticias"),
+        verbose_name=_("personas destinatarias del resumen de noticias"),
         help_text=_("Lo llena el resumen de noticias (news), nunca a mano."),
     )
 
@@ -138,7 +141,7 @@ class Announcement(models.Model):
     # A send in progress: empty until every recipient has its Delivery row (written by
     # announcements.tasks.create_deliveries_task), so the send is never closed half written.
     recipients_ready_at = models.DateTimeField(
-        _("destinatarios listos el"), null=True, blank=True, editable=False
+        _("personas destinatarias calculadas el"), null=True, blank=True, editable=False
     )
     # When that task was last handed to the broker: the dispatcher enqueues it again when
     # it never was (broker down) or long ago (its worker died).
@@ -200,7 +203,7 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="announcement_deliveries",
-        verbose_name=_("destinatario"),
+        verbose_name=_("persona destinataria"),
     )
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -222,7 +222,7 @@ class MemberSearchFilter(django_filters.FilterSet):
     expertise = ExpertiseFilter(
         method="filter_expertise",
         label=_("Especialidad"),
-        help_text=_("Escribe para ver las especialidades de los miembros."),
+        help_text=_("Escribe para ver las especialidades de las personas integrantes."),
     )
     language = django_filters.MultipleChoiceFilter(
         choices=list,
