@@ -119,7 +119,7 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("destinatarios"), ordering="n_recipients")
+    @admin.display(description=_("personas destinatarias"), ordering="n_recipients")
     def recipients(self, obj):
         return obj.n_recipients
 

@@ -74,7 +74,7 @@ class Announcement(models.Model):
         "chapters.Chapter",
         blank=True,
         related_name="+",
-        verbose_name=_("miembros de los capítulos"),
+        verbose_name=_("integrantes de los capítulos"),
     )
     audience_jornadas = models.ManyToManyField(
         "chapters.Jornada",
@@ -82,11 +82,14 @@ class Announcement(models.Model):
         related_name="announcements",
         verbose_name=_("registrados confirmados de las Jornadas"),
     )
-    audience_all_members = models.BooleanField(_("todos los miembros"), default=False)
+    audience_all_members = models.BooleanField(_("todas las personas integrantes"), default=False)
     audience_sectors = models.ManyToManyField(
-        "members.Sector", blank=True, related_name="+", verbose_name=_("miembros de los sectores")
+        "members.Sector",
+        blank=True,
+        related_name="+",
+        verbose_name=_("integrantes de los sectores"),
     )
-    audience_countries = CountryField(_("miembros residentes en"), multiple=True, blank=True)
+    audience_countries = CountryField(_("integrantes con residencia en"), multiple=True, blank=True)
     audience_programs = models.ManyToManyField(
         "programs.Program",
         blank=True,
@@ -134,7 +137,7 @@ class Announcement(models.Model):
         "news.Digest",
         blank=True,
         related_name="announcements",
-        verbose_name=_("destinatarios del resumen de noticias"),
+        verbose_name=_("personas destinatarias del resumen de noticias"),
         help_text=_("Lo llena el resumen de noticias (news), nunca a mano."),
     )
 
@@ -167,7 +170,7 @@ class Announcement(models.Model):
     # A send in progress: empty until every recipient has its Delivery row (written by
     # announcements.tasks.create_deliveries_task), so the send is never closed half written.
     recipients_ready_at = models.DateTimeField(
-        _("destinatarios listos el"), null=True, blank=True, editable=False
+        _("personas destinatarias calculadas el"), null=True, blank=True, editable=False
     )
     # When that task was last handed to the broker: the dispatcher enqueues it again when
     # it never was (broker down) or long ago (its worker died).
@@ -337,7 +340,7 @@ class Delivery(models.Model):
         null=True,
         blank=True,
         related_name="announcement_deliveries",
-        verbose_name=_("destinatario"),
+        verbose_name=_("persona destinataria"),
     )
     invitee = models.ForeignKey(
         "Invitee",

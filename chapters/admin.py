@@ -299,7 +299,7 @@ class ChapterAdmin(StorageOutageAdminMixin, ScopedHistoryAdmin):
         form.uploader_id = request.user.pk  # logo uploads count against the account
         return form
 
-    @admin.display(description=_("miembros"), ordering="member_count")
+    @admin.display(description=_("integrantes"), ordering="member_count")
     def members(self, obj):
         return obj.member_count
 

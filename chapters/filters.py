@@ -4,6 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.choices import FilterForm
+
 from .models import Chapter
 
 
@@ -16,6 +18,7 @@ class ChapterFilter(django_filters.FilterSet):
     class Meta:
         model = Chapter
         fields = ["region", "country"]
+        form = FilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -65,6 +65,20 @@ def is_ime_staff(user) -> bool:
     )
 
 
+# The header's link to the workbench (members:workbench), decided at sign-in from
+# `sees_others_personal_data` and kept in the session: the header reads no roles on every
+# page (members' pages have fixed query counts). Only a link: the page checks the role on
+# every request; a role granted later shows the link from the next sign-in (or once the
+# workbench is opened).
+WORKBENCH_LINK_SESSION_KEY = "workbench_link"
+
+
+def remember_workbench_link(request, user) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[WORKBENCH_LINK_SESSION_KEY] = sees_others_personal_data(user)
+
+
 def sees_others_personal_data(user) -> bool:
     """Can this account see other people's personal data? The one rule behind the second
     factor (SECURITY.md A5).

@@ -2,7 +2,9 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.choices import FilterForm, name_empty_choices
 from members.choices import MexicanState
 from members.models import ExpertiseTag, Language, Sector
 
@@ -45,6 +47,10 @@ class OrganizationForm(forms.ModelForm):
             "description_es": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
 
     def clean_rfc(self):
         rfc = normalise_rfc(self.cleaned_data["rfc"])
@@ -92,7 +98,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class OrganizationFilterForm(forms.Form):
+class OrganizationFilterForm(FilterForm):
     """The public list's filters; an unknown value is an error shown next to its field."""
 
     sector = forms.ModelChoiceField(
@@ -102,13 +108,14 @@ class OrganizationFilterForm(forms.Form):
         to_field_name="slug",
         empty_label=_("Todos"),
     )
-    state = forms.ChoiceField(label=_("Estado"), required=False)
+    state = forms.ChoiceField(label=pgettext_lazy("entidad federativa", "Estado"), required=False)
     kind = forms.ChoiceField(label=_("Tipo"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("Todos")), *MexicanState.choices]
         self.fields["kind"].choices = [("", _("Todos")), *Organization.Kind.choices]
+        name_empty_choices(self, filtering=True)  # again: the choices were just set
 
     def filter(self, queryset):
         data = self.cleaned_data

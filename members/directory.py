@@ -67,12 +67,17 @@ class Card:
 
     @property
     def initials(self) -> str:
-        """Up to two letters for the card when there is no photo ("Ana María López": "AL")."""
-        words = [w for w in self.display_name.split() if w[:1].isalpha()]
-        if not words:
-            return "?"
-        letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-        return letters.upper()
+        return initials(self.display_name)
+
+
+def initials(name: str) -> str:
+    """Up to two letters for a member's card when there is no photo ("Ana María López":
+    "AL"); shown by templates/members/_avatar.html (the directory and the PNCS search)."""
+    words = [w for w in name.split() if w[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
 
 
 def _shown(ids: list) -> list:

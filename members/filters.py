@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import FilterForm
+
 from .countries import country_code
 from .listing import search_terms, words_query
 from .models import Profile, ProfileSector, Sector
@@ -71,6 +73,7 @@ class DirectoryFilter(django_filters.FilterSet):
     class Meta:
         model = Profile
         fields = []
+        form = FilterForm
 
     @property
     def words(self) -> list[str]:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import name_empty_choices
 from core.images import process_photo
 from core.language import collation_key
 
@@ -195,6 +196,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
         for name in ("given_names", "paternal_surname", "country"):
             self.fields[name].required = True
         blank_labels = {
@@ -306,6 +308,10 @@ class ArcoRequestForm(forms.ModelForm):
                 "Qué necesitas y, si aplica, qué dato y por qué (hasta 4000 caracteres)."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
 
 
 class ExportForm(forms.Form):

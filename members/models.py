@@ -69,8 +69,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        verbose_name = _("usuario")
-        verbose_name_plural = _("usuarios")
+        verbose_name = _("persona usuaria")
+        verbose_name_plural = _("personas usuarias")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
         ]
@@ -539,21 +539,21 @@ class ProfileView(models.Model):
         related_name="views",
         null=True,
         blank=True,
-        verbose_name=_("miembro consultado"),
+        verbose_name=_("persona consultada"),
     )
     # A page of the directory: a digest of its filters and position (the same page read
     # twice the same day counts once), and the filters themselves.
     page = models.CharField(_("página"), max_length=64, blank=True, default="")
     filters = models.JSONField(_("filtros"), default=dict, blank=True)
-    row_count = models.PositiveIntegerField(_("miembros mostrados"), default=1)
+    row_count = models.PositiveIntegerField(_("personas mostradas"), default=1)
     viewed_on = models.DateField(_("día"))
     viewed_at = models.DateTimeField(_("visto el"), default=timezone.now)
 
     objects = ProfileViewQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("consulta de datos de miembros")
-        verbose_name_plural = _("consultas de datos de miembros")
+        verbose_name = _("consulta de datos de personas integrantes")
+        verbose_name_plural = _("consultas de datos de personas integrantes")
         constraints = [
             models.UniqueConstraint(
                 fields=["viewer", "kind", "profile", "viewed_on"],

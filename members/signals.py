@@ -10,7 +10,7 @@ import logging
 from allauth.account import signals as account_signals
 from django.contrib.auth import signals as auth_signals
 
-from core.access import ROLE_NAMES_MEMO
+from core.access import ROLE_NAMES_MEMO, remember_workbench_link
 
 from .http import client_ip
 
@@ -59,6 +59,10 @@ def _acceptance_deleted(sender, instance, **kwargs):
     forget_privacy_notice_cache(user_id=instance.user_id)
 
 
+def _remember_workbench_link(sender, request, user, **kwargs):
+    remember_workbench_link(request, user)
+
+
 def connect():
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -76,6 +80,9 @@ def connect():
         _acceptance_deleted, sender=PrivacyAcceptance, dispatch_uid="members_acceptance_deleted"
     )
     auth_signals.user_logged_in.connect(_log_login, dispatch_uid="members_log_login")
+    auth_signals.user_logged_in.connect(
+        _remember_workbench_link, dispatch_uid="members_workbench_link"
+    )
     auth_signals.user_login_failed.connect(
         _log_login_failure, dispatch_uid="members_log_login_failure"
     )

@@ -27,7 +27,7 @@ class Thread(models.Model):
     last_message_at = models.DateTimeField(_("último mensaje"), null=True, blank=True)
     last_sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("último remitente"),
+        verbose_name=_("remitente del último mensaje"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from chapters.models import Chapter
+from core.choices import FilterForm
 from members.models import Sector
 
 from .models import Post, Tag
@@ -33,3 +34,4 @@ class PostFilter(django_filters.FilterSet):
     class Meta:
         model = Post
         fields = ["sector", "chapter", "tag"]
+        form = FilterForm

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.access import is_ime_staff
+from core.choices import name_empty_choices
 from core.images import process_photo
 
 from .access import writable_chapters, writable_sectors
@@ -57,6 +58,7 @@ class PostForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
         self.user = user
         choices = []
         if is_ime_staff(user):

@@ -108,7 +108,7 @@ class Post(models.Model):
         null=True,
         blank=True,
         related_name="news_posts",
-        verbose_name=_("autor"),
+        verbose_name=_("persona autora"),
     )
     submitted_at = models.DateTimeField(_("enviada a revisión el"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -200,8 +200,8 @@ class TrustedAuthor(models.Model):
     granted_at = models.DateTimeField(_("otorgado el"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("autor de confianza")
-        verbose_name_plural = _("autores de confianza")
+        verbose_name = _("persona autora de confianza")
+        verbose_name_plural = _("personas autoras de confianza")
 
     def __str__(self):
         return str(self.user)
@@ -219,7 +219,7 @@ class DigestRun(models.Model):
     period_start = models.DateTimeField(_("desde"))
     period_end = models.DateTimeField(_("hasta"))
     created_at = models.DateTimeField(_("preparado el"), auto_now_add=True)
-    recipient_count = models.PositiveIntegerField(_("destinatarios"), default=0)
+    recipient_count = models.PositiveIntegerField(_("personas destinatarias"), default=0)
 
     class Meta:
         ordering = ["-period_start", "frequency"]

@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.choices import FilterForm
 from core.language import collation_key
 from members.choices import EducationLevel, MexicanState
 from members.models import (
@@ -222,7 +223,7 @@ class MemberSearchFilter(django_filters.FilterSet):
     expertise = ExpertiseFilter(
         method="filter_expertise",
         label=_("Especialidad"),
-        help_text=_("Escribe para ver las especialidades de los miembros."),
+        help_text=_("Escribe para ver las especialidades de las personas integrantes."),
     )
     language = django_filters.MultipleChoiceFilter(
         choices=list,
@@ -241,6 +242,7 @@ class MemberSearchFilter(django_filters.FilterSet):
 
     class Meta:
         fields = []
+        form = FilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -353,6 +355,7 @@ class OpportunityFilter(django_filters.FilterSet):
     class Meta:
         model = Opportunity
         fields = []
+        form = FilterForm
 
     def filter_remote(self, queryset, name, value):
         return queryset.filter(is_remote=True) if value else queryset

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import name_empty_choices
 from members.models import Contribution, ExpertiseTag
 
 from .models import Affiliation, Interest, Opportunity, Pncs
@@ -47,6 +48,7 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
         self.fields["pncs"].queryset = Pncs.objects.coordinated_by(user).select_related("sector")
         self.fields["pncs"].empty_label = None
         self.fields["expertise"].queryset = ExpertiseTag.objects.all()
@@ -96,6 +98,10 @@ class AffiliationForm(forms.ModelForm):
         help_texts = {
             "institution": _("Empresa, universidad u organismo con el que tienes un vínculo."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
 
     def clean_institution(self):
         from .services import normalize_institution

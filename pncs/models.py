@@ -43,7 +43,7 @@ class Pncs(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="coordinated_pncs",
         blank=True,
-        verbose_name=_("coordinadores"),
+        verbose_name=_("personas coordinadoras"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -246,7 +246,7 @@ class SearchAudit(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
-        verbose_name=_("usuario"),
+        verbose_name=_("persona usuaria"),
     )
     action = models.CharField(_("acción"), max_length=12, choices=Action.choices)
     filters = models.JSONField(_("filtros"), default=dict)
@@ -293,8 +293,8 @@ class MemberSearchIndex(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("índice de búsqueda de miembros")
-        verbose_name_plural = _("índice de búsqueda de miembros")
+        verbose_name = _("índice de búsqueda de personas integrantes")
+        verbose_name_plural = _("índice de búsqueda de personas integrantes")
         # GIN indexes (full text, trigram) are created by a PostgreSQL-only migration.
         indexes = [
             models.Index(fields=["contactable", "education_level"], name="pncs_msi_education"),
@@ -373,8 +373,8 @@ class MemberExport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("exportación de miembros")
-        verbose_name_plural = _("exportaciones de miembros")
+        verbose_name = _("exportación de personas integrantes")
+        verbose_name_plural = _("exportaciones de personas integrantes")
         indexes = [
             models.Index(fields=["user", "-created_at"], name="pncs_export_user"),
             models.Index(

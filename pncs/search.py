@@ -22,9 +22,11 @@ from django.contrib.postgres.search import (
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
+    Exists,
     F,
     FloatField,
     Func,
+    OuterRef,
     Q,
     TextField,
     Value,
@@ -32,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from members.directory import initials
 from members.models import Profile, display_name
 
 from .models import MemberSearchIndex
@@ -421,30 +424,54 @@ class ShownRow:
     education_level: str
     sectors: dict
     profile: ShownProfile
+    photo_url: str = ""  # only when the viewer may open the profile (members.files checks)
+
+    @property
+    def initials(self) -> str:
+        return initials(self.profile.display_name)
 
 
-def shown_rows(page_ids: list) -> list:
+def shown_rows(page_ids: list, viewer=None) -> list:
     """The index rows of one page, in order, each checked against the members' own tables
     (the boundary): a row whose contactable flag is stale is left out, never shown (the
-    signal receivers rewrite it; a search only reads)."""
+    signal receivers rewrite it; a search only reads).
+
+    With `viewer`, a row carries the member's photo when the photos' access check would
+    serve it to the viewer (Profile.objects.visible_to, members.files): a contactable
+    member hidden from the directory shows initials, never a refused photo. Read in the
+    same statement (a condition per row)."""
     if not page_ids:
         return []
-    by_id = {
-        pk: ShownRow(pk, country, education, sectors, ShownProfile(*names))
-        for pk, country, education, sectors, *names in base_queryset()
-        .filter(pk__in=page_ids)
-        .values_list(*SHOWN_FIELDS)
-    }
+    rows = base_queryset().filter(pk__in=page_ids)
+    if viewer is None:
+        rows = rows.annotate(photo_shown=Value(False, output_field=BooleanField()))
+    else:
+        visible = Profile.objects.visible_to(viewer).filter(pk=OuterRef("profile_id"))
+        rows = rows.annotate(photo_shown=Exists(visible))
+    storage = Profile._meta.get_field("photo").storage
+    by_id = {}
+    for pk, country, education, sectors, *names, photo, photo_shown in rows.values_list(
+        *SHOWN_FIELDS, "profile__photo", "photo_shown"
+    ):
+        by_id[pk] = ShownRow(
+            pk,
+            country,
+            education,
+            sectors,
+            ShownProfile(*names),
+            photo_url=storage.url(photo) if photo and photo_shown else "",
+        )
     return [by_id[pk] for pk in page_ids if pk in by_id]
 
 
-def run_search(queryset, *, sort: str, page: int, text: str = "") -> SearchResult:
-    """One page of results (25), a capped count and the facets of the current result."""
+def run_search(queryset, *, sort: str, page: int, text: str = "", viewer=None) -> SearchResult:
+    """One page of results (25), a capped count and the facets of the current result;
+    `viewer` (the searcher) gets the photos they may see on the cards."""
     page = max(1, min(page, MAX_PAGE))
     rows, capped = window(queryset, sort=sort, text=text)
     offset = (page - 1) * PAGE_SIZE
     return SearchResult(
-        rows=shown_rows([row[0] for row in rows[offset : offset + PAGE_SIZE]]),
+        rows=shown_rows([row[0] for row in rows[offset : offset + PAGE_SIZE]], viewer),
         count=len(rows),
         capped=capped,
         page=page,

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import name_empty_choices
+
 from .models import Application
 
 GENDER_DESCRIPTION_MESSAGE = _("Escribe cómo te describes, o elige otra opción.")
@@ -41,6 +43,7 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)  # 'Elige un país', not '---------'
         # Eligibility per program: a program for residents of Mexico (IA 1000: any
         # nationality) asks for the state only; a program open to the diaspora asks for
         # the country of residence, and for a state only from people living in Mexico.

@@ -1,5 +1,7 @@
 """Template tags of the site's layout (`{% load layout %}`).
 
+`{% workbench_link as show %}`: whether the header shows the workbench's link.
+
 `{% site_urls as urls %}`: the links of the header, the footer and the language switcher,
 reversed once per language and process.
 
@@ -46,6 +48,23 @@ SITE_URL_NAMES = {
     "workbench": "members:workbench",
     "set_language": "set_language",
 }
+
+
+@register.simple_tag(takes_context=True)
+def workbench_link(context) -> bool:
+    """`{% workbench_link as show %}`: whether the header links to the staff workbench:
+    staff, and anyone the sign-in found with a role (coordinators of a PNCS who are not
+    staff included; core.access.remember_workbench_link). No query."""
+    from core.access import WORKBENCH_LINK_SESSION_KEY
+
+    request = context.get("request")
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(WORKBENCH_LINK_SESSION_KEY))
 
 
 @register.simple_tag

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.access import role_required, sees_others_personal_data
+from core.access import remember_workbench_link, role_required, sees_others_personal_data
 
 from ..workbench import EMPTY_PAGE, sections_for
 
@@ -15,6 +15,7 @@ from ..workbench import EMPTY_PAGE, sections_for
 def workbench(request):
     """Pending work of every staff role the user holds, each item one click from its
     action; members without a role get 403 (role_required)."""
+    remember_workbench_link(request, request.user)
     sections = sections_for(request.user)
     return render(
         request,

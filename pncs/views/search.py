@@ -91,6 +91,7 @@ def member_search(request):
             sort=filterset.sort_order,
             page=_page_number(request),
             text=filterset.text,
+            viewer=request.user,
         )
         record_audit(
             user=request.user,

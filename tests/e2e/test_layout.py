@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from core.access import IME_STAFF
 from tests.e2e.axe import assert_no_axe_violations
-from tests.factories import member, with_totp
+from tests.factories import coordinator, member, with_totp
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -187,3 +187,31 @@ def test_the_workbench_lists_work_and_decides_in_place(page, live_server, artifa
     expect(page.locator(".messages")).to_contain_text("Solicitud aprobada")
     pending.refresh_from_db()
     assert pending.status == Membership.Status.APPROVED
+
+
+def test_a_coordinator_who_is_not_staff_finds_the_workbench_in_the_header(page, live_server):
+    """The coordinator's link fits the header's line at 1280 px and the phone menu, in
+    Spanish and English."""
+    user = coordinator()  # with a second factor, not staff
+    sign_in(page.context, live_server.url, user)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/")
+    expect(nav_link(page, "Pendientes")).to_be_visible()
+    tops = page.eval_on_selector_all(
+        ".brand, .site-nav li, .language-switcher",
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return r.top + r.height / 2; })",
+    )
+    assert max(tops) - min(tops) < 8, tops
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/en/")
+    page.get_by_role("button", name="Menu").click()
+    link = page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="To do", exact=True
+    )
+    expect(link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("To do")
+    assert_no_axe_violations(page)

@@ -206,3 +206,56 @@ def test_program_staff_see_constancias_to_issue_until_they_are_issued(client):
     assert "2 constancias por emitir" in page.content.decode()
     issue_certificates(stage=stage1, notify=False)
     assert "constancias por emitir" not in client.get(URL).content.decode()
+
+
+def test_ime_staff_see_posts_to_review_each_one_click_from_its_review(client, ime_staff):
+    from tests.factories import PostFactory
+
+    now = timezone.now()
+    older = PostFactory(
+        status="pending",
+        title_es="Mentorías abiertas",
+        title_en="Mentoring open",
+        submitted_at=now - datetime.timedelta(days=2),
+    )
+    newer = PostFactory(
+        status="pending", title_es="Nueva beca", submitted_at=now - datetime.timedelta(hours=1)
+    )
+    PostFactory(status="draft", title_es="Borrador sin enviar")
+    PostFactory(status="published", title_es="Ya publicada")
+    html = client.get(URL).content.decode()
+    section = html[html.index('id="posts"') :]
+    assert "Noticias por revisar" in section
+    assert '<span class="badge">2</span>' in section  # counted like the other sections
+    first = reverse("news:review", args=[older.pk])
+    second = reverse("news:review", args=[newer.pk])
+    assert f'href="{first}"' in section and f'href="{second}"' in section
+    assert section.index(first) < section.index(second)  # oldest submission first
+    assert "Borrador sin enviar" not in html and "Ya publicada" not in html
+    # the nav at the top counts it too, and the review page it opens is the action
+    assert 'href="#posts"' in html
+    assert client.get(first).status_code == 200
+    english = client.get("/en" + URL).content.decode()
+    assert "News to review" in english and "Mentoring open" in english
+
+
+def test_posts_to_review_are_ime_work_only(client):
+    from tests.factories import PostFactory
+
+    PostFactory(status="pending", title_es="Pendiente de IME")
+    user = coordinator()
+    client.force_login(user)
+    html = client.get(URL).content.decode()
+    assert 'id="posts"' not in html and "Pendiente de IME" not in html
+
+
+def test_a_coordinator_who_is_not_staff_gets_the_header_link_in_both_languages(client):
+    user = coordinator()
+    assert not user.is_staff
+    client.force_login(user)
+    spanish = client.get("/").content.decode()
+    assert f'<a href="{URL}">Pendientes</a>' in spanish
+    assert 'href="/admin/"' not in spanish  # the admin stays a staff link
+    english = client.get("/en/").content.decode()
+    assert f'<a href="/en{URL}">To do</a>' in english
+    assert client.get(URL).status_code == 200  # the link opens their workbench

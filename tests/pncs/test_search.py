@@ -710,3 +710,35 @@ def test_a_refused_search_form_is_never_cached(coord_client):
         response = coord_client.get(SEARCH, {"country": "Narnia"})
         assert "Narnia" in _form_of(response) and "id_country_error" in _form_of(response)
     assert _search_form_keys() == []
+
+
+# --- photos on the result cards (issue 22) -----------------------------------------------
+
+
+def test_result_cards_show_the_photo_the_searcher_may_see_or_the_initials(coord_client):
+    """The directory's rule and partial: a photo, else initials; a photo only when the
+    photos' access check (Profile.objects.visible_to) would serve it to the searcher."""
+    shown = contactable(given_names="Ana", paternal_surname="Zamudio", directory_visibility="pncs")
+    hidden = contactable(given_names="Irma", paternal_surname="Ortiz", directory_visibility="ime")
+    contactable(given_names="Luis", paternal_surname="Quetzal", directory_visibility="members")
+    Profile.objects.filter(pk=shown.pk).update(photo="photos/ana.jpg")
+    Profile.objects.filter(pk=hidden.pk).update(photo="photos/irma.jpg")
+    rebuild_index()
+    html = coord_client.get(SEARCH).content.decode()
+    assert 'class="card-avatar" src="/media/private/photos/ana.jpg"' in html
+    assert '<span class="card-avatar card-initials" aria-hidden="true">LQ</span>' in html
+    # contactable but not visible to coordinators: initials, never a refused photo URL
+    assert "irma.jpg" not in html
+    assert '<span class="card-avatar card-initials" aria-hidden="true">IO</span>' in html
+    assert coord_client.get("/media/private/photos/irma.jpg").status_code in (403, 404)
+    english = coord_client.get("/en" + SEARCH).content.decode()
+    assert "/media/private/photos/ana.jpg" in english and ">LQ</span>" in english
+
+
+def test_ime_staff_see_every_searched_members_photo(client, ime_staff):
+    hidden = contactable(given_names="Irma", paternal_surname="Ortiz", directory_visibility="ime")
+    Profile.objects.filter(pk=hidden.pk).update(photo="photos/irma.jpg")
+    rebuild_index()
+    client.force_login(ime_staff)
+    html = client.get(SEARCH).content.decode()  # IME staff see every active profile
+    assert 'class="card-avatar" src="/media/private/photos/irma.jpg"' in html
