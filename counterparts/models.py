@@ -351,7 +351,7 @@ class MemberInvitation(models.Model):
 
     class Meta:
         verbose_name = _("invitación a un miembro")
-        verbose_name_plural = _("invitaciones a miembros")
+        verbose_name_plural = _("invitaciones a personas integrantes")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["request", "member"], name="counterparts_invite_once")

@@ -40,7 +40,7 @@ class PreferenceForm(forms.Form):
         help_text=_("El aviso no incluye el texto del mensaje; lo lees en el sitio."),
     )
     member_contact = forms.BooleanField(
-        label=_("Permitir que otros miembros me escriban desde mi perfil"),
+        label=_("Permitir que otras personas de la red me escriban desde mi perfil"),
         required=False,
         help_text=_(
             "Si lo desactivas, tu perfil no muestra el botón «Enviar mensaje». Las "

@@ -202,7 +202,9 @@ class Preference(models.Model):
         related_name="messaging_preference",
     )
     email_notices = models.BooleanField(_("Avisarme por correo de mensajes nuevos"), default=True)
-    member_contact = models.BooleanField(_("Permitir que otros miembros me escriban"), default=True)
+    member_contact = models.BooleanField(
+        _("Permitir que otras personas de la red me escriban"), default=True
+    )
 
     class Meta:
         verbose_name = _("preferencia de mensajes")
