@@ -89,6 +89,17 @@ def public_page(slug):
 
 MEMBER_COUNTS_KEY = "chapters:member-counts"
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+# What was read on the read replica (a @replica_reads view: the chapter list) may predate a
+# write that already replaced the generation: it is kept apart from what the primary gave
+# (a visitor who just wrote reads the primary's copy) and only this long.
+REPLICA_SECONDS = 5
+
+
+def _source() -> tuple[str, int]:
+    """Where this request's reads go, and how long what they give may be cached."""
+    from core.replica import replica_in_use
+
+    return ("replica", REPLICA_SECONDS) if replica_in_use() else ("primary", MAX_SECONDS)
 
 
 def list_section(region: str, country: str, *, render) -> str:
@@ -97,7 +108,8 @@ def list_section(region: str, country: str, *, render) -> str:
     membership changing forgets it at once) and for MAX_SECONDS at most. `render()` makes
     it from the database when missing or outdated. Only known values are cached (a region
     of the list, a two-letter country code, or none): anything else is rendered each time,
-    so the cache holds a bounded number of entries whatever visitors type."""
+    so the cache holds a bounded number of entries whatever visitors type. A copy read on
+    the read replica is kept apart and for REPLICA_SECONDS only (`_source`)."""
     from .models import Chapter
 
     known = (not region or region in Chapter.Region.values) and (
@@ -105,7 +117,8 @@ def list_section(region: str, country: str, *, render) -> str:
     )
     if not known:
         return render()
-    key = f"chapters:list:{get_language()}:{region}:{country}"
+    source, seconds = _source()
+    key = f"chapters:list:{source}:{get_language()}:{region}:{country}"
     found = caches["answers"].get_many([GENERATION_KEY, key])
     generation = _current_generation(found)
     entry = found.get(key)
@@ -113,7 +126,7 @@ def list_section(region: str, country: str, *, render) -> str:
         return entry["html"]
     html = render()
     if generation is not None:
-        caches["answers"].set(key, {"generation": generation, "html": html}, timeout=MAX_SECONDS)
+        caches["answers"].set(key, {"generation": generation, "html": html}, timeout=seconds)
     return html
 
 
@@ -126,9 +139,11 @@ def member_counts() -> dict:
 
     from .models import Membership
 
-    found = caches["answers"].get_many([GENERATION_KEY, MEMBER_COUNTS_KEY])
+    source, seconds = _source()
+    key = f"{MEMBER_COUNTS_KEY}:{source}"
+    found = caches["answers"].get_many([GENERATION_KEY, key])
     generation = _current_generation(found)
-    entry = found.get(MEMBER_COUNTS_KEY)
+    entry = found.get(key)
     if entry is not None and generation is not None and entry["generation"] == generation:
         return entry["counts"]
     counts = dict(
@@ -139,9 +154,7 @@ def member_counts() -> dict:
         .values_list("chapter_id", "n")
     )
     if generation is not None:
-        caches["answers"].set(
-            MEMBER_COUNTS_KEY, {"generation": generation, "counts": counts}, timeout=MAX_SECONDS
-        )
+        caches["answers"].set(key, {"generation": generation, "counts": counts}, timeout=seconds)
     return counts
 
 
