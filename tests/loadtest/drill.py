@@ -18,6 +18,8 @@ process (mixload.py).
 3. no data lost: every delivery of both announcements sent exactly once (messages counted
    per recipient at the sink against the outbox rows), and every profile edit the site
    acknowledged is in the profile's history.
+
+LOADTEST_MODE=scaleout runs the drill with two of everything instead (scaleout.py).
 """
 
 from __future__ import annotations
