@@ -125,4 +125,6 @@ def test_the_scale_out_drill_runs_end_to_end(tmp_path):
     failed = [name for name, ok in report["checks"].items() if not ok]
     assert not failed, (failed, report["faults"], report["load"]["error_kinds"])
     assert done.returncode == 0
-    assert "PASS  exactly one message per recipient at the sink (one Message-ID each)" in done.stdout
+    assert (
+        "PASS  exactly one message per recipient at the sink (one Message-ID each)" in done.stdout
+    )
