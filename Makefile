@@ -134,13 +134,17 @@ bench: $(STAMP)
 # announcement going out, then LOADTEST_FAULT_SECONDS during which PostgreSQL and Redis
 # really restart (away LOADTEST_OUTAGE seconds each); then the data checks. Figures to
 # stdout and var/loadtest/results.json.
+# LOADTEST_MODE=scaleout: the drill with two of everything (two gunicorn nodes behind nginx,
+# two Celery workers and a beat, primary + standby, moto's S3; LOADTEST_MEMBERS recipients,
+# 100,000 by default): a web node, a worker and the standby fail during LOADTEST_SECONDS.
 LOADTEST_SECONDS ?= 300
 LOADTEST_FAULT_SECONDS ?= 60
 LOADTEST_OUTAGE ?= 2
+LOADTEST_MODE ?=
 loadtest: $(STAMP)
-	scripts/ensure-services postgres redis gettext  # their binaries; the drill starts its own
+	scripts/ensure-services postgres redis gettext $(if $(filter scaleout,$(LOADTEST_MODE)),nginx)  # binaries only
 	$(TEST_ENV) LOADTEST_SECONDS=$(LOADTEST_SECONDS) LOADTEST_FAULT_SECONDS=$(LOADTEST_FAULT_SECONDS) \
-		LOADTEST_OUTAGE=$(LOADTEST_OUTAGE) $(PY) -m tests.loadtest.drill
+		LOADTEST_OUTAGE=$(LOADTEST_OUTAGE) LOADTEST_MODE=$(LOADTEST_MODE) $(PY) -m tests.loadtest.drill
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

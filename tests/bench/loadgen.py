@@ -91,9 +91,11 @@ class Response:
 class Connection:
     """One keep-alive HTTP/1.1 connection (reopened when the server closes it)."""
 
-    def __init__(self, host, port, timeout, local_host=None):
+    def __init__(self, host, port, timeout, local_host=None, *, ssl=None, host_header=None):
         self.host, self.port, self.timeout = host, port, timeout
         self.local_host = local_host
+        # Over TLS (`ssl`: an SSLContext; SNI is the Host header's name), as to a proxy.
+        self.ssl, self.host_header = ssl, host_header
         self.reader = self.writer = None
 
     async def close(self):
@@ -124,9 +126,14 @@ class Connection:
         if self.writer is None:
             local = (self.local_host, 0) if self.local_host else None
             self.reader, self.writer = await asyncio.open_connection(
-                self.host, self.port, local_addr=local
+                self.host,
+                self.port,
+                local_addr=local,
+                ssl=self.ssl,
+                server_hostname=self.host_header if self.ssl else None,
             )
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        host = self.host_header or f"{self.host}:{self.port}"
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         payload = body.encode() if body else b""
         if payload or method in ("POST", "PUT", "PATCH"):

@@ -18,6 +18,8 @@ process (mixload.py).
 3. no data lost: every delivery of both announcements sent exactly once (messages counted
    per recipient at the sink against the outbox rows), and every profile edit the site
    acknowledged is in the profile's history.
+
+LOADTEST_MODE=scaleout runs the drill with two of everything instead (scaleout.py).
 """
 
 from __future__ import annotations
@@ -214,9 +216,9 @@ def _multi(pairs):
     return data
 
 
-def prepare_world(config: DrillConfig) -> dict:
-    """Roles with their sessions, the editing members, the member who logs in, and two
-    draft announcements (one per phase) to every member, written by IME staff."""
+def prepare_world(config: DrillConfig, phases=("steady", "faults")) -> dict:
+    """Roles with their sessions, the editing members, the member who logs in, and a
+    draft announcement per phase to every member, written by IME staff."""
     from announcements import audiences
     from announcements.models import Announcement
     from members.models import Profile, Sector, User
@@ -261,7 +263,7 @@ def prepare_world(config: DrillConfig) -> dict:
     _prepare_member(login_user)
 
     drafts = {}
-    for phase in ("steady", "faults"):
+    for phase in phases:
         announcement = Announcement.objects.create(
             kind=Announcement.Kind.CHAPTER,
             subject_es=f"[drill-{phase}] Aviso del simulacro",
@@ -292,7 +294,8 @@ def prepare_world(config: DrillConfig) -> dict:
 # --- Running a phase --------------------------------------------------------------------
 
 
-def run_load(port, mix, writes, seconds, concurrency, tmp: Path, name: str):
+def run_load(port, mix, writes, seconds, concurrency, tmp: Path, name: str, **extra):
+    """The load generator's process; `extra`: more of its spec (tls, host_header)."""
     spec = {
         "host": "127.0.0.1",
         "port": port,
@@ -302,6 +305,7 @@ def run_load(port, mix, writes, seconds, concurrency, tmp: Path, name: str):
         "paced": writes,
         "timeout": 30,
         "token_prefix": f"drill-{name}-{secrets.token_hex(3)}",
+        **extra,
     }
     spec_path, out = tmp / f"{name}-spec.json", tmp / f"{name}-out.json"
     spec_path.write_text(json.dumps(spec))
@@ -755,6 +759,10 @@ def config_from_env(env) -> DrillConfig:
 
 def main(argv=None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentnet.settings")
+    if os.environ.get("LOADTEST_MODE", "") == "scaleout":
+        from .scaleout import main as scaleout_main
+
+        return scaleout_main()
     config = config_from_env(os.environ)
     report = run_drills(config)
     sys.stdout.write(render(report) + "\n")

@@ -6,6 +6,7 @@ that every acknowledged write is in the database. Every request is recorded with
 wall-clock start (so the faults the parent injects line up).
 
 Spec (JSON): host, port, seconds, concurrency, timeout, seed, token_prefix,
+    tls (optional: over TLS, certificate not verified, SNI and Host `host_header`),
     mix:   [{"label", "weight", "paths": [...], "headers": {...}, "expect": [200]}]
     paced: [{"label", "every": seconds, "method": "POST", "expect": [302], "location",
              "variants": [{"path", "headers", "body"}]}]   # "{token}" in the body
@@ -17,12 +18,28 @@ import asyncio
 import itertools
 import json
 import random
+import ssl
 import sys
 import time
 
 from tests.bench.loadgen import Connection
 
 FORM = "application/x-www-form-urlencoded"
+
+
+def _connection(spec):
+    context = None
+    if spec.get("tls"):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return Connection(
+        spec["host"],
+        spec["port"],
+        spec.get("timeout", 30),
+        ssl=context,
+        host_header=spec.get("host_header"),
+    )
 
 
 async def _one(conn, spec, method, path, headers, body, expect, location=None):
@@ -44,7 +61,7 @@ async def _one(conn, spec, method, path, headers, body, expect, location=None):
 
 
 async def _browse(spec, mix, weights, deadline, samples, rng):
-    conn = Connection(spec["host"], spec["port"], spec.get("timeout", 30))
+    conn = _connection(spec)
     try:
         while time.time() < deadline:
             index = rng.choices(range(len(mix)), weights)[0]
@@ -65,7 +82,7 @@ async def _browse(spec, mix, weights, deadline, samples, rng):
 
 async def _paced(spec, entry, index, deadline, samples, writes):
     """`entry` every `every` seconds (no catching up after a slow answer)."""
-    conn = Connection(spec["host"], spec["port"], spec.get("timeout", 30))
+    conn = _connection(spec)
     variants = itertools.cycle(entry["variants"])
     sequence = itertools.count()
     next_at = time.time() + entry["every"] * random.random()  # spreads the starts

@@ -90,3 +90,41 @@ def test_a_short_drill_runs_end_to_end(tmp_path):
     assert data["writes"]["all_present"], data["writes"]
     assert "req/s" in render(report)
     assert "drill-faults" in done.stdout
+
+
+def test_the_scale_out_drill_runs_end_to_end(tmp_path):
+    """Two web nodes behind nginx, two workers and a beat, primary and standby, moto's S3:
+    one node killed and restarted, a worker killed in the middle of a batch, the standby
+    stopped and started; only the killed node's requests in flight fail, every recipient
+    gets exactly one message, every acknowledged edit is on the primary."""
+    results = tmp_path / "results.json"
+    env = {
+        **os.environ,
+        "LOADTEST_MODE": "scaleout",
+        "LOADTEST_SECONDS": "30",
+        "LOADTEST_MEMBERS": "300",
+        "LOADTEST_CONCURRENCY": "3",
+        # Slow enough at the sink (20 s a batch of 100) that a batch is still going out when
+        # the worker is killed, after the web node's restart.
+        "LOADTEST_SMTP_RATE": "5",
+        "LOADTEST_DRAIN_TIMEOUT": "180",
+        "LOADTEST_RESULTS": str(results),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.loadtest.drill"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert results.exists(), done.stderr[-3000:]
+    report = json.loads(results.read_text())
+    assert report["data"]["send"]["recipients"] >= 300
+    assert set(report["faults"]) == {"web", "worker", "standby"}
+    failed = [name for name, ok in report["checks"].items() if not ok]
+    assert not failed, (failed, report["faults"], report["load"]["error_kinds"])
+    assert done.returncode == 0
+    assert (
+        "PASS  exactly one message per recipient at the sink (one Message-ID each)" in done.stdout
+    )

@@ -2,23 +2,20 @@
 (moto in server mode) with the two buckets, behind a TCP proxy the tests can cut (an outage
 of the store)."""
 
-import subprocess
-import sys
-import time
-
 import pytest
 
-from tests.bench.server import free_port
+from tests.loadtest.servers import S3_KEYS, MotoS3
 from tests.security.proxy import CuttableProxy
 
 PRIVATE_BUCKET = "talentnet-private"
 PUBLIC_BUCKET = "talentnet-public"
-S3_KEYS = {"AWS_ACCESS_KEY_ID": "testing-key", "AWS_SECRET_ACCESS_KEY": "testing-secret"}
 
 
 class S3Server:
-    def __init__(self, proc, port, proxy):
-        self.proc, self.port, self.proxy = proc, port, proxy
+    """The moto server (tests/loadtest/servers.py) and the cuttable proxy in front of it."""
+
+    def __init__(self, moto: MotoS3, proxy):
+        self.moto, self.proc, self.port, self.proxy = moto, moto.proc, moto.port, proxy
 
     @property
     def endpoint(self) -> str:
@@ -26,50 +23,20 @@ class S3Server:
         return f"http://127.0.0.1:{self.proxy.port}"
 
     def client(self):
-        import boto3
-
-        return boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{self.port}",
-            region_name="us-east-1",
-            aws_access_key_id=S3_KEYS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=S3_KEYS["AWS_SECRET_ACCESS_KEY"],
-        )
+        return self.moto.client()
 
     def keys(self, bucket: str) -> set[str]:
-        listing = self.client().list_objects_v2(Bucket=bucket)
-        return {item["Key"] for item in listing.get("Contents", [])}
+        return self.moto.keys(bucket)
 
 
 @pytest.fixture(scope="session")
 def s3_server():
     """moto's S3 server on a free loopback port, both buckets created."""
-    import urllib.request
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto's S3 server did not start") from None
-                time.sleep(0.1)
-        with CuttableProxy("127.0.0.1", port) as proxy:
-            server = S3Server(proc, port, proxy)
-            for bucket in (PRIVATE_BUCKET, PUBLIC_BUCKET):
-                server.client().create_bucket(Bucket=bucket)
-            yield server
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with (
+        MotoS3(buckets=(PRIVATE_BUCKET, PUBLIC_BUCKET)) as moto,
+        CuttableProxy("127.0.0.1", moto.port) as proxy,
+    ):
+        yield S3Server(moto, proxy)
 
 
 @pytest.fixture

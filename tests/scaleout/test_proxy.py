@@ -11,13 +11,11 @@ import http.client
 import re
 import shutil
 import ssl
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.bench.server import free_port
+from tests.loadtest.servers import OwnNginx
 from tests.security.production_server import PUBLIC_HOST, ProductionServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -28,66 +26,15 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 FORGED = "203.0.113.9"
 
 
-class Proxy:
-    def __init__(self, tmp: Path, upstream_port: int):
-        self.tmp = tmp
-        self.http_port, self.https_port = free_port(), free_port()
-        self.upstream_port = upstream_port
-        self.proc = None
+class Proxy(OwnNginx):
+    """tests/loadtest/servers.OwnNginx with gunicorn as its one upstream server."""
 
-    def start(self):
-        cert, key = self.tmp / "cert.pem", self.tmp / "key.pem"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-             "-subj", f"/CN={PUBLIC_HOST}", "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        values = {
-            "TALENTNET_UPSTREAM": f"127.0.0.1:{self.upstream_port}",
-            "SERVER_NAME": PUBLIC_HOST,
-            "PROXY_HTTP_PORT": f"127.0.0.1:{self.http_port}",
-            "PROXY_HTTPS_PORT": f"127.0.0.1:{self.https_port}",
-            "TLS_CERTIFICATE": str(cert),
-            "TLS_CERTIFICATE_KEY": str(key),
-        }
-        # As the image's envsubst does: ${NAME} filled, nginx's own $variables left alone.
-        site = re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], TEMPLATE.read_text())
-        (self.tmp / "site.conf").write_text(site)
-        # What nginx's official image puts around conf.d/ (its own nginx.conf), here in tmp.
-        for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (self.tmp / name).mkdir()
-        (self.tmp / "nginx.conf").write_text(
-            "daemon off;\nworker_processes 1;\nuser root;\n"
-            f"pid {self.tmp}/nginx.pid;\nerror_log {self.tmp}/error.log warn;\n"
-            "events { worker_connections 128; }\n"
-            "http {\n  include /etc/nginx/mime.types;\n"
-            f"  access_log {self.tmp}/access.log;\n"
-            f"  client_body_temp_path {self.tmp}/body;\n  proxy_temp_path {self.tmp}/proxy;\n"
-            f"  fastcgi_temp_path {self.tmp}/fastcgi;\n  uwsgi_temp_path {self.tmp}/uwsgi;\n"
-            f"  scgi_temp_path {self.tmp}/scgi;\n"
-            f"  include {self.tmp}/site.conf;\n}}\n"
-        )
-        self.proc = subprocess.Popen(
-            [NGINX, "-p", str(self.tmp), "-c", str(self.tmp / "nginx.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode()}")
-            try:
-                if self.request("/healthz")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("nginx did not answer")
+    def __init__(self, tmp: Path, upstream_port: int):
+        super().__init__(tmp, [f"127.0.0.1:{upstream_port}"], PUBLIC_HOST)
+        self.upstream_port = upstream_port
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+        self.close()
 
     def request(self, path, *, method="GET", headers=None, body=None, host=PUBLIC_HOST):
         """Over TLS, as a browser: SNI and Host are the public name."""

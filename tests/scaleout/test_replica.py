@@ -19,39 +19,13 @@ import psycopg
 import pytest
 
 from tests.bench.server import free_port, prepare_database
-from tests.loadtest.servers import OwnPostgres
+from tests.loadtest.servers import OwnPostgres, OwnStandby
 from tests.security.production_server import ProductionServer, production_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 NEW_CHAPTER = "Capítulo recién fundado"
-
-
-class OwnStandby(OwnPostgres):
-    """A streaming replica of `primary`, made with pg_basebackup -R."""
-
-    def __init__(self, primary: OwnPostgres):
-        super().__init__()
-        self.primary = primary
-
-    def start(self):
-        self.socketdir.mkdir(parents=True)
-        if self._as_postgres:
-            shutil.chown(self._tmp, "postgres", "postgres")
-            shutil.chown(self.socketdir, "postgres", "postgres")
-        self._run(
-            "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "postgres",
-            "-D", str(self.datadir), "-R", "-X", "stream", "--no-sync",
-        )  # fmt: skip
-        with open(self.datadir / "postgresql.conf", "a") as conf:
-            conf.write(f"port = {self.port}\nunix_socket_directories = '{self.socketdir}'\n")
-        self._pg_ctl("start")
-        return self
-
-    def sql(self, statement: str):
-        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            return conn.execute(statement).fetchone()
 
 
 def _add_chapter(database_url: str, env: dict, name=NEW_CHAPTER, slug="recien-fundado") -> None:
