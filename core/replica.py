@@ -36,10 +36,14 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _heavy = contextvars.ContextVar("talentnet_heavy_reads", default=False)
 _pinned = contextvars.ContextVar("talentnet_read_your_writes", default=False)
 
-# Seconds the replica's replay is behind: 0 when it has replayed all it received.
+# Seconds behind: 0 when everything received is replayed; else the age of the last
+# transaction replayed or, when none was replayed since the standby started (a paused or
+# stuck standby holding WAL it never applied), the time since it started: it is at least
+# that far behind as far as it can tell.
 LAG_SQL = (
     "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+    "ELSE EXTRACT(EPOCH FROM now() - "
+    "COALESCE(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) END"
 )
 
 
