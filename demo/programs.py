@@ -5,8 +5,11 @@ centre Infotec and Huawei Technologies, a call in early 2024 with no specific ac
 background required, a virtual stage 1 (machine learning, deep learning) with the
 centre's constancia plus Huawei's certification, and an in-person stage 2 abroad for
 the 107 best averages. The demo cohort is drawn from the demo members (all of them,
-up to the program's capacity), its results recorded, the stage-2 selection done and
-certificates issued. A second program has an open call so applying can be tried.
+up to the program's capacity), its results recorded and both credentials issued. The
+stage abroad is upcoming (its dates are relative to the day of seeding): the 107 best
+were selected, one declined and her seat passed to the next in rank, most confirmed and
+gave their travel data, a few have not answered yet. A second program has an open call
+so applying can be tried.
 """
 
 import datetime as dt
@@ -27,17 +30,20 @@ from programs.models import (
     Selection,
     Session,
     Stage,
+    TravelDetails,
 )
 from programs.services import (
     CertificationRow,
     ResultRow,
     import_partner_certifications,
-    issue_certificates,
     rank_candidates,
     record_results,
 )
 
 IA1000_SLUG = "ia-1000"
+STAGE2_STARTS_IN = 45  # days from the day of seeding to the stage abroad
+# Of the seats offered, this many (the last ones by rank) are still waiting for an answer.
+PENDING_OFFERS = 5
 OPEN_SLUG = "ciencia-de-datos-para-la-salud"
 
 # Participants came from 24 states and 4 countries, bachillerato to doctorado.
@@ -211,8 +217,10 @@ def _ia1000(infotec, huawei):
             "mode": Stage.Mode.IN_PERSON,
             "place_es": "China (en el extranjero)",
             "place_en": "China (abroad)",
-            "starts_on": dt.date(2024, 5, 27),
-            "ends_on": dt.date(2024, 6, 7),
+            # Upcoming, relative to the day of seeding: the seats are being confirmed and
+            # the travel data is collected (it is purged only once the stage has ended).
+            "starts_on": timezone.localdate() + dt.timedelta(days=STAGE2_STARTS_IN),
+            "ends_on": timezone.localdate() + dt.timedelta(days=STAGE2_STARTS_IN + 13),
             "seats": 107,
             # The seat abroad (issue 23): a week to confirm it, travel data asked.
             "offer_days": 7,
@@ -379,30 +387,42 @@ def _cohort(rng, program, stage1, stage2, users):
     )
 
     ranking = rank_candidates(stage=stage1)
-    count = min(stage2.seats or 0, len(ranking) // 2) or min(len(ranking), 1)
-    waitlist = min(len(ranking) - count, max(1, count // 10)) if len(ranking) > count else 0
+    # The 107 best averages when the demo has enough members (the default 300 does);
+    # two in three of those ranked in a small demo, so a waitlist remains.
+    count = min(stage2.seats or 0, len(ranking) * 2 // 3) or min(len(ranking), 1)
+    waitlist = min(len(ranking) - count, max(2, count // 10)) if len(ranking) > count else 0
     selected = ranking[:count]
     waiting = ranking[count : count + waitlist]
-    offered_at = timezone.make_aware(dt.datetime(2024, 5, 2, 9, 0))
+    # The stage abroad is upcoming: the seats were offered three days ago with a week to
+    # answer. The first one selected declined hers; it passed to the first on the
+    # waitlist, who confirmed it. The last few selected have not answered yet; everyone
+    # else confirmed and most gave their travel data (issue 23).
+    now = timezone.now()
+    offered_at = now - dt.timedelta(days=3)
     deadline = offered_at + dt.timedelta(days=stage2.offer_days or 7)
-    # The last one selected declined her seat; it passed to the first on the waitlist,
-    # who confirmed it and travelled (issue 23). The trip's data was purged after it.
-    declined = selected[-1] if waiting else None
-    travelled = selected[:-1] + waiting[:1] if declined else selected
-    Enrolment.objects.bulk_create(
+    declined = selected[0] if waiting and len(selected) > 1 else None
+    pending = selected[1:][-PENDING_OFFERS:] if len(selected) > 2 else []
+    confirmed = [c for c in selected if c is not declined and c not in pending]
+    confirmed += waiting[:1] if declined else []
+    enrolments = (
         [
             Enrolment(
                 application_id=c.application_id,
                 stage=stage2,
                 rank=c.rank,
                 offer_expires_at=deadline,
-                seat_confirmed_at=offered_at + dt.timedelta(days=2),
-                score=Decimal(rng.randint(7000, 10000)) / 100,
-                completed=True,
-                certified=True,
-                completed_on=stage2.ends_on,
+                seat_confirmed_at=offered_at + dt.timedelta(days=1),
             )
-            for c in travelled
+            for c in confirmed
+        ]
+        + [
+            Enrolment(
+                application_id=c.application_id,
+                stage=stage2,
+                rank=c.rank,
+                offer_expires_at=deadline,
+            )
+            for c in pending
         ]
         + [
             Enrolment(
@@ -412,37 +432,64 @@ def _cohort(rng, program, stage1, stage2, users):
                 rank=c.rank,
             )
             for c in waiting
-            if c not in travelled
+            if c not in confirmed
         ]
-        + (
-            [
-                Enrolment(
-                    application_id=declined.application_id,
-                    stage=stage2,
-                    status=Enrolment.Status.DECLINED,
-                    rank=declined.rank,
-                    offer_expires_at=deadline,
-                    released_at=offered_at + dt.timedelta(days=3),
-                    decline_reason="No obtuve permiso en mi trabajo para viajar.",
-                )
-            ]
-            if declined
-            else []
+    )
+    if declined:
+        enrolments.append(
+            Enrolment(
+                application_id=declined.application_id,
+                stage=stage2,
+                status=Enrolment.Status.DECLINED,
+                rank=declined.rank,
+                offer_expires_at=deadline,
+                released_at=offered_at + dt.timedelta(days=1),
+                decline_reason="No obtuve permiso en mi trabajo para viajar.",
+            )
         )
-    )
-    # The demo's notices were "sent" long ago: nothing is mailed by seeding.
-    Enrolment.objects.filter(stage=stage1, completed=True).update(
-        selection_notified_at=timezone.make_aware(dt.datetime(2024, 5, 2, 10, 0))
-    )
+    Enrolment.objects.bulk_create(enrolments)
+    _travel_details(rng, stage2)
+    # The demo's notices were "sent" when the seats were offered: nothing is mailed by seeding.
+    Enrolment.objects.filter(stage=stage1, completed=True).update(selection_notified_at=offered_at)
     Selection.objects.create(
         source_stage=stage1,
         target_stage=stage2,
         selected_count=len(selected),
         waitlist_count=len(waiting),
-        confirmed_at=timezone.make_aware(dt.datetime(2024, 5, 2, 9, 0)),
+        confirmed_at=offered_at,
     )
-    issue_certificates(stage=stage2, issued_on=stage2.ends_on, notify=False)
     return len(applications)
+
+
+DIETS = ["", "", "", "Vegetariana", "Sin gluten", "Vegana"]
+
+
+def _travel_details(rng, stage):
+    """Travel data of four in five confirmed participants, around the stage's dates."""
+    arrival = stage.starts_on - dt.timedelta(days=1)
+    departure = stage.ends_on + dt.timedelta(days=1)
+    confirmed = stage.enrolments.filter(
+        status=Enrolment.Status.ENROLLED, seat_confirmed_at__isnull=False
+    ).order_by("rank")
+    details = []
+    for n, enrolment in enumerate(confirmed):
+        if n % 5 == 4:
+            continue
+        diet = rng.choice(DIETS)
+        details.append(
+            TravelDetails(
+                enrolment=enrolment,
+                passport_valid_until=departure + dt.timedelta(days=rng.randint(200, 1500)),
+                visa_status=rng.choice(["applied", "granted", "to_apply"]),
+                arrival_on=arrival,
+                departure_on=departure,
+                dietary_needs=diet,
+                sensitive_consent_at=timezone.now() if diet else None,
+                emergency_contact_name="Familiar de contacto (demo)",
+                emergency_contact_phone=f"+52 55 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+            )
+        )
+    TravelDetails.objects.bulk_create(details)
 
 
 def _open_applications(rng, program, users):

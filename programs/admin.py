@@ -531,6 +531,26 @@ class AttendanceInline(admin.TabularInline):
     fields = ["session", "attended"]
 
 
+COMPUTED_RESULT_MESSAGE = _(
+    "Esta etapa se califica por módulo: el promedio y la conclusión se calculan con las "
+    "calificaciones y la asistencia. Corrige las calificaciones por módulo en la "
+    "participación o con la importación de resultados."
+)
+
+
+class EnrolmentListForm(forms.ModelForm):
+    """A row of the results list: on a stage graded by module the average and completion
+    are computed, so a typed score or completion is refused, never silently replaced."""
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = [f for f in ("score", "completed") if f in self.changed_data]
+        if typed and self.instance.pk and stage_is_graded_by_module(self.instance.stage):
+            for field in typed:
+                self.add_error(field, COMPUTED_RESULT_MESSAGE)
+        return cleaned
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
     """Results entry: score, completed and certified are editable in the list."""
@@ -601,6 +621,9 @@ class EnrolmentAdmin(BigTableAdminMixin, admin.ModelAdmin):
             enrolment=OuterRef("pk"), kind=Certificate.Kind.CONSTANCIA
         )
         return super().get_queryset(request).annotate(has_constancia=Exists(constancias))
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=EnrolmentListForm, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # Average and completion of a stage graded by module are computed, never typed.

@@ -1,13 +1,22 @@
-"""The demo data: a completed IA 1000 cohort (results, selection, certificates) and an
-open program, shown by every page; seeding twice changes nothing."""
+"""The demo data: an IA 1000 cohort (results, credentials, the selection for the upcoming
+stage abroad) and an open program, shown by every page; seeding twice changes nothing."""
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from demo.management.commands.seed_demo import Command as SeedDemo
 from demo.programs import IA1000_SLUG, OPEN_SLUG
-from programs.models import Application, Certificate, Enrolment, Program, Selection
+from programs.models import (
+    Application,
+    Certificate,
+    Enrolment,
+    Program,
+    Selection,
+    TravelDetails,
+)
+from programs.services import purge_travel_details
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +72,14 @@ def test_demo_has_a_completed_selected_and_certified_ia1000_cohort(seeded):
     # Averages are computed from three weighted modules and ten sessions.
     assert stage1.modules.count() == 3 and stage1.sessions.count() == 10
     assert stage1.enrolments.filter(score__isnull=False, attendance__isnull=False).exists()
-    assert Certificate.objects.filter(enrolment__stage=stage2).exists()
+    # The stage abroad is upcoming: offers still open for a few, travel data for others,
+    # nothing purged and no stage-2 certificate yet.
+    assert stage2.starts_on > timezone.localdate()
+    assert stage2.enrolments.filter(status="enrolled", seat_confirmed_at__isnull=True).exists()
+    assert stage2.enrolments.filter(status="waitlisted").exists()
+    assert TravelDetails.objects.filter(enrolment__stage=stage2).exists()
+    assert purge_travel_details() == 0
+    assert not Certificate.objects.filter(enrolment__stage=stage2).exists()
     assert Program.objects.get(slug=OPEN_SLUG).call_is_open()
 
 
@@ -84,7 +100,13 @@ def test_demo_pages_show_everything(seeded, client):
 
 
 def test_a_demo_participant_downloads_their_certificate(seeded, client):
-    certificate = Certificate.objects.select_related("enrolment__application__user").first()
+    # A participant without a staff role (those need a second factor first).
+    certificate = (
+        Certificate.objects.select_related("enrolment__application__user")
+        .filter(enrolment__application__user__groups__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     client.force_login(certificate.enrolment.application.user)
     html = client.get(reverse("programs:mine")).content.decode()
     assert certificate.code in html

@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from programs.admin import IMPORT_REJECTED_MESSAGE, IMPORTED_MESSAGE
+from programs.admin import COMPUTED_RESULT_MESSAGE, IMPORT_REJECTED_MESSAGE, IMPORTED_MESSAGE
 from programs.forms import STATE_REQUIRED_MESSAGE
 from programs.grading import stage_result, weighted_average
 from programs.models import Application, Attendance, Certificate, ModuleGrade
-from programs.services import rank_candidates
+from programs.services import rank_candidates, save_result
 from tests.factories import (
     ProgramFactory,
     StageFactory,
@@ -357,3 +357,46 @@ def test_a_diaspora_program_asks_the_state_of_those_living_in_mexico(client):
     assert response.status_code == 200
     assert str(STATE_REQUIRED_MESSAGE) in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_a_score_typed_in_the_results_list_of_a_stage_graded_by_module_is_refused(
+    staff_client, graded_cohort
+):
+    """The average is computed from the module grades: typing one in the list changes
+    nothing and says why, instead of being silently recomputed."""
+    stage1, _stage2, modules, sessions, people = graded_cohort
+    target = people[0]
+    ModuleGrade.objects.bulk_create(
+        ModuleGrade(enrolment=target, module=m, grade=Decimal("80")) for m in modules
+    )
+    Attendance.objects.bulk_create(
+        Attendance(enrolment=target, session=s, attended=True) for s in sessions
+    )
+    save_result(enrolment=target)
+    target.refresh_from_db()
+    assert target.score == Decimal("80.00")
+    url = reverse("admin:programs_enrolment_changelist") + f"?stage__id__exact={stage1.pk}"
+    formset = staff_client.get(url).context["cl"].formset
+    data = {
+        "form-TOTAL_FORMS": str(len(formset.forms)),
+        "form-INITIAL_FORMS": str(len(formset.forms)),
+        "_save": "Guardar",
+    }
+    for n, form in enumerate(formset.forms):
+        data[f"form-{n}-id"] = str(form.instance.pk)
+        score = form.instance.score
+        data[f"form-{n}-score"] = "" if score is None else str(score)
+        if form.instance.completed:
+            data[f"form-{n}-completed"] = "on"
+        if form.instance.certified:
+            data[f"form-{n}-certified"] = "on"
+        if form.instance.pk == target.pk:
+            data[f"form-{n}-score"] = "99.00"
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert str(COMPUTED_RESULT_MESSAGE) in response.content.decode()
+    target.refresh_from_db()
+    assert target.score == Decimal("80.00")
+    # In English, the same refusal.
+    response = staff_client.post("/en" + url, data)
+    assert "This stage is graded by module" in response.content.decode()
