@@ -269,7 +269,9 @@ class Officer(models.Model):
 
 class AppointableRole(models.Model):
     """The roles a chapter may fill by itself (IME keeps this list; the other roles only
-    IME appoints, in the admin)."""
+    IME appoints, in the admin). DEFAULT_ROLES on a database that has none."""
+
+    DEFAULT_ROLES = ("vice-president", "secretary", "treasurer", "member")
 
     role = models.CharField(_("cargo"), max_length=20, choices=Officer.Role.choices, unique=True)
 

@@ -34,6 +34,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.replica import replica_in_use
+
 GENERATION_KEY = "chapters:page:generation"
 # A safety net: every change we know of invalidates at once, but one made while Redis was
 # unreachable could not (its new generation was lost); its page is outdated this long at most.
@@ -97,8 +99,6 @@ REPLICA_SECONDS = 5
 
 def _source() -> tuple[str, int]:
     """Where this request's reads go, and how long what they give may be cached."""
-    from core.replica import replica_in_use
-
     return ("replica", REPLICA_SECONDS) if replica_in_use() else ("primary", MAX_SECONDS)
 
 

@@ -35,6 +35,7 @@ PUBLIC_URL_KWARGS = frozenset(
         "id",
         "path",
         "stage_id",
+        "enrolment_id",
         # messaging: a message of a thread; counterparts: a person of an organisation, one
         # of its requests.
         "message_pk",

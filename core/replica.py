@@ -12,6 +12,9 @@ primary.
 - A replica that does not answer, or replays more than DATABASE_REPLICA_MAX_LAG seconds
   behind, is skipped for DATABASE_REPLICA_RETRY_AFTER seconds; a healthy one is asked again
   every DATABASE_REPLICA_CHECK_EVERY seconds (per process; the probe waits at most 2 s).
+- A replica that fails under a request (stopped between two probes) does not fail it: a
+  `@replica_reads` view of a safe method is run again on the primary, and the replica is
+  skipped from then on for DATABASE_REPLICA_RETRY_AFTER seconds.
 
 No session state: the probe is one SELECT in autocommit, so a transaction-mode pooler
 (PgBouncer) in front of either server is fine.
@@ -63,7 +66,17 @@ def replica_reads(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         with heavy_reads():
-            return view(request, *args, **kwargs)
+            on_replica = replica_in_use()
+            try:
+                return view(request, *args, **kwargs)
+            except DatabaseError:
+                if not on_replica or request.method not in SAFE_METHODS:
+                    raise
+                logger.warning(
+                    "read replica failed under %s; read again on the primary", request.path
+                )
+                health.failed()
+        return view(request, *args, **kwargs)  # outside heavy_reads: the primary
 
     return wrapper
 
@@ -80,6 +93,13 @@ class ReplicaHealth:
     def forget(self) -> None:
         with self.lock:
             self.usable_until = self.skipped_until = 0.0
+
+    def failed(self) -> None:
+        """The replica failed a query: skip it for RETRY_AFTER seconds, its connection closed."""
+        with self.lock:
+            self.usable_until = 0.0
+            self.skipped_until = time.monotonic() + settings.DATABASE_REPLICA_RETRY_AFTER
+        connections[REPLICA].close()
 
     def usable(self) -> bool:
         now = time.monotonic()

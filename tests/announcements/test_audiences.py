@@ -27,6 +27,9 @@ def test_every_audience_field_of_an_announcement_has_exactly_one_contributing_ap
             "audience_programs",
             "audience_sectors",
             "audience_stages",
+            "audience_stages_completed",
+            "audience_stages_selected",
+            "audience_stages_travelling",
         ]
     )
 

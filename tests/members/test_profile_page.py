@@ -72,9 +72,10 @@ def test_the_profile_page_query_count_does_not_grow_with_the_lists(
     url = reverse("members:profile", args=[other.pk])
     assert client.get(url).status_code == 200  # the first look: recorded
     # A second look: session, user, roles, the profile (visible_to, and whether it was
-    # seen today), the four lists (one small query each); the privacy notice answered
+    # seen today), the four lists (one small query each), whether its owner takes messages
+    # from members (the messaging app's button, issue 26); the privacy notice answered
     # from the cache; no lock, no write.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     html = response.content.decode()
     assert "tema 00" in html and f"tema {size - 1:02d}" in html

@@ -35,8 +35,9 @@ TEXT = NASTY | st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300
 )
 
-# Forms that end a session or change the language: posting to them tests nothing here.
-SKIP_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
+# Forms that end a session or change the language: posting to them tests nothing here; an
+# invitation's one-click refusal acts on any POST by design (RFC 8058, as unsubscribing).
+SKIP_ACTIONS = ("/accounts/logout/", "/i18n/setlang/", "/invitation/")
 
 
 class _Forms(HTMLParser):

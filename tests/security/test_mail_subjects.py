@@ -242,6 +242,19 @@ def test_message_notice_and_organisation_subjects_are_plain(django_capture_on_co
     assert SHOWN in notices[0].subject
 
 
+def test_a_news_decision_mail_names_the_post_on_one_plain_line(django_capture_on_commit_callbacks):
+    from news.services import approve_post
+    from tests.factories import PostFactory, UserFactory
+
+    author = coordinator("tic")
+    post = PostFactory(status="pending", author=author, title_es=TITLE[:200])
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: approve_post(post_id=post.pk, by=UserFactory(is_staff=True)),
+    )
+    _assert_plain_one_line(sent[0].subject, holds=SHOWN)
+
+
 # Every way the project sends mail, by module: a new one must be added to this file.
 SENDERS = {
     "members/services/mail.py": {"EmailMultiAlternatives", "queue_transactional_email"},
@@ -254,6 +267,9 @@ SENDERS = {
     "programs/services.py": {"queue_email_to_user"},
     "messaging/services.py": {"queue_email_to_user"},
     "counterparts/services.py": {"queue_email_to_user", "queue_transactional_email"},
+    "news/services.py": {"queue_email_to_user"},
+    # The invitation of an imported person: a fixed subject of ours, cleaned as any other.
+    "announcements/invitations.py": {"EmailMultiAlternatives"},
 }
 SENDING_CALLS = {
     "send_mail",
