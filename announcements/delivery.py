@@ -473,27 +473,44 @@ def send_batch(*, announcement_id: int, first_id: int, last_id: int) -> dict:
     if announcement.kind == Announcement.Kind.INVITATION:
         return _send_invitations(announcement_id, pending, counts, given_up)
     counts["failed"] += given_up
-    user_of = dict(pending)
     mail = AnnouncementMail(announcement)
+    kind = announcement.kind
+    return _send_pending(
+        announcement_id,
+        pending,
+        counts,
+        recipients_now=lambda ids: _recipients_now(ids, kind),
+        skip_reason=lambda user: _skip_reason(user, kind),
+        message=lambda user, delivery_id: mail.message(user, delivery_id=delivery_id),
+    )
+
+
+def _send_pending(announcement_id, pending, counts, *, recipients_now, skip_reason, message):
+    """The sending loop of `send_batch`, for members or invitees alike: `pending` holds
+    (delivery id, recipient id) pairs; per chunk the deliveries are claimed, their
+    recipients read again (`recipients_now(ids)` -> {id: recipient}), each skipped with
+    `skip_reason(recipient)` or sent (`message(recipient, delivery_id)`) and recorded sent
+    at once; refusals and skips are written once per chunk."""
+    recipient_of = dict(pending)
     mailer = _Mailer()
     outcomes = _Outcomes()
     chunk = claim_chunk()
     try:
         for start in range(0, len(pending), chunk):
-            ids = [pk for pk, _user in pending[start : start + chunk]]
+            ids = [pk for pk, _recipient in pending[start : start + chunk]]
             claimed = _claim(ids, announcement_id=announcement_id)
             if not claimed and not _is_sending(announcement_id):
                 return counts  # cancelled: cancel_announcement closed what was pending
-            users = _recipients_now([user_of[pk] for pk in claimed], announcement.kind)
+            recipients = recipients_now([recipient_of[pk] for pk in claimed])
             for position, delivery_id in enumerate(claimed):
-                user = users.get(user_of[delivery_id])
-                reason = _skip_reason(user, announcement.kind)
+                recipient = recipients.get(recipient_of[delivery_id])
+                reason = skip_reason(recipient)
                 if reason:
                     outcomes.add([delivery_id], Delivery.Status.SKIPPED, reason)
                     counts["skipped"] += 1
                     continue
                 try:
-                    mailer.send(mail.message(user, delivery_id=delivery_id))
+                    mailer.send(message(recipient, delivery_id))
                 except smtplib.SMTPRecipientsRefused as exc:
                     codes = sorted({str(code) for code, _msg in exc.recipients.values()})
                     outcomes.add(
@@ -565,56 +582,25 @@ def _send_invitations(announcement_id: int, pending, counts: dict, given_up: int
     from .models import Invitee
 
     counts["failed"] += given_up
-    invitee_of = dict(pending)
     domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
-    mailer = _Mailer()
-    outcomes = _Outcomes()
-    chunk = claim_chunk()
-    try:
-        for start in range(0, len(pending), chunk):
-            ids = [pk for pk, _invitee in pending[start : start + chunk]]
-            claimed = _claim(ids, announcement_id=announcement_id)
-            if not claimed and not _is_sending(announcement_id):
-                return counts
-            invitees = _invitees_now([invitee_of[pk] for pk in claimed])
-            for position, delivery_id in enumerate(claimed):
-                invitee = invitees.get(invitee_of[delivery_id])
-                if invitee is None:
-                    outcomes.add([delivery_id], Delivery.Status.SKIPPED, REASON_OPTED_OUT)
-                    counts["skipped"] += 1
-                    continue
-                if invitee.joined or invitee.status != Invitee.Status.INVITED:
-                    outcomes.add([delivery_id], Delivery.Status.SKIPPED, REASON_ALREADY_MEMBER)
-                    counts["skipped"] += 1
-                    continue
-                try:
-                    mailer.send(invitation_message(invitee, delivery_id=delivery_id, domain=domain))
-                except smtplib.SMTPRecipientsRefused as exc:
-                    codes = sorted({str(code) for code, _msg in exc.recipients.values()})
-                    outcomes.add(
-                        [delivery_id], Delivery.Status.FAILED, f"refused ({', '.join(codes)})"
-                    )
-                    counts["failed"] += 1
-                    continue
-                except ValueError:
-                    outcomes.add([delivery_id], Delivery.Status.FAILED, REASON_INVALID_ADDRESS)
-                    counts["failed"] += 1
-                    continue
-                except TRANSIENT_SMTP_ERRORS:
-                    outcomes.write()
-                    _release(claimed[position:])
-                    raise
-                counts["sent"] += 1
-                if not _record_sent(delivery_id, announcement_id):
-                    rest = claimed[position + 1 :]
-                    outcomes.add(rest, Delivery.Status.CANCELLED, REASON_CANCELLED)
-                    outcomes.write()
-                    return counts
-            outcomes.write()
-    finally:
-        mailer.close()
-    _finish_if_done(announcement_id)
-    return counts
+
+    def skip_reason(invitee):
+        if invitee is None:
+            return REASON_OPTED_OUT
+        if invitee.joined or invitee.status != Invitee.Status.INVITED:
+            return REASON_ALREADY_MEMBER
+        return ""
+
+    return _send_pending(
+        announcement_id,
+        pending,
+        counts,
+        recipients_now=_invitees_now,
+        skip_reason=skip_reason,
+        message=lambda invitee, delivery_id: invitation_message(
+            invitee, delivery_id=delivery_id, domain=domain
+        ),
+    )
 
 
 def dispatch_pending(*, now=None) -> dict:
