@@ -31,6 +31,7 @@ MFA_REQUIRED_MESSAGE = _(
 
 
 ROLE_NAMES_MEMO = "_role_names"
+HAS_MFA_MEMO = "_has_mfa"
 
 
 def role_names(user) -> frozenset:
@@ -49,6 +50,13 @@ def role_names(user) -> frozenset:
         names = frozenset(Group.objects.filter(user=user.pk).values_list("name", flat=True))
         setattr(user, ROLE_NAMES_MEMO, names)
     return names
+
+
+def remember_loaded_roles(user) -> None:
+    """Keep what the authentication backend loaded with the user (members.auth_backends):
+    its roles as the memo of `role_names`, and whether it has a TOTP authenticator."""
+    setattr(user, ROLE_NAMES_MEMO, frozenset(user.loaded_role_names))
+    setattr(user, HAS_MFA_MEMO, user.loaded_has_totp)
 
 
 def in_group(user, name) -> bool:
@@ -97,7 +105,11 @@ def sees_others_personal_data(user) -> bool:
 
 def has_mfa(user) -> bool:
     """True when the user has an active TOTP authenticator (checked on every request of the
-    pages that need one)."""
+    pages that need one): loaded with the request's user (members.auth_backends), else
+    one query."""
+    loaded = getattr(user, HAS_MFA_MEMO, None)
+    if loaded is not None:
+        return loaded
     return Authenticator.objects.filter(user=user.pk, type=Authenticator.Type.TOTP).exists()
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -18,14 +20,18 @@ from .models import (
 
 
 def profile_for_page(*, viewer, pk):
-    """The profile `viewer` opens (Profile.objects.visible_to(viewer), with its user and
-    `seen_today`), or Http404."""
+    """The profile `viewer` opens (Profile.objects.visible_to(viewer), with its user,
+    `seen_today` and its four lists: `lists_of(profile)`), or Http404. One statement."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("no such profile") from None
     return get_object_or_404(
-        Profile.objects.visible_to(viewer).for_page().with_seen_today(viewer.pk), pk=pk
+        Profile.objects.visible_to(viewer)
+        .for_page()
+        .with_seen_today(viewer.pk)
+        .annotate(**_list_annotations()),
+        pk=pk,
     )
 
 
@@ -39,30 +45,44 @@ class ProfileLists:
     contributions: list[str] = field(default_factory=list)
 
 
-def profile_lists(profile_id) -> ProfileLists:
-    """The sectors (primary first, then in their order), expertise (by name), languages
-    (by name) and contributions (in their order) of one profile: four small indexed reads,
-    whatever the length of each list."""
+def _list_annotations() -> dict:
+    """The sectors (primary first, then in their order), expertise (by name), languages and
+    contributions (in their order) of each profile, as arrays in the active language: four
+    small indexed subqueries of the profile's own statement, whatever the lists' lengths."""
     name = translated_name_field()
-    sectors = (
-        ProfileSector.objects.filter(profile_id=profile_id)
-        .order_by("-is_primary", "sector__order")
-        .values_list(f"sector__{name}", "is_primary")
+    sectors = ProfileSector.objects.filter(profile=OuterRef("pk")).order_by(
+        "-is_primary", "sector__order"
     )
+    return {
+        "list_sector_names": ArraySubquery(sectors.values(f"sector__{name}")),
+        "list_sector_primary": ArraySubquery(sectors.values("is_primary")),
+        "list_expertise": ArraySubquery(
+            ExpertiseTag.objects.filter(profiles=OuterRef("pk")).order_by("name").values("name")
+        ),
+        "list_languages": ArraySubquery(
+            Language.objects.filter(profiles=OuterRef("pk")).values(name)
+        ),
+        "list_contributions": ArraySubquery(
+            Contribution.objects.filter(profiles=OuterRef("pk")).order_by("order").values(name)
+        ),
+    }
+
+
+def lists_of(profile) -> ProfileLists:
+    """The lists `profile_for_page` loaded with the profile."""
     return ProfileLists(
-        sectors=[{"name": sector, "primary": primary} for sector, primary in sectors],
-        expertise=list(
-            ExpertiseTag.objects.filter(profiles=profile_id)
-            .order_by("name")
-            .values_list("name", flat=True)
-        ),
-        languages=sorted(
-            Language.objects.filter(profiles=profile_id).values_list(name, flat=True),
-            key=collation_key,
-        ),
-        contributions=list(
-            Contribution.objects.filter(profiles=profile_id)
-            .order_by("order")
-            .values_list(name, flat=True)
-        ),
+        sectors=[
+            {"name": sector, "primary": primary}
+            for sector, primary in zip(
+                profile.list_sector_names, profile.list_sector_primary, strict=True
+            )
+        ],
+        expertise=list(profile.list_expertise),
+        languages=sorted(profile.list_languages, key=collation_key),
+        contributions=list(profile.list_contributions),
     )
+
+
+def profile_lists(profile_id) -> ProfileLists:
+    """The four lists of one profile (the page's reading of them), in one statement."""
+    return lists_of(Profile.objects.annotate(**_list_annotations()).get(pk=profile_id))

@@ -99,7 +99,7 @@ class ProfileQuerySet(models.QuerySet):
 
     def for_page(self):
         """What a profile page shows: the profile and its user (the lists come from
-        members.profile_page.profile_lists)."""
+        members.profile_page.profile_for_page)."""
         return self.select_related("user")
 
     def with_seen_today(self, viewer_id, *, today=None):

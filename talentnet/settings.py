@@ -427,8 +427,8 @@ OPENBADGES_KEY_SEED = env("OPENBADGES_KEY_SEED", default="")
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.auth_backends.RolesModelBackend",
+    "members.auth_backends.RolesAllauthBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"

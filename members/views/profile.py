@@ -16,7 +16,7 @@ from .. import messages as msg
 from ..access import member_required
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
-from ..profile_page import profile_for_page, profile_lists
+from ..profile_page import lists_of, profile_for_page
 from ..services import (
     normalise_tag,
     profile_completeness,
@@ -139,7 +139,7 @@ def profile_detail(request, pk):
         "members/profile_detail.html",
         {
             "profile": profile,
-            "lists": profile_lists(profile.pk),
+            "lists": lists_of(profile),
             "own": own,
             "show_email": own or profile.show_email,
         },

@@ -205,8 +205,8 @@ def test_staff_dashboard_query_count_is_fixed(client, ime_staff, django_assert_n
     ChapterFactory.create_batch(size // 3 + 1)
     client.force_login(ime_staff())
     refresh_figures()
-    # session, user, IME group, TOTP authenticator, snapshot
-    with django_assert_num_queries(5):
+    # session, user (with its IME group and TOTP authenticator), snapshot
+    with django_assert_num_queries(3):
         assert client.get(STAFF).status_code == 200
 
 
@@ -218,9 +218,9 @@ def test_filtered_dashboard_query_count_is_fixed(
     ChapterFactory.create_batch(size // 3 + 1)
     client.force_login(ime_staff())
     refresh_figures()
-    # the 5 above, then the live aggregates of the filtered view (then cached), announcements
+    # the 3 above, then the live aggregates of the filtered view (then cached), announcements
     # included
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(24):
         assert client.get(STAFF, {"country": "CA", "period": "12m"}).status_code == 200
 
 

@@ -104,3 +104,39 @@ def test_a_role_revoked_elsewhere_counts_from_the_next_request(client, me):
     assert client.get(reverse("members:directory")).status_code == 302  # second factor first
     coordinators.user_set.remove(me)
     assert client.get(reverse("members:directory")).status_code == 200
+
+
+def test_the_request_user_comes_with_its_roles_and_second_factor(django_assert_num_queries):
+    """members.auth_backends loads the roles and the TOTP state in the user's statement:
+    the role questions and the second-factor rule then cost no query of their own."""
+    from django.contrib.auth import get_user_model
+
+    from members.auth_backends import RolesAllauthBackend, RolesModelBackend
+    from tests.factories import with_totp
+
+    coordinator = UserFactory(is_staff=True)
+    coordinator.groups.add(Group.objects.get(name=PNCS_COORDINATORS))
+    with_totp(coordinator)
+    plain = UserFactory()
+    for backend in (RolesModelBackend(), RolesAllauthBackend()):
+        with django_assert_num_queries(1):
+            loaded = backend.get_user(coordinator.pk)
+            assert role_names(loaded) == {PNCS_COORDINATORS}
+            assert access.has_mfa(loaded)
+            assert not access.lacks_second_factor(loaded)
+        with django_assert_num_queries(1):
+            other = backend.get_user(plain.pk)
+            assert role_names(other) == frozenset() and not access.has_mfa(other)
+    get_user_model().objects.filter(pk=plain.pk).update(is_active=False)
+    assert RolesModelBackend().get_user(plain.pk) is None  # an inactive account signs out
+    assert RolesModelBackend().get_user(10**9) is None
+
+
+def test_a_second_factor_added_elsewhere_counts_from_the_next_request(client, me):
+    from tests.factories import with_totp
+
+    Group.objects.get(name=PNCS_COORDINATORS).user_set.add(me)
+    response = client.get(reverse("members:directory"))
+    assert response.status_code == 302 and "totp" in response["Location"]
+    with_totp(me)
+    assert client.get(reverse("members:directory")).status_code == 200

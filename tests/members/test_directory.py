@@ -243,10 +243,10 @@ def test_directory_query_count_does_not_grow_with_rows(client, me, size, django_
     for profile in ProfileFactory.create_batch(size, directory_visibility=MEMBERS):
         profile.expertise.set(get_or_create_tags(["datos", f"tema {profile.pk}"]))
     client.get(reverse("members:directory"))  # the first look at this page is recorded
-    # Session, user, roles; ids of the page, the capped count, the cards (their sectors
+    # Session, user (with its roles); ids of the page, the capped count, the cards (their sectors
     # and expertise as arrays); whether this page was read today (it was: nothing
     # written); the sectors of the filter.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("members:directory"))
     assert len(names_on(response)) == min(size, pages.PAGE_SIZE)
 

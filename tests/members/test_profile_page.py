@@ -71,11 +71,11 @@ def test_the_profile_page_query_count_does_not_grow_with_the_lists(
     other = _rich_profile(size)
     url = reverse("members:profile", args=[other.pk])
     assert client.get(url).status_code == 200  # the first look: recorded
-    # A second look: session, user, roles, the profile (visible_to, and whether it was
-    # seen today), the four lists (one small query each), whether its owner takes messages
-    # from members (the messaging app's button, issue 26); the privacy notice answered
-    # from the cache; no lock, no write.
-    with django_assert_num_queries(9):
+    # A second look: session, user (with its roles: members.auth_backends), the profile
+    # (visible_to, whether it was seen today, and its four lists as arrays), whether its
+    # owner takes messages from members (the messaging app's button, issue 26); the
+    # privacy notice answered from the cache; no lock, no write.
+    with django_assert_num_queries(4):
         response = client.get(url)
     html = response.content.decode()
     assert "tema 00" in html and f"tema {size - 1:02d}" in html

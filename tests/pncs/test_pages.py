@@ -168,8 +168,8 @@ def test_opportunity_manage_page_has_constant_queries(
         for _ in range(size):
             Interest.objects.create(opportunity=opportunity, member=member())
             contactable(sectors=["tic"])
-        # 10: the second-factor gate reads the roles once (members.access.role_names).
-        with django_assert_num_queries(10):
+        # 8: the user comes with its roles and second factor (members.auth_backends).
+        with django_assert_num_queries(8):
             response = coord_client.get(f"/pncs/manage/opportunities/{opportunity.pk}/")
         assert response.status_code == 200
 

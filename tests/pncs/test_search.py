@@ -556,8 +556,8 @@ def test_search_page_query_count_does_not_grow_with_rows(
     # text's tsquery (kept per process after this), the four short choice lists (one
     # UNION), the ranked window (word matches and close names in one statement), the
     # page's rows checked against the members' tables, the audit.
-    # 10: the second-factor gate reads the roles once (members.access.role_names).
-    with django_assert_num_queries(10):
+    # 8: the user comes with its roles and second factor (members.auth_backends).
+    with django_assert_num_queries(8):
         response = coord_client.get(SEARCH, {"q": "ingeniera", "sector": "tic"})
     assert len(response.context["result"].rows) == size
 

@@ -337,7 +337,8 @@ def test_the_travel_list_reads_a_fixed_number_of_queries(
     client.force_login(staff)
     url = reverse("admin:programs_stage_travel", args=[stage.pk])
     client.get(url)  # the first look of the day writes its audit row; count a second one
-    # Session, user, groups, second factor, the audit's same-day check, the stage, the
-    # travellers with their travel data, and the admin's own (the same at 2 or 6 rows).
-    with django_assert_num_queries(9):
+    # Session, user (with its groups and second factor: members.auth_backends), the audit's
+    # same-day check, the stage, the travellers with their travel data, and the admin's own
+    # (the same at 2 or 6 rows).
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
