@@ -1,11 +1,14 @@
 """Chapters' private files (members' `<app>.files` extension point, members.files): Jornada
-materials, downloaded by who may see them (`Material.objects.visible_to(user)`)."""
+materials, downloaded by who may see them (`Material.objects.visible_to(user)`), and each
+chapter's statutes: for everyone when its officers made them public (and the chapter is
+public), else for who manages the chapter (`Chapter.objects.managed_by(user)`)."""
 
+from django.db.models import Q
 from django.utils.text import slugify
 
 from members.files import PrivateFiles
 
-from .models import Material
+from .models import Chapter, Material
 
 
 def _materials(user):
@@ -21,6 +24,21 @@ def _shareable(material):
     return material.audience == Material.Audience.PUBLIC and material.jornada.is_published
 
 
+def _statutes(user):
+    public = Chapter.objects.public().filter(statutes_public=True)
+    return Chapter.objects.filter(
+        Q(pk__in=public.values("pk")) | Q(pk__in=Chapter.objects.managed_by(user).values("pk"))
+    )
+
+
+def _statutes_name(chapter):
+    return f"estatutos-{chapter.slug}"
+
+
+def _statutes_shareable(chapter):
+    return chapter.statutes_public and chapter.suspended_at is None and chapter.status != "inactive"
+
+
 PRIVATE_FILES = [
     PrivateFiles(
         directory="jornadas/materials/",
@@ -28,5 +46,12 @@ PRIVATE_FILES = [
         file_field="file",
         download_name=_download_name,
         shareable=_shareable,
-    )
+    ),
+    PrivateFiles(
+        directory="chapters/statutes/",
+        rows=_statutes,
+        file_field="statutes",
+        download_name=_statutes_name,
+        shareable=_statutes_shareable,
+    ),
 ]

@@ -20,9 +20,11 @@ from core.images import clean_logo
 from core.language import by_language, is_english
 from core.worldmap import project
 from members.models import Sector, public_name
+from members.progress import FIRST_YEAR
 from members.storage import public_storage
 
 from .querysets import (
+    ChapterLineQuerySet,
     ChapterQuerySet,
     JornadaQuerySet,
     MaterialQuerySet,
@@ -86,6 +88,26 @@ def material_upload_to(instance, filename):
     return f"jornadas/materials/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
 
+MAX_STATUTES_BYTES = 10 * 1024 * 1024
+STATUTES_MESSAGE = _("Sube los estatutos como PDF de hasta 10 MB.")
+
+
+def validate_statutes(upload):
+    """A PDF of at most 10 MB, recognised by its first bytes (content, not name)."""
+    if upload.size > MAX_STATUTES_BYTES or Path(upload.name).suffix.lower() != ".pdf":
+        raise ValidationError(STATUTES_MESSAGE, code="statutes")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError(STATUTES_MESSAGE, code="statutes")
+
+
+def statutes_upload_to(instance, filename):
+    # Private storage, a random name: served by chapters.files to who may see it.
+    return f"chapters/statutes/{secrets.token_hex(16)}.pdf"
+
+
 def logo_upload_to(instance, filename):
     return f"chapters/logos/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
@@ -140,6 +162,18 @@ class Chapter(models.Model):
         related_name="chapters",
         blank=True,
         verbose_name=_("sectores del PNCS con los que trabaja"),
+    )
+    # The chapter's statutes (issue 21): a PDF in the private storage, public or for its
+    # officers (and IME) only, as the officers choose (chapters.files serves it).
+    statutes = models.FileField(
+        _("estatutos"),
+        upload_to=statutes_upload_to,
+        blank=True,
+        validators=[validate_statutes],
+    )
+    statutes_public = models.BooleanField(_("estatutos públicos"), default=False)
+    statutes_updated_at = models.DateTimeField(
+        _("estatutos actualizados el"), null=True, blank=True
     )
     appointments_by = models.CharField(
         _("quién nombra a la mesa directiva"),
@@ -341,6 +375,52 @@ class RegionalCoordinator(models.Model):
     def clean(self):
         if self.term_end and self.term_start and self.term_end < self.term_start:
             raise ValidationError({"term_end": DATES_ORDER_MESSAGE})
+
+
+class ChapterLine(models.Model):
+    """A line of action of a chapter's yearly programme (issue 21): free text in both
+    languages (not limited to the PNCS sectors), a numeric target, and what it counts
+    (members.progress: the chapter's events, posts, members...). Progress is computed."""
+
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, related_name="lines", verbose_name=_("capítulo")
+    )
+    year = models.PositiveSmallIntegerField(_("año"))
+    title_es = models.CharField(_("línea de acción (español)"), max_length=200)
+    title_en = models.CharField(_("línea de acción (inglés)"), max_length=200)
+    description_es = models.TextField(_("descripción (español)"), max_length=2000, blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), max_length=2000, blank=True)
+    measure = models.CharField(_("qué cuenta"), max_length=60)
+    target = models.PositiveIntegerField(_("meta"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChapterLineQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["chapter", "year", "pk"]
+        verbose_name = _("línea de acción de un capítulo")
+        verbose_name_plural = _("líneas de acción de los capítulos")
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gte=1), name="chapters_line_target"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR), name="chapters_line_year"),
+        ]
+        indexes = [models.Index(fields=["chapter", "year"], name="chapters_line_year_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return by_language(self.title_es, self.title_en)
+
+    @property
+    def description(self):
+        return by_language(self.description_es, self.description_en)
 
 
 class Membership(models.Model):

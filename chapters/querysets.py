@@ -31,8 +31,10 @@ def managed_chapter_ids(user, *, writable=False):
 def appointing_chapter_ids(user):
     """A subquery of the ids of the chapters whose officers `user` may appoint and end
     today: those they preside (or sit on the board of, when the chapter says the board
-    appoints), not suspended, by an unsuspended current term (IME staff: every chapter)."""
-    from .models import Chapter, Officer
+    appoints), and those of the regions they coordinate, not suspended, by an unsuspended
+    current term (IME staff: every chapter). Within IME's roles either way
+    (chapters.services.appoint_officer)."""
+    from .models import Chapter, Officer, RegionalCoordinator
 
     if is_ime_staff(user):
         return Chapter.objects.values("pk")
@@ -41,9 +43,12 @@ def appointing_chapter_ids(user):
     terms = Officer.objects.current().active().filter(user=user)
     presides = terms.filter(role=Officer.Role.PRESIDENT).values("chapter_id")
     on_board = terms.values("chapter_id")
+    regions = RegionalCoordinator.objects.current().active().filter(user=user).values("region")
     return (
         Chapter.objects.filter(suspended_at__isnull=True)
-        .filter(Q(pk__in=presides) | Q(pk__in=on_board, appointments_by="board"))
+        .filter(
+            Q(pk__in=presides) | Q(pk__in=on_board, appointments_by="board") | Q(region__in=regions)
+        )
         .values("pk")
     )
 
@@ -198,3 +203,14 @@ class MaterialQuerySet(models.QuerySet):
         )
         managed = Q(jornada__chapter_id__in=managed_chapter_ids(user))
         return materials.filter(public | managed | registered)
+
+
+class ChapterLineQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """Lines of the chapters the user manages (officers, regional coordinators, IME)."""
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(chapter_id__in=managed_chapter_ids(user))
+
+    def of_year(self, year):
+        return self.filter(year=year)

@@ -614,3 +614,63 @@ def send_jornada_reminders(*, now=None) -> int:
             continue  # another dispatcher created it first
         reminded += 1
     return reminded
+
+
+# --- The chapter's programme and statutes (issue 21) ------------------------------------
+
+READ_ONLY_MESSAGE = _("El IME suspendió este capítulo: sus herramientas son de solo lectura.")
+
+
+def _writable(chapter, user) -> None:
+    from .querysets import managed_chapter_ids
+
+    if not Chapter.objects.filter(
+        pk=chapter.pk, pk__in=managed_chapter_ids(user, writable=True)
+    ).exists() and not (is_ime_staff(user)):
+        raise ChapterActionError(READ_ONLY_MESSAGE)
+
+
+def save_chapter_line(*, form, chapter, by):
+    """Create or update a line of action of `chapter` from a validated ChapterLineForm
+    (who may: its officers, its regional coordinator, IME; never while suspended)."""
+    _writable(chapter, by)
+    with transaction.atomic():
+        line = form.save(commit=False)
+        line.chapter = chapter
+        if line.pk is None:
+            line.created_by = by
+        line._history_user = by
+        line.save()
+    return line
+
+
+def delete_chapter_line(*, chapter, line_id: int, by) -> bool:
+    """Delete a line of action of `chapter` (False: not one of its lines)."""
+    from .models import ChapterLine
+
+    _writable(chapter, by)
+    with transaction.atomic():
+        deleted, _count = ChapterLine.objects.filter(chapter=chapter, pk=line_id).delete()
+    return bool(deleted)
+
+
+def set_statutes(*, chapter, upload, public: bool, by) -> None:
+    """Store the chapter's statutes (a checked PDF; None keeps the current one) and who may
+    read them. The file replaced is deleted from the storage after commit."""
+    _writable(chapter, by)
+    with transaction.atomic():
+        locked = Chapter.objects.select_for_update().get(pk=chapter.pk)
+        old_name = locked.statutes.name if upload is not None and locked.statutes else ""
+        fields = ["statutes_public", "updated_at"]
+        if upload is not None:
+            locked.statutes.save(upload.name, upload, save=False)
+            locked.statutes_updated_at = timezone.now()
+            fields += ["statutes", "statutes_updated_at"]
+        locked.statutes_public = public
+        locked._history_user = by
+        locked._change_reason = "statutes"
+        locked.save(update_fields=fields)
+        if old_name:
+            storage = locked.statutes.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    chapter.refresh_from_db()

@@ -167,3 +167,19 @@ def normalize_institution(name: str) -> str:
     from .search import normalize
 
     return "".join(ch for ch in normalize(name) if ch.isalnum())
+
+
+def save_work_line(*, form):
+    """Create or update a line of action from a validated WorkLineForm (its PNCS, year,
+    target and responsible person already checked against the user's PNCS)."""
+    with transaction.atomic():
+        return form.save()
+
+
+def delete_work_line(*, line_id: int, user) -> bool:
+    """Delete a line of action of a PNCS the user coordinates (False: not theirs, or gone)."""
+    from .models import WorkLine
+
+    with transaction.atomic():
+        deleted, _ = WorkLine.objects.managed_by(user).filter(pk=line_id).delete()
+    return bool(deleted)
