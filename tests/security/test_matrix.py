@@ -142,6 +142,14 @@ MATRIX = {
     # The chapter's officer area: its officers (and regional coordinators) and IME; 404 else.
     "chapters:officers": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
     "chapters:officer_end": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # The chapter's programme, statutes and yearly report (issue 21): the officer area's rule.
+    "chapters:programme": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:line_edit": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:line_delete": (405,) * 12,
+    "chapters:statutes": (405,) * 12,
+    "chapters:report": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:report_csv": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:report_pdf": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
     "chapters:jornada_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:jornada_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:jornada_ics": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -177,6 +185,16 @@ MATRIX = {
     "pncs:opportunity_edit": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
     "pncs:interest_decide": (LOGIN, 403, 403, 403, 403, 405, 405, 405, 405, 403, 403, MFA),
     "pncs:sector": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # Work programmes (issue 21): coordinators keep their PNCS's (another's line: 404); IME
+    # sees all side by side with the yearly report; the summary is public.
+    "pncs:programme": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "pncs:programme_line_create": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "pncs:programme_line_edit": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
+    "pncs:programme_line_delete": (LOGIN, 403, 403, 403, 403, 405, 405, 405, 405, 403, 403, MFA),
+    "pncs:programme_overview": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "pncs:programme_report_csv": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "pncs:programme_report_pdf": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "pncs_programme": (200,) * 12,
     "pncs:opportunity_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:my_opportunities": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:affiliations": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -376,6 +394,8 @@ MATRIX = {
     # the profile's visibility (no login page for a file: 404 to who may not see it).
     "media_public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "media_private": (404, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    # A chapter's private statutes: its officers and IME.
+    "media_private (statutes)": (404, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
     # News (issue 21): public list, posts and feeds; the authors' desk for coordinators,
     # officers and IME (another author's draft: 404); the review for IME only.
     "news:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),

@@ -15,14 +15,14 @@ from PIL import Image
 from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
 from announcements.models import Invitee
-from chapters.models import Membership
+from chapters.models import ChapterLine, Membership
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
 from counterparts.services import triage_request
 from figures.services import refresh_figures
 from members.models import Profile, Sector
 from messaging.services import PartySpec, open_thread, person_party, send_message
-from pncs.models import Affiliation, Interest, MemberExport
+from pncs.models import Affiliation, Interest, MemberExport, WorkLine
 from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
@@ -125,6 +125,27 @@ def build_world(text=None) -> World:
     # chapter's logo (public), in the test's own MEDIA_ROOT (tests/conftest.py).
     owner.profile.photo.save("photo.jpg", _image_file("JPEG"))
     chapter_a.logo.save("logo.png", _image_file("PNG"))
+    # Work programmes (issue 21): a line of the coordinator's PNCS, one of chapter A, and
+    # chapter A's statutes, private (its officers and IME read them).
+    work_line = WorkLine.objects.create(
+        pncs=coord_own.coordinated_pncs.get(),
+        year=timezone.localdate().year,
+        heading="human-capital",
+        title_es=txt("Pasantías"),
+        title_en="Internships",
+        measure="pncs.opportunities",
+        target=3,
+        responsible=coord_own,
+    )
+    chapter_line = ChapterLine.objects.create(
+        chapter=chapter_a,
+        year=timezone.localdate().year,
+        title_es=txt("Mentorías"),
+        title_en="Mentoring",
+        measure="chapters.events",
+        target=2,
+    )
+    chapter_a.statutes.save("estatutos.pdf", ContentFile(b"%PDF-1.7 statutes"))
 
     # News: a published post of the network, and a coordinator's draft and post in review.
     sector_tic = Sector.objects.get(slug="tic")
@@ -462,6 +483,22 @@ def build_world(text=None) -> World:
         "news:review": r("news:review", args=[news_pending.pk]),
         "media_public": chapter_a.logo.url,
         "media_private": owner.profile.photo.url,
+        "media_private (statutes)": chapter_a.statutes.url,
+        "pncs:programme": r("pncs:programme"),
+        "pncs:programme_line_create": r("pncs:programme_line_create"),
+        "pncs:programme_line_edit": r("pncs:programme_line_edit", args=[work_line.pk]),
+        "pncs:programme_line_delete": r("pncs:programme_line_delete", args=[work_line.pk]),
+        "pncs:programme_overview": r("pncs:programme_overview"),
+        "pncs:programme_report_csv": r("pncs:programme_report_csv"),
+        "pncs:programme_report_pdf": r("pncs:programme_report_pdf"),
+        "pncs_programme": r("pncs_programme", args=["tic"]),
+        "chapters:programme": r("chapters:programme", args=[chapter_a.slug]),
+        "chapters:line_edit": r("chapters:line_edit", args=[chapter_a.slug, chapter_line.pk]),
+        "chapters:line_delete": r("chapters:line_delete", args=[chapter_a.slug, chapter_line.pk]),
+        "chapters:statutes": r("chapters:statutes", args=[chapter_a.slug]),
+        "chapters:report": r("chapters:report", args=[chapter_a.slug]),
+        "chapters:report_csv": r("chapters:report_csv", args=[chapter_a.slug]),
+        "chapters:report_pdf": r("chapters:report_pdf", args=[chapter_a.slug]),
     }
     refresh_figures()  # the beat's work: the figures pages only read snapshots
     return w
