@@ -106,3 +106,45 @@ class MemberInvitationQuerySet(models.QuerySet):
     def due_to_expire(self, now=None):
         """Pending invitations whose reply time has passed."""
         return self.pending().filter(expires_at__lte=now or timezone.now())
+
+
+class EngagementQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """The engagements of the network member `user`."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member__user=user)
+
+    def of_organization_person(self, user):
+        """The engagements of the organisations `user` acts for."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__people__user=user)
+
+    def followed_by(self, user):
+        """What a coordinator follows: IME staff every engagement; a coordinator those of
+        the sectors of the active PNCS they coordinate."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(sector__pncs__is_active=True, sector__pncs__coordinators=user)
+
+    def visible_to(self, user):
+        """Every engagement the user may open: their own as a member, as a student or as a
+        person of the organisation, and those their PNCS follows."""
+        if not user.is_authenticated:
+            return self.none()
+        # Subqueries, not joins: a person of two organisations sees a row once.
+        followed = self.model.objects.followed_by(user).values("pk")
+        of_organization = self.model.objects.of_organization_person(user).values("pk")
+        return self.filter(
+            models.Q(member__user=user)
+            | models.Q(student=user)
+            | models.Q(pk__in=of_organization)
+            | models.Q(pk__in=followed)
+        )
+
+    def open(self):
+        """Planned or active."""
+        return self.filter(state__in=("planned", "active"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import request_views, views
+from . import engagement_views, request_views, views
 
 app_name = "counterparts"
 
@@ -52,6 +52,12 @@ urlpatterns = [
         "organizations/invited/<int:pk>/",
         request_views.member_invitation,
         name="member_invitation",
+    ),
+    # Engagements and their outcomes (the impact ledger).
+    path(
+        "organizations/engagements/<int:pk>/",
+        engagement_views.engagement_detail,
+        name="engagement",
     ),
     path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
 ]
