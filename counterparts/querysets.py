@@ -130,14 +130,23 @@ class EngagementQuerySet(models.QuerySet):
             return self.all()
         return self.filter(sector__pncs__is_active=True, sector__pncs__coordinators=user)
 
-    def visible_to(self, user):
-        """Every engagement the user may open: their own as a member, as a student or as a
-        person of the organisation, and those their PNCS follows."""
+    def involving(self, user):
+        """The user's own engagements: as the network member, as the student and as a
+        person of the organisation (subqueries, not joins: one row each)."""
         if not user.is_authenticated:
             return self.none()
-        # Subqueries, not joins: a person of two organisations sees a row once.
-        followed = self.model.objects.followed_by(user).values("pk")
         of_organization = self.model.objects.of_organization_person(user).values("pk")
+        return self.filter(
+            models.Q(member__user=user) | models.Q(student=user) | models.Q(pk__in=of_organization)
+        )
+
+    def visible_to(self, user):
+        """Every engagement the user may open: their own (`involving`) and those their PNCS
+        follows."""
+        if not user.is_authenticated:
+            return self.none()
+        of_organization = self.model.objects.of_organization_person(user).values("pk")
+        followed = self.model.objects.followed_by(user).values("pk")
         return self.filter(
             models.Q(member__user=user)
             | models.Q(student=user)
