@@ -3,7 +3,8 @@
 
 The text is set in DejaVu Sans, shipped with the project (core/fonts, free licence), so names
 render as written (Zoë, Łukasz, Nguyễn...) and nothing depends on the fonts of the machine;
-fpdf2 embeds only the glyphs used. The certificates and letters (programs) use the same fonts.
+fpdf2 embeds only the glyphs used. Every PDF of the site (certificates, letters, reports)
+uses them.
 """
 
 from dataclasses import dataclass, field
@@ -39,11 +40,16 @@ class Report:
     sections: list[Section] = field(default_factory=list)
 
 
+def add_fonts(pdf) -> None:
+    """Register the regular and bold faces on an fpdf2 document."""
+    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+
+
 def new_document(*, title: str, landscape: bool = False) -> FPDF:
     """An A4 document with the project's fonts, author and title set."""
     pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    add_fonts(pdf)
     pdf.set_author("Red de Talentos Mexicanos")
     pdf.set_creator("talentnet")
     pdf.set_title(title)

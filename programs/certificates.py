@@ -3,7 +3,7 @@
 Both languages are on the page; the issuer's and the partner's logos, and the signer's
 signature, name and role, come from the partners (set in the admin).
 
-The text is set in DejaVu Sans, shipped with the project (core/fonts, free licence; core.pdf),
+The text is set in DejaVu Sans, shipped with the app (core/fonts, core.pdf, free licence),
 so names render as written (Zoë, Łukasz, Nguyễn, Ørsted...) and nothing depends on the
 fonts of the machine; fpdf2 embeds only the glyphs used. A character the font lacks
 (e.g. CJK) is left out rather than failing the document.
