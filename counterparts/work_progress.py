@@ -1,13 +1,16 @@
 """What counterparts counts for work programmes (members.progress): the organisations'
-requests a PNCS triaged in a year, and the organisations it verified."""
+requests a PNCS triaged in a year, the organisations it verified, the engagements of its
+sector begun and completed; for a chapter, the engagements its members began (the chapters
+app's `member_groups` hook gives its memberships: counterparts does not import chapters)."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.progress import PNCS, Item, Measure
+from members.plugins import app_modules
+from members.progress import CHAPTER, PNCS, Item, Measure
 
-from .models import Organization, RequestEvent
+from .models import Engagement, Organization, RequestEvent
 
 TRIAGE_ACTIONS = (
     RequestEvent.Action.ACCEPTED,
@@ -54,6 +57,53 @@ def _verified_items(pncs_id, year):
     return [Item(timezone.localdate(o.decided_at), o.legal_name) for o in rows]
 
 
+def _begun(year):
+    """Engagements opened in `year` and not cancelled (planned, active or completed)."""
+    return Engagement.objects.filter(created_at__year=year).exclude(
+        state=Engagement.State.CANCELLED
+    )
+
+
+def _count_begun(ids, year):
+    rows = _begun(year).filter(sector__pncs__in=ids)
+    return dict(rows.values_list("sector__pncs").annotate(n=Count("pk")).order_by())
+
+
+def _count_completed(ids, year):
+    rows = Engagement.objects.filter(
+        state=Engagement.State.COMPLETED, completed_at__year=year, sector__pncs__in=ids
+    )
+    return dict(rows.values_list("sector__pncs").annotate(n=Count("pk")).order_by())
+
+
+def _begun_items(pncs_id, year):
+    rows = _begun(year).filter(sector__pncs=pncs_id).order_by("created_at", "pk")
+    return [Item(timezone.localdate(e.created_at), e.title) for e in rows]
+
+
+def _chapter_memberships(ids):
+    hook = next(
+        (module for _label, module in app_modules("member_groups") if module.KIND == "chapter"),
+        None,
+    )
+    return hook.approved_memberships_of(ids) if hook is not None else None
+
+
+def _count_members_engagements(ids, year):
+    """Engagements begun in `year` by the approved members of each chapter (one counted
+    for each chapter its member belongs to)."""
+    memberships = _chapter_memberships(ids)
+    if memberships is None:
+        return {}
+    begun = Q(user__engagements__created_at__year=year) & ~Q(
+        user__engagements__state=Engagement.State.CANCELLED
+    )
+    rows = memberships.values_list("chapter_id").annotate(
+        n=Count("user__engagements", filter=begun)
+    )
+    return {chapter_id: n for chapter_id, n in rows.order_by() if n}
+
+
 MEASURES = [
     Measure(
         key="counterparts.requests_triaged",
@@ -68,5 +118,27 @@ MEASURES = [
         subject=PNCS,
         count=_count_verified,
         items=_verified_items,
+    ),
+    Measure(
+        key="counterparts.engagements",
+        label=_("Colaboraciones con organizaciones iniciadas"),
+        subject=PNCS,
+        count=_count_begun,
+        people=True,
+        items=_begun_items,
+    ),
+    Measure(
+        key="counterparts.engagements_completed",
+        label=_("Colaboraciones con organizaciones concluidas"),
+        subject=PNCS,
+        count=_count_completed,
+        people=True,
+    ),
+    Measure(
+        key="counterparts.members_engagements",
+        label=_("Colaboraciones iniciadas por sus miembros"),
+        subject=CHAPTER,
+        count=_count_members_engagements,
+        people=True,
     ),
 ]
