@@ -1,11 +1,13 @@
 """Chapters' private files (members' `<app>.files` extension point, members.files): Jornada
-materials, downloaded by who may see them (`Material.objects.visible_to(user)`)."""
+materials, downloaded by who may see them (`Material.objects.visible_to(user)`), and the
+files of the PNCS' material proposals, seen by IME and the proposing sector's coordinators
+(`JornadaProposal.objects.visible_to(user)`)."""
 
 from django.utils.text import slugify
 
 from members.files import PrivateFiles
 
-from .models import Material
+from .models import JornadaProposal, Material
 
 
 def _materials(user):
@@ -21,6 +23,14 @@ def _shareable(material):
     return material.audience == Material.Audience.PUBLIC and material.jornada.is_published
 
 
+def _proposals(user):
+    return JornadaProposal.objects.visible_to(user)
+
+
+def _proposal_download_name(proposal):
+    return slugify(proposal.title_es)[:80] or "propuesta"
+
+
 PRIVATE_FILES = [
     PrivateFiles(
         directory="jornadas/materials/",
@@ -28,5 +38,11 @@ PRIVATE_FILES = [
         file_field="file",
         download_name=_download_name,
         shareable=_shareable,
-    )
+    ),
+    PrivateFiles(
+        directory="jornadas/proposals/",
+        rows=_proposals,
+        file_field="file",
+        download_name=_proposal_download_name,
+    ),
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
         manage.opportunity_edit,
         name="opportunity_edit",
     ),
+    path("pncs/manage/announcements/", manage.announcements, name="announcements"),
     path("pncs/manage/interests/<int:pk>/decide/", manage.interest_decide, name="interest_decide"),
     path("pncs/<slug:slug>/", public.pncs_sector, name="sector"),
     path("opportunities/", public.opportunity_list, name="opportunity_list"),
