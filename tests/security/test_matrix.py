@@ -163,6 +163,12 @@ MATRIX = {
         MFA,
         MFA,
     ),
+    # Jornadas with the PNCS (issue 21): the registrant's own travel needs (404 to anyone
+    # else); the proposals are for coordinators of a PNCS only (IME decides in the admin).
+    "chapters:jornada_travel": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "chapters:proposal_list": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "chapters:proposal_create": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "pncs:announcements": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
     "pncs:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:search": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
     "pncs:export_csv": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
@@ -376,6 +382,8 @@ MATRIX = {
     # the profile's visibility (no login page for a file: 404 to who may not see it).
     "media_public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "media_private": (404, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    # A PNCS' proposed material (issue 21): its sector's coordinators and IME only.
+    "media_proposal": (404, 404, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
     # News (issue 21): public list, posts and feeds; the authors' desk for coordinators,
     # officers and IME (another author's draft: 404); the review for IME only.
     "news:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -620,8 +628,11 @@ PERSONAL_PAGES = {
         "counterparts:manage",
         "counterparts:request_detail",
         "counterparts:member_invitation",
+        "chapters:jornada_travel",
     ],
     "coord_own": [
+        "chapters:proposal_list",
+        "pncs:announcements",
         "pncs:search",
         "pncs:export_csv",
         "pncs:export_xlsx",

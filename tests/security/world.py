@@ -15,7 +15,7 @@ from PIL import Image
 from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
 from announcements.models import Invitee
-from chapters.models import Membership
+from chapters.models import JornadaProposal, Membership, TravelNeeds
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
 from counterparts.services import triage_request
@@ -27,6 +27,7 @@ from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
 from tests.factories import (
+    AgendaItemFactory,
     ChapterFactory,
     JornadaFactory,
     OfficerFactory,
@@ -125,6 +126,30 @@ def build_world(text=None) -> World:
     # chapter's logo (public), in the test's own MEDIA_ROOT (tests/conftest.py).
     owner.profile.photo.save("photo.jpg", _image_file("JPEG"))
     chapter_a.logo.save("logo.png", _image_file("PNG"))
+
+    # Jornadas with the PNCS (issue 21): IME's Jornada asks for travel needs; the owner
+    # registered and gave theirs; the TIC coordinator proposed a material (a private file).
+    ime_jornada = JornadaFactory(slug="jornada-red", asks_travel_needs=True)
+    AgendaItemFactory(jornada=ime_jornada)
+    ime_registration = RegistrationFactory(jornada=ime_jornada, user=owner)
+    day = timezone.localtime(ime_jornada.starts_at).date()
+    TravelNeeds.objects.create(
+        registration=ime_registration,
+        arrival_on=day,
+        departure_on=day + timedelta(days=1),
+        invitation_letter_needed=True,
+        passport_name=txt("ANA PEREZ"),
+        nationality="CO",
+    )
+    proposal = JornadaProposal(
+        jornada=ime_jornada,
+        sector=Sector.objects.get(slug="tic"),
+        proposed_by=coord_own,
+        kind="material",
+        title_es=txt("Láminas"),
+    )
+    proposal.file.save("laminas.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    proposal.save()
 
     # News: a published post of the network, and a coordinator's draft and post in review.
     sector_tic = Sector.objects.get(slug="tic")
@@ -462,6 +487,13 @@ def build_world(text=None) -> World:
         "news:review": r("news:review", args=[news_pending.pk]),
         "media_public": chapter_a.logo.url,
         "media_private": owner.profile.photo.url,
+        "media_proposal": proposal.file.url,
+        "chapters:jornada_travel": r("chapters:jornada_travel", args=[ime_jornada.slug]),
+        "chapters:proposal_list": r("chapters:proposal_list"),
+        "chapters:proposal_create": r(
+            "chapters:proposal_create", args=[ime_jornada.slug, "speaker"]
+        ),
+        "pncs:announcements": r("pncs:announcements"),
     }
     refresh_figures()  # the beat's work: the figures pages only read snapshots
     return w
