@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.access import is_ime_staff
+from members.plugins import coordinated_sector_ids
 
 
 def managed_chapter_ids(user, *, writable=False):
@@ -138,6 +139,11 @@ class JornadaQuerySet(models.QuerySet):
         """Finished, most recent first."""
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
 
+    def open_to_proposals(self, now=None):
+        """IME's network-wide Jornadas, published and not finished: what PNCS coordinators
+        may propose agenda items, speakers and materials for."""
+        return self.published().upcoming(now).filter(chapter__isnull=True)
+
     def managed_by(self, user):
         """IME staff: every Jornada; officers: their chapters' events (never network-wide)."""
         if is_ime_staff(user):
@@ -214,3 +220,17 @@ class ChapterLineQuerySet(models.QuerySet):
 
     def of_year(self, year):
         return self.filter(year=year)
+
+
+class JornadaProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """IME staff: every proposal; a coordinator: those of the sectors they coordinate
+        today (another sector's: none); anyone else: none."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(sector_id__in=coordinated_sector_ids(user))
+
+    def pending(self):
+        return self.filter(status="pending")

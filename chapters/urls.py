@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import officers, programme, views
+from . import officers, programme, proposals, views
 
 app_name = "chapters"
 
@@ -31,6 +31,14 @@ urlpatterns = [
     path("jornadas/<slug:slug>/", views.jornada_detail, name="jornada_detail"),
     path("jornadas/<slug:slug>/register/", views.jornada_register, name="jornada_register"),
     path("jornadas/<slug:slug>/cancel/", views.jornada_cancel, name="jornada_cancel"),
+    path("jornadas/<slug:slug>/travel/", views.jornada_travel, name="jornada_travel"),
+    # The PNCS coordinators' part in IME's Jornadas (chapters.proposals), in their area.
+    path("pncs/manage/jornadas/", proposals.proposal_list, name="proposal_list"),
+    path(
+        "pncs/manage/jornadas/<slug:slug>/propose/<slug:kind>/",
+        proposals.proposal_create,
+        name="proposal_create",
+    ),
     path(
         "jornadas/<slug:slug>/participants.csv",
         views.jornada_participants_csv,

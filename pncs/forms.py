@@ -189,3 +189,31 @@ class WorkLineForm(forms.ModelForm):
 
 def _responsible_label(user):
     return public_name(user)
+
+
+class SectorAnnouncementForm(forms.Form):
+    """A coordinator's announcement to their sector, in both languages (Markdown)."""
+
+    pncs = forms.ModelChoiceField(label=_("Sector (PNCS)"), queryset=Pncs.objects.none())
+    subject_es = forms.CharField(label=_("Asunto (español)"), max_length=200)
+    subject_en = forms.CharField(label=_("Asunto (inglés)"), max_length=200)
+    body_es = forms.CharField(
+        label=_("Mensaje (español)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("En formato Markdown."),
+    )
+    body_en = forms.CharField(
+        label=_("Mensaje (inglés)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("En formato Markdown."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pncs"].queryset = Pncs.objects.coordinated_by_member(user.pk).select_related(
+            "sector"
+        )
+        self.fields["pncs"].empty_label = None
+        self.fields["pncs"].label_from_instance = lambda p: p.sector.name

@@ -29,6 +29,7 @@ urlpatterns = [
         manage.opportunity_edit,
         name="opportunity_edit",
     ),
+    path("pncs/manage/announcements/", manage.announcements, name="announcements"),
     path("pncs/manage/interests/<int:pk>/decide/", manage.interest_decide, name="interest_decide"),
     path("pncs/manage/programme/", programme.programme_manage, name="programme"),
     path(

@@ -3,7 +3,7 @@
 Both languages are on the page; the issuer's and the partner's logos, and the signer's
 signature, name and role, come from the partners (set in the admin).
 
-The text is set in DejaVu Sans, shipped with the app (core/fonts, core.pdf, free licence),
+The text is set in DejaVu Sans, shipped with the app (core/fonts, free licence),
 so names render as written (Zoë, Łukasz, Nguyễn, Ørsted...) and nothing depends on the
 fonts of the machine; fpdf2 embeds only the glyphs used. A character the font lacks
 (e.g. CJK) is left out rather than failing the document.
@@ -17,7 +17,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from core.pdf import FONT, FONT_DIR
+from core.pdf import FONT, add_fonts
 from core.storage import storage_errors
 from members.files import file_response
 
@@ -121,8 +121,7 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
     second = _texts(certificate, _other_language(language))
     issuer = certificate.issuer
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    add_fonts(pdf)
     pdf.set_title(f"{main['title']} · {second['title']} · {program.name_es}")
     pdf.set_author(certificate.issuer_name or "Red de Talentos Mexicanos")
     pdf.set_creator("talentnet")

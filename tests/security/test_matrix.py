@@ -171,6 +171,12 @@ MATRIX = {
         MFA,
         MFA,
     ),
+    # Jornadas with the PNCS (issue 21): the registrant's own travel needs (404 to anyone
+    # else); the proposals are for coordinators of a PNCS only (IME decides in the admin).
+    "chapters:jornada_travel": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "chapters:proposal_list": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "chapters:proposal_create": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "pncs:announcements": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
     "pncs:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:search": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
     "pncs:export_csv": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
@@ -396,6 +402,8 @@ MATRIX = {
     "media_private": (404, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
     # A chapter's private statutes: its officers and IME.
     "media_private (statutes)": (404, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    # A PNCS' proposed material (issue 21): its sector's coordinators and IME only.
+    "media_proposal": (404, 404, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
     # News (issue 21): public list, posts and feeds; the authors' desk for coordinators,
     # officers and IME (another author's draft: 404); the review for IME only.
     "news:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -640,8 +648,11 @@ PERSONAL_PAGES = {
         "counterparts:manage",
         "counterparts:request_detail",
         "counterparts:member_invitation",
+        "chapters:jornada_travel",
     ],
     "coord_own": [
+        "chapters:proposal_list",
+        "pncs:announcements",
         "pncs:search",
         "pncs:export_csv",
         "pncs:export_xlsx",

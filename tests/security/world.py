@@ -15,7 +15,7 @@ from PIL import Image
 from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
 from announcements.models import Invitee
-from chapters.models import ChapterLine, Membership
+from chapters.models import ChapterLine, JornadaProposal, Membership, TravelNeeds
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
 from counterparts.services import triage_request
@@ -27,6 +27,7 @@ from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
 from tests.factories import (
+    AgendaItemFactory,
     ChapterFactory,
     JornadaFactory,
     OfficerFactory,
@@ -146,6 +147,30 @@ def build_world(text=None) -> World:
         target=2,
     )
     chapter_a.statutes.save("estatutos.pdf", ContentFile(b"%PDF-1.7 statutes"))
+
+    # Jornadas with the PNCS (issue 21): IME's Jornada asks for travel needs; the owner
+    # registered and gave theirs; the TIC coordinator proposed a material (a private file).
+    ime_jornada = JornadaFactory(slug="jornada-red", asks_travel_needs=True)
+    AgendaItemFactory(jornada=ime_jornada)
+    ime_registration = RegistrationFactory(jornada=ime_jornada, user=owner)
+    day = timezone.localtime(ime_jornada.starts_at).date()
+    TravelNeeds.objects.create(
+        registration=ime_registration,
+        arrival_on=day,
+        departure_on=day + timedelta(days=1),
+        invitation_letter_needed=True,
+        passport_name=txt("ANA PEREZ"),
+        nationality="CO",
+    )
+    proposal = JornadaProposal(
+        jornada=ime_jornada,
+        sector=Sector.objects.get(slug="tic"),
+        proposed_by=coord_own,
+        kind="material",
+        title_es=txt("Láminas"),
+    )
+    proposal.file.save("laminas.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    proposal.save()
 
     # News: a published post of the network, and a coordinator's draft and post in review.
     sector_tic = Sector.objects.get(slug="tic")
@@ -499,6 +524,13 @@ def build_world(text=None) -> World:
         "chapters:report": r("chapters:report", args=[chapter_a.slug]),
         "chapters:report_csv": r("chapters:report_csv", args=[chapter_a.slug]),
         "chapters:report_pdf": r("chapters:report_pdf", args=[chapter_a.slug]),
+        "media_proposal": proposal.file.url,
+        "chapters:jornada_travel": r("chapters:jornada_travel", args=[ime_jornada.slug]),
+        "chapters:proposal_list": r("chapters:proposal_list"),
+        "chapters:proposal_create": r(
+            "chapters:proposal_create", args=[ime_jornada.slug, "speaker"]
+        ),
+        "pncs:announcements": r("pncs:announcements"),
     }
     refresh_figures()  # the beat's work: the figures pages only read snapshots
     return w

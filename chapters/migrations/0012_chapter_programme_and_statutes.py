@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chapters', '0010_governance_data'),
+        ('chapters', '0011_jornada_proposals_and_travel_needs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
