@@ -8,6 +8,7 @@ from members.services import neutralise_admin_log
 
 from . import page_cache, services
 from .models import (
+    ChapterLine,
     JornadaProposal,
     Membership,
     Officer,
@@ -128,6 +129,9 @@ def erase(user) -> None:
     Officer.objects.filter(user=user).current().update(term_end=yesterday)
     RegionalCoordinator.objects.filter(user=user, term_start__gt=yesterday).delete()
     RegionalCoordinator.objects.filter(user=user).current().update(term_end=yesterday)
+    # The chapter's lines of action stay (its programme), without who wrote them.
+    ChapterLine.objects.filter(created_by=user).update(created_by=None)
+    ChapterLine.history.filter(created_by_id=user.pk).update(created_by=None)
     page_cache.invalidate()  # member counts and officers changed without signals
     for jornada_id in (
         Registration.objects.filter(user=user).active().values_list("jornada_id", flat=True)

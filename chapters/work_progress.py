@@ -1,13 +1,16 @@
 """What chapters counts for work programmes (members.progress): a chapter's events held in
-a year, the members it welcomed, and the people who attended its events."""
+a year, the members it welcomed, and the people who attended its events; for a PNCS, its
+contributions to IME's Jornadas that IME accepted (agenda items, speakers, materials). The
+PNCS of a proposal is found through its sector's reverse relation (`sector__pncs`, a lookup
+by name: chapters imports nothing of pncs)."""
 
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.progress import CHAPTER, Item, Measure
+from members.progress import CHAPTER, PNCS, Item, Measure
 
-from .models import Jornada, Membership, Registration
+from .models import Jornada, JornadaProposal, Membership, Registration
 
 
 def _events(year):
@@ -36,6 +39,34 @@ def _count_participants(ids, year):
     return dict(rows.values_list("jornada__chapter_id").annotate(n=Count("pk")).order_by())
 
 
+def _contributions(year):
+    return JornadaProposal.objects.filter(
+        status=JornadaProposal.Status.ACCEPTED, decided_at__year=year
+    )
+
+
+def _count_contributions(ids, year):
+    rows = _contributions(year).filter(sector__pncs__in=ids)
+    return dict(rows.values_list("sector__pncs").annotate(n=Count("pk")).order_by())
+
+
+def _contribution_items(pncs_id, year):
+    rows = (
+        _contributions(year)
+        .filter(sector__pncs=pncs_id)
+        .select_related("jornada")
+        .order_by("decided_at", "pk")
+    )
+    return [
+        Item(
+            timezone.localdate(p.decided_at),
+            f"{p.jornada.title} · {p.get_kind_display()}: {p.title_es or p.name}",
+            p.jornada.get_absolute_url(),
+        )
+        for p in rows
+    ]
+
+
 MEASURES = [
     Measure(
         key="chapters.events",
@@ -57,5 +88,12 @@ MEASURES = [
         subject=CHAPTER,
         count=_count_participants,
         people=True,
+    ),
+    Measure(
+        key="chapters.jornada_contributions",
+        label=_("Aportaciones a las Jornadas del IME aceptadas"),
+        subject=PNCS,
+        count=_count_contributions,
+        items=_contribution_items,
     ),
 ]

@@ -95,11 +95,11 @@ def _count_members_engagements(ids, year):
     memberships = _chapter_memberships(ids)
     if memberships is None:
         return {}
-    begun = Q(user__engagements__created_at__year=year) & ~Q(
-        user__engagements__state=Engagement.State.CANCELLED
+    begun = Q(user__profile__engagements__created_at__year=year) & ~Q(
+        user__profile__engagements__state=Engagement.State.CANCELLED
     )
     rows = memberships.values_list("chapter_id").annotate(
-        n=Count("user__engagements", filter=begun)
+        n=Count("user__profile__engagements", filter=begun)
     )
     return {chapter_id: n for chapter_id, n in rows.order_by() if n}
 

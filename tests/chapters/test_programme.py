@@ -272,3 +272,25 @@ def test_the_report_counts_events_posts_and_members_of_the_year(client, chapter_
     pdf = client.get(_url(chapter_a, "chapters:report_pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert "no-store" in pdf["Cache-Control"]
+
+
+def test_the_members_engagements_of_the_chapter_are_counted(chapter_a, chapter_b):
+    from counterparts import services as counterparts_services
+    from members.models import Sector
+    from members.progress import CHAPTER, compute_progress
+    from tests.counterparts.factories import organization
+
+    ours = MembershipFactory(chapter=chapter_a).user
+    pending = MembershipFactory(chapter=chapter_a, status="pending").user
+    theirs = MembershipFactory(chapter=chapter_b).user
+    for person in (ours, ours, pending, theirs):
+        counterparts_services.open_engagement(
+            kind="mentoring",
+            sector=Sector.objects.get(slug="tic").pk,
+            member=person.profile,
+            title="Mentoría ficticia",
+            organization=organization(),
+        )
+    lines = [_line(chapter_a, measure="counterparts.members_engagements")]
+    compute_progress(lines, subject=CHAPTER, owner_attr="chapter_id")
+    assert lines[0].achieved == 2

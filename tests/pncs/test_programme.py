@@ -325,3 +325,47 @@ def test_the_programme_pages_cost_the_same_queries_whatever_their_length(client,
             assert client.get(reverse("pncs:programme_overview")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_engagements_and_accepted_jornada_contributions_are_counted(coord, tic):
+    from chapters.models import JornadaProposal
+    from counterparts import services as counterparts_services
+    from counterparts.models import Engagement
+    from members.models import Sector
+    from members.progress import PNCS, compute_progress
+    from tests.factories import JornadaFactory, ProfileFactory
+
+    def engage(sector="tic"):
+        return counterparts_services.open_engagement(
+            kind="mentoring",
+            sector=Sector.objects.get(slug=sector).pk,
+            member=ProfileFactory(sectors=[sector]),
+            title="Mentoría ficticia",
+            organization=organization(sector=sector),
+            by=coord,
+        )
+
+    engage()
+    cancelled = engage()
+    Engagement.objects.filter(pk=cancelled.pk).update(state="cancelled")
+    done = engage()
+    Engagement.objects.filter(pk=done.pk).update(state="completed", completed_at=timezone.now())
+    engage("salud")
+    jornada = JornadaFactory()
+    for status in ("accepted", "accepted", "declined", "pending"):
+        JornadaProposal.objects.create(
+            jornada=jornada,
+            sector=tic.sector,
+            proposed_by=coord,
+            kind="speaker",
+            name="Dra. Ficticia",
+            status=status,
+            decided_at=timezone.now() if status != "pending" else None,
+        )
+    lines = [
+        _line(tic, measure="counterparts.engagements"),
+        _line(tic, measure="counterparts.engagements_completed"),
+        _line(tic, measure="chapters.jornada_contributions"),
+    ]
+    compute_progress(lines, subject=PNCS, owner_attr="pncs_id")
+    assert [line.achieved for line in lines] == [2, 1, 2]

@@ -18,6 +18,7 @@ from demo import (
     messaging,
     news,
     pncs,
+    programmes,
     programs,
     workbench,
 )
@@ -30,6 +31,7 @@ DOMAINS = [
     ("programs", programs),
     ("counterparts", counterparts),
     ("news", news),
+    ("programmes", programmes),
     ("workbench", workbench),
     ("figures", figures),
 ]
