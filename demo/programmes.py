@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chapters.models import Chapter, ChapterLine
 from core import pdf
+from members.progress import CHAPTER, PNCS, measures
 from pncs.models import Pncs, WorkLine
 
 # (heading, measure, target, Spanish title, English title): every PNCS gets these, the
@@ -147,8 +148,6 @@ def _statutes_pdf(chapter) -> bytes:
 
 
 def seed(*, stdout, rng, **kwargs):
-    from members.progress import CHAPTER, PNCS, measures
-
     year = timezone.localdate().year
     known = set(measures(PNCS)) | set(measures(CHAPTER))
     made = 0
