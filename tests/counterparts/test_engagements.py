@@ -446,3 +446,51 @@ def test_the_yearly_report_of_a_pncs_as_pdf_and_csv(client):
         client.get(reverse("counterparts:yearly_report", args=[point.pk, year, "exe"])).status_code
         == 404
     )
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def test_engagements_are_in_the_members_export_and_lose_their_text_at_deletion():
+    from counterparts import personal_data
+    from members.services import delete_account, export_member_data
+
+    done = _completed(title="Concluida")
+    profile = done.member
+    done.outcomes.filter(side="member").update(story="Mi historia.", share_story=True)
+    EngagementOutcome.objects.create(
+        engagement=done,
+        side="organization",
+        rating=5,
+        story="La nuestra.",
+        share_story=True,
+        recorded_at=timezone.now(),
+    )
+    still_open = _engagement(profile=profile, title="Abierta", kind="mentoring")
+    still_open.sessions.create(
+        held_on=timezone.localdate(),
+        minutes=30,
+        topic="Tema",
+        notes="Notas mías",
+        created_by=profile.user,
+        created_at=timezone.now(),
+    )
+    [row, other] = export_member_data(user=profile.user)["counterparts"]["engagements"]
+    assert row["title"] == "Concluida" and row["role"] == "member"
+    assert row["outcomes"][0]["story"] in ("Mi historia.", "La nuestra.")
+    assert other["sessions"][0]["notes"] == "Notas mías"
+    assert [step["step"] for step in row["history"]] == ["opened", "started", "completed"]
+
+    delete_account(user=profile.user)
+    still_open.refresh_from_db()
+    assert still_open.state == "cancelled" and still_open.cancelled_at is not None
+    mine = EngagementOutcome.objects.get(engagement=done, side="member")
+    assert mine.story == "" and not mine.share_story and mine.hours_given == 10
+    assert still_open.sessions.get().notes == ""
+    assert not engagements.public_stories().exists()
+    # The coarse facts stay for the figures.
+    assert Engagement.objects.filter(state="completed", kind="mentoring").count() == 1
+    assert personal_data.export(profile.user)["engagements"][0]["outcomes"][0]["story"] in (
+        "",
+        "La nuestra.",
+    )

@@ -133,6 +133,27 @@ MATRIX = {
         404,
         404,
     ),
+    # Engagements (issue 20): both sides (the owner is the member and the organisation's
+    # owner) and the PNCS of the sector; the changes are POST only.
+    "counterparts:engagements": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
+    "counterparts:engagement": (LOGIN, 200, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
+    **{
+        f"counterparts:{name}": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, MFA, MFA)
+        for name in (
+            "engagement_start",
+            "engagement_complete",
+            "engagement_cancel",
+            "milestone_add",
+            "milestone_done",
+            "engagement_goals",
+            "session_add",
+            "outcome_record",
+        )
+    },
+    # The coordinator's pipeline and export (of their own sectors) and a PNCS's yearly report.
+    "counterparts:pipeline": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:pipeline_export": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:yearly_report": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -649,6 +670,8 @@ PERSONAL_PAGES = {
         "counterparts:request_detail",
         "counterparts:member_invitation",
         "chapters:jornada_travel",
+        "counterparts:engagements",
+        "counterparts:engagement",
     ],
     "coord_own": [
         "chapters:proposal_list",
@@ -662,6 +685,10 @@ PERSONAL_PAGES = {
         "pncs:opportunity_manage",
         "counterparts:review",
         "counterparts:triage",
+        "counterparts:engagement",
+        "counterparts:pipeline",
+        "counterparts:pipeline_export",
+        "counterparts:yearly_report",
     ],
     "officer_own": ["chapters:jornada_participants_csv", "chapters:officers"],
 }
@@ -702,6 +729,11 @@ STATE_CHANGES = [
     ("member", "counterparts:request_create", {"kind": "mentoring", "title_es": "x"}),
     ("member", "counterparts:member_invitation", {"answer": "declined"}),
     ("coord_own", "counterparts:triage_invite", {"members": ["1"]}),
+    ("member", "counterparts:engagement_start", {}),
+    ("member", "counterparts:engagement_cancel", {"cancel-reason": "No"}),
+    ("member", "counterparts:milestone_add", {"milestone-title": "x", "milestone-due_on": ""}),
+    ("member", "counterparts:milestone_done", {"done": "1"}),
+    ("coord_own", "counterparts:engagement_goals", {"goals-goals": "x"}),
 ]
 
 

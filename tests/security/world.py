@@ -18,7 +18,7 @@ from announcements.models import Invitee
 from chapters.models import ChapterLine, JornadaProposal, Membership, TravelNeeds
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
-from counterparts.services import triage_request
+from counterparts.services import open_engagement, triage_request
 from figures.services import refresh_figures
 from members.models import Profile, Sector
 from messaging.services import PartySpec, open_thread, person_party, send_message
@@ -277,6 +277,20 @@ def build_world(text=None) -> World:
         created_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=10),
     )
+    # An engagement of the owner (as the member) with the organisation, planned, with a
+    # milestone: the impact ledger (issue 20).
+    engagement = open_engagement(
+        kind="mentoring",
+        sector=Sector.objects.get(slug="tic"),
+        member=owner.profile,
+        title=txt("Mentoría en datos"),
+        organization=org,
+        request=accepted_request,
+        by=coord_own,
+    )
+    engagement_milestone = engagement.milestones.create(
+        title=txt("Diagnóstico"), due_on=timezone.localdate(), created_at=timezone.now()
+    )
     # Someone imported and invited (issue 26): no account, reached by their refusal link.
     invitee = Invitee.objects.create(
         email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
@@ -326,6 +340,7 @@ def build_world(text=None) -> World:
         "expertise_request": accepted_request,
         "changes_request": changes_request,
         "member_invitation": member_invitation,
+        "engagement": engagement,
     }
     r = reverse
     w.urls = {
@@ -420,6 +435,29 @@ def build_world(text=None) -> World:
         "counterparts:member_invitations": r("counterparts:member_invitations"),
         "counterparts:member_invitation": r(
             "counterparts:member_invitation", args=[member_invitation.pk]
+        ),
+        "counterparts:engagements": r("counterparts:engagements"),
+        "counterparts:engagement": r("counterparts:engagement", args=[engagement.pk]),
+        **{
+            f"counterparts:{name}": r(f"counterparts:{name}", args=[engagement.pk])
+            for name in (
+                "engagement_start",
+                "engagement_complete",
+                "engagement_cancel",
+                "milestone_add",
+                "engagement_goals",
+                "session_add",
+                "outcome_record",
+            )
+        },
+        "counterparts:milestone_done": r(
+            "counterparts:milestone_done", args=[engagement.pk, engagement_milestone.pk]
+        ),
+        "counterparts:pipeline": r("counterparts:pipeline"),
+        "counterparts:pipeline_export": r("counterparts:pipeline_export"),
+        "counterparts:yearly_report": r(
+            "counterparts:yearly_report",
+            args=[coord_own.coordinated_pncs.get().pk, timezone.localdate().year, "pdf"],
         ),
         "programs:list": r("programs:list"),
         "programs:mine": r("programs:mine"),
