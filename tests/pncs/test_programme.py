@@ -357,9 +357,11 @@ def test_engagements_and_accepted_jornada_contributions_are_counted(coord, tic):
             jornada=jornada,
             sector=tic.sector,
             proposed_by=coord,
-            kind="speaker",
-            name="Dra. Ficticia",
+            kind="agenda",
+            title_es="Mesa sobre datos abiertos",
+            starts_at=jornada.starts_at,
             status=status,
+            decision_reason="Ya hay una mesa así." if status == "declined" else "",
             decided_at=timezone.now() if status != "pending" else None,
         )
     lines = [
