@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.access import ime_staff_required
+from core.access import ime_staff_required, is_ime_staff
 from core.spreadsheets import csv_response
 from members.files import file_response
 from members.progress import parse_year, year_message, year_range
@@ -54,7 +54,7 @@ def programme_manage(request):
     return render(
         request,
         "pncs/programme_manage.html",
-        {**context, "year": year, "sections": sections},
+        {**context, "year": year, "sections": sections, "is_ime": is_ime_staff(request.user)},
     )
 
 
