@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from announcements.models import Announcement
 
-from ..access import coordinates_a_pncs_required, coordinator_required
+from ..access import coordinates_a_pncs, coordinates_a_pncs_required, coordinator_required
 from ..forms import DecisionForm, OpportunityForm, SectorAnnouncementForm
 from ..matching import suggest_members
 from ..models import Interest, Opportunity, Pncs
@@ -56,7 +56,14 @@ def manage_home(request):
     return render(
         request,
         "pncs/manage_home.html",
-        {"points": points, "opportunities": page, "page_obj": page, "query": ""},
+        {
+            "points": points,
+            "opportunities": page,
+            "page_obj": page,
+            "query": "",
+            # Proposals for Jornadas and sector announcements are a coordinator's (not IME's).
+            "coordinates": coordinates_a_pncs(request.user),
+        },
     )
 
 

@@ -490,3 +490,30 @@ def test_an_officer_cannot_read_the_logistics_list(client, abroad, officer_a):
     response = client.get(reverse("admin:chapters_jornada_travel_csv", args=[jornada.pk]))
     assert response.status_code in (302, 403)
     assert not ProfileView.objects.filter(kind="jornada_travel").exists()
+
+
+def test_the_proposal_list_costs_the_same_for_one_or_many_proposals(coord_client, coord):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 6):
+        JornadaProposal.objects.all().delete()
+        jornada = JornadaFactory()
+        item = AgendaItemFactory(jornada=jornada)
+        for n in range(size):
+            JornadaProposal.objects.create(
+                jornada=jornada,
+                sector=tic(),
+                proposed_by=coord,
+                kind="speaker",
+                agenda_item=item,
+                member=member() if n % 2 else None,
+                name="" if n % 2 else f"Invitada {n}",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = coord_client.get(reverse("chapters:proposal_list"))
+        assert response.status_code == 200
+        assert len(response.context["proposals"]) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -180,3 +180,29 @@ def test_ime_declines_in_the_admin_with_a_reason(
         client.post(url, {**data, "reason": "Fuera de tema."})
     announcement.refresh_from_db()
     assert (announcement.status, announcement.review_reason) == ("declined", "Fuera de tema.")
+
+
+def test_the_coordinators_announcement_list_costs_the_same_for_one_or_many(client, coord):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coord)
+    counts = []
+    for size in (1, 6):
+        Announcement.objects.all().delete()
+        for n in range(size):
+            services.submit_for_approval(
+                by=coord,
+                kind=Announcement.Kind.OPPORTUNITIES,
+                sector_ids=[coord.coordinated_pncs.get().sector_id],
+                subject_es=f"Aviso {n}",
+                subject_en=f"Notice {n}",
+                body_es="Hola",
+                body_en="Hello",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("pncs:announcements"))
+        assert response.status_code == 200
+        assert len(response.context["announcements"]) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
