@@ -33,7 +33,9 @@ def counterparts_dashboard(user):
         requests_waiting = triageable.awaiting_triage().count()
         requests_overdue = triageable.overdue().count()
     invitations = MemberInvitation.objects.of_member(user).pending().count()
+    engagements = Engagement.objects.involving(user).count()
     return {
+        "engagements": engagements,
         "people": people,
         "waiting": waiting,
         "requests_waiting": requests_waiting,
