@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from counterparts import engagements, services
 from counterparts.forms import CANCEL_REASON_REQUIRED, MILESTONE_DATE_RANGE
-from counterparts.models import Engagement, EngagementEvent, EngagementOutcome
+from counterparts.models import Engagement, EngagementEvent, EngagementOutcome, MemberInvitation
 from members.models import Sector
 from tests.factories import ProfileFactory, coordinator, member
 
@@ -494,3 +494,70 @@ def test_engagements_are_in_the_members_export_and_lose_their_text_at_deletion()
         "",
         "La nuestra.",
     )
+
+
+# --- the organisation hears of declined and expired invitations --------------------------------
+
+
+def test_the_organisation_is_told_when_a_member_declines_without_learning_who(
+    django_capture_on_commit_callbacks,
+):
+    owner = member()
+    profile = ProfileFactory(sectors=["tic"], pncs_contact=True, given_names="Secreta")
+    _filed, invitation = _invited(organization(owner=owner), profile)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_invitation(
+            invitation_id=invitation.pk, user=profile.user, accept=False, reason="Sin tiempo"
+        )
+    [notice] = mail.outbox
+    assert notice.to == [owner.email] and "declinó" in notice.subject
+    assert "Secreta" not in notice.body and "Sin tiempo" not in notice.body
+    assert profile.user.email not in notice.body
+
+
+def test_the_organisation_is_told_once_when_invitations_expire(
+    django_capture_on_commit_callbacks,
+):
+    owner = member()
+    first = ProfileFactory(sectors=["tic"], pncs_contact=True)
+    second = ProfileFactory(sectors=["tic"], pncs_contact=True)
+    filed = _accepted(organization(owner=owner))
+    services.invite_members(
+        expertise_request=filed,
+        member_ids=[first.user_id, second.user_id],
+        by=filed.opportunity.created_by,
+    )
+    MemberInvitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_invitations() == 2
+        assert services.expire_invitations() == 0
+    [notice] = mail.outbox
+    assert notice.to == [owner.email]
+    assert "2 invitaciones" in notice.body and "vencieron" in notice.body
+
+
+def test_the_overdue_count_is_on_the_pncs_area_and_imes_dashboard(client):
+    from django.contrib.auth.models import Group
+
+    from core.access import IME_STAFF
+    from figures.services import refresh_figures
+    from tests.factories import UserFactory, with_totp
+
+    from .test_requests import _request
+
+    _request(
+        organization(owner=member()),
+        submitted_at=timezone.now() - timedelta(days=30),
+    )
+    client.force_login(coordinator("tic"))
+    page = client.get(reverse("pncs:manage")).content.decode()
+    assert "Vencidas: 1" in page and reverse("counterparts:pipeline") in page
+    refresh_figures()
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(staff)
+    client.force_login(staff)
+    page = client.get(reverse("figures_staff")).content.decode()
+    assert "Vencidas: 1" in page
