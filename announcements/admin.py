@@ -51,6 +51,16 @@ class SendForm(forms.Form):
     )
 
 
+class ReviewReasonForm(forms.Form):
+    """The reason IME gives for not approving a coordinator's announcement."""
+
+    reason = forms.CharField(
+        label=_("Motivo (se envía a quien escribió el aviso)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
 @admin.register(Announcement)
 class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope = "chapter"
@@ -91,10 +101,33 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ),
         (
             _("Envío"),
-            {"fields": ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]},
+            {
+                "fields": [
+                    "status",
+                    "scheduled_for",
+                    "started_at",
+                    "finished_at",
+                    "cancelled_at",
+                    "created_by",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "review_reason",
+                ]
+            },
         ),
     ]
-    state_fields = ["status", "scheduled_for", "started_at", "finished_at", "cancelled_at"]
+    state_fields = [
+        "status",
+        "scheduled_for",
+        "started_at",
+        "finished_at",
+        "cancelled_at",
+        "created_by",
+        "reviewed_by",
+        "reviewed_at",
+        "review_reason",
+    ]
+    actions = ["approve_selected", "decline_selected"]
     filter_horizontal = [
         "audience_chapters",
         "audience_jornadas",
@@ -176,6 +209,57 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
             elif self._ime(request) and audience.staff_choices is not None:
                 kwargs["queryset"] = audience.staff_choices()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- IME's review of the announcements PNCS coordinators write (issue 21) ---------------
+
+    def has_review_permission(self, request):
+        return self._ime(request)
+
+    def _review(self, request, queryset, *, approve, reason=""):
+        done, refused = 0, []
+        for announcement_id in queryset.values_list("pk", flat=True):
+            try:
+                services.review_announcement(
+                    announcement_id=announcement_id, by=request.user, approve=approve, reason=reason
+                )
+            except services.AnnouncementError as exc:
+                refused.append(str(exc.message))
+            else:
+                done += 1
+        if done:
+            text = (
+                gettext("Avisos aprobados y enviándose: %(n)d.")
+                if approve
+                else gettext("Avisos no aprobados: %(n)d.")
+            )
+            self.message_user(request, text % {"n": done}, messages.SUCCESS)
+        for message in sorted(set(refused)):
+            self.message_user(request, message, messages.ERROR)
+
+    @admin.action(
+        description=_("Aprobar y enviar los avisos de PNCS seleccionados"),
+        permissions=["review"],
+    )
+    def approve_selected(self, request, queryset):
+        self._review(request, queryset, approve=True)
+
+    @admin.action(
+        description=_("No aprobar los avisos de PNCS seleccionados…"), permissions=["review"]
+    )
+    def decline_selected(self, request, queryset):
+        form = ReviewReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._review(request, queryset, approve=False, reason=form.cleaned_data["reason"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("No aprobar avisos"),
+            "form": form,
+            "announcements": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "announcements/admin/decline_announcements.html", context)
 
     def has_delete_permission(self, request, obj=None):
         # Drafts only: a sent announcement's deliveries are the record of who got what.

@@ -24,6 +24,14 @@ from core.language import by_language
 
 
 class AnnouncementQuerySet(models.QuerySet):
+    def awaiting_approval(self):
+        """Written by coordinators, waiting for IME's review."""
+        return self.filter(status=Announcement.Status.AWAITING_APPROVAL)
+
+    def written_by(self, user):
+        """The announcements `user` wrote (a coordinator's own list)."""
+        return self.filter(created_by=user)
+
     def due(self, now):
         """Scheduled sends whose time has come."""
         return self.filter(status=Announcement.Status.SCHEDULED, scheduled_for__lte=now)
@@ -50,6 +58,10 @@ class Announcement(models.Model):
         SENDING = "sending", _("Enviándose")
         SENT = "sent", _("Enviado")
         CANCELLED = "cancelled", _("Cancelado")
+        # Written by a PNCS coordinator to their sector (issue 21): IME approves (then it is
+        # sent as any other) or declines it with a reason (services.review_announcement).
+        AWAITING_APPROVAL = "awaiting", _("En espera de aprobación del IME")
+        DECLINED = "declined", _("No aprobado")
 
     kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices, default=Kind.CHAPTER)
     chapter = models.ForeignKey(
@@ -164,6 +176,20 @@ class Announcement(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(_("creado el"), auto_now_add=True)
+    # IME's review of an announcement a coordinator wrote (Status.AWAITING_APPROVAL).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revisado por"),
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("revisado el"), null=True, blank=True, editable=False)
+    review_reason = models.TextField(
+        _("motivo de la revisión"), max_length=1000, blank=True, editable=False
+    )
     started_at = models.DateTimeField(_("envío iniciado el"), null=True, blank=True)
     finished_at = models.DateTimeField(_("envío terminado el"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelado el"), null=True, blank=True)

@@ -10,11 +10,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from members.models import ConsentRecord
-from members.services import update_consents
+from core.access import is_ime_staff
+from members.models import ConsentRecord, public_name
+from members.services import queue_email_to_user, update_consents
 
 from . import delivery, tasks
 from .audiences import audience_filter, can_send, recipient_ids
@@ -29,6 +31,9 @@ EMPTY_AUDIENCE_MESSAGE = _("Elige al menos una audiencia.")
 NO_RECIPIENTS_MESSAGE = _("Nadie de esta audiencia acepta recibir este tipo de aviso.")
 SCHEDULE_PAST_MESSAGE = _("Elige una fecha futura para programar el envío.")
 NOT_CANCELLABLE_MESSAGE = _("Solo se puede cancelar un envío programado o en curso.")
+NOT_AWAITING_MESSAGE = _("Este aviso ya fue revisado.")
+REVIEW_REASON_MESSAGE = _("Escribe el motivo por el que no se aprueba el aviso.")
+REVIEW_NOT_ALLOWED_MESSAGE = _("Solo el personal del IME aprueba los avisos de los PNCS.")
 
 REASON_LABELS = {
     delivery.REASON_OPTED_OUT: _("ya no acepta este tipo de aviso"),
@@ -72,6 +77,83 @@ def send_announcement(*, announcement_id: int, by, when=None) -> Announcement:
         if not recipient_ids(announcement, criteria).exists():
             raise AnnouncementError(NO_RECIPIENTS_MESSAGE)
         delivery.start_sending(announcement, now=now)
+    return announcement
+
+
+def submit_for_approval(
+    *,
+    by,
+    kind: str,
+    sector_ids: list[int],
+    subject_es: str,
+    subject_en: str,
+    body_es: str,
+    body_en: str,
+) -> Announcement:
+    """An announcement to the members of `sector_ids` (those who opted in to `kind` when it
+    is sent), written by someone IME must approve first (a PNCS coordinator: the caller
+    checks they coordinate those sectors). Nothing is sent until IME approves."""
+    if not sector_ids:
+        raise AnnouncementError(EMPTY_AUDIENCE_MESSAGE)
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            kind=kind,
+            subject_es=subject_es,
+            subject_en=subject_en,
+            body_es=body_es,
+            body_en=body_en,
+            status=Announcement.Status.AWAITING_APPROVAL,
+            created_by=by,
+        )
+        announcement.audience_sectors.set(sector_ids)
+    return announcement
+
+
+def review_announcement(
+    *, announcement_id: int, by, approve: bool, reason: str = ""
+) -> Announcement:
+    """IME's decision on an announcement awaiting approval. Approved: it becomes a draft and
+    is sent at once through the outbox, as any other (send_announcement: the audience and
+    the opt-ins are read at send time). Declined: with a reason. Either way the author is
+    told by mail (after commit). A second review is refused (the row is locked)."""
+    reason = reason.strip()
+    if not is_ime_staff(by):
+        raise AnnouncementError(REVIEW_NOT_ALLOWED_MESSAGE)
+    if not approve and not reason:
+        raise AnnouncementError(REVIEW_REASON_MESSAGE)
+    with transaction.atomic():
+        announcement = (
+            Announcement.objects.select_for_update(of=("self",))
+            .select_related("created_by")
+            .filter(pk=announcement_id)
+            .first()
+        )
+        if announcement is None or announcement.status != Announcement.Status.AWAITING_APPROVAL:
+            raise AnnouncementError(NOT_AWAITING_MESSAGE)
+        announcement.status = Announcement.Status.DRAFT if approve else Announcement.Status.DECLINED
+        announcement.reviewed_by = by
+        announcement.reviewed_at = timezone.now()
+        announcement.review_reason = reason
+        announcement.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+        if approve:
+            announcement = send_announcement(announcement_id=announcement.pk, by=by)
+        author = announcement.created_by
+        if author is not None and author.is_active:
+            queue_email_to_user(
+                user=author,
+                subject=(
+                    (lambda: gettext("Tu aviso fue aprobado y se está enviando"))
+                    if approve
+                    else (lambda: gettext("Tu aviso no fue aprobado"))
+                ),
+                template="announcements/email/review_decision.txt",
+                context=lambda: {
+                    "name": public_name(author),
+                    "announcement": announcement,
+                    "approved": approve,
+                    "reason": reason,
+                },
+            )
     return announcement
 
 

@@ -10,14 +10,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.access import is_ime_staff
@@ -26,14 +30,15 @@ from core.admin import ScopedAdminMixin as BaseScopedAdminMixin
 from core.storage import StorageOutageAdminMixin
 from members.admin_lists import BigTableAdminMixin, MemberSearchMixin
 
-from . import page_cache, services
+from . import page_cache, services, travel
 from .exports import participants_csv_response
-from .forms import RejectReasonForm
+from .forms import DeclineReasonForm, RejectReasonForm
 from .models import (
     AgendaItem,
     AppointableRole,
     Chapter,
     Jornada,
+    JornadaProposal,
     Material,
     Membership,
     Officer,
@@ -48,6 +53,9 @@ from .querysets import managed_chapter_ids
 User = get_user_model()
 USER_SEARCH_FIELDS = ("email", "profile__given_names", "profile__paternal_surname")
 ANNOUNCE_DRAFT_MESSAGE = _("Borrador del aviso creado: revísalo, mira la vista previa y envíalo.")
+TRAVEL_CAP_MESSAGE = _(
+    "Llegaste al límite diario de consultas de necesidades de viaje. Vuelve a intentarlo mañana."
+)
 
 # Decisions offered on the list and, as buttons, on each request's own page (Django's
 # ActionLocation; templates/admin/change_form_actions.html draws the buttons).
@@ -608,6 +616,7 @@ class JornadaAdmin(StorageOutageAdminMixin, JornadaTimeZoneMixin, ScopedHistoryA
         "capacity",
         "confirmed",
         "waitlist",
+        "travel_link",
     ]
     list_filter = [
         "is_published",
@@ -656,8 +665,99 @@ class JornadaAdmin(StorageOutageAdminMixin, JornadaTimeZoneMixin, ScopedHistoryA
                 ]
             },
         ),
-        (_("Logística (solo personal)"), {"fields": ["logistics_notes"]}),
+        (_("Logística (solo personal)"), {"fields": ["logistics_notes", "asks_travel_needs"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self._ime(request):
+            # Collecting travel data of participants from abroad is IME's decision.
+            readonly.append("asks_travel_needs")
+        return readonly
+
+    # --- Participants from abroad (issue 21): IME staff only, in the admin (second
+    # factor), every read audited (chapters.travel.audit).
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:jornada_id>/travel/",
+                view(self.travel_view),
+                name="chapters_jornada_travel",
+            ),
+            path(
+                "<int:jornada_id>/travel.csv",
+                view(self.travel_csv_view),
+                name="chapters_jornada_travel_csv",
+            ),
+            path(
+                "<int:jornada_id>/travel/<int:registration_id>/invitation.pdf",
+                view(self.invitation_view),
+                name="chapters_jornada_invitation",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("necesidades de viaje"))
+    def travel_link(self, obj):
+        if not obj.asks_travel_needs:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:chapters_jornada_travel", args=[obj.pk]),
+            _("Logística"),
+        )
+
+    def _travel_jornada(self, request, jornada_id):
+        if not is_ime_staff(request.user):
+            raise PermissionDenied
+        return get_object_or_404(Jornada.objects.filter(asks_travel_needs=True), pk=jornada_id)
+
+    def _audited(self, request, jornada, view, row_count, registration_id=None):
+        if travel.audit(
+            reader=request.user,
+            jornada=jornada,
+            view=view,
+            row_count=row_count,
+            registration_id=registration_id,
+        ):
+            return None
+        return HttpResponse(str(TRAVEL_CAP_MESSAGE), status=429, content_type="text/plain")
+
+    @method_decorator(never_cache)
+    def travel_view(self, request, jornada_id):
+        jornada = self._travel_jornada(request, jornada_id)
+        people = list(travel.travellers(jornada))
+        refused = self._audited(request, jornada, "page", len(people))
+        if refused:
+            return refused
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Logística de participantes del extranjero"),
+            "jornada": jornada,
+            "people": [(r, travel.full_name(r.user)) for r in people],
+        }
+        return TemplateResponse(request, "admin/chapters/jornada_travel.html", context)
+
+    def travel_csv_view(self, request, jornada_id):
+        jornada = self._travel_jornada(request, jornada_id)
+        count = travel.travellers(jornada).count()
+        refused = self._audited(request, jornada, "csv", count)
+        if refused:
+            return refused
+        return travel.travel_csv_response(jornada, f"logistica-jornada-{jornada.pk}.csv")
+
+    def invitation_view(self, request, jornada_id, registration_id):
+        jornada = self._travel_jornada(request, jornada_id)
+        registration = get_object_or_404(
+            travel.letter_recipients(jornada).select_related("jornada"), pk=registration_id
+        )
+        refused = self._audited(request, jornada, "letter", 1, registration_id=registration.pk)
+        if refused:
+            return refused
+        return travel.invitation_pdf_response(registration)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("chapter").with_counts()
@@ -824,6 +924,115 @@ class RegistrationAdmin(BigTableAdminMixin, MemberSearchMixin, ScopedHistoryAdmi
             user=request.user,
             filename="participantes.csv",
         )
+
+
+# --- Proposals of the PNCS (issue 21) ------------------------------------------------------
+
+
+@admin.register(JornadaProposal)
+class JornadaProposalAdmin(admin.ModelAdmin):
+    """IME reviews the coordinators' proposals: accept (it joins the Jornada's page) or
+    decline with a reason; either way the coordinator is told by mail. IME staff only
+    (officers hold no permission on proposals: chapters.roles)."""
+
+    list_display = ["summary", "kind", "jornada", "sector", "proposer", "status", "created_at"]
+    list_filter = ["status", "kind", ("jornada", admin.RelatedOnlyFieldListFilter), "sector"]
+    list_select_related = ["jornada", "sector", "proposed_by__profile", "member__profile"]
+    search_fields = ["title_es", "title_en", "name", "affiliation", "jornada__title_es"]
+    readonly_fields = [
+        "jornada",
+        "sector",
+        "proposed_by",
+        "kind",
+        "status",
+        "title_es",
+        "title_en",
+        "description_es",
+        "description_en",
+        "starts_at",
+        "agenda_item",
+        "member",
+        "name",
+        "affiliation",
+        "bio",
+        "file",
+        "audience",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+    ]
+    fields = readonly_fields
+    actions = ["accept_selected", "decline_selected"]
+
+    def has_add_permission(self, request):
+        return False  # coordinators propose on the site (/pncs/manage/jornadas/)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was proposed and decided
+
+    @admin.display(description=_("propuesta"))
+    def summary(self, obj):
+        return obj.summary
+
+    @admin.display(description=_("propuesta por"))
+    def proposer(self, obj):
+        return public_name(obj.proposed_by) if obj.proposed_by_id else "—"
+
+    def _decide(self, request, queryset, *, accept, reason=""):
+        done, skipped = 0, 0
+        for proposal_id in queryset.values_list("pk", flat=True):
+            try:
+                services.decide_proposal(
+                    proposal_id=proposal_id, by=request.user, accept=accept, reason=reason
+                )
+            except services.ChapterActionError:
+                skipped += 1
+            else:
+                done += 1
+        if done:
+            text = (
+                gettext("Propuestas aceptadas: %(n)d.")
+                if accept
+                else gettext("Propuestas no aceptadas: %(n)d.")
+            )
+            self.message_user(request, text % {"n": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                gettext("Propuestas que ya estaban decididas y no cambiaron: %(n)d.")
+                % {"n": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=_("Aceptar las propuestas seleccionadas"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
+    def accept_selected(self, request, queryset):
+        self._decide(request, queryset, accept=True)
+
+    @admin.action(
+        description=_("No aceptar las propuestas seleccionadas…"),
+        permissions=["change"],
+        location=BOTH_LOCATIONS,
+    )
+    def decline_selected(self, request, queryset):
+        form = DeclineReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._decide(request, queryset, accept=False, reason=form.cleaned_data["reason"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("No aceptar propuestas"),
+            "form": form,
+            "proposals": queryset.select_related("jornada", "sector"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_field": CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action",
+        }
+        return TemplateResponse(request, "chapters/admin/decline_proposals.html", context)
 
 
 # --- Member autocomplete ------------------------------------------------------------------

@@ -18,3 +18,9 @@ def memberships(values):
     """Approved memberships of the chapters whose slug is in `values` (a pending request
     is not membership); the search correlates them on `user_id`."""
     return Membership.objects.approved().filter(chapter__slug__in=values)
+
+
+def approved_memberships_of(chapter_ids):
+    """Approved memberships of the chapters with these ids: other apps count their
+    members' activity for the chapters' work programmes (counterparts.work_progress)."""
+    return Membership.objects.approved().filter(chapter_id__in=chapter_ids)

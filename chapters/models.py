@@ -20,10 +20,13 @@ from core.images import clean_logo
 from core.language import by_language, is_english
 from core.worldmap import project
 from members.models import Sector, public_name
+from members.progress import FIRST_YEAR
 from members.storage import public_storage
 
 from .querysets import (
+    ChapterLineQuerySet,
     ChapterQuerySet,
+    JornadaProposalQuerySet,
     JornadaQuerySet,
     MaterialQuerySet,
     MembershipQuerySet,
@@ -86,6 +89,26 @@ def material_upload_to(instance, filename):
     return f"jornadas/materials/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
 
+MAX_STATUTES_BYTES = 10 * 1024 * 1024
+STATUTES_MESSAGE = _("Sube los estatutos como PDF de hasta 10 MB.")
+
+
+def validate_statutes(upload):
+    """A PDF of at most 10 MB, recognised by its first bytes (content, not name)."""
+    if upload.size > MAX_STATUTES_BYTES or Path(upload.name).suffix.lower() != ".pdf":
+        raise ValidationError(STATUTES_MESSAGE, code="statutes")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError(STATUTES_MESSAGE, code="statutes")
+
+
+def statutes_upload_to(instance, filename):
+    # Private storage, a random name: served by chapters.files to who may see it.
+    return f"chapters/statutes/{secrets.token_hex(16)}.pdf"
+
+
 def logo_upload_to(instance, filename):
     return f"chapters/logos/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
@@ -140,6 +163,18 @@ class Chapter(models.Model):
         related_name="chapters",
         blank=True,
         verbose_name=_("sectores del PNCS con los que trabaja"),
+    )
+    # The chapter's statutes (issue 21): a PDF in the private storage, public or for its
+    # officers (and IME) only, as the officers choose (chapters.files serves it).
+    statutes = models.FileField(
+        _("estatutos"),
+        upload_to=statutes_upload_to,
+        blank=True,
+        validators=[validate_statutes],
+    )
+    statutes_public = models.BooleanField(_("estatutos públicos"), default=False)
+    statutes_updated_at = models.DateTimeField(
+        _("estatutos actualizados el"), null=True, blank=True
     )
     appointments_by = models.CharField(
         _("quién nombra a la mesa directiva"),
@@ -343,6 +378,52 @@ class RegionalCoordinator(models.Model):
             raise ValidationError({"term_end": DATES_ORDER_MESSAGE})
 
 
+class ChapterLine(models.Model):
+    """A line of action of a chapter's yearly programme (issue 21): free text in both
+    languages (not limited to the PNCS sectors), a numeric target, and what it counts
+    (members.progress: the chapter's events, posts, members...). Progress is computed."""
+
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, related_name="lines", verbose_name=_("capítulo")
+    )
+    year = models.PositiveSmallIntegerField(_("año"))
+    title_es = models.CharField(_("línea de acción (español)"), max_length=200)
+    title_en = models.CharField(_("línea de acción (inglés)"), max_length=200)
+    description_es = models.TextField(_("descripción (español)"), max_length=2000, blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), max_length=2000, blank=True)
+    measure = models.CharField(_("qué cuenta"), max_length=60)
+    target = models.PositiveIntegerField(_("meta"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChapterLineQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["chapter", "year", "pk"]
+        verbose_name = _("línea de acción de un capítulo")
+        verbose_name_plural = _("líneas de acción de los capítulos")
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gte=1), name="chapters_line_target"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR), name="chapters_line_year"),
+        ]
+        indexes = [models.Index(fields=["chapter", "year"], name="chapters_line_year_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return by_language(self.title_es, self.title_en)
+
+    @property
+    def description(self):
+        return by_language(self.description_es, self.description_en)
+
+
 class Membership(models.Model):
     """A member's request to belong to a chapter, and its decision. One row per (chapter, user)."""
 
@@ -446,6 +527,16 @@ class Jornada(models.Model):
         default=RegistrationMode.OPEN,
     )
     logistics_notes = models.TextField(_("notas de logística (solo personal)"), blank=True)
+    # Participants from abroad (issue 21): each registration may give its travel needs
+    # (TravelNeeds), kept until the Jornada ends (services.purge_travel_needs).
+    asks_travel_needs = models.BooleanField(
+        _("pide necesidades de viaje"),
+        default=False,
+        help_text=_(
+            "Quienes se registren podrán indicar llegada, salida, hospedaje y carta de "
+            "invitación para la visa. Se borran al terminar la Jornada."
+        ),
+    )
     is_published = models.BooleanField(_("publicada"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -712,3 +803,190 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.jornada}"
+
+
+def proposal_upload_to(instance, filename):
+    # Random stored name; a directory of its own (chapters.files serves it to IME and to the
+    # proposing sector's coordinators only).
+    return f"jornadas/proposals/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+LETTER_DATA_MESSAGE = _(
+    "Para la carta de invitación escribe tu nombre como aparece en el pasaporte y tu nacionalidad."
+)
+TRAVEL_DATES_MESSAGE = _("Elige una fecha de salida igual o posterior a la de llegada.")
+
+
+class TravelNeeds(models.Model):
+    """What a registrant coming from abroad needs, for Jornadas that ask
+    (Jornada.asks_travel_needs). IME staff read it in the admin (second factor), each read
+    audited (members.ProfileView); deleted once the Jornada has ended
+    (services.purge_travel_needs) or with the account (personal_data.erase)."""
+
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="travel_needs",
+        verbose_name=_("registro"),
+    )
+    arrival_on = models.DateField(_("fecha de llegada"))
+    departure_on = models.DateField(_("fecha de salida"))
+    lodging_needed = models.BooleanField(_("necesito hospedaje"), default=False)
+    invitation_letter_needed = models.BooleanField(
+        _("necesito carta de invitación para la visa"), default=False
+    )
+    passport_name = models.CharField(
+        _("nombre como aparece en el pasaporte"), max_length=200, blank=True
+    )
+    nationality = CountryField(_("nacionalidad"), blank=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("necesidades de viaje")
+        verbose_name_plural = _("necesidades de viaje")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departure_on__gte=models.F("arrival_on")),
+                name="chapters_travel_departure_after_arrival",
+            ),
+            models.CheckConstraint(
+                condition=Q(invitation_letter_needed=False)
+                | (~Q(passport_name="") & ~Q(nationality="")),
+                name="chapters_travel_letter_data",
+            ),
+        ]
+
+    def __str__(self):
+        return f"travel {self.registration_id}"
+
+    def clean(self):
+        errors = {}
+        if self.arrival_on and self.departure_on and self.departure_on < self.arrival_on:
+            errors["departure_on"] = TRAVEL_DATES_MESSAGE
+        if self.invitation_letter_needed:
+            if not self.passport_name.strip():
+                errors["passport_name"] = LETTER_DATA_MESSAGE
+            if not self.nationality:
+                errors["nationality"] = LETTER_DATA_MESSAGE
+        if errors:
+            raise ValidationError(errors)
+
+
+class JornadaProposal(models.Model):
+    """A PNCS coordinator's proposal for a Jornada of IME: an agenda item, a speaker (a
+    member of the network or a guest) or a material. IME accepts it (it becomes the
+    AgendaItem, Speaker or Material the Jornada's page shows) or declines it with a reason;
+    the coordinator is told by mail either way (services.decide_proposal)."""
+
+    class Kind(models.TextChoices):
+        AGENDA_ITEM = "agenda", _("Punto de la agenda")
+        SPEAKER = "speaker", _("Ponente")
+        MATERIAL = "material", _("Material")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En revisión")
+        ACCEPTED = "accepted", _("Aceptada")
+        DECLINED = "declined", _("No aceptada")
+
+    jornada = models.ForeignKey(
+        Jornada, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("Jornada")
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="+", verbose_name=_("sector del PNCS")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jornada_proposals",
+        verbose_name=_("propuesta por"),
+    )
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Agenda item and material: the title; agenda item: also the description and the time.
+    title_es = models.CharField(_("título (español)"), max_length=200, blank=True)
+    title_en = models.CharField(_("título (inglés)"), max_length=200, blank=True)
+    description_es = models.TextField(_("descripción (español)"), max_length=4000, blank=True)
+    description_en = models.TextField(_("descripción (inglés)"), max_length=4000, blank=True)
+    starts_at = models.DateTimeField(_("hora de inicio"), null=True, blank=True)
+    # Speaker: the agenda item, and a member of the network or a guest's name.
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("punto de la agenda"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("miembro de la red"),
+    )
+    name = models.CharField(_("nombre"), max_length=160, blank=True)
+    affiliation = models.CharField(_("afiliación"), max_length=200, blank=True)
+    bio = models.TextField(_("semblanza breve"), max_length=1000, blank=True)
+    # Material: the file (the materials' checks) and who may download it once accepted.
+    file = models.FileField(
+        _("archivo"), upload_to=proposal_upload_to, validators=[validate_material], blank=True
+    )
+    audience = models.CharField(
+        _("quién lo ve"),
+        max_length=12,
+        choices=Material.Audience.choices,
+        default=Material.Audience.REGISTRANTS,
+    )
+    created_at = models.DateTimeField(_("propuesta el"), default=dj_timezone.now)
+    decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decidida por"),
+    )
+    decision_reason = models.TextField(_("motivo de la decisión"), max_length=1000, blank=True)
+
+    objects = JornadaProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("propuesta de un PNCS")
+        verbose_name_plural = _("propuestas de los PNCS")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="agenda") | (~Q(title_es="") & Q(starts_at__isnull=False)),
+                name="chapters_proposal_agenda_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="speaker")
+                | (Q(agenda_item__isnull=False) & (Q(member__isnull=False) | ~Q(name=""))),
+                name="chapters_proposal_speaker_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="material") | (~Q(title_es="") & ~Q(file="")),
+                name="chapters_proposal_material_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decision_reason=""),
+                name="chapters_proposal_declined_with_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="chapters_proposal_status")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.summary}"
+
+    @property
+    def summary(self):
+        """What is proposed, in a line: the title, or the speaker's name."""
+        if self.kind == self.Kind.SPEAKER:
+            return self.name or (public_name(self.member) if self.member_id else "")
+        return by_language(self.title_es, self.title_en)

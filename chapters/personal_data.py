@@ -7,7 +7,16 @@ from django.utils import timezone
 from members.services import neutralise_admin_log
 
 from . import page_cache, services
-from .models import Membership, Officer, RegionalCoordinator, Registration, Speaker
+from .models import (
+    ChapterLine,
+    JornadaProposal,
+    Membership,
+    Officer,
+    RegionalCoordinator,
+    Registration,
+    Speaker,
+    TravelNeeds,
+)
 
 
 def _iso(value):
@@ -18,7 +27,9 @@ def export(user) -> dict:
     """Memberships, officer terms and Jornada registrations of `user`, JSON-ready."""
     memberships = Membership.objects.filter(user=user).select_related("chapter")
     officers = Officer.objects.filter(user=user).select_related("chapter")
-    registrations = Registration.objects.filter(user=user).select_related("jornada", "representing")
+    registrations = Registration.objects.filter(user=user).select_related(
+        "jornada", "representing", "travel_needs"
+    )
     return {
         "memberships": [
             {
@@ -55,9 +66,40 @@ def export(user) -> dict:
                 "confirmed_at": _iso(r.confirmed_at),
                 "cancelled_at": _iso(r.cancelled_at),
                 "checked_in_at": _iso(r.checked_in_at),
+                "travel_needs": _travel_needs(r),
             }
             for r in registrations
         ],
+        "jornada_proposals": [
+            {
+                "jornada": p.jornada.title_es,
+                "kind": p.kind,
+                "proposal": p.summary,
+                "status": p.status,
+                "created_at": _iso(p.created_at),
+                "decided_at": _iso(p.decided_at),
+                "decision_reason": p.decision_reason,
+            }
+            for p in JornadaProposal.objects.filter(proposed_by=user).select_related(
+                "jornada", "member__profile"
+            )
+        ],
+    }
+
+
+def _travel_needs(registration) -> dict | None:
+    """The travel needs given for a Jornada, while they are kept (until it ends)."""
+    try:
+        t = registration.travel_needs
+    except TravelNeeds.DoesNotExist:
+        return None
+    return {
+        "arrival_on": _iso(t.arrival_on),
+        "departure_on": _iso(t.departure_on),
+        "lodging_needed": t.lodging_needed,
+        "invitation_letter_needed": t.invitation_letter_needed,
+        "passport_name": t.passport_name,
+        "nationality": t.nationality.code if t.nationality else "",
     }
 
 
@@ -65,8 +107,10 @@ def erase(user) -> None:
     """Account cancellation: the member leaves every chapter (their messages and the
     decisions' reasons removed, in the history too),
     their officer terms end, and their active Jornada registrations are cancelled
-    (a freed place goes to the waitlist). The rows stay, anonymous, for the counts."""
+    (a freed place goes to the waitlist); their travel needs are deleted. The rows stay,
+    anonymous, for the counts."""
     now = timezone.now()
+    TravelNeeds.objects.filter(registration__user=user).delete()
     Membership.objects.filter(user=user).exclude(status=Membership.Status.LEFT).update(
         status=Membership.Status.LEFT, is_home=False, left_at=now
     )
@@ -85,6 +129,9 @@ def erase(user) -> None:
     Officer.objects.filter(user=user).current().update(term_end=yesterday)
     RegionalCoordinator.objects.filter(user=user, term_start__gt=yesterday).delete()
     RegionalCoordinator.objects.filter(user=user).current().update(term_end=yesterday)
+    # The chapter's lines of action stay (its programme), without who wrote them.
+    ChapterLine.objects.filter(created_by=user).update(created_by=None)
+    ChapterLine.history.filter(created_by_id=user.pk).update(created_by=None)
     page_cache.invalidate()  # member counts and officers changed without signals
     for jornada_id in (
         Registration.objects.filter(user=user).active().values_list("jornada_id", flat=True)

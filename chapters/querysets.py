@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.access import is_ime_staff
+from members.plugins import coordinated_sector_ids
 
 
 def managed_chapter_ids(user, *, writable=False):
@@ -31,8 +32,10 @@ def managed_chapter_ids(user, *, writable=False):
 def appointing_chapter_ids(user):
     """A subquery of the ids of the chapters whose officers `user` may appoint and end
     today: those they preside (or sit on the board of, when the chapter says the board
-    appoints), not suspended, by an unsuspended current term (IME staff: every chapter)."""
-    from .models import Chapter, Officer
+    appoints), and those of the regions they coordinate, not suspended, by an unsuspended
+    current term (IME staff: every chapter). Within IME's roles either way
+    (chapters.services.appoint_officer)."""
+    from .models import Chapter, Officer, RegionalCoordinator
 
     if is_ime_staff(user):
         return Chapter.objects.values("pk")
@@ -41,9 +44,12 @@ def appointing_chapter_ids(user):
     terms = Officer.objects.current().active().filter(user=user)
     presides = terms.filter(role=Officer.Role.PRESIDENT).values("chapter_id")
     on_board = terms.values("chapter_id")
+    regions = RegionalCoordinator.objects.current().active().filter(user=user).values("region")
     return (
         Chapter.objects.filter(suspended_at__isnull=True)
-        .filter(Q(pk__in=presides) | Q(pk__in=on_board, appointments_by="board"))
+        .filter(
+            Q(pk__in=presides) | Q(pk__in=on_board, appointments_by="board") | Q(region__in=regions)
+        )
         .values("pk")
     )
 
@@ -133,6 +139,11 @@ class JornadaQuerySet(models.QuerySet):
         """Finished, most recent first."""
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at")
 
+    def open_to_proposals(self, now=None):
+        """IME's network-wide Jornadas, published and not finished: what PNCS coordinators
+        may propose agenda items, speakers and materials for."""
+        return self.published().upcoming(now).filter(chapter__isnull=True)
+
     def managed_by(self, user):
         """IME staff: every Jornada; officers: their chapters' events (never network-wide)."""
         if is_ime_staff(user):
@@ -198,3 +209,28 @@ class MaterialQuerySet(models.QuerySet):
         )
         managed = Q(jornada__chapter_id__in=managed_chapter_ids(user))
         return materials.filter(public | managed | registered)
+
+
+class ChapterLineQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """Lines of the chapters the user manages (officers, regional coordinators, IME)."""
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(chapter_id__in=managed_chapter_ids(user))
+
+    def of_year(self, year):
+        return self.filter(year=year)
+
+
+class JornadaProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """IME staff: every proposal; a coordinator: those of the sectors they coordinate
+        today (another sector's: none); anyone else: none."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(sector_id__in=coordinated_sector_ids(user))
+
+    def pending(self):
+        return self.filter(status="pending")

@@ -19,16 +19,22 @@ from announcements.delivery import start_sending
 from announcements.mail import site_url
 from announcements.models import Announcement
 from core.access import CHAPTER_OFFICERS, is_ime_staff
+from members.plugins import coordinated_sector_ids
 from members.services import queue_email_to_user
 
 from .models import (
+    AgendaItem,
     AppointableRole,
     Chapter,
     Jornada,
+    JornadaProposal,
+    Material,
     Membership,
     Officer,
     OfficerTermAlert,
     Registration,
+    Speaker,
+    TravelNeeds,
     public_name,
 )
 from .querysets import appointing_chapter_ids
@@ -46,6 +52,11 @@ ALREADY_REGISTERED_MESSAGE = _("Ya tienes un lugar o estás en la lista de esper
 REGISTRATION_DECLINED_MESSAGE = _("Tu registro a esta Jornada no fue aprobado.")
 NOT_REGISTERED_MESSAGE = _("No tienes un registro activo en esta Jornada.")
 REPRESENTING_MESSAGE = _("Solo puedes representar a un capítulo al que perteneces.")
+PROPOSAL_DECIDED_MESSAGE = _("Esta propuesta ya fue decidida.")
+DECLINE_REASON_MESSAGE = _("Escribe el motivo por el que no se acepta la propuesta.")
+PROPOSALS_CLOSED_MESSAGE = _("Esta Jornada ya no recibe propuestas.")
+NOT_YOUR_SECTOR_MESSAGE = _("Solo puedes proponer en nombre de un PNCS que coordinas.")
+TRAVEL_NOT_ASKED_MESSAGE = _("Esta Jornada no pide necesidades de viaje.")
 
 
 class ChapterActionError(Exception):
@@ -614,3 +625,196 @@ def send_jornada_reminders(*, now=None) -> int:
             continue  # another dispatcher created it first
         reminded += 1
     return reminded
+
+
+# --- The chapter's programme and statutes (issue 21) ------------------------------------
+
+READ_ONLY_MESSAGE = _("El IME suspendió este capítulo: sus herramientas son de solo lectura.")
+
+
+def _writable(chapter, user) -> None:
+    from .querysets import managed_chapter_ids
+
+    if not Chapter.objects.filter(
+        pk=chapter.pk, pk__in=managed_chapter_ids(user, writable=True)
+    ).exists() and not (is_ime_staff(user)):
+        raise ChapterActionError(READ_ONLY_MESSAGE)
+
+
+def save_chapter_line(*, form, chapter, by):
+    """Create or update a line of action of `chapter` from a validated ChapterLineForm
+    (who may: its officers, its regional coordinator, IME; never while suspended)."""
+    _writable(chapter, by)
+    with transaction.atomic():
+        line = form.save(commit=False)
+        line.chapter = chapter
+        if line.pk is None:
+            line.created_by = by
+        line._history_user = by
+        line.save()
+    return line
+
+
+def delete_chapter_line(*, chapter, line_id: int, by) -> bool:
+    """Delete a line of action of `chapter` (False: not one of its lines)."""
+    from .models import ChapterLine
+
+    _writable(chapter, by)
+    with transaction.atomic():
+        deleted, _count = ChapterLine.objects.filter(chapter=chapter, pk=line_id).delete()
+    return bool(deleted)
+
+
+def set_statutes(*, chapter, upload, public: bool, by) -> None:
+    """Store the chapter's statutes (a checked PDF; None keeps the current one) and who may
+    read them. The file replaced is deleted from the storage after commit."""
+    _writable(chapter, by)
+    with transaction.atomic():
+        locked = Chapter.objects.select_for_update().get(pk=chapter.pk)
+        old_name = locked.statutes.name if upload is not None and locked.statutes else ""
+        fields = ["statutes_public", "updated_at"]
+        if upload is not None:
+            locked.statutes.save(upload.name, upload, save=False)
+            locked.statutes_updated_at = timezone.now()
+            fields += ["statutes", "statutes_updated_at"]
+        locked.statutes_public = public
+        locked._history_user = by
+        locked._change_reason = "statutes"
+        locked.save(update_fields=fields)
+        if old_name:
+            storage = locked.statutes.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    chapter.refresh_from_db()
+
+
+# --- Jornadas with the PNCS: proposals (issue 21) -----------------------------------------
+
+
+def submit_proposal(*, proposal: JornadaProposal, by) -> JornadaProposal:
+    """Record a coordinator's proposal (built and validated by the form) for one of IME's
+    upcoming Jornadas, in the name of a sector `by` coordinates today."""
+    if proposal.sector_id not in coordinated_sector_ids(by):
+        raise ChapterActionError(NOT_YOUR_SECTOR_MESSAGE)
+    if not Jornada.objects.open_to_proposals().filter(pk=proposal.jornada_id).exists():
+        raise ChapterActionError(PROPOSALS_CLOSED_MESSAGE)
+    proposal.proposed_by = by
+    proposal.status = JornadaProposal.Status.PENDING
+    with transaction.atomic():
+        proposal.save()
+    return proposal
+
+
+def _accept(proposal: JornadaProposal):
+    """The agenda item, speaker or material the accepted proposal becomes."""
+    jornada = proposal.jornada
+    if proposal.kind == JornadaProposal.Kind.AGENDA_ITEM:
+        last = AgendaItem.objects.filter(jornada=jornada).order_by("-order").first()
+        return AgendaItem.objects.create(
+            jornada=jornada,
+            order=(last.order + 1) if last else 0,
+            starts_at=proposal.starts_at,
+            title_es=proposal.title_es,
+            title_en=proposal.title_en,
+            description_es=proposal.description_es,
+            description_en=proposal.description_en,
+        )
+    if proposal.kind == JornadaProposal.Kind.SPEAKER:
+        last = Speaker.objects.filter(agenda_item=proposal.agenda_item).order_by("-order").first()
+        return Speaker.objects.create(
+            agenda_item=proposal.agenda_item,
+            member=proposal.member,
+            name=proposal.name,
+            affiliation=proposal.affiliation,
+            bio=proposal.bio,
+            order=(last.order + 1) if last else 0,
+        )
+    # A material: a copy of the file under the materials' directory (chapters.files serves
+    # it to whom Material.objects.visible_to allows); the proposal keeps its own.
+    material = Material(jornada=jornada, title=proposal.title_es, audience=proposal.audience)
+    with proposal.file.open("rb") as content:
+        material.file.save(proposal.file.name.rsplit("/", 1)[-1], content, save=False)
+    material.save()
+    return material
+
+
+def decide_proposal(*, proposal_id: int, by, accept: bool, reason: str = "") -> JornadaProposal:
+    """IME accepts a pending proposal (it becomes part of the Jornada's page) or declines it
+    with a reason; dated, and the coordinator who proposed it is told by mail (after
+    commit). A second decision of the same proposal is refused (the row is locked)."""
+    reason = reason.strip()
+    if not accept and not reason:
+        raise ChapterActionError(DECLINE_REASON_MESSAGE)
+    with transaction.atomic():
+        proposal = (
+            JornadaProposal.objects.select_for_update(of=("self",))
+            .select_related("jornada", "agenda_item", "proposed_by", "sector")
+            .filter(pk=proposal_id)
+            .first()
+        )
+        if proposal is None or proposal.status != JornadaProposal.Status.PENDING:
+            raise ChapterActionError(PROPOSAL_DECIDED_MESSAGE)
+        if accept:
+            _accept(proposal)
+        proposal.status = (
+            JornadaProposal.Status.ACCEPTED if accept else JornadaProposal.Status.DECLINED
+        )
+        proposal.decided_at = timezone.now()
+        proposal.decided_by = by
+        proposal.decision_reason = reason
+        proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        if proposal.proposed_by is not None and proposal.proposed_by.is_active:
+            _send(
+                user=proposal.proposed_by,
+                subject=(
+                    (lambda: gettext("Tu propuesta para la Jornada fue aceptada"))
+                    if accept
+                    else (lambda: gettext("Tu propuesta para la Jornada no fue aceptada"))
+                ),
+                template="chapters/email/proposal_decision.txt",
+                context=lambda: {
+                    "proposal": proposal,
+                    "jornada": proposal.jornada,
+                    "accepted": accept,
+                    "reason": reason,
+                    "jornada_url": _site_url(proposal.jornada.get_absolute_url()),
+                    "proposals_url": _site_url(reverse("chapters:proposal_list")),
+                },
+            )
+    return proposal
+
+
+# --- Participants from abroad: travel needs (issue 21) -----------------------------------
+
+
+def save_travel_needs(*, registration: Registration, data: dict) -> TravelNeeds:
+    """Store (or replace) the travel needs of an active registration of a Jornada that asks
+    for them. The passport name and nationality are kept only when a letter is asked for."""
+    jornada = registration.jornada
+    if not jornada.asks_travel_needs or jornada.ends_at < timezone.now():
+        raise ChapterActionError(TRAVEL_NOT_ASKED_MESSAGE)
+    data = dict(data)
+    if not data.get("invitation_letter_needed"):
+        data.update(passport_name="", nationality="")
+    with transaction.atomic():
+        needs, _created = TravelNeeds.objects.update_or_create(
+            registration=registration, defaults=data
+        )
+    return needs
+
+
+def delete_travel_needs(*, registration: Registration) -> int:
+    """The registrant withdraws their travel needs."""
+    deleted, _detail = TravelNeeds.objects.filter(registration=registration).delete()
+    return deleted
+
+
+def purge_travel_needs(*, now=None) -> int:
+    """Delete the travel needs of every Jornada that has ended (the trip is over), and of
+    registrations no longer active (cancelled or not approved)."""
+    now = now or timezone.now()
+    ended = TravelNeeds.objects.filter(registration__jornada__ends_at__lt=now)
+    deleted, _detail = ended.delete()
+    gone, _detail = TravelNeeds.objects.exclude(
+        registration__status__in=["confirmed", "waitlisted", "pending"]
+    ).delete()
+    return deleted + gone

@@ -17,3 +17,9 @@ def send_officer_term_alerts_task():
     """Celery beat, daily: tell officers (and their president) 30 and 7 days before their
     term ends (once per officer and threshold)."""
     return services.send_term_alerts()
+
+
+@shared_task
+def purge_travel_needs_task():
+    """Celery beat, daily: delete the travel needs of Jornadas that have ended (idempotent)."""
+    return services.purge_travel_needs()

@@ -19,7 +19,12 @@ from core.worldmap import land_path, world_geometry
 from . import page_cache, services
 from .exports import calendar_for, participants_csv_response
 from .filters import ChapterFilter
-from .forms import MembershipDecisionForm, MembershipRequestForm, RegistrationForm
+from .forms import (
+    MembershipDecisionForm,
+    MembershipRequestForm,
+    RegistrationForm,
+    TravelNeedsForm,
+)
 from .models import (
     AgendaItem,
     Chapter,
@@ -28,6 +33,7 @@ from .models import (
     Membership,
     Registration,
     Speaker,
+    TravelNeeds,
 )
 from .querysets import managed_chapter_ids
 
@@ -41,6 +47,8 @@ REGISTERED_MESSAGES = {
     Registration.Status.PENDING: _("Recibimos tu registro; el equipo lo revisará."),
 }
 CANCELLED_MESSAGE = _("Cancelaste tu registro.")
+TRAVEL_SAVED_MESSAGE = _("Guardamos tus necesidades de viaje.")
+TRAVEL_DELETED_MESSAGE = _("Borramos tus necesidades de viaje.")
 DECISION_INVALID_MESSAGE = _("Elige aprobar o rechazar una solicitud.")
 APPROVED_MESSAGE = _("Solicitud aprobada; avisamos a la persona por correo.")
 REJECTED_MESSAGE = _("Solicitud rechazada; avisamos a la persona por correo con el motivo.")
@@ -377,3 +385,41 @@ def membership_decide(request):
     else:
         messages.success(request, APPROVED_MESSAGE if approve else REJECTED_MESSAGE)
     return redirect("members:workbench")
+
+
+@never_cache
+@login_required
+def jornada_travel(request, slug):
+    """The registrant's travel needs (arrival, departure, lodging, visa invitation letter)
+    for a Jornada that asks for them and has not ended; anyone else: 404."""
+    registration = get_object_or_404(
+        Registration.objects.active().select_related("jornada"),
+        jornada__slug=slug,
+        jornada__asks_travel_needs=True,
+        jornada__is_published=True,
+        jornada__ends_at__gte=timezone.now(),
+        user=request.user,
+    )
+    jornada = registration.jornada
+    instance = TravelNeeds.objects.filter(registration=registration).first()
+    if request.method == "POST" and "delete" in request.POST:
+        services.delete_travel_needs(registration=registration)
+        messages.success(request, TRAVEL_DELETED_MESSAGE)
+        return redirect(jornada.get_absolute_url())
+    form = TravelNeedsForm(request.POST or None, instance=instance)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            fields = TravelNeedsForm.Meta.fields
+            services.save_travel_needs(
+                registration=registration, data={f: form.cleaned_data[f] for f in fields}
+            )
+            messages.success(request, TRAVEL_SAVED_MESSAGE)
+            return redirect(jornada.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "chapters/jornada_travel.html",
+        {"jornada": jornada, "form": form, "needs": instance},
+        status=status,
+    )

@@ -5,7 +5,7 @@ imports figures; its pages link these by name)."""
 
 from django.urls import path
 
-from . import views
+from . import programmes, views
 
 urlpatterns = [
     path("figures/", views.public, name="figures"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("staff/figures/", views.staff, name="figures_staff"),
     path("staff/figures/refresh/", views.staff_refresh, name="figures_staff_refresh"),
     path("staff/figures/<slug:slug>.csv", views.staff_csv, name="figures_staff_csv"),
+    # A PNCS's work programme, beside its sector page (/pncs/<slug>/).
+    path("pncs/<slug:slug>/programa/", programmes.pncs_programme, name="pncs_programme"),
     path("programs/<slug:slug>/figures/", views.program_public, name="figures_program"),
     path(
         "programs/<slug:slug>/staff/figures/",

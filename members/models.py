@@ -319,6 +319,15 @@ def display_name(preferred_name: str, given_names: str, paternal_surname: str) -
     return " ".join(p for p in (given_names, paternal_surname) if p) or str(_("Miembro"))
 
 
+def full_name(user) -> str:
+    """The member's full name as they wrote it (letters, certificates, travel lists), else
+    the account's name, else the address's local part."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.full_name:
+        return profile.full_name
+    return user.get_full_name() or user.email.split("@")[0]
+
+
 def public_name(user) -> str:
     """The name a member shows publicly (their profile's display name)."""
     try:
@@ -524,6 +533,9 @@ class ProfileView(models.Model):
         # Program staff reading the travel data of a stage abroad (issue 23): the list,
         # its CSV or XLSX, or one participant's letter of invitation.
         PROGRAM_TRAVEL = "program_travel", _("Datos de viaje de un programa")
+        # IME staff reading the travel needs of a Jornada's registrants (issue 21): the
+        # logistics list, its CSV, or one registrant's letter of invitation.
+        JORNADA_TRAVEL = "jornada_travel", _("Necesidades de viaje de una Jornada")
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

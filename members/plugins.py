@@ -2,7 +2,8 @@
 
 An installed app may provide a module named after an extension point:
 `<app>.personal_data` (export(user), erase(user)), `<app>.audiences` (announcements.audiences),
-`<app>.member_groups` (the chapter filter of pncs.filters); templates plug in by name
+`<app>.member_groups` (the chapter filter of pncs.filters), `<app>.sector_roles` (who
+coordinates which sector: coordinated_sector_ids below); templates plug in by name
 (`<app>/_dashboard.html`). (The directory takes no filters from other apps: it filters only
 on what its cards show, members.filters.)
 """
@@ -25,3 +26,16 @@ def app_modules(name: str):
                 raise
             continue
         yield app_config.label, module
+
+
+def coordinated_sector_ids(user) -> set[int]:
+    """The sectors whose PNCS `user` coordinates today (not IME staff's every sector):
+    the union of every installed app's `<app>.sector_roles.coordinated_sector_ids(user)`
+    (pncs provides it). How an app that may not import pncs scopes a coordinator's work
+    (chapters: Jornada proposals)."""
+    if not user.is_authenticated:
+        return set()
+    ids: set[int] = set()
+    for _label, module in app_modules("sector_roles"):
+        ids.update(module.coordinated_sector_ids(user))
+    return ids

@@ -1,12 +1,14 @@
 """Forms of the pncs app; every ModelForm lists its fields."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import name_empty_choices
-from members.models import Contribution, ExpertiseTag
+from members.models import Contribution, ExpertiseTag, public_name
+from members.progress import FIRST_YEAR, PNCS, last_year, measure_choices, year_message
 
-from .models import Affiliation, Interest, Opportunity, Pncs
+from .models import Affiliation, Interest, Opportunity, Pncs, WorkLine
 
 DEADLINE_IN_PAST = _("Elige una fecha límite de hoy en adelante.")
 
@@ -113,3 +115,105 @@ class AffiliationForm(forms.ModelForm):
 
 
 AFFILIATION_NAME_REQUIRED = _("Escribe el nombre de la institución.")
+
+
+TARGET_MESSAGE = _("Escribe una meta de 1 en adelante (un número entero).")
+MEASURE_MESSAGE = _("Elige qué cuenta esta línea de acción.")
+RESPONSIBLE_MESSAGE = _("Elige a una persona que coordine este PNCS.")
+
+
+class WorkLineForm(forms.ModelForm):
+    """A line of action of a PNCS the user coordinates: its measure among those of the
+    registry (members.progress), a target of 1 or more, a year a programme may have, and a
+    responsible person among the PNCS's coordinators."""
+
+    measure = forms.ChoiceField(label=_("Qué cuenta"), choices=())
+    target = forms.IntegerField(
+        label=_("Meta"),
+        min_value=1,
+        max_value=100000,
+        error_messages={
+            "min_value": TARGET_MESSAGE,
+            "max_value": TARGET_MESSAGE,
+            "invalid": TARGET_MESSAGE,
+            "required": TARGET_MESSAGE,
+        },
+        help_text=_("Cuántas veces en el año (el avance se calcula solo)."),
+    )
+    year = forms.IntegerField(label=_("Año"))
+
+    class Meta:
+        model = WorkLine
+        fields = [
+            "pncs",
+            "year",
+            "heading",
+            "title_es",
+            "title_en",
+            "measure",
+            "target",
+            "responsible",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_empty_choices(self, filtering=False)
+        self.fields["pncs"].queryset = Pncs.objects.coordinated_by(user).select_related("sector")
+        self.fields["pncs"].empty_label = None
+        self.fields["measure"].choices = measure_choices(PNCS)
+        self.fields["measure"].error_messages["invalid_choice"] = MEASURE_MESSAGE
+        self.fields["measure"].error_messages["required"] = MEASURE_MESSAGE
+        self.fields["responsible"].queryset = (
+            get_user_model()
+            .objects.filter(coordinated_pncs__in=self.fields["pncs"].queryset)
+            .distinct()
+            .select_related("profile")
+            .order_by("pk")
+        )
+        self.fields["responsible"].label_from_instance = _responsible_label
+        self.fields["responsible"].error_messages["invalid_choice"] = RESPONSIBLE_MESSAGE
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not FIRST_YEAR <= year <= last_year():
+            raise forms.ValidationError(year_message())
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        point, responsible = cleaned.get("pncs"), cleaned.get("responsible")
+        if point and responsible and not point.coordinators.filter(pk=responsible.pk).exists():
+            self.add_error("responsible", RESPONSIBLE_MESSAGE)
+        return cleaned
+
+
+def _responsible_label(user):
+    return public_name(user)
+
+
+class SectorAnnouncementForm(forms.Form):
+    """A coordinator's announcement to their sector, in both languages (Markdown)."""
+
+    pncs = forms.ModelChoiceField(label=_("Sector (PNCS)"), queryset=Pncs.objects.none())
+    subject_es = forms.CharField(label=_("Asunto (español)"), max_length=200)
+    subject_en = forms.CharField(label=_("Asunto (inglés)"), max_length=200)
+    body_es = forms.CharField(
+        label=_("Mensaje (español)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("En formato Markdown."),
+    )
+    body_en = forms.CharField(
+        label=_("Mensaje (inglés)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("En formato Markdown."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pncs"].queryset = Pncs.objects.coordinated_by_member(user.pk).select_related(
+            "sector"
+        )
+        self.fields["pncs"].empty_label = None
+        self.fields["pncs"].label_from_instance = lambda p: p.sector.name

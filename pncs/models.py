@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from members.models import Contribution, ExpertiseTag, Profile, Sector
+from members.progress import FIRST_YEAR
 
 from .querysets import (
     AffiliationQuerySet,
@@ -21,6 +22,7 @@ from .querysets import (
     MemberExportQuerySet,
     OpportunityQuerySet,
     PncsQuerySet,
+    WorkLineQuerySet,
 )
 
 
@@ -397,3 +399,63 @@ class MemberExport(models.Model):
         return self.status == self.Status.EXPIRED or (
             self.expires_at is not None and self.expires_at <= now
         )
+
+
+class WorkLine(models.Model):
+    """A line of action of a PNCS's yearly work programme (issue 21), under one of the
+    seed's headings, with a numeric target and the coordinator responsible for it.
+
+    Its progress is computed, never typed: the line names a measure (members.progress,
+    contributed by the apps that hold what is counted) and counts that measure's rows of
+    its PNCS in its year."""
+
+    class Heading(models.TextChoices):
+        HUMAN_CAPITAL = "human-capital", _("Desarrollo de capital humano")
+        INNOVATION_POLICY = "innovation-policy", _("Apoyo al desarrollo de políticas de innovación")
+        INFORMATION = "information", _("Procesamiento de información")
+        PROJECTS = "projects", _("Identificación de proyectos")
+        CHAPTERS = "chapters", _("Trabajo con los capítulos de la Red")
+        JORNADAS = "jornadas", _("Jornadas Informativas del IME")
+
+    pncs = models.ForeignKey(
+        Pncs, on_delete=models.CASCADE, related_name="work_lines", verbose_name=_("PNCS")
+    )
+    year = models.PositiveSmallIntegerField(_("año"))
+    heading = models.CharField(_("rubro"), max_length=20, choices=Heading.choices)
+    title_es = models.CharField(_("línea de acción (español)"), max_length=200)
+    title_en = models.CharField(_("línea de acción (inglés)"), max_length=200)
+    measure = models.CharField(
+        _("qué cuenta"),
+        max_length=60,
+        help_text=_("El avance se calcula solo: cuenta lo que el PNCS hizo en el año."),
+    )
+    target = models.PositiveIntegerField(_("meta"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pncs_work_lines",
+        verbose_name=_("persona responsable"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pncs", "year", "heading", "pk"]
+        verbose_name = _("línea de acción de un PNCS")
+        verbose_name_plural = _("líneas de acción de los PNCS")
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gte=1), name="pncs_workline_target"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR), name="pncs_workline_year"),
+        ]
+        indexes = [models.Index(fields=["pncs", "year"], name="pncs_workline_year_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return (self.title_en if _in_english() else self.title_es) or self.title_es

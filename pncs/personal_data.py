@@ -8,7 +8,14 @@ from members.services import (
     neutralise_admin_log,
 )
 
-from .models import Affiliation, Interest, MemberExport, MemberSearchIndex, SearchAudit
+from .models import (
+    Affiliation,
+    Interest,
+    MemberExport,
+    MemberSearchIndex,
+    SearchAudit,
+    WorkLine,
+)
 
 
 def _iso(value):
@@ -33,6 +40,11 @@ def export(user) -> dict:
             {"institution": a.institution, "relation": a.relation, "created_at": _iso(a.created_at)}
             for a in Affiliation.objects.filter(member=user)
         ],
+        # Work programmes (issue 21): the lines of action the member is responsible for.
+        "work_lines_responsible": [
+            {"pncs": line.pncs.sector.name, "year": line.year, "line": line.title_es}
+            for line in WorkLine.objects.filter(responsible=user).select_related("pncs__sector")
+        ],
     }
 
 
@@ -54,6 +66,8 @@ def erase(user) -> None:
     forget_search_terms(SearchAudit.objects.all(), words=words)
     forget_search_terms(MemberExport.objects.exclude(user=user), words=words, query_field="query")
     Affiliation.objects.filter(member=user).delete()
+    # The lines of action stay (the PNCS's programme), without the person responsible.
+    WorkLine.objects.filter(responsible=user).update(responsible=None)
     MemberSearchIndex.objects.filter(profile_id=user.pk).delete()
     exports = MemberExport.objects.filter(user=user)
     storage = exports_storage()

@@ -87,3 +87,18 @@ class MemberExportQuerySet(models.QuerySet):
     def due_to_expire(self, now):
         """Written exports whose link has expired: their files are deleted."""
         return self.filter(status="ready", expires_at__lte=now)
+
+
+class WorkLineQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """Lines of the PNCS this user coordinates (every line for IME staff)."""
+        from .models import Pncs
+
+        return self.filter(pncs__in=Pncs.objects.coordinated_by(user).values("pk"))
+
+    def public(self):
+        """Lines shown on the public programme pages: of active PNCS."""
+        return self.filter(pncs__is_active=True)
+
+    def of_year(self, year):
+        return self.filter(year=year)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from announcements.models import Announcement
+from announcements.services import submit_for_approval
 from core.access import PNCS_COORDINATORS
 from core.emails import render_subject
 from members.services import queue_email_to_user
@@ -19,6 +21,7 @@ logger = logging.getLogger(__name__)
 INTEREST_ALREADY_SENT = _("Ya habías expresado tu interés en esta oportunidad.")
 OPPORTUNITY_NOT_OPEN = _("Esta oportunidad ya no recibe respuestas.")
 DECISION_ALREADY_TAKEN = _("Esta respuesta ya tenía ese estado.")
+NOT_YOUR_PNCS = _("Solo puedes escribir avisos a los sectores de los PNCS que coordinas.")
 
 
 class PncsError(Exception):
@@ -167,3 +170,41 @@ def normalize_institution(name: str) -> str:
     from .search import normalize
 
     return "".join(ch for ch in normalize(name) if ch.isalnum())
+
+
+def save_work_line(*, form):
+    """Create or update a line of action from a validated WorkLineForm (its PNCS, year,
+    target and responsible person already checked against the user's PNCS)."""
+    with transaction.atomic():
+        return form.save()
+
+
+def delete_work_line(*, line_id: int, user) -> bool:
+    """Delete a line of action of a PNCS the user coordinates (False: not theirs, or gone)."""
+    from .models import WorkLine
+
+    with transaction.atomic():
+        deleted, _ = WorkLine.objects.managed_by(user).filter(pk=line_id).delete()
+    return bool(deleted)
+
+
+def submit_sector_announcement(
+    *, pncs_id: int, by, subject_es: str, subject_en: str, body_es: str, body_en: str
+):
+    """A coordinator's announcement to the members of their PNCS's sector (those who accept
+    announcements of PNCS opportunities, read when it is sent). It waits for IME's approval
+    (announcements.services.review_announcement) and then goes through the outbox."""
+    from .models import Pncs
+
+    pncs = Pncs.objects.coordinated_by_member(by.pk).filter(pk=pncs_id).first()
+    if pncs is None:
+        raise PncsError(NOT_YOUR_PNCS)
+    return submit_for_approval(
+        by=by,
+        kind=Announcement.Kind.OPPORTUNITIES,
+        sector_ids=[pncs.sector_id],
+        subject_es=subject_es,
+        subject_en=subject_en,
+        body_es=body_es,
+        body_en=body_en,
+    )

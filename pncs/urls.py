@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, member, public, search
+from .views import manage, member, programme, public, search
 
 app_name = "pncs"
 
@@ -29,7 +29,39 @@ urlpatterns = [
         manage.opportunity_edit,
         name="opportunity_edit",
     ),
+    path("pncs/manage/announcements/", manage.announcements, name="announcements"),
     path("pncs/manage/interests/<int:pk>/decide/", manage.interest_decide, name="interest_decide"),
+    path("pncs/manage/programme/", programme.programme_manage, name="programme"),
+    path(
+        "pncs/manage/programme/new/",
+        programme.programme_line_create,
+        name="programme_line_create",
+    ),
+    path(
+        "pncs/manage/programme/<int:pk>/edit/",
+        programme.programme_line_edit,
+        name="programme_line_edit",
+    ),
+    path(
+        "pncs/manage/programme/<int:pk>/delete/",
+        programme.programme_line_delete,
+        name="programme_line_delete",
+    ),
+    path(
+        "pncs/manage/programme/overview/",
+        programme.programme_overview,
+        name="programme_overview",
+    ),
+    path(
+        "pncs/manage/programme/report.csv",
+        programme.programme_report_csv,
+        name="programme_report_csv",
+    ),
+    path(
+        "pncs/manage/programme/report.pdf",
+        programme.programme_report_pdf,
+        name="programme_report_pdf",
+    ),
     path("pncs/<slug:slug>/", public.pncs_sector, name="sector"),
     path("opportunities/", public.opportunity_list, name="opportunity_list"),
     path("opportunities/mine/", member.my_opportunities, name="my_opportunities"),

@@ -3,7 +3,7 @@
 Both languages are on the page; the issuer's and the partner's logos, and the signer's
 signature, name and role, come from the partners (set in the admin).
 
-The text is set in DejaVu Sans, shipped with the app (programs/fonts, free licence),
+The text is set in DejaVu Sans, shipped with the app (core/fonts, free licence),
 so names render as written (Zoë, Łukasz, Nguyễn, Ørsted...) and nothing depends on the
 fonts of the machine; fpdf2 embeds only the glyphs used. A character the font lacks
 (e.g. CJK) is left out rather than failing the document.
@@ -11,13 +11,13 @@ fonts of the machine; fpdf2 embeds only the glyphs used. A character the font la
 
 import io
 import logging
-from pathlib import Path
 
 import segno
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from core.pdf import FONT, add_fonts
 from core.storage import storage_errors
 from members.files import file_response
 
@@ -29,10 +29,6 @@ logger = logging.getLogger(__name__)
 def verification_url(certificate: Certificate) -> str:
     """The absolute public URL the QR code points to (Spanish, unprefixed)."""
     return certificate.verification_url()
-
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT = "dejavu"
 
 
 def _qr_png(url: str) -> io.BytesIO:
@@ -125,8 +121,7 @@ def render_certificate_pdf(certificate: Certificate, language: str) -> bytes:
     second = _texts(certificate, _other_language(language))
     issuer = certificate.issuer
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    add_fonts(pdf)
     pdf.set_title(f"{main['title']} · {second['title']} · {program.name_es}")
     pdf.set_author(certificate.issuer_name or "Red de Talentos Mexicanos")
     pdf.set_creator("talentnet")

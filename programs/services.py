@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.models import full_name
 from members.services import queue_email_to_user
 
 from .grading import stage_result
@@ -459,10 +460,7 @@ def _issue(*, stage, kind, issuer, title, rows, notify) -> int:
 
 
 def _holder_name(user) -> str:
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.full_name:
-        return profile.full_name
-    return user.get_full_name() or user.email.split("@")[0]
+    return full_name(user)
 
 
 def _queue_certificate_email(certificate: Certificate, template: str) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core.spreadsheets import csv_response, csv_safe, download
+from members.models import full_name
 from members.services import record_read
 
 from .models import Enrolment, Stage, TravelDetails
@@ -29,9 +30,7 @@ def travellers(stage: Stage):
 
 
 def person_name(user) -> str:
-    from .services import _holder_name
-
-    return _holder_name(user)
+    return full_name(user)
 
 
 def header() -> list[str]:

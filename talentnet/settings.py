@@ -381,6 +381,11 @@ CELERY_BEAT_SCHEDULE["programs-purge-travel-details"] = {
     "task": "programs.tasks.purge_travel_details_task",
     "schedule": 24 * 3600.0,
 }
+# chapters: the travel needs of a Jornada's participants from abroad go once it has ended.
+CELERY_BEAT_SCHEDULE["chapters-purge-travel-needs"] = {
+    "task": "chapters.tasks.purge_travel_needs_task",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE["pncs-sweep-exports"] = {
     "task": "pncs.tasks.sweep_exports_task",
     "schedule": env.float("PNCS_EXPORT_SWEEP_EVERY", default=60.0),

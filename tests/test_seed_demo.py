@@ -117,3 +117,17 @@ def test_seed_demo_registers_fictitious_organisations_with_valid_rfcs_once(setti
     published = ExpertiseRequest.objects.get(status="accepted").opportunity
     assert published.invite_only and published.status == "open"
     assert MemberInvitation.objects.count() <= 1
+    # Engagements in every state, once; a completed one with both sides' outcomes and a story
+    # both agreed to publish (issue 20).
+    from counterparts.engagements import public_stories
+    from counterparts.models import Engagement
+
+    assert set(Engagement.objects.values_list("state", flat=True)) == {
+        "planned",
+        "active",
+        "completed",
+        "cancelled",
+    }
+    assert Engagement.objects.count() == 5
+    assert public_stories().count() == 1
+    assert Engagement.objects.get(state="active").sessions.exists()

@@ -10,17 +10,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ..access import coordinator_required
-from ..forms import DecisionForm, OpportunityForm
+from announcements.models import Announcement
+
+from ..access import coordinates_a_pncs, coordinates_a_pncs_required, coordinator_required
+from ..forms import DecisionForm, OpportunityForm, SectorAnnouncementForm
 from ..matching import suggest_members
 from ..models import Interest, Opportunity, Pncs
-from ..services import decide_interest, save_opportunity
+from ..services import PncsError, decide_interest, save_opportunity, submit_sector_announcement
 
 OPPORTUNITY_SAVED = _("Oportunidad guardada.")
 DECISION_SAVED = _("Decisión guardada; se avisó por correo a la persona.")
 DECISION_UNCHANGED = _("Esa respuesta ya tenía ese estado.")
 CHOOSE_A_DECISION = _("Elige una decisión válida.")
 MANAGED_PER_PAGE = 25
+ANNOUNCEMENT_SUBMITTED = _(
+    "Aviso enviado al IME para su aprobación. Te avisaremos por correo cuando lo revise."
+)
 
 
 @never_cache
@@ -51,7 +56,14 @@ def manage_home(request):
     return render(
         request,
         "pncs/manage_home.html",
-        {"points": points, "opportunities": page, "page_obj": page, "query": ""},
+        {
+            "points": points,
+            "opportunities": page,
+            "page_obj": page,
+            "query": "",
+            # Proposals for Jornadas and sector announcements are a coordinator's (not IME's).
+            "coordinates": coordinates_a_pncs(request.user),
+        },
     )
 
 
@@ -123,3 +135,42 @@ def interest_decide(request, pk):
     ):
         return HttpResponseRedirect(back)
     return redirect("pncs:opportunity_manage", pk=interest.opportunity_id)
+
+
+@never_cache
+@coordinates_a_pncs_required
+def announcements(request):
+    """The coordinator's announcements to their sector (their status and IME's reason), and
+    the form to write a new one, which waits for IME's approval before it is sent."""
+    form = SectorAnnouncementForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                submit_sector_announcement(
+                    pncs_id=data["pncs"].pk,
+                    by=request.user,
+                    subject_es=data["subject_es"],
+                    subject_en=data["subject_en"],
+                    body_es=data["body_es"],
+                    body_en=data["body_en"],
+                )
+            except PncsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, ANNOUNCEMENT_SUBMITTED)
+                return redirect("pncs:announcements")
+        status = 400
+    written = (
+        Announcement.objects.written_by(request.user)
+        .filter(chapter__isnull=True)
+        .prefetch_related("audience_sectors")
+        .order_by("-created_at", "-pk")[:MANAGED_PER_PAGE]
+    )
+    return render(
+        request,
+        "pncs/announcements.html",
+        {"form": form, "announcements": written},
+        status=status,
+    )

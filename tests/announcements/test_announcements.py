@@ -563,12 +563,14 @@ def test_seed_demo_sends_two_announcements_and_schedules_one_once(settings):
     call_command(SeedDemo(), members=40)
     call_command(SeedDemo(), members=40)
     statuses = sorted(Announcement.objects.values_list("status", flat=True))
-    # Sent after the seed commits; the draft waits on the staff workbench (demo/workbench.py).
-    assert statuses == ["draft", "scheduled", "sending", "sending"]
+    # Sent after the seed commits; the draft waits on the staff workbench (demo/workbench.py);
+    # the coordinator's announcement to their sector waits for IME (demo/jornada_support.py).
+    assert statuses == ["awaiting", "draft", "scheduled", "sending", "sending"]
     assert not Delivery.objects.exists()  # (the test's transaction never commits)
     outbox.dispatch_pending()  # as Celery beat would
     assert Delivery.objects.exists()
     assert sorted(Announcement.objects.values_list("status", flat=True)) == [
+        "awaiting",
         "draft",
         "scheduled",
         "sent",

@@ -67,3 +67,24 @@ def test_the_demo_officer_reaches_the_admin_with_the_documented_totp_secret(clie
     root = Path(__file__).resolve().parents[2]
     for document in ("README.md", "Makefile"):
         assert DEMO_OFFICER_TOTP_SECRET in (root / document).read_text(), document
+
+
+def test_the_demo_shows_pncs_proposals_in_every_state_and_travel_needs(settings):
+    from announcements.models import Announcement
+    from chapters.models import AgendaItem, JornadaProposal, TravelNeeds
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=40)
+    counts = (JornadaProposal.objects.count(), TravelNeeds.objects.count())
+    call_command(SeedDemo(), members=40)
+    assert (JornadaProposal.objects.count(), TravelNeeds.objects.count()) == counts
+    assert set(JornadaProposal.objects.values_list("status", flat=True)) == {
+        "pending",
+        "accepted",
+        "declined",
+    }
+    jornada = Jornada.objects.get(asks_travel_needs=True)
+    assert AgendaItem.objects.filter(jornada=jornada, title_es__startswith="Taller:").count() == 1
+    needs = TravelNeeds.objects.filter(registration__jornada=jornada)
+    assert needs.count() >= 3 and needs.filter(invitation_letter_needed=True).exists()
+    assert Announcement.objects.awaiting_approval().filter(created_by__isnull=False).exists()

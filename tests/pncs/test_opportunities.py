@@ -259,9 +259,10 @@ def test_management_list_has_constant_queries(coord_client, coord, django_assert
         for _ in range(size):
             o = OpportunityFactory(pncs=point)
             Interest.objects.create(opportunity=o, member=member())
-        # 7: the user comes with its roles and second factor (members.auth_backends); the
-        # page counts the opportunities, reads its page, then the answers of that page.
-        with django_assert_num_queries(7):
+        # 8: the user comes with its roles and second factor (members.auth_backends); the
+        # page counts the opportunities, reads its page, then the answers of that page, and
+        # whether the visitor coordinates a PNCS (the links to Jornadas and announcements).
+        with django_assert_num_queries(8):
             response = coord_client.get(reverse("pncs:manage"))
         assert len(response.context["opportunities"]) == size
 

@@ -255,6 +255,54 @@ def test_a_news_decision_mail_names_the_post_on_one_plain_line(django_capture_on
     _assert_plain_one_line(sent[0].subject, holds=SHOWN)
 
 
+def test_jornada_proposal_and_announcement_review_subjects_are_plain(
+    django_capture_on_commit_callbacks,
+):
+    from django.contrib.auth.models import Group
+
+    from announcements.services import review_announcement, submit_for_approval
+    from chapters.models import JornadaProposal
+    from chapters.services import decide_proposal
+    from core.access import IME_STAFF
+    from members.models import Sector
+    from tests.factories import AgendaItemFactory, UserFactory
+
+    author = coordinator("tic")
+    ime = UserFactory(is_staff=True)
+    ime.groups.add(Group.objects.get(name=IME_STAFF))
+    item = AgendaItemFactory(jornada=JornadaFactory(title_es=TITLE[:200]))
+    proposal = JornadaProposal.objects.create(
+        jornada=item.jornada,
+        sector=Sector.objects.get(slug="tic"),
+        proposed_by=author,
+        kind="speaker",
+        agenda_item=item,
+        name=TITLE[:160],
+    )
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: decide_proposal(proposal_id=proposal.pk, by=ime, accept=False, reason=TITLE),
+    )
+    _assert_plain_one_line(sent[0].subject)
+    assert 'Ciencia "abierta" <IA> & datos' in sent[0].body  # not HTML-escaped
+    announcement = submit_for_approval(
+        by=author,
+        kind="opportunities",
+        sector_ids=[Sector.objects.get(slug="tic").pk],
+        subject_es=TITLE[:200],
+        subject_en=TITLE[:200],
+        body_es="Hola",
+        body_en="Hello",
+    )
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: review_announcement(
+            announcement_id=announcement.pk, by=ime, approve=False, reason="No."
+        ),
+    )
+    _assert_plain_one_line(sent[0].subject)
+
+
 # Every way the project sends mail, by module: a new one must be added to this file.
 SENDERS = {
     "members/services/mail.py": {"EmailMultiAlternatives", "queue_transactional_email"},
@@ -267,9 +315,12 @@ SENDERS = {
     "programs/services.py": {"queue_email_to_user"},
     "messaging/services.py": {"queue_email_to_user"},
     "counterparts/services.py": {"queue_email_to_user", "queue_transactional_email"},
+    "counterparts/engagements.py": {"queue_email_to_user"},
     "news/services.py": {"queue_email_to_user"},
     # The invitation of an imported person: a fixed subject of ours, cleaned as any other.
     "announcements/invitations.py": {"EmailMultiAlternatives"},
+    # IME's review of a coordinator's announcement to their sector (issue 21).
+    "announcements/services.py": {"queue_email_to_user"},
 }
 SENDING_CALLS = {
     "send_mail",

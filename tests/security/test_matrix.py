@@ -133,6 +133,27 @@ MATRIX = {
         404,
         404,
     ),
+    # Engagements (issue 20): both sides (the owner is the member and the organisation's
+    # owner) and the PNCS of the sector; the changes are POST only.
+    "counterparts:engagements": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
+    "counterparts:engagement": (LOGIN, 200, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
+    **{
+        f"counterparts:{name}": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, MFA, MFA)
+        for name in (
+            "engagement_start",
+            "engagement_complete",
+            "engagement_cancel",
+            "milestone_add",
+            "milestone_done",
+            "engagement_goals",
+            "session_add",
+            "outcome_record",
+        )
+    },
+    # The coordinator's pipeline and export (of their own sectors) and a PNCS's yearly report.
+    "counterparts:pipeline": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:pipeline_export": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:yearly_report": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -142,6 +163,14 @@ MATRIX = {
     # The chapter's officer area: its officers (and regional coordinators) and IME; 404 else.
     "chapters:officers": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
     "chapters:officer_end": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # The chapter's programme, statutes and yearly report (issue 21): the officer area's rule.
+    "chapters:programme": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:line_edit": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:line_delete": (405,) * 12,
+    "chapters:statutes": (405,) * 12,
+    "chapters:report": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:report_csv": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    "chapters:report_pdf": (LOGIN, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
     "chapters:jornada_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:jornada_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:jornada_ics": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -163,6 +192,12 @@ MATRIX = {
         MFA,
         MFA,
     ),
+    # Jornadas with the PNCS (issue 21): the registrant's own travel needs (404 to anyone
+    # else); the proposals are for coordinators of a PNCS only (IME decides in the admin).
+    "chapters:jornada_travel": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "chapters:proposal_list": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "chapters:proposal_create": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "pncs:announcements": (LOGIN, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403),
     "pncs:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:search": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
     "pncs:export_csv": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
@@ -177,6 +212,16 @@ MATRIX = {
     "pncs:opportunity_edit": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
     "pncs:interest_decide": (LOGIN, 403, 403, 403, 403, 405, 405, 405, 405, 403, 403, MFA),
     "pncs:sector": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # Work programmes (issue 21): coordinators keep their PNCS's (another's line: 404); IME
+    # sees all side by side with the yearly report; the summary is public.
+    "pncs:programme": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "pncs:programme_line_create": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "pncs:programme_line_edit": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
+    "pncs:programme_line_delete": (LOGIN, 403, 403, 403, 403, 405, 405, 405, 405, 403, 403, MFA),
+    "pncs:programme_overview": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "pncs:programme_report_csv": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "pncs:programme_report_pdf": (LOGIN, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, MFA),
+    "pncs_programme": (200,) * 12,
     "pncs:opportunity_list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:my_opportunities": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "pncs:affiliations": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -376,6 +421,10 @@ MATRIX = {
     # the profile's visibility (no login page for a file: 404 to who may not see it).
     "media_public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "media_private": (404, 200, 404, 404, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    # A chapter's private statutes: its officers and IME.
+    "media_private (statutes)": (404, 404, 404, 200, 404, 404, 404, 200, 200, 404, MFA, MFA),
+    # A PNCS' proposed material (issue 21): its sector's coordinators and IME only.
+    "media_proposal": (404, 404, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
     # News (issue 21): public list, posts and feeds; the authors' desk for coordinators,
     # officers and IME (another author's draft: 404); the review for IME only.
     "news:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -620,8 +669,13 @@ PERSONAL_PAGES = {
         "counterparts:manage",
         "counterparts:request_detail",
         "counterparts:member_invitation",
+        "chapters:jornada_travel",
+        "counterparts:engagements",
+        "counterparts:engagement",
     ],
     "coord_own": [
+        "chapters:proposal_list",
+        "pncs:announcements",
         "pncs:search",
         "pncs:export_csv",
         "pncs:export_xlsx",
@@ -631,6 +685,10 @@ PERSONAL_PAGES = {
         "pncs:opportunity_manage",
         "counterparts:review",
         "counterparts:triage",
+        "counterparts:engagement",
+        "counterparts:pipeline",
+        "counterparts:pipeline_export",
+        "counterparts:yearly_report",
     ],
     "officer_own": ["chapters:jornada_participants_csv", "chapters:officers"],
 }
@@ -671,6 +729,11 @@ STATE_CHANGES = [
     ("member", "counterparts:request_create", {"kind": "mentoring", "title_es": "x"}),
     ("member", "counterparts:member_invitation", {"answer": "declined"}),
     ("coord_own", "counterparts:triage_invite", {"members": ["1"]}),
+    ("member", "counterparts:engagement_start", {}),
+    ("member", "counterparts:engagement_cancel", {"cancel-reason": "No"}),
+    ("member", "counterparts:milestone_add", {"milestone-title": "x", "milestone-due_on": ""}),
+    ("member", "counterparts:milestone_done", {"done": "1"}),
+    ("coord_own", "counterparts:engagement_goals", {"goals-goals": "x"}),
 ]
 
 

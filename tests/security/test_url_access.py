@@ -41,6 +41,8 @@ PUBLIC = {
     "programs:openbadges_partner_did",
     "programs:openbadges_partner_status",
     "figures",
+    # A PNCS's work programme, public summary (issue 21).
+    "pncs_programme",
     "announcements:unsubscribe",
     # The refusal link of an invitation (issue 26): the signed token authorises.
     "announcements:refuse_invitation",

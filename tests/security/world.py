@@ -15,18 +15,19 @@ from PIL import Image
 from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
 from announcements.models import Invitee
-from chapters.models import Membership
+from chapters.models import ChapterLine, JornadaProposal, Membership, TravelNeeds
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
-from counterparts.services import triage_request
+from counterparts.services import open_engagement, triage_request
 from figures.services import refresh_figures
 from members.models import Profile, Sector
 from messaging.services import PartySpec, open_thread, person_party, send_message
-from pncs.models import Affiliation, Interest, MemberExport
+from pncs.models import Affiliation, Interest, MemberExport, WorkLine
 from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
 from tests.factories import (
+    AgendaItemFactory,
     ChapterFactory,
     JornadaFactory,
     OfficerFactory,
@@ -125,6 +126,51 @@ def build_world(text=None) -> World:
     # chapter's logo (public), in the test's own MEDIA_ROOT (tests/conftest.py).
     owner.profile.photo.save("photo.jpg", _image_file("JPEG"))
     chapter_a.logo.save("logo.png", _image_file("PNG"))
+    # Work programmes (issue 21): a line of the coordinator's PNCS, one of chapter A, and
+    # chapter A's statutes, private (its officers and IME read them).
+    work_line = WorkLine.objects.create(
+        pncs=coord_own.coordinated_pncs.get(),
+        year=timezone.localdate().year,
+        heading="human-capital",
+        title_es=txt("Pasantías"),
+        title_en="Internships",
+        measure="pncs.opportunities",
+        target=3,
+        responsible=coord_own,
+    )
+    chapter_line = ChapterLine.objects.create(
+        chapter=chapter_a,
+        year=timezone.localdate().year,
+        title_es=txt("Mentorías"),
+        title_en="Mentoring",
+        measure="chapters.events",
+        target=2,
+    )
+    chapter_a.statutes.save("estatutos.pdf", ContentFile(b"%PDF-1.7 statutes"))
+
+    # Jornadas with the PNCS (issue 21): IME's Jornada asks for travel needs; the owner
+    # registered and gave theirs; the TIC coordinator proposed a material (a private file).
+    ime_jornada = JornadaFactory(slug="jornada-red", asks_travel_needs=True)
+    AgendaItemFactory(jornada=ime_jornada)
+    ime_registration = RegistrationFactory(jornada=ime_jornada, user=owner)
+    day = timezone.localtime(ime_jornada.starts_at).date()
+    TravelNeeds.objects.create(
+        registration=ime_registration,
+        arrival_on=day,
+        departure_on=day + timedelta(days=1),
+        invitation_letter_needed=True,
+        passport_name=txt("ANA PEREZ"),
+        nationality="CO",
+    )
+    proposal = JornadaProposal(
+        jornada=ime_jornada,
+        sector=Sector.objects.get(slug="tic"),
+        proposed_by=coord_own,
+        kind="material",
+        title_es=txt("Láminas"),
+    )
+    proposal.file.save("laminas.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    proposal.save()
 
     # News: a published post of the network, and a coordinator's draft and post in review.
     sector_tic = Sector.objects.get(slug="tic")
@@ -231,6 +277,20 @@ def build_world(text=None) -> World:
         created_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=10),
     )
+    # An engagement of the owner (as the member) with the organisation, planned, with a
+    # milestone: the impact ledger (issue 20).
+    engagement = open_engagement(
+        kind="mentoring",
+        sector=Sector.objects.get(slug="tic"),
+        member=owner.profile,
+        title=txt("Mentoría en datos"),
+        organization=org,
+        request=accepted_request,
+        by=coord_own,
+    )
+    engagement_milestone = engagement.milestones.create(
+        title=txt("Diagnóstico"), due_on=timezone.localdate(), created_at=timezone.now()
+    )
     # Someone imported and invited (issue 26): no account, reached by their refusal link.
     invitee = Invitee.objects.create(
         email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
@@ -280,6 +340,7 @@ def build_world(text=None) -> World:
         "expertise_request": accepted_request,
         "changes_request": changes_request,
         "member_invitation": member_invitation,
+        "engagement": engagement,
     }
     r = reverse
     w.urls = {
@@ -375,6 +436,29 @@ def build_world(text=None) -> World:
         "counterparts:member_invitation": r(
             "counterparts:member_invitation", args=[member_invitation.pk]
         ),
+        "counterparts:engagements": r("counterparts:engagements"),
+        "counterparts:engagement": r("counterparts:engagement", args=[engagement.pk]),
+        **{
+            f"counterparts:{name}": r(f"counterparts:{name}", args=[engagement.pk])
+            for name in (
+                "engagement_start",
+                "engagement_complete",
+                "engagement_cancel",
+                "milestone_add",
+                "engagement_goals",
+                "session_add",
+                "outcome_record",
+            )
+        },
+        "counterparts:milestone_done": r(
+            "counterparts:milestone_done", args=[engagement.pk, engagement_milestone.pk]
+        ),
+        "counterparts:pipeline": r("counterparts:pipeline"),
+        "counterparts:pipeline_export": r("counterparts:pipeline_export"),
+        "counterparts:yearly_report": r(
+            "counterparts:yearly_report",
+            args=[coord_own.coordinated_pncs.get().pk, timezone.localdate().year, "pdf"],
+        ),
         "programs:list": r("programs:list"),
         "programs:mine": r("programs:mine"),
         "programs:withdraw": r("programs:withdraw", args=[application.pk]),
@@ -462,6 +546,29 @@ def build_world(text=None) -> World:
         "news:review": r("news:review", args=[news_pending.pk]),
         "media_public": chapter_a.logo.url,
         "media_private": owner.profile.photo.url,
+        "media_private (statutes)": chapter_a.statutes.url,
+        "pncs:programme": r("pncs:programme"),
+        "pncs:programme_line_create": r("pncs:programme_line_create"),
+        "pncs:programme_line_edit": r("pncs:programme_line_edit", args=[work_line.pk]),
+        "pncs:programme_line_delete": r("pncs:programme_line_delete", args=[work_line.pk]),
+        "pncs:programme_overview": r("pncs:programme_overview"),
+        "pncs:programme_report_csv": r("pncs:programme_report_csv"),
+        "pncs:programme_report_pdf": r("pncs:programme_report_pdf"),
+        "pncs_programme": r("pncs_programme", args=["tic"]),
+        "chapters:programme": r("chapters:programme", args=[chapter_a.slug]),
+        "chapters:line_edit": r("chapters:line_edit", args=[chapter_a.slug, chapter_line.pk]),
+        "chapters:line_delete": r("chapters:line_delete", args=[chapter_a.slug, chapter_line.pk]),
+        "chapters:statutes": r("chapters:statutes", args=[chapter_a.slug]),
+        "chapters:report": r("chapters:report", args=[chapter_a.slug]),
+        "chapters:report_csv": r("chapters:report_csv", args=[chapter_a.slug]),
+        "chapters:report_pdf": r("chapters:report_pdf", args=[chapter_a.slug]),
+        "media_proposal": proposal.file.url,
+        "chapters:jornada_travel": r("chapters:jornada_travel", args=[ime_jornada.slug]),
+        "chapters:proposal_list": r("chapters:proposal_list"),
+        "chapters:proposal_create": r(
+            "chapters:proposal_create", args=[ime_jornada.slug, "speaker"]
+        ),
+        "pncs:announcements": r("pncs:announcements"),
     }
     refresh_figures()  # the beat's work: the figures pages only read snapshots
     return w
