@@ -26,3 +26,23 @@ def export(user) -> dict:
 def erase(user) -> None:
     """Account cancellation: the accepted invitation goes (its address among them)."""
     Invitee.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the record of announcements sent and the
+    invitation the closing account joined through move to the kept account (an
+    announcement both received stays counted once); what it wrote as staff keeps a name."""
+    from members.services.merging import MergeRule, move_rows
+
+    from .models import Announcement, Delivery, InvitationImport
+
+    return move_rows(
+        [
+            MergeRule(Delivery, "user", unique_with=("announcement",)),
+            MergeRule(Invitee, "user"),
+            MergeRule(Announcement, "created_by"),
+            MergeRule(InvitationImport, "created_by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )

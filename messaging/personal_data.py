@@ -79,3 +79,24 @@ def erase(user) -> None:
     Message.objects.filter(sender=user).delete()
     Participant.objects.filter(user=user).delete()
     Preference.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the closing account's threads, messages,
+    places in groups' threads and reports move to the kept account; its notice preference
+    goes unless the kept account has none."""
+    from members.services.merging import MergeRule, move_rows
+
+    return move_rows(
+        [
+            MergeRule(Party, "owner"),
+            MergeRule(Party, "blocked_by"),
+            MergeRule(Participant, "user", unique_with=("party",)),
+            MergeRule(Message, "sender"),
+            MergeRule(Thread, "last_sender"),
+            MergeRule(MessageReport, "reporter", unique_with=("message",)),
+            MergeRule(Preference, "user", single=True),
+        ],
+        kept=kept,
+        merged=merged,
+    )

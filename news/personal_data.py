@@ -49,3 +49,21 @@ def erase(user) -> None:
     mine.update(author=None)
     TrustedAuthor.objects.filter(user=user).delete()
     DigestRecipient.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the closing account's posts, the trust
+    IME gave it and the digests it was sent move to the kept account."""
+    from members.services.merging import MergeRule, move_rows
+
+    return move_rows(
+        [
+            MergeRule(Post, "author"),
+            MergeRule(Post, "reviewed_by"),
+            MergeRule(TrustedAuthor, "user", single=True),
+            MergeRule(TrustedAuthor, "granted_by"),
+            MergeRule(DigestRecipient, "user", unique_with=("run",)),
+        ],
+        kept=kept,
+        merged=merged,
+    )
