@@ -5,9 +5,16 @@ through the `<app>.personal_data` hook; members never imports chapters."""
 from django.utils import timezone
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
 from . import page_cache, services
-from .models import Membership, Officer, RegionalCoordinator, Registration, Speaker
+from .models import (
+    Membership,
+    Officer,
+    RegionalCoordinator,
+    Registration,
+    Speaker,
+)
 
 
 def _iso(value):
@@ -113,8 +120,6 @@ def merge(*, kept, merged) -> list[dict]:
     histories. Both in one chapter: the approved membership stays (else the pending one,
     else the earlier); both at one Jornada: the attended registration stays, else the
     confirmed, pending, waitlisted one. The kept account's home chapter stays its home."""
-    from members.services.merging import MergeRule, move_rows
-
     if Membership.objects.filter(user=kept, is_home=True).exists():
         Membership.objects.filter(user=merged, is_home=True).update(is_home=False)
     moved = move_rows(

@@ -4,7 +4,16 @@ request (the `<app>.personal_data` hook of members.plugins).
 The organisation's own data (name, RFC, its contact line) belongs to the organisation and
 stays with it."""
 
-from .models import MemberInvitation, OrganizationInvitation, OrganizationMember
+from members.services.merging import MergeRule, move_rows
+
+from .models import (
+    ExpertiseRequest,
+    MemberInvitation,
+    Organization,
+    OrganizationInvitation,
+    OrganizationMember,
+    RequestEvent,
+)
 
 
 def _iso(value):
@@ -71,10 +80,6 @@ def merge(*, kept, merged) -> list[dict]:
     to answer requests move to the kept account. Both in one organisation: the
     responsible's place stays (else the earlier); both invited to one request: the
     accepted invitation stays (else pending, declined, expired)."""
-    from members.services.merging import MergeRule, move_rows
-
-    from .models import ExpertiseRequest, Organization, RequestEvent
-
     return move_rows(
         [
             MergeRule(

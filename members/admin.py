@@ -599,12 +599,6 @@ class DuplicateCandidateAdmin(ReadOnlyAdmin):
         )
         self.message_user(request, _("Parejas descartadas: %(n)s.") % {"n": done})
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not is_ime_staff(request.user):
-            return {}
-        return actions
-
     def get_urls(self):
         from django.urls import path
 
@@ -695,12 +689,11 @@ class AccountMergeAdmin(ReadOnlyAdmin):
     def has_view_permission(self, request, obj=None):
         return is_ime_staff(request.user)
 
-    def get_actions(self, request):
-        return super().get_actions(request) if is_ime_staff(request.user) else {}
-
     @admin.action(description=_("Cancelar las fusiones pendientes seleccionadas"))
     def cancel(self, request, queryset):
         from .services.merging import cancel_merge
 
+        if not is_ime_staff(request.user):
+            raise PermissionDenied
         done = sum(cancel_merge(merge_id=pk) for pk in queryset.values_list("pk", flat=True)[:500])
         self.message_user(request, _("Fusiones canceladas: %(n)s.") % {"n": done})

@@ -4,8 +4,16 @@ account (the `<app>.personal_data` hook of members.plugins)."""
 from django.db.models import Exists, OuterRef
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
-from .models import Message, MessageReport, Participant, Party, Preference, Thread
+from .models import (
+    Message,
+    MessageReport,
+    Participant,
+    Party,
+    Preference,
+    Thread,
+)
 
 
 def _iso(value):
@@ -85,8 +93,6 @@ def merge(*, kept, merged) -> list[dict]:
     """Account merge (members.services.merging): the closing account's threads, messages,
     places in groups' threads and reports move to the kept account; its notice preference
     goes unless the kept account has none."""
-    from members.services.merging import MergeRule, move_rows
-
     return move_rows(
         [
             MergeRule(Party, "owner"),

@@ -2,8 +2,13 @@
 download). Called by members' services through the `<app>.personal_data` hook."""
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
-from .models import DigestRecipient, Post, TrustedAuthor
+from .models import (
+    DigestRecipient,
+    Post,
+    TrustedAuthor,
+)
 
 
 def _iso(value):
@@ -54,8 +59,6 @@ def erase(user) -> None:
 def merge(*, kept, merged) -> list[dict]:
     """Account merge (members.services.merging): the closing account's posts, the trust
     IME gave it and the digests it was sent move to the kept account."""
-    from members.services.merging import MergeRule, move_rows
-
     return move_rows(
         [
             MergeRule(Post, "author"),

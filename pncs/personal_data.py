@@ -7,8 +7,16 @@ from members.services import (
     identifying_words,
     neutralise_admin_log,
 )
+from members.services.merging import MergeRule, move_rows
 
-from .models import Affiliation, Interest, MemberExport, MemberSearchIndex, SearchAudit
+from .models import (
+    Affiliation,
+    Interest,
+    MemberExport,
+    MemberSearchIndex,
+    Opportunity,
+    SearchAudit,
+)
 
 
 def _iso(value):
@@ -85,10 +93,6 @@ def merge(*, kept, merged) -> list[dict]:
     """Account merge (members.services.merging): answers to opportunities, affiliations
     and a coordinator's searches and exports move to the kept account. Both answered one
     opportunity: the accepted answer stays (else shortlisted, received, the earlier)."""
-    from members.services.merging import MergeRule, move_rows
-
-    from .models import Opportunity
-
     return move_rows(
         [
             MergeRule(

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
 from .models import (
     Application,
@@ -12,6 +13,7 @@ from .models import (
     Certificate,
     Enrolment,
     ModuleGrade,
+    Selection,
     TravelDetails,
 )
 
@@ -185,10 +187,6 @@ def merge(*, kept, merged) -> list[dict]:
     with everything hanging from them (stage results, grades, attendance, travel data,
     certificates). Both applied to one program: the accepted application stays (else
     waitlisted, received, not accepted, withdrawn; the earlier when equal)."""
-    from members.services.merging import MergeRule, move_rows
-
-    from .models import Selection
-
     return move_rows(
         [
             MergeRule(

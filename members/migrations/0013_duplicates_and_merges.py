@@ -10,7 +10,47 @@ from django.conf import settings
 from django.db import migrations, models
 
 import members.matching
-from members.matching import DROP_FUNCTIONS_SQL, FUNCTIONS_SQL
+
+
+# The IMMUTABLE functions the indexes call (members.matching).
+FUNCTIONS_SQL = [
+    """
+    CREATE OR REPLACE FUNCTION members_mailbox_key(email text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$ SELECT CASE WHEN dom = 'gmail.com' THEN replace(l, '.', '') ELSE l END || '@' || dom
+    FROM (SELECT l, CASE d WHEN 'googlemail.com' THEN 'gmail.com'
+                         WHEN 'me.com' THEN 'icloud.com' WHEN 'mac.com' THEN 'icloud.com'
+                         WHEN 'pm.me' THEN 'proton.me' WHEN 'protonmail.com' THEN 'proton.me'
+                         WHEN 'protonmail.ch' THEN 'proton.me' ELSE d END AS dom
+          FROM (SELECT split_part(split_part(lower(email), '@', 1), '+', 1) AS l,
+                       split_part(lower(email), '@', 2) AS d) AS parts) AS folded $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION members_local_part_key(email text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$ SELECT regexp_replace(split_part(split_part(lower(email), '@', 1), '+', 1),
+                                '[^a-z0-9]', '', 'g') $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION members_name_key(given text, paternal text, maternal text)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT btrim(regexp_replace(lower(public.members_unaccent(
+        concat_ws(' ', given, paternal, maternal))), '\\s+', ' ', 'g')) $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION members_link_key(url text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$ SELECT regexp_replace(regexp_replace(lower(btrim(url)), '^https?://(www\\.)?', ''),
+                                '[/?#]+$', '') $$
+    """,
+]
+
+DROP_FUNCTIONS_SQL = [
+    "DROP FUNCTION IF EXISTS members_mailbox_key(text)",
+    "DROP FUNCTION IF EXISTS members_local_part_key(text)",
+    "DROP FUNCTION IF EXISTS members_name_key(text, text, text)",
+    "DROP FUNCTION IF EXISTS members_link_key(text)",
+]
 
 
 class Migration(migrations.Migration):

@@ -36,7 +36,7 @@ def _over_daily_cap(user) -> bool:
 
 @never_cache
 @member_required
-@reauthentication_required
+@reauthentication_required(allow_get=True)
 def merge_start(request):
     """Ask to merge another account into this one. The answer is the same whether or not
     the address belongs to an account (no enumeration); only a real one gets a link."""

@@ -212,12 +212,13 @@ def test_one_s_own_address_is_refused_and_nothing_is_started(client):
     assert not AccountMerge.objects.exists()
 
 
-def test_merge_start_asks_to_sign_in_again(client):
-    kept, _merged = _pair()
+def test_merge_start_asks_to_sign_in_again_before_sending(client):
+    kept, merged = _pair()
     client.force_login(kept)
-    response = client.get(reverse("members:merge_start"))
+    response = client.post(reverse("members:merge_start"), {"email": merged.email})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not AccountMerge.objects.exists()
 
 
 def _refused(client, token, message):
@@ -317,7 +318,7 @@ def test_staff_dismiss_a_pair(client):
     from core.access import IME_STAFF
     from tests.factories import with_totp
 
-    kept, merged = _pair()
+    _kept, merged = _pair()
     flag_duplicates(user_id=merged.pk)
     staff = UserFactory(is_staff=True)
     staff.groups.add(Group.objects.get_or_create(name=IME_STAFF)[0])
@@ -331,3 +332,33 @@ def test_staff_dismiss_a_pair(client):
     candidate.refresh_from_db()
     assert candidate.status == DuplicateCandidate.Status.DISMISSED
     assert candidate.reviewed_by == staff
+
+
+def test_every_app_that_stores_personal_data_says_how_its_rows_move():
+    from members.plugins import app_modules
+
+    modules = dict(app_modules("personal_data"))
+    assert {"chapters", "pncs", "programs", "counterparts", "messaging", "news"} <= set(modules)
+    assert [label for label, module in modules.items() if not hasattr(module, "merge")] == []
+
+
+def test_the_certificate_and_the_officer_term_move_with_the_account(
+    django_capture_on_commit_callbacks,
+):
+    from chapters.models import Officer
+    from programs.models import Certificate
+    from programs.services import issue_certificates
+    from tests.factories import OfficerFactory, participant, program_with_stages
+
+    kept, merged = _pair()
+    _program, stage, _stage2 = program_with_stages()
+    participant(stage, user=merged, score=95, completed=True, certified=True)
+    issue_certificates(stage=stage)
+    OfficerFactory(user=merged)
+    merge = _staff_merge(kept, merged, django_capture_on_commit_callbacks)
+    for side in (KEPT, MERGED):
+        confirm_merge(token=make_merge_token(merge=merge, side=side))
+    certificates = Certificate.objects.filter(enrolment__application__user=kept)
+    assert certificates.exists()
+    assert not certificates.filter(revoked_at__isnull=False).exists()
+    assert Officer.objects.filter(user=kept).exists()

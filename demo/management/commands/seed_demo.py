@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo import (
     chapters,
     counterparts,
+    duplicates,
     figures,
     members,
     messaging,
@@ -30,6 +31,7 @@ DOMAINS = [
     ("programs", programs),
     ("counterparts", counterparts),
     ("news", news),
+    ("duplicates", duplicates),
     ("workbench", workbench),
     ("figures", figures),
 ]
