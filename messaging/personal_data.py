@@ -92,8 +92,10 @@ def erase(user) -> None:
 def merge(*, kept, merged) -> list[dict]:
     """Account merge (members.services.merging): the closing account's threads, messages,
     places in groups' threads and reports move to the kept account; its notice preference
-    goes unless the kept account has none."""
-    return move_rows(
+    goes unless the kept account has none. A person's side of a thread is keyed by its
+    owner ("user:<id>", messaging.services.person_party): the moved sides take the kept
+    account's key, except in a thread the two accounts held together (it keeps both)."""
+    moved = move_rows(
         [
             MergeRule(Party, "owner"),
             MergeRule(Party, "blocked_by"),
@@ -106,3 +108,7 @@ def merge(*, kept, merged) -> list[dict]:
         kept=kept,
         merged=merged,
     )
+    Party.objects.filter(owner=kept, key=f"user:{merged.pk}").exclude(
+        Exists(Party.objects.filter(thread=OuterRef("thread"), key=f"user:{kept.pk}"))
+    ).update(key=f"user:{kept.pk}")
+    return moved

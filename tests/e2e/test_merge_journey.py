@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from chapters.models import Membership
 from members.models import AccountMerge, User
 from tests.e2e.axe import assert_no_serious_axe_violations
-from tests.factories import ChapterFactory, MembershipFactory, UserFactory, member
+from tests.factories import DEFAULT_PASSWORD, ChapterFactory, MembershipFactory, UserFactory, member
 
 from .test_messaging_journey import log_in, log_out
 
@@ -40,6 +40,10 @@ def test_a_member_confirms_the_merge_of_her_two_accounts(page, live_server):
     assert_no_serious_axe_violations(page)
     page.get_by_label("Correo de tu otra cuenta").fill("ana.trabajo@example.net")
     page.get_by_role("button", name="Enviar el enlace de confirmación").click()
+    # A sensitive action: the password again first, then the request goes on.
+    expect(page.get_by_role("heading", name="Confirmar acceso")).to_be_visible()
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Confirmar").click()
     expect(page.get_by_text("le enviamos un enlace para confirmar la fusión")).to_be_visible()
     assert [m.to for m in mail.outbox] == [["ana.trabajo@example.net"]]
     link = re.search(r"https?://\S+(/merge/confirm/\S+/)", mail.outbox[0].body).group(1)

@@ -362,3 +362,24 @@ def test_the_certificate_and_the_officer_term_move_with_the_account(
     assert certificates.exists()
     assert not certificates.filter(revoked_at__isnull=False).exists()
     assert Officer.objects.filter(user=kept).exists()
+
+
+def test_the_conversations_of_the_closing_account_become_the_kept_one_s(
+    django_capture_on_commit_callbacks,
+):
+    from messaging.models import Message, Party, Thread
+    from messaging.services import open_thread, person_party, send_message
+
+    kept, merged = _pair()
+    beto = member(given_names="Beto")
+    thread = open_thread(
+        topic="Plática en Houston",
+        parties=[person_party(merged, "Zacarías Q."), person_party(beto, "Beto")],
+    )
+    send_message(thread=thread, sender=merged, body="Hola, Beto.")
+    merge = _staff_merge(kept, merged, django_capture_on_commit_callbacks)
+    for side in (KEPT, MERGED):
+        confirm_merge(token=make_merge_token(merge=merge, side=side))
+    assert Thread.objects.visible_to(kept).filter(pk=thread.pk).exists()
+    assert Party.objects.filter(thread=thread, owner=kept, key=f"user:{kept.pk}").exists()
+    assert Message.objects.get(thread=thread).sender_id == kept.pk
