@@ -192,3 +192,73 @@ def test_sign_up_answers_the_same_for_a_look_alike_address(client, email, mailou
     assert response.status_code in (200, 302)
     assert "zaca.quinta" not in response.content.decode()
     assert str(msg.MAILBOX_WARNING).split(" (")[0] not in response.content.decode()
+
+
+def _plan_without_scans(query):
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = query.explain()
+        cursor.execute("RESET enable_seqscan")
+    return plan
+
+
+def test_the_mailbox_local_part_name_and_link_lookups_read_their_indexes():
+    from members.matching import LinkKey, LocalPartKey, MailboxKey, NameKey
+    from members.models import User
+
+    _person("zaca.quinta@gmail.com", linkedin_url="https://linkedin.com/in/zq")
+    mailbox = User.objects.annotate(k=MailboxKey("email")).filter(k="zacaquinta@gmail.com")
+    local = (
+        User.objects.filter(email__regex=r"^[^@]{6,}@")
+        .annotate(k=LocalPartKey("email"))
+        .filter(k="zacaquinta")
+    )
+    name = (
+        Profile.objects.exclude(given_names="")
+        .exclude(paternal_surname="")
+        .filter(country="CA")
+        .annotate(k=NameKey("given_names", "paternal_surname", "maternal_surname"))
+        .filter(k="zacarias quintanilla")
+    )
+    link = (
+        Profile.objects.exclude(linkedin_url="")
+        .annotate(k=LinkKey("linkedin_url"))
+        .filter(k="linkedin.com/in/zq")
+    )
+    assert "members_user_mailbox" in _plan_without_scans(mailbox)
+    assert "members_user_local_part" in _plan_without_scans(local)
+    # The equal name: its b-tree with the country, or the trigram index (which answers
+    # equality too); never a scan of the table.
+    name_plan = _plan_without_scans(name)
+    assert "members_profile_name_country" in name_plan or "members_profile_name_trgm" in name_plan
+    assert "members_profile_linkedin" in _plan_without_scans(link)
+
+
+def test_the_review_list_reads_the_same_number_of_statements_for_more_pairs(client):
+    from django.contrib.auth.models import Group
+    from django.test.utils import CaptureQueriesContext
+
+    from core.access import IME_STAFF
+    from tests.factories import with_totp
+
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get_or_create(name=IME_STAFF)[0])
+    with_totp(staff)
+    client.force_login(staff)
+    url = reverse("admin:members_duplicatecandidate_changelist")
+
+    def pairs(n, start):
+        for i in range(n):
+            _person(f"uno{start + i}@example.org", given_names=f"Nombre{start + i}")
+            b = _person(f"dos{start + i}@example.net", given_names=f"Nombre{start + i}")
+            flag_duplicates(user_id=b.pk)
+
+    pairs(2, 0)
+    client.get(url)  # warm the per-request caches (roles, content types)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    pairs(4, 10)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert DuplicateCandidate.objects.count() >= 6
+    assert len(small.captured_queries) == len(large.captured_queries)
