@@ -2,7 +2,14 @@
 through an import of known people (issue 26). Part of the data download; erased with the
 account. Called by members' services through the `<app>.personal_data` hook."""
 
-from .models import Invitee
+from members.services.merging import MergeRule, move_rows
+
+from .models import (
+    Announcement,
+    Delivery,
+    InvitationImport,
+    Invitee,
+)
 
 
 def _iso(value):
@@ -26,3 +33,19 @@ def export(user) -> dict:
 def erase(user) -> None:
     """Account cancellation: the accepted invitation goes (its address among them)."""
     Invitee.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the record of announcements sent and the
+    invitation the closing account joined through move to the kept account (an
+    announcement both received stays counted once); what it wrote as staff keeps a name."""
+    return move_rows(
+        [
+            MergeRule(Delivery, "user", unique_with=("announcement",)),
+            MergeRule(Invitee, "user"),
+            MergeRule(Announcement, "created_by"),
+            MergeRule(InvitationImport, "created_by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )

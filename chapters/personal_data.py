@@ -5,6 +5,7 @@ through the `<app>.personal_data` hook; members never imports chapters."""
 from django.utils import timezone
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
 from . import page_cache, services
 from .models import (
@@ -137,3 +138,64 @@ def erase(user) -> None:
         Registration.objects.filter(user=user).active().values_list("jornada_id", flat=True)
     ):
         services.cancel_registration(jornada_id=jornada_id, user=user)
+
+
+MEMBERSHIP_ADVANCE = {
+    Membership.Status.APPROVED: 0,
+    Membership.Status.PENDING: 1,
+    Membership.Status.LEFT: 2,
+    Membership.Status.REJECTED: 3,
+}
+REGISTRATION_ADVANCE = {
+    Registration.Status.CONFIRMED: 0,
+    Registration.Status.PENDING: 1,
+    Registration.Status.WAITLISTED: 2,
+    Registration.Status.CANCELLED: 3,
+    Registration.Status.REJECTED: 4,
+}
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): memberships, officer terms, regional
+    coordinations, Jornada registrations and talks move to the kept account, with their
+    histories. Both in one chapter: the approved membership stays (else the pending one,
+    else the earlier); both at one Jornada: the attended registration stays, else the
+    confirmed, pending, waitlisted one. The kept account's home chapter stays its home."""
+    if Membership.objects.filter(user=kept, is_home=True).exists():
+        Membership.objects.filter(user=merged, is_home=True).update(is_home=False)
+    moved = move_rows(
+        [
+            MergeRule(
+                Membership,
+                "user",
+                unique_with=("chapter",),
+                rank=lambda m: (MEMBERSHIP_ADVANCE.get(m.status, 9), m.requested_at, m.pk),
+                describe=lambda m: m.chapter.name,
+                history=True,
+            ),
+            MergeRule(
+                Registration,
+                "user",
+                unique_with=("jornada",),
+                rank=lambda r: (
+                    r.checked_in_at is None,
+                    REGISTRATION_ADVANCE.get(r.status, 9),
+                    r.registered_at,
+                    r.pk,
+                ),
+                describe=lambda r: r.jornada.title_es,
+                history=True,
+            ),
+            MergeRule(Officer, "user", history=True),
+            MergeRule(RegionalCoordinator, "user", history=True),
+            MergeRule(Speaker, "member"),
+            # What the closing account did as staff or officer keeps a name.
+            MergeRule(Membership, "decided_by"),
+            MergeRule(Registration, "checked_in_by"),
+            MergeRule(Officer, "appointed_by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )
+    page_cache.invalidate()
+    return moved

@@ -9,14 +9,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from members.services.merging import MergeRule, move_rows
+
 from .models import (
     Engagement,
     EngagementEvent,
     EngagementOutcome,
+    ExpertiseRequest,
     MemberInvitation,
     MentoringSession,
+    Organization,
     OrganizationInvitation,
     OrganizationMember,
+    RequestEvent,
 )
 
 
@@ -145,3 +150,43 @@ def erase(user) -> None:
     OrganizationInvitation.objects.filter(email__iexact=user.email).delete()
     MemberInvitation.objects.filter(member=user).delete()
     OrganizationMember.objects.filter(user=user).delete()
+
+
+INVITATION_ADVANCE = {
+    MemberInvitation.Status.ACCEPTED: 0,
+    MemberInvitation.Status.PENDING: 1,
+    MemberInvitation.Status.DECLINED: 2,
+    MemberInvitation.Status.EXPIRED: 3,
+}
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): places in organisations and invitations
+    to answer requests move to the kept account. Both in one organisation: the
+    responsible's place stays (else the earlier); both invited to one request: the
+    accepted invitation stays (else pending, declined, expired)."""
+    return move_rows(
+        [
+            MergeRule(
+                OrganizationMember,
+                "user",
+                unique_with=("organization",),
+                rank=lambda p: (p.role != OrganizationMember.Role.OWNER, p.created_at, p.pk),
+                describe=lambda p: p.organization.legal_name,
+            ),
+            MergeRule(
+                MemberInvitation,
+                "member",
+                unique_with=("request",),
+                rank=lambda i: (INVITATION_ADVANCE.get(i.status, 9), i.created_at, i.pk),
+                describe=lambda i: i.request.title,
+            ),
+            MergeRule(MemberInvitation, "invited_by"),
+            MergeRule(OrganizationInvitation, "invited_by"),
+            MergeRule(Organization, "decided_by"),
+            MergeRule(ExpertiseRequest, "created_by"),
+            MergeRule(RequestEvent, "by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )

@@ -22,6 +22,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +34,10 @@ from core.spreadsheets import Echo, csv_response, csv_safe
 
 from .admin_lists import BigTableAdminMixin, MemberSearchMixin
 from .models import (
+    AccountMerge,
     ArcoRequest,
     ConsentRecord,
+    DuplicateCandidate,
     ExpertiseTag,
     PrivacyAcceptance,
     PrivacyNotice,
@@ -513,3 +516,184 @@ class UserSessionAdmin(BigTableAdminMixin, MemberSearchMixin, AllauthUserSession
     ordering = ["-pk"]
     sortable_by = []
     search_fields = ["user__email"]
+
+
+# --- Duplicates and merges (issue 26) ---------------------------------------------------
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(ReadOnlyAdmin):
+    """Likely duplicate accounts for IME staff to review: dismiss a pair ("not a
+    duplicate"), or start a merge, which both addresses must confirm by mail."""
+
+    list_display = [
+        "__str__",
+        "first_account",
+        "second_account",
+        "reasons_shown",
+        "similarity",
+        "status",
+        "found_at",
+        "merge_link",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["first", "second"]
+    ordering = ["-found_at", "-pk"]
+    sortable_by = []
+    actions = ["dismiss"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return is_ime_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_ime_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # The actions (dismiss, merge) are the only changes; the form stays read-only.
+        return False
+
+    @admin.display(description=_("Cuenta A"))
+    def first_account(self, obj):
+        return self._account(obj.first)
+
+    @admin.display(description=_("Cuenta B"))
+    def second_account(self, obj):
+        return self._account(obj.second)
+
+    def _account(self, user):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:members_user_change", args=[user.pk]), user.email
+        )
+
+    @admin.display(description=_("Fusión"))
+    def merge_link(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj.status != DuplicateCandidate.Status.OPEN:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:members_duplicatecandidate_merge", args=[obj.pk]),
+            _("Iniciar la fusión"),
+        )
+
+    @admin.display(description=_("Motivos"))
+    def reasons_shown(self, obj):
+        return "; ".join(obj.reason_labels())
+
+    @admin.action(description=_("No es un duplicado (descartar)"))
+    def dismiss(self, request, queryset):
+        from .services.duplicates import dismiss_candidate
+
+        if not is_ime_staff(request.user):
+            raise PermissionDenied
+        done = sum(
+            dismiss_candidate(candidate_id=pk, by=request.user)
+            for pk in queryset.values_list("pk", flat=True)[:500]
+        )
+        self.message_user(request, _("Parejas descartadas: %(n)s.") % {"n": done})
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<int:pk>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="members_duplicatecandidate_merge",
+            ),
+            *super().get_urls(),
+        ]
+
+    def merge_view(self, request, pk):
+        """Start the merge of a pair: staff choose which account is kept; both addresses
+        get a signed link, and nothing moves until both confirmed."""
+        from django.contrib import messages
+        from django.shortcuts import get_object_or_404, redirect
+        from django.template.response import TemplateResponse
+
+        from .forms import StaffMergeForm
+        from .services.merging import start_staff_merge
+
+        if not is_ime_staff(request.user):
+            raise PermissionDenied
+        candidate = get_object_or_404(
+            DuplicateCandidate.objects.select_related("first", "second"), pk=pk
+        )
+        form = StaffMergeForm(request.POST or None, candidate=candidate)
+        if request.method == "POST" and form.is_valid():
+            merge = start_staff_merge(
+                candidate_id=candidate.pk, keep_user_id=form.cleaned_data["keep"], by=request.user
+            )
+            if merge is None:
+                messages.error(request, MERGE_NOT_STARTED)
+            else:
+                messages.success(request, MERGE_STARTED)
+            return redirect("admin:members_duplicatecandidate_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Fusionar dos cuentas"),
+            "opts": self.model._meta,
+            "candidate": candidate,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/members/duplicatecandidate/merge.html", context)
+
+
+MERGE_STARTED = _(
+    "Fusión iniciada: enviamos un enlace de confirmación a cada correo. Nada se mueve hasta "
+    "que confirmen los dos."
+)
+MERGE_NOT_STARTED = _(
+    "No se inició la fusión: la pareja ya no está por revisar, una de las cuentas se cerró o "
+    "ya está en otra fusión pendiente."
+)
+
+
+@admin.register(AccountMerge)
+class AccountMergeAdmin(ReadOnlyAdmin):
+    """The audit of merges: who started each, when each address confirmed, what moved and
+    what was dropped. IME staff only; a pending merge can be cancelled."""
+
+    list_display = ["__str__", "kind", "status", "started_by", "created_at", "completed_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["started_by"]
+    ordering = ["-pk"]
+    sortable_by = []
+    actions = ["cancel"]
+    readonly_fields = [
+        "kept",
+        "merged",
+        "kind",
+        "status",
+        "started_by",
+        "candidate",
+        "kept_confirmed_at",
+        "merged_confirmed_at",
+        "created_at",
+        "expires_at",
+        "completed_at",
+        "summary",
+    ]
+    fields = readonly_fields
+
+    def has_module_permission(self, request):
+        return is_ime_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_ime_staff(request.user)
+
+    @admin.action(description=_("Cancelar las fusiones pendientes seleccionadas"))
+    def cancel(self, request, queryset):
+        from .services.merging import cancel_merge
+
+        if not is_ime_staff(request.user):
+            raise PermissionDenied
+        done = sum(cancel_merge(merge_id=pk) for pk in queryset.values_list("pk", flat=True)[:500])
+        self.message_user(request, _("Fusiones canceladas: %(n)s.") % {"n": done})

@@ -351,3 +351,42 @@ class TopReadersForm(forms.Form):
                 _("Elige un día de los últimos %(days)d días.") % {"days": TOP_READERS_DAYS}
             )
         return day
+
+
+class MergeStartForm(forms.Form):
+    """A member names the address of their other account (members:merge_start)."""
+
+    email = forms.EmailField(
+        label=_("Correo de tu otra cuenta"),
+        max_length=254,
+        help_text=_("Le enviaremos un enlace para confirmar que también es tuya."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        from .messages import MERGE_SAME_ACCOUNT
+
+        email = self.cleaned_data["email"].strip()
+        if self.user is not None and email.lower() == self.user.email.lower():
+            raise forms.ValidationError(MERGE_SAME_ACCOUNT)
+        return email
+
+
+class StaffMergeForm(forms.Form):
+    """IME staff choose which account of a likely duplicate is kept."""
+
+    keep = forms.TypedChoiceField(
+        label=_("Cuenta que se conserva"), coerce=int, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, candidate, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, second = candidate.first, candidate.second
+        self.fields["keep"].choices = [
+            (first.pk, f"{first.email} (#{first.pk})"),
+            (second.pk, f"{second.email} (#{second.pk})"),
+        ]
+        self.fields["keep"].initial = first.pk

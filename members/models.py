@@ -8,6 +8,8 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -21,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import EducationLevel, MexicanState
 from .listing import CardWords, ListingKey, SearchWords
+from .matching import LinkKey, LocalPartKey, MailboxKey, NameKey
 from .querysets import PrivacyNoticeQuerySet, ProfileQuerySet, ProfileViewQuerySet
 
 
@@ -73,6 +76,16 @@ class User(AbstractUser):
         verbose_name_plural = _("personas usuarias")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="members_user_email_ci_unique"),
+        ]
+        indexes = [
+            # Likely duplicates (members.duplicates): the same mailbox written differently,
+            # and the same local part at another provider.
+            models.Index(MailboxKey("email"), name="members_user_mailbox"),
+            models.Index(
+                LocalPartKey("email"),
+                condition=Q(email__regex=r"^[^@]{6,}@"),
+                name="members_user_local_part",
+            ),
         ]
 
     def __str__(self):
@@ -292,6 +305,32 @@ class Profile(models.Model):
                 fields=["country", "listing_key", "user"],
                 condition=Q(directory_visibility="members"),
                 name="members_profile_listing_ctry",
+            ),
+            # Likely duplicates (members.duplicates): the same name in the same country, a
+            # similar name (trigram distance, nearest first from the GiST index), the same
+            # ORCID, LinkedIn or website.
+            models.Index(
+                "country",
+                NameKey("given_names", "paternal_surname", "maternal_surname"),
+                condition=~Q(given_names="") & ~Q(paternal_surname=""),
+                name="members_profile_name_country",
+            ),
+            GistIndex(
+                OpClass(
+                    NameKey("given_names", "paternal_surname", "maternal_surname"),
+                    name="gist_trgm_ops",
+                ),
+                condition=~Q(given_names="") & ~Q(paternal_surname=""),
+                name="members_profile_name_trgm",
+            ),
+            models.Index(fields=["orcid"], condition=~Q(orcid=""), name="members_profile_orcid"),
+            models.Index(
+                LinkKey("linkedin_url"),
+                condition=~Q(linkedin_url=""),
+                name="members_profile_linkedin",
+            ),
+            models.Index(
+                LinkKey("website"), condition=~Q(website=""), name="members_profile_website"
             ),
         ]
 
@@ -587,6 +626,148 @@ class ProfileView(models.Model):
     def __str__(self):
         target = self.profile_id if self.profile_id else self.page[:8]
         return f"{self.viewer_id} -> {self.kind}:{target} {self.viewed_on}"
+
+
+# --- Duplicates and merges (issue 26) ------------------------------------------------------
+
+
+class DuplicateCandidate(models.Model):
+    """Two accounts that may be one person, for staff to review (members.duplicates finds
+    them). One row per pair, the lower id first; a pair staff dismissed stays dismissed."""
+
+    class Reason(models.TextChoices):
+        NAME_COUNTRY = "name_country", _("Mismo nombre y país")
+        SIMILAR_NAME = "similar_name", _("Nombre parecido")
+        LINK = "link", _("Mismo ORCID, LinkedIn o sitio web")
+        MAILBOX = "mailbox", _("El mismo buzón de correo escrito de otra forma")
+        EMAIL_LOCAL = "email_local", _("Correos con la misma parte local")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Por revisar")
+        DISMISSED = "dismissed", _("No es un duplicado")
+        MERGING = "merging", _("Fusión iniciada")
+        MERGED = "merged", _("Fusionadas")
+
+    first = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("cuenta A"),
+    )
+    second = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("cuenta B"),
+    )
+    reasons = ArrayField(
+        models.CharField(max_length=16, choices=Reason.choices), verbose_name=_("motivos")
+    )
+    similarity = models.FloatField(_("parecido de los nombres"), default=0)
+    status = models.CharField(_("estado"), max_length=12, choices=Status, default=Status.OPEN)
+    found_at = models.DateTimeField(_("detectado el"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("revisado el"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revisado por"),
+    )
+
+    class Meta:
+        verbose_name = _("posible cuenta duplicada")
+        verbose_name_plural = _("posibles cuentas duplicadas")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="members_duplicate_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="members_duplicate_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-found_at"], name="members_duplicate_queue")]
+
+    def __str__(self):
+        return f"#{self.first_id} / #{self.second_id}"
+
+    def reason_labels(self) -> list[str]:
+        return [str(self.Reason(r).label) for r in self.reasons if r in self.Reason.values]
+
+
+class AccountMerge(models.Model):
+    """Two accounts of one person becoming one: `merged` moves into `kept` once the owner
+    of each address confirmed it by a signed link (members.services.merging). The row is
+    the audit of the merge (who started it, when each side confirmed, what moved and what
+    was dropped) and the member's data export explains it from here."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Iniciada por el personal")
+        SELF = "self", _("Pedida por la persona")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Esperando confirmación")
+        DONE = "done", _("Fusionadas")
+        CANCELLED = "cancelled", _("Cancelada")
+
+    kept = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="merges_kept",
+        verbose_name=_("cuenta que se conserva"),
+    )
+    merged = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="merges_absorbed",
+        verbose_name=_("cuenta que se fusiona y se cierra"),
+    )
+    kind = models.CharField(_("tipo"), max_length=8, choices=Kind)
+    status = models.CharField(_("estado"), max_length=12, choices=Status, default=Status.PENDING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("iniciada por"),
+    )
+    candidate = models.ForeignKey(
+        DuplicateCandidate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merges",
+        verbose_name=_("posible duplicado"),
+    )
+    # The addresses the links went to: a link is void once its account's address changed.
+    kept_email = models.EmailField(_("correo de la cuenta que se conserva"))
+    merged_email = models.EmailField(_("correo de la cuenta que se fusiona"))
+    kept_confirmed_at = models.DateTimeField(_("confirmada por la cuenta conservada"), null=True)
+    merged_confirmed_at = models.DateTimeField(_("confirmada por la otra cuenta"), null=True)
+    created_at = models.DateTimeField(_("iniciada el"), default=timezone.now)
+    expires_at = models.DateTimeField(_("vence el"))
+    completed_at = models.DateTimeField(_("terminada el"), null=True, blank=True)
+    # What moved and what was dropped, per app (members.services.merging.move_rows).
+    summary = models.JSONField(_("resumen"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("fusión de cuentas")
+        verbose_name_plural = _("fusiones de cuentas")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kept=models.F("merged")), name="members_merge_two_accounts"
+            ),
+            # One pending merge per account at a time: two would race for the same rows.
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=Q(status="pending"),
+                name="members_merge_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["kept", "status"], name="members_merge_kept")]
+
+    def __str__(self):
+        return f"#{self.merged_id} -> #{self.kept_id} ({self.get_status_display()})"
 
 
 # --- allauth's rows in the admin, named in the site's languages ----------------------------

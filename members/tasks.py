@@ -32,3 +32,13 @@ def forget_old_search_terms_task():
     """Daily (settings.CELERY_BEAT_SCHEDULE): searched text older than the retention period
     is blanked in every audit of searches, exports and directory reads; the rows stay."""
     return forget_search_terms_older_than_retention()
+
+
+@shared_task
+def flag_recent_duplicates_task():
+    """Hourly (settings.CELERY_BEAT_SCHEDULE): the likely duplicates of the profiles
+    created or changed in the last window, for staff review. Safe to run twice: one row per
+    pair, refreshed in place."""
+    from .services.duplicates import flag_recent_duplicates
+
+    return flag_recent_duplicates()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import data, directory, profile, site, workbench
+from .views import data, directory, merge, profile, site, workbench
 
 app_name = "members"
 
@@ -22,5 +22,7 @@ urlpatterns = [
     path("me/data/export/", data.export_data, name="export"),
     path("me/data/arco/", data.arco_request, name="arco_request"),
     path("me/data/delete/", data.delete_account_view, name="delete"),
+    path("me/data/merge/", merge.merge_start, name="merge_start"),
+    path("merge/confirm/<str:token>/", merge.merge_confirm, name="merge_confirm"),
     path("staff/todo/", workbench.workbench, name="workbench"),
 ]

@@ -4,8 +4,16 @@ account (the `<app>.personal_data` hook of members.plugins)."""
 from django.db.models import Exists, OuterRef
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
-from .models import Message, MessageReport, Participant, Party, Preference, Thread
+from .models import (
+    Message,
+    MessageReport,
+    Participant,
+    Party,
+    Preference,
+    Thread,
+)
 
 
 def _iso(value):
@@ -79,3 +87,28 @@ def erase(user) -> None:
     Message.objects.filter(sender=user).delete()
     Participant.objects.filter(user=user).delete()
     Preference.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the closing account's threads, messages,
+    places in groups' threads and reports move to the kept account; its notice preference
+    goes unless the kept account has none. A person's side of a thread is keyed by its
+    owner ("user:<id>", messaging.services.person_party): the moved sides take the kept
+    account's key, except in a thread the two accounts held together (it keeps both)."""
+    moved = move_rows(
+        [
+            MergeRule(Party, "owner"),
+            MergeRule(Party, "blocked_by"),
+            MergeRule(Participant, "user", unique_with=("party",)),
+            MergeRule(Message, "sender"),
+            MergeRule(Thread, "last_sender"),
+            MergeRule(MessageReport, "reporter", unique_with=("message",)),
+            MergeRule(Preference, "user", single=True),
+        ],
+        kept=kept,
+        merged=merged,
+    )
+    Party.objects.filter(owner=kept, key=f"user:{merged.pk}").exclude(
+        Exists(Party.objects.filter(thread=OuterRef("thread"), key=f"user:{kept.pk}"))
+    ).update(key=f"user:{kept.pk}")
+    return moved

@@ -2,8 +2,13 @@
 download). Called by members' services through the `<app>.personal_data` hook."""
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
-from .models import DigestRecipient, Post, TrustedAuthor
+from .models import (
+    DigestRecipient,
+    Post,
+    TrustedAuthor,
+)
 
 
 def _iso(value):
@@ -49,3 +54,19 @@ def erase(user) -> None:
     mine.update(author=None)
     TrustedAuthor.objects.filter(user=user).delete()
     DigestRecipient.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the closing account's posts, the trust
+    IME gave it and the digests it was sent move to the kept account."""
+    return move_rows(
+        [
+            MergeRule(Post, "author"),
+            MergeRule(Post, "reviewed_by"),
+            MergeRule(TrustedAuthor, "user", single=True),
+            MergeRule(TrustedAuthor, "granted_by"),
+            MergeRule(DigestRecipient, "user", unique_with=("run",)),
+        ],
+        kept=kept,
+        merged=merged,
+    )

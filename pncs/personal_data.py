@@ -7,12 +7,14 @@ from members.services import (
     identifying_words,
     neutralise_admin_log,
 )
+from members.services.merging import MergeRule, move_rows
 
 from .models import (
     Affiliation,
     Interest,
     MemberExport,
     MemberSearchIndex,
+    Opportunity,
     SearchAudit,
     WorkLine,
 )
@@ -84,4 +86,41 @@ def forget_search_terms_before(cutoff) -> int:
         SearchAudit.objects.all(), date_field="created_at", cutoff=cutoff
     ) + forget_old_search_terms(
         MemberExport.objects.all(), date_field="created_at", cutoff=cutoff, query_field="query"
+    )
+
+
+INTEREST_ADVANCE = {
+    Interest.Status.ACCEPTED: 0,
+    Interest.Status.SHORTLISTED: 1,
+    Interest.Status.PENDING: 2,
+    Interest.Status.DECLINED: 3,
+}
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): answers to opportunities, affiliations
+    and a coordinator's searches and exports move to the kept account. Both answered one
+    opportunity: the accepted answer stays (else shortlisted, received, the earlier)."""
+    return move_rows(
+        [
+            MergeRule(
+                Interest,
+                "member",
+                unique_with=("opportunity",),
+                rank=lambda i: (INTEREST_ADVANCE.get(i.status, 9), i.created_at, i.pk),
+                describe=lambda i: i.opportunity.title_es,
+            ),
+            MergeRule(
+                Affiliation,
+                "member",
+                unique_with=("institution_key",),
+                describe=lambda a: a.institution,
+            ),
+            MergeRule(Interest, "decided_by"),
+            MergeRule(SearchAudit, "user"),
+            MergeRule(MemberExport, "user"),
+            MergeRule(Opportunity, "created_by"),
+        ],
+        kept=kept,
+        merged=merged,
     )

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from members.services import neutralise_admin_log
+from members.services.merging import MergeRule, move_rows
 
 from .models import (
     Application,
@@ -12,6 +13,7 @@ from .models import (
     Certificate,
     Enrolment,
     ModuleGrade,
+    Selection,
     TravelDetails,
 )
 
@@ -169,3 +171,33 @@ def erase(user) -> None:
     neutralise_admin_log(Application.objects.filter(user=user))
     neutralise_admin_log(Enrolment.objects.filter(application__user=user))
     neutralise_admin_log(Certificate.objects.filter(enrolment__application__user=user))
+
+
+APPLICATION_ADVANCE = {
+    Application.Status.ACCEPTED: 0,
+    Application.Status.WAITLISTED: 1,
+    Application.Status.APPLIED: 2,
+    Application.Status.REJECTED: 3,
+    Application.Status.WITHDRAWN: 4,
+}
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): applications move to the kept account
+    with everything hanging from them (stage results, grades, attendance, travel data,
+    certificates). Both applied to one program: the accepted application stays (else
+    waitlisted, received, not accepted, withdrawn; the earlier when equal)."""
+    return move_rows(
+        [
+            MergeRule(
+                Application,
+                "user",
+                unique_with=("program",),
+                rank=lambda a: (APPLICATION_ADVANCE.get(a.status, 9), a.created_at, a.pk),
+                describe=lambda a: a.program.name_es,
+            ),
+            MergeRule(Selection, "confirmed_by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )

@@ -371,6 +371,13 @@ CELERY_BEAT_SCHEDULE["members-forget-old-search-terms"] = {
     "task": "members.tasks.forget_old_search_terms_task",
     "schedule": 24 * 3600.0,
 }
+# Duplicates and merges (issue 26): the profiles changed in the last hour are compared with
+# the network (members.services.duplicates); a merge link is valid this many hours.
+CELERY_BEAT_SCHEDULE["members-flag-duplicates"] = {
+    "task": "members.tasks.flag_recent_duplicates_task",
+    "schedule": 3600.0,
+}
+MERGE_LINK_HOURS = env.int("MERGE_LINK_HOURS", default=72)
 # programs: seat offers past their deadline pass to the next in rank; travel data is
 # deleted once its stage has ended.
 CELERY_BEAT_SCHEDULE["programs-expire-seat-offers"] = {

@@ -131,3 +131,18 @@ def test_seed_demo_registers_fictitious_organisations_with_valid_rfcs_once(setti
     assert Engagement.objects.count() == 5
     assert public_stories().count() == 1
     assert Engagement.objects.get(state="active").sessions.exists()
+
+
+def test_seed_demo_flags_a_pair_of_likely_duplicates(settings):
+    from members.models import DuplicateCandidate
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=12)
+    call_command(SeedDemo(), members=12)
+    pair = DuplicateCandidate.objects.get()
+    assert pair.status == DuplicateCandidate.Status.OPEN
+    assert {"name_country", "link"} <= set(pair.reasons)
+    assert {pair.first.email, pair.second.email} == {
+        "miembro0001@demo.example.org",
+        "miembro0012@demo.example.org",
+    }

@@ -344,6 +344,9 @@ def export_member_data(*, user) -> dict:
             "created_at": iso(profile.created_at),
             "updated_at": iso(profile.updated_at),
         }
+    from .merging import explain_merges
+
+    data["account_merges"] = explain_merges(user=user)
     data.update(_other_apps_personal_data(user))
     return data
 
@@ -514,12 +517,24 @@ def end_all_sessions(*, user) -> int:
 
 def _erase_members_footprint(user) -> None:
     """The members app's own rule of cancellation for what outlives the profile: the ARCO
-    requests keep their kind, status and dates but lose their text; the directory pages
+    requests keep their kind, status and dates but lose their text; merges forget the
+    addresses (pending ones are cancelled) and likely-duplicate pairs go; the directory pages
     other members read by the member's name forget that text; the admin's log names the
     account, profile and requests by id."""
-    from ..models import ArcoRequest, Profile, ProfileView, User
+    from django.db.models import Q
+
+    from ..models import AccountMerge, ArcoRequest, DuplicateCandidate, Profile, ProfileView, User
 
     ArcoRequest.objects.filter(user=user).update(description="")
+    # The merges into this account name the other address (the member's own); a merge
+    # that closed this account stays whole: it is the kept account's record.
+    AccountMerge.objects.filter(kept=user).update(kept_email="", merged_email="", summary={})
+    AccountMerge.objects.filter(merged=user).exclude(status=AccountMerge.Status.DONE).update(
+        kept_email="", merged_email="", status=AccountMerge.Status.CANCELLED
+    )
+    DuplicateCandidate.objects.filter(Q(first=user) | Q(second=user)).exclude(
+        status=DuplicateCandidate.Status.MERGED
+    ).delete()
     forget_search_terms(ProfileView.objects.exclude(filters={}), words=identifying_words(user))
     neutralise_admin_log(User.objects.filter(pk=user.pk))
     neutralise_admin_log(Profile.objects.filter(user_id=user.pk))

@@ -25,6 +25,7 @@ from ..services import (
     update_digest_frequency,
     update_preferred_language,
 )
+from ..services.duplicates import shares_mailbox_with_another_account
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,23 @@ def _profile_form_view(request, *, onboarding):
             messages.error(request, msg.FIX_ERRORS)
     else:
         form = ProfileForm(instance=profile)
+    # Sign-up's warning (issue 26): another account reaches the same mailbox. Shown after
+    # the address was verified, on the first page of the new member, never on the sign-up
+    # page itself: there it would tell anyone whether a similar address has an account.
+    mailbox_warning = (
+        msg.MAILBOX_WARNING
+        if onboarding and shares_mailbox_with_another_account(user=request.user)
+        else None
+    )
     return render(
         request,
         "members/profile_form.html",
-        {"form": form, "onboarding": onboarding, "tag_options": _tag_options()},
+        {
+            "form": form,
+            "onboarding": onboarding,
+            "tag_options": _tag_options(),
+            "mailbox_warning": mailbox_warning,
+        },
     )
 
 

@@ -317,6 +317,7 @@ SENDERS = {
     "counterparts/services.py": {"queue_email_to_user", "queue_transactional_email"},
     "counterparts/engagements.py": {"queue_email_to_user"},
     "news/services.py": {"queue_email_to_user"},
+    "members/services/merging.py": {"queue_email_to_user"},
     # The invitation of an imported person: a fixed subject of ours, cleaned as any other.
     "announcements/invitations.py": {"EmailMultiAlternatives"},
     # IME's review of a coordinator's announcement to their sector (issue 21).
@@ -332,6 +333,18 @@ SENDING_CALLS = {
     "queue_email_to_user",
     "queue_transactional_email",
 }
+
+
+def test_the_merge_confirmation_subject_is_plain(django_capture_on_commit_callbacks):
+    from members.services.merging import start_self_merge
+
+    kept, other = member(), member()
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: start_self_merge(user=kept, other_email=other.email),
+    )
+    _assert_plain_one_line(sent[0].subject)
+    assert sent[0].to == [other.email]
 
 
 def test_every_way_of_sending_mail_is_covered_here():

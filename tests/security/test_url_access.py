@@ -45,6 +45,8 @@ PUBLIC = {
     "pncs_programme",
     "announcements:unsubscribe",
     # The refusal link of an invitation (issue 26): the signed token authorises.
+    # So does the confirmation link of an account merge (issue 26).
+    "members:merge_confirm",
     "announcements:refuse_invitation",
     "figures_csv",
     # News (issue 21): the list, a post, and the feeds of the network, a sector, a chapter.

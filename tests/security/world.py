@@ -20,7 +20,9 @@ from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
 from counterparts.services import open_engagement, triage_request
 from figures.services import refresh_figures
-from members.models import Profile, Sector
+from members.models import DuplicateCandidate, Profile, Sector
+from members.services.duplicates import flag_duplicates
+from members.services.merging import MERGED, make_merge_token, start_self_merge
 from messaging.services import PartySpec, open_thread, person_party, send_message
 from pncs.models import Affiliation, Interest, MemberExport, WorkLine
 from programs.models import Enrolment
@@ -320,7 +322,16 @@ def build_world(text=None) -> World:
         "officer_no_mfa": officer_no_mfa,
         "staff_no_mfa": staff_no_mfa,
     }
+    # Two accounts of one person (issue 26): a likely duplicate, and a pending merge.
+    twin = {"paternal_surname": "Quintanilla", "maternal_surname": "", "country": "CA"}
+    twin_a = member(given_names="Zacarías", **twin)
+    twin_b = member(given_names="Zacarias", **twin)
+    flag_duplicates(user_id=twin_b.pk)
+    duplicate = DuplicateCandidate.objects.get(first=twin_a, second=twin_b)
+    merge = start_self_merge(user=twin_a, other_email=twin_b.email)
     w.objects = {
+        "duplicate": duplicate,
+        "merge": merge,
         "chapter": chapter_a,
         "jornada": jornada,
         "draft": draft,
@@ -497,6 +508,18 @@ def build_world(text=None) -> World:
         "admin:chapters_chapter_change": r("admin:chapters_chapter_change", args=[chapter_a.pk]),
         "admin:chapters_membership_changelist": r("admin:chapters_membership_changelist"),
         "admin:pncs_searchaudit_changelist": r("admin:pncs_searchaudit_changelist"),
+        "admin:members_duplicatecandidate_changelist": r(
+            "admin:members_duplicatecandidate_changelist"
+        ),
+        "admin:members_duplicatecandidate_merge": r(
+            "admin:members_duplicatecandidate_merge", args=[duplicate.pk]
+        ),
+        "admin:members_accountmerge_changelist": r("admin:members_accountmerge_changelist"),
+        "members:merge_start": r("members:merge_start"),
+        "members:merge_confirm": r(
+            "members:merge_confirm", args=[make_merge_token(merge=merge, side=MERGED)]
+        ),
+        "members:merge_confirm (tampered)": r("members:merge_confirm", args=["x" + "1" * 40]),
         "admin:programs_application_changelist": r("admin:programs_application_changelist"),
         "admin:programs_certificate_pdf": r(
             "admin:programs_certificate_pdf", args=[certificate.pk]

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo import (
     chapters,
     counterparts,
+    duplicates,
     figures,
     jornada_support,
     members,
@@ -34,6 +35,7 @@ DOMAINS = [
     ("counterparts", counterparts),
     ("news", news),
     ("programmes", programmes),
+    ("duplicates", duplicates),
     ("workbench", workbench),
     ("figures", figures),
 ]
