@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('members', '0012_inclusive_verbose_names'),
+        ('members', '0013_profileview_jornada_travel'),
     ]
 
     operations = [
