@@ -13,6 +13,12 @@ urlpatterns = [
     path("staff/figures/", views.staff, name="figures_staff"),
     path("staff/figures/refresh/", views.staff_refresh, name="figures_staff_refresh"),
     path("staff/figures/<slug:slug>.csv", views.staff_csv, name="figures_staff_csv"),
+    path("staff/surveys/<int:pk>/results/", views.survey_staff, name="figures_survey"),
+    path(
+        "staff/surveys/<int:pk>/results/<slug:slug>.csv",
+        views.survey_staff_csv,
+        name="figures_survey_csv",
+    ),
     path("programs/<slug:slug>/figures/", views.program_public, name="figures_program"),
     path(
         "programs/<slug:slug>/staff/figures/",
