@@ -11,14 +11,6 @@ class SurveyQuerySet(models.QuerySet):
         """Surveys taking answers now (never the Jornada feedback template)."""
         return self.filter(is_template=False, opens_at__lte=now, closes_at__gt=now)
 
-    def invited(self, user):
-        """Surveys whose invitation was written for `user` (a delivery of its announcement)."""
-        return self.filter(
-            Exists(
-                Delivery.objects.filter(announcement_id=OuterRef("invitation_id"), user_id=user.pk)
-            )
-        )
-
     def answerable_by(self, user, now):
         """Open surveys `user` may answer signed in: open to every member, or sent to them.
         (A personal link answers as its owner: surveys.mail_links.)"""

@@ -19,6 +19,7 @@ from demo import (
     news,
     pncs,
     programs,
+    surveys,
     workbench,
 )
 
@@ -31,6 +32,7 @@ DOMAINS = [
     ("counterparts", counterparts),
     ("news", news),
     ("workbench", workbench),
+    ("surveys", surveys),
     ("figures", figures),
 ]
 
