@@ -88,6 +88,11 @@ def answer_link(request, token):
     survey = Survey.objects.filter(pk=survey_id, is_template=False).first()
     if person is None or survey is None:
         raise Http404
-    if not survey.is_open(timezone.now()):
+    now = timezone.now()
+    if not survey.is_open(now):
         return render(request, "surveys/answer.html", {"survey": survey, "closed": True})
+    # Only a recipient answers by link (a staff test message's link answers nothing): the
+    # survey was sent to them, or is open to every member.
+    if not Survey.objects.answerable_by(person, now).filter(pk=survey.pk).exists():
+        raise Http404
     return _answer_page(request, survey, user_id, request.path)

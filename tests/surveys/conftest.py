@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from announcements.models import Announcement, Delivery
 from surveys.models import Option, Question, Survey
 from tests.chapters.conftest import a_member, ime_staff  # noqa: F401 - fixtures, found by name
 
@@ -76,6 +77,19 @@ def answers_for(survey, *, colour=0, scale="4", liked=(), text="", country=""):
     if liked:
         data[f"q{multiple.pk}"] = [str(liked_options[i].pk) for i in liked]
     return data
+
+
+def invite(survey, user):
+    """Record `user` as a recipient of the survey's invitation (a sent delivery)."""
+    if survey.invitation_id is None:
+        survey.invitation = Announcement.objects.create(
+            kind="survey", subject_es="Encuesta", subject_en="Survey", body_es=".", body_en="."
+        )
+        survey.save(update_fields=["invitation"])
+    Delivery.objects.get_or_create(
+        announcement=survey.invitation, user=user, defaults={"status": "sent"}
+    )
+    return user
 
 
 @pytest.fixture

@@ -13,12 +13,13 @@ from surveys.mail_links import answer_token
 from surveys.models import Answer, Response
 from tests.factories import member
 
-from .conftest import answers_for, make_survey
+from .conftest import answers_for, invite, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 def link(survey, user):
+    invite(survey, user)
     return reverse(
         "surveys:answer_link", kwargs={"token": answer_token(survey_id=survey.pk, user_id=user.pk)}
     )
@@ -108,7 +109,7 @@ def test_a_text_too_long_is_refused_with_its_limit(client, survey):
 
 
 def test_the_form_speaks_english_to_an_english_reader(client, survey):
-    person = member()
+    person = invite(survey, member())
     token = answer_token(survey_id=survey.pk, user_id=person.pk)
     page = client.get(f"/en/surveys/answer/{token}/")
     assert page.status_code == 200
@@ -139,6 +140,15 @@ def test_a_closed_survey_says_so_and_saves_nothing(client, survey):
     page = client.get(url)
     assert "Esta encuesta no está abierta" in page.text
     client.post(url, answers_for(survey))
+    assert not Response.objects.exists()
+
+
+def test_a_link_of_someone_the_survey_was_not_sent_to_answers_nothing(client, survey):
+    # A staff member's test message carries a link too: it answers nothing.
+    token = answer_token(survey_id=survey.pk, user_id=member().pk)
+    url = reverse("surveys:answer_link", kwargs={"token": token})
+    assert client.get(url).status_code == 404
+    assert client.post(url, answers_for(survey)).status_code == 404
     assert not Response.objects.exists()
 
 
