@@ -179,10 +179,11 @@ class AnnouncementAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if "kind" in form.base_fields:
             # The digest is written by the system (news.digest), never by hand.
+            # A survey's invitation keeps its kind while staff choose its audience.
             form.base_fields["kind"].choices = [
                 choice
                 for choice in form.base_fields["kind"].choices
-                if choice[0] not in AUTOMATIC_KINDS
+                if choice[0] not in AUTOMATIC_KINDS or (obj is not None and choice[0] == obj.kind)
             ]
         if not self._ime(request):
             if "chapter" in form.base_fields:

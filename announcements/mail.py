@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 
 from core.emails import clean_subject
 from members.models import public_name
+from members.plugins import app_modules
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,23 @@ def unsubscribe_url(
     return _unsubscribe_pattern(language, settings.SITE_URL).replace(_TOKEN_SLOT, token)
 
 
+@functools.cache
+def _link_hooks() -> tuple:
+    return tuple(module for _label, module in app_modules("mail_links"))
+
+
+def personal_links(announcement):
+    """Each recipient's own link, when an installed app gives one for this announcement
+    (`<app>.mail_links.personal_links(announcement)`: a survey's invitation, whose link
+    lets the recipient answer without signing in): a function (user_id, language) ->
+    absolute URL, or None. Asked once per batch, not per message."""
+    for module in _link_hooks():
+        links = module.personal_links(announcement)
+        if links is not None:
+            return links
+    return None
+
+
 def language_of(user) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     return user.preferred_language if user.preferred_language in codes else settings.LANGUAGE_CODE
@@ -129,10 +147,14 @@ def render_announcement(announcement, *, language: str, user=None) -> dict:
     )
     with translation.override(language):
         name = public_name(user) if user is not None else ""
-    return _render(announcement, language=language, name=name, unsubscribe=unsubscribe)
+    links = personal_links(announcement) if user is not None and user.pk else None
+    personal = links(user.pk, language) if links is not None else ""
+    return _render(
+        announcement, language=language, name=name, unsubscribe=unsubscribe, personal=personal
+    )
 
 
-def _render(announcement, *, language: str, name: str, unsubscribe: str) -> dict:
+def _render(announcement, *, language: str, name: str, unsubscribe: str, personal="") -> dict:
     english = language.startswith("en")
     subject = announcement.subject_en if english else announcement.subject_es
     body = announcement.body_en if english else announcement.body_es
@@ -146,6 +168,7 @@ def _render(announcement, *, language: str, name: str, unsubscribe: str) -> dict
             "body_html": mark_safe(markdown_to_html(body)),  # noqa: S308
             "name": name,
             "unsubscribe_url": unsubscribe,
+            "personal_url": personal,
             "site_url": site_url(reverse("members:home")),
             "contact_url": site_url(reverse("members:contact")),
             "kind_label": announcement.get_kind_display(),
@@ -178,6 +201,8 @@ class AnnouncementMail:
         slot = secrets.token_hex(8)  # unguessable: staff text cannot contain it
         self._name_slot = f"NAME{slot}"
         self._url_slot = f"UNSUBSCRIBE{slot}"
+        self._link_slot = f"PERSONAL{slot}"
+        self._links = personal_links(announcement)
         self._templates = {}
         self._domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
 
@@ -189,6 +214,7 @@ class AnnouncementMail:
                 language=language,
                 name=self._name_slot if greeting else "",
                 unsubscribe=self._url_slot,
+                personal=self._link_slot if self._links is not None else "",
             )
         return self._templates[key]
 
@@ -206,6 +232,10 @@ class AnnouncementMail:
         template = self._template(language, bool(name))
         text = template["text"].replace(self._name_slot, name)
         html = template["html"].replace(self._name_slot, escape(name))
+        if self._links is not None:
+            personal = self._links(user.pk, language)
+            text = text.replace(self._link_slot, personal)
+            html = html.replace(self._link_slot, escape(personal))
         return {
             "subject": template["subject"],
             "text": text.replace(self._url_slot, unsubscribe),

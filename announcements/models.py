@@ -51,6 +51,9 @@ class Announcement(models.Model):
         # Written by the system when staff confirm an import of known people (issue 26):
         # one invitation per person imported, to an address with no account.
         INVITATION = "invitation", _("Invitación a unirse a la red")
+        # Written by the surveys app (issue 26): the invitation to answer a survey, each
+        # recipient with a personal link (announcements.mail, the `<app>.mail_links` hook).
+        SURVEY = "survey", _("Invitación a una encuesta")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Borrador")
@@ -235,9 +238,11 @@ KIND_FLAGS = {
     Announcement.Kind.PROGRAMS: "notify_programs",
     Announcement.Kind.OPPORTUNITIES: "notify_opportunities",
     Announcement.Kind.DIGEST: "notify_digest",
+    Announcement.Kind.SURVEY: "notify_surveys",
 }
-# Kinds only the system writes (the admin does not offer them).
-AUTOMATIC_KINDS = (Announcement.Kind.DIGEST, Announcement.Kind.INVITATION)
+# Kinds only the system writes (the admin does not offer them for a new announcement; a
+# survey's invitation, written by the surveys app, is then targeted and sent in the admin).
+AUTOMATIC_KINDS = (Announcement.Kind.DIGEST, Announcement.Kind.INVITATION, Announcement.Kind.SURVEY)
 
 
 class InvitationImport(models.Model):

@@ -176,6 +176,7 @@ def seed(*, stdout, rng, members=300, **kwargs):
             notify_jornadas=rng.random() < 0.6,
             notify_programs=rng.random() < 0.4,
             notify_opportunities=rng.random() < 0.5,
+            notify_surveys=rng.random() < 0.7,
             onboarded_at=now,
         )
         chosen = rng.sample(sectors, rng.randint(1, 3))

@@ -33,6 +33,7 @@ from .disclosure import (
     rounded_total,
     shown,
 )
+from .survey_pages import census_figures
 
 COMPLETENESS_BUCKETS = (
     (0, 25, "0\u201324 %"),
@@ -710,6 +711,7 @@ def public_figures(data) -> dict:
         "countries": len([c for c, n in members["by_country"].items() if n]),
         "figures": [*member_figures(data, public=True), public_chapter_figure(data)],
         "programs": program_sections(data, public=True),
+        "census": census_figures(data),
     }
 
 

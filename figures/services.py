@@ -29,6 +29,7 @@ from members.figures import member_aggregates, reference
 from members.models import Profile, ProfileSector
 from pncs.figures import pncs_aggregates
 from programs.figures import published_program_aggregates
+from surveys.figures import census_aggregates
 
 from .models import FigureSnapshot
 
@@ -120,6 +121,8 @@ def compute_figures(*, filters: Filters | None = None, now=None) -> dict:
     }
     if filters.is_empty:
         data["programs"] = published_program_aggregates()
+        # The diaspora census is not a slice of the member base either: whole, unfiltered.
+        data["census"] = census_aggregates()
     return data
 
 

@@ -15,6 +15,12 @@ urlpatterns = [
     path("staff/figures/<slug:slug>.csv", views.staff_csv, name="figures_staff_csv"),
     # A PNCS's work programme, beside its sector page (/pncs/<slug>/).
     path("pncs/<slug:slug>/programa/", programmes.pncs_programme, name="pncs_programme"),
+    path("staff/surveys/<int:pk>/results/", views.survey_staff, name="figures_survey"),
+    path(
+        "staff/surveys/<int:pk>/results/<slug:slug>.csv",
+        views.survey_staff_csv,
+        name="figures_survey_csv",
+    ),
     path("programs/<slug:slug>/figures/", views.program_public, name="figures_program"),
     path(
         "programs/<slug:slug>/staff/figures/",

@@ -36,8 +36,10 @@ from core.spreadsheets import csv_response, csv_safe
 from programs.access import is_program_staff
 from programs.figures import program_aggregates
 from programs.models import Program
+from surveys.figures import survey_aggregates
+from surveys.models import Survey
 
-from . import charts, pages
+from . import charts, pages, survey_pages
 from .forms import FiguresFilterForm
 from .services import compute_figures, current_snapshot, needs_refresh
 from .tasks import queue_refresh, refresh_figures_task
@@ -112,6 +114,8 @@ def _all_figures(figures):
         found.extend(section["figures"])
     for program in figures["programs"]:
         found.extend(program["figures"])
+    if figures.get("census"):
+        found.extend(figures["census"]["figures"])
     return found
 
 
@@ -251,3 +255,31 @@ def program_staff(request, slug):
     if lacks_second_factor(request.user):
         return mfa_setup_redirect(request)
     return _program_page(request, slug, public=False)
+
+
+def _survey_results(survey_id):
+    survey = get_object_or_404(Survey.objects.filter(is_template=False), pk=survey_id)
+    return survey, survey_pages.survey_results(survey_aggregates(survey, with_texts=True))
+
+
+@never_cache
+@require_GET
+@ime_staff_required
+def survey_staff(request, pk):
+    """/staff/surveys/<pk>/results/: one survey's results for IME staff, as aggregates
+    under the disclosure rule (small groups hidden here too), free text without names."""
+    survey, results = _survey_results(pk)
+    return render(
+        request,
+        "figures/survey.html",
+        {"survey": survey, "results": results, "note": survey_pages.SURVEY_NOTE},
+    )
+
+
+@never_cache
+@require_GET
+@ime_staff_required
+def survey_staff_csv(request, pk, slug):
+    """One question's aggregate counts as CSV: the same cells as the page, no free text."""
+    _survey, results = _survey_results(pk)
+    return _csv_response(slug, results["figures"])

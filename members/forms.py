@@ -32,6 +32,7 @@ VOLUNTARY_LABELS = {
     "notify_jornadas": _("Quiero recibir avisos de Jornadas Informativas"),
     "notify_programs": _("Quiero recibir avisos de programas de formación"),
     "notify_opportunities": _("Quiero recibir avisos de oportunidades de los PNCS"),
+    "notify_surveys": _("Quiero recibir invitaciones a encuestas y al censo de la diáspora"),
 }
 
 
@@ -72,6 +73,7 @@ class SignupExtrasForm(forms.Form):
     notify_opportunities = forms.BooleanField(
         label=VOLUNTARY_LABELS["notify_opportunities"], required=False
     )
+    notify_surveys = forms.BooleanField(label=VOLUNTARY_LABELS["notify_surveys"], required=False)
 
     VOLUNTARY_FIELDS = (
         "show_in_directory",
@@ -80,6 +82,7 @@ class SignupExtrasForm(forms.Form):
         "notify_jornadas",
         "notify_programs",
         "notify_opportunities",
+        "notify_surveys",
     )
 
     def __init__(self, *args, **kwargs):

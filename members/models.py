@@ -234,6 +234,10 @@ class Profile(models.Model):
     notify_digest = models.BooleanField(
         _("resumen de noticias de mis sectores y capítulos"), default=False
     )
+    # Surveys and the yearly diaspora census (issue 26): invitations to answer, off by default.
+    notify_surveys = models.BooleanField(
+        _("invitaciones a encuestas y al censo de la diáspora"), default=False
+    )
     digest_frequency = models.CharField(
         _("frecuencia del resumen de noticias"),
         max_length=8,
@@ -479,6 +483,7 @@ class ConsentRecord(models.Model):
         NOTIFY_PROGRAMS = "notify_programs", _("Avisos de programas")
         NOTIFY_OPPORTUNITIES = "notify_opportunities", _("Avisos de oportunidades")
         NOTIFY_DIGEST = "notify_digest", _("Resumen de noticias")
+        NOTIFY_SURVEYS = "notify_surveys", _("Encuestas y censo")
 
     class Source(models.TextChoices):
         SIGNUP = "signup", _("Registro")

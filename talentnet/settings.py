@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "announcements",
     # Posts of sectors, chapters and the network, their feeds and the digest (issue 21).
     "news",
+    # Surveys and the diaspora census (issue 26): sent through announcements, read as
+    # aggregates by figures.
+    "surveys",
     # Reads the apps above (never imported by them).
     "figures",
 ]
@@ -332,6 +335,11 @@ CELERY_BEAT_SCHEDULE["chapters-jornada-reminders"] = {
     "schedule": 15 * 60.0,
 }
 # Officers' terms ending in 30 and 7 days (idempotent: once per officer and threshold).
+# surveys: the feedback survey of each Jornada that has ended (idempotent: one per Jornada).
+CELERY_BEAT_SCHEDULE["surveys-jornada-feedback"] = {
+    "task": "surveys.tasks.send_jornada_feedback_task",
+    "schedule": 60 * 60.0,
+}
 CELERY_BEAT_SCHEDULE["chapters-officer-term-alerts"] = {
     "task": "chapters.tasks.send_officer_term_alerts_task",
     "schedule": 24 * 3600.0,

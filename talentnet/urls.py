@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("", include("programs.urls")),
     path("", include("counterparts.urls")),
     path("", include("announcements.urls")),
+    path("", include("surveys.urls")),
     # figures: public page named "figures" (the footer links it) and /staff/figures/.
     path("", include("figures.urls")),
     prefix_default_language=False,

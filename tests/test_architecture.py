@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rule, as data: who may import whom (their own modules aside).
 #
 #   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
-#        <-  counterparts, news  <-  figures  <-  demo
+#        <-  counterparts, news, surveys  <-  figures  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -28,6 +28,7 @@ DEPENDS_ON = {
     "programs": {"core", "members", "announcements"},
     "counterparts": {"core", "members", "messaging", "pncs"},
     "news": {"core", "members", "announcements", "chapters", "pncs"},
+    "surveys": {"core", "members", "announcements", "chapters"},
     "figures": {
         "core",
         "members",
@@ -37,6 +38,7 @@ DEPENDS_ON = {
         "pncs",
         "programs",
         "counterparts",
+        "surveys",
     },
     "demo": {
         "core",
@@ -48,6 +50,7 @@ DEPENDS_ON = {
         "programs",
         "counterparts",
         "news",
+        "surveys",
         "figures",
     },
 }

@@ -146,3 +146,23 @@ def test_seed_demo_flags_a_pair_of_likely_duplicates(settings):
         "miembro0001@demo.example.org",
         "miembro0012@demo.example.org",
     }
+
+
+def test_seed_demo_shows_a_closed_survey_with_results_and_an_open_census_once(settings):
+    from django.utils import timezone
+
+    from figures.services import current_snapshot
+    from surveys.models import Response, Survey
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=30)
+    call_command(SeedDemo(), members=30)
+    now = timezone.now()
+    closed = Survey.objects.get(kind="general", closes_at__lt=now)
+    census = Survey.objects.get(kind="census")
+    assert census.is_open(now) and census.open_to_members
+    assert closed.responses.count() >= 5 and census.responses.count() >= 5
+    assert Survey.objects.filter(is_template=True).count() == 1
+    first = User.objects.get(email="miembro0001@demo.example.org")
+    assert not Response.objects.filter(user=first).exists()  # the census is theirs to answer
+    assert current_snapshot().data["census"]["respondents"] == census.responses.count()

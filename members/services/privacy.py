@@ -48,6 +48,7 @@ CONSENT_PURPOSES = (
     "notify_programs",
     "notify_opportunities",
     "notify_digest",
+    "notify_surveys",
 )
 
 

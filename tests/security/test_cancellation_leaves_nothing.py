@@ -28,6 +28,7 @@ from news.models import Post
 from pncs.models import Affiliation, Interest, MemberExport
 from programs.models import Application
 from programs.services import issue_certificates
+from surveys.services import submit_response
 from tests.counterparts.factories import organization
 from tests.factories import (
     ApplicationFactory,
@@ -45,6 +46,7 @@ from tests.factories import (
     participant,
     program_with_stages,
 )
+from tests.surveys.conftest import make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +155,18 @@ def _a_member_who_touched_everything(client):
     pending = ApplicationFactory(user=user, motivation=f"Otra motivación {MARKER}")
     arco = create_arco_request(
         user=user, kind="access", description=f"Quiero mis datos, soy {GIVEN} {SURNAME}"
+    )
+
+    # A survey answered with free text (issue 26): the answers go with the account.
+    survey = make_survey()
+    single, text_question = survey.questions.get(kind="single"), survey.questions.get(kind="text")
+    submit_response(
+        survey_id=survey.pk,
+        user_id=user.pk,
+        answers={
+            single.pk: [{"option_id": single.options.first().pk}],
+            text_question.pk: [{"text": f"Mi idea, {PHONE} {MARKER}"}],
+        },
     )
 
     # Threads: the member's own with an organisation (deleted whole), and one where the

@@ -49,6 +49,8 @@ PUBLIC = {
     "members:merge_confirm",
     "announcements:refuse_invitation",
     "figures_csv",
+    # A survey's personal link (issue 26): the signed token authorises, no login.
+    "surveys:answer_link",
     # News (issue 21): the list, a post, and the feeds of the network, a sector, a chapter.
     "news:list",
     "news:detail",

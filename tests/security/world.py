@@ -14,7 +14,7 @@ from PIL import Image
 
 from announcements.invitations import refusal_token
 from announcements.mail import unsubscribe_token
-from announcements.models import Invitee
+from announcements.models import Announcement, Delivery, Invitee
 from chapters.models import ChapterLine, JornadaProposal, Membership, TravelNeeds
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
@@ -27,6 +27,8 @@ from messaging.services import PartySpec, open_thread, person_party, send_messag
 from pncs.models import Affiliation, Interest, MemberExport, WorkLine
 from programs.models import Enrolment
 from programs.services import issue_certificates
+from surveys.mail_links import answer_token
+from surveys.models import Option, Question, Survey
 from tests.counterparts.factories import organization
 from tests.factories import (
     AgendaItemFactory,
@@ -298,6 +300,24 @@ def build_world(text=None) -> World:
         email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
     )
 
+    # A survey sent to the owner (issue 26): answered with their link or signed in, its
+    # results read by IME staff only. Its title is a free text IME writes.
+    survey = Survey.objects.create(
+        title_es=txt("Encuesta de la red"),
+        title_en="Network survey",
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=10),
+    )
+    question = Question.objects.create(
+        survey=survey, kind="single", text_es=txt("¿Pregunta?"), text_en="Question?"
+    )
+    Option.objects.create(question=question, text_es=txt("Opción"), text_en="Option")
+    survey.invitation = Announcement.objects.create(
+        kind="survey", subject_es="Encuesta", subject_en="Survey", body_es=".", body_en="."
+    )
+    survey.save(update_fields=["invitation"])
+    Delivery.objects.create(announcement=survey.invitation, user=owner, status="sent")
+
     ime = UserFactory(is_staff=True)
     ime.groups.add(Group.objects.get(name=IME_STAFF))
     with_totp(ime)
@@ -546,6 +566,16 @@ def build_world(text=None) -> World:
         "announcements:unsubscribe (tampered)": r(
             "announcements:unsubscribe", args=["x" + "1" * 40]
         ),
+        "surveys:list": r("surveys:list"),
+        "surveys:answer": r("surveys:answer", args=[survey.pk]),
+        "surveys:answer_link": r(
+            "surveys:answer_link", args=[answer_token(survey_id=survey.pk, user_id=owner.pk)]
+        ),
+        "surveys:answer_link (tampered)": r("surveys:answer_link", args=["x" + "1" * 40]),
+        "figures_survey": r("figures_survey", args=[survey.pk]),
+        "figures_survey_csv": r("figures_survey_csv", args=[survey.pk, f"question-{question.pk}"]),
+        "admin:surveys_survey_changelist": r("admin:surveys_survey_changelist"),
+        "admin:surveys_survey_census": r("admin:surveys_survey_census"),
         "figures": r("figures"),
         "figures_csv": r("figures_csv", args=["sectors"]),
         "figures_staff": r("figures_staff"),

@@ -22,6 +22,7 @@ from demo import (
     pncs,
     programmes,
     programs,
+    surveys,
     workbench,
 )
 
@@ -37,6 +38,7 @@ DOMAINS = [
     ("programmes", programmes),
     ("duplicates", duplicates),
     ("workbench", workbench),
+    ("surveys", surveys),
     ("figures", figures),
 ]
 
