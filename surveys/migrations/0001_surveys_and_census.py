@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('announcements', '0008_announcement_kind_survey'),
+        ('announcements', '0009_announcement_kind_survey'),
         ('chapters', '0010_governance_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0012_inclusive_verbose_names'),
+        ('members', '0014_duplicates_and_merges'),
     ]
 
     operations = [

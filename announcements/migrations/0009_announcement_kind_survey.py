@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('announcements', '0007_inclusive_verbose_names'),
+        ('announcements', '0008_pncs_announcement_review'),
     ]
 
     operations = [
