@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from members.services import queue_email_to_user
 
+from . import signals
 from .grading import stage_result
 from .models import (
     Application,
@@ -449,7 +450,10 @@ def _issue(*, stage, kind, issuer, title, rows, notify) -> int:
         ]
         Certificate.objects.bulk_create(certificates, ignore_conflicts=True)
         created = Certificate.objects.filter(code__in=[c.code for c in certificates])
-        count = created.count()
+        created_ids = list(created.order_by("pk").values_list("pk", flat=True))
+        count = len(created_ids)
+        if created_ids:
+            signals.credentials_issued.send(sender=Certificate, certificate_ids=created_ids)
         if notify and count:
             for certificate in created.select_related(
                 "enrolment__application__user", "enrolment__stage__program"
@@ -516,6 +520,8 @@ def revoke_certificates(*, certificate_ids: list[int], reason: str = "") -> int:
         )
         for certificate in revoked.iterator(chunk_size=500):
             _queue_certificate_email(certificate, "programs/email/certificate_revoked.txt")
+        if count:
+            signals.credentials_revoked.send(sender=Certificate, certificate_ids=valid)
     return count
 
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rule, as data: who may import whom (their own modules aside).
 #
 #   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
-#        <-  counterparts, news  <-  figures  <-  demo
+#        <-  counterparts, news  <-  figures  <-  api  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -38,7 +38,21 @@ DEPENDS_ON = {
         "programs",
         "counterparts",
     },
+    # The partner API and webhooks (issue 25): on top, beside figures; nobody imports it.
+    "api": {
+        "core",
+        "members",
+        "messaging",
+        "announcements",
+        "chapters",
+        "pncs",
+        "programs",
+        "counterparts",
+        "news",
+        "figures",
+    },
     "demo": {
+        "api",
         "core",
         "members",
         "messaging",
