@@ -71,7 +71,10 @@ def with_problem_responses(schema):
                 responses.setdefault(code, {"description": description})
             for code, response in responses.items():
                 if code.startswith("4"):
-                    response["content"] = problem
+                    response["content"] = dict(problem)
+            # A NUL byte in the path or a parameter is refused by the site before the API
+            # sees it (core.middleware.RefuseNulMiddleware), with the site's own 400 page.
+            responses["400"]["content"]["text/html"] = {"schema": {"type": "string"}}
             if method == "get":
                 responses["304"] = {"description": "Not modified (If-None-Match)"}
             operation["responses"] = responses

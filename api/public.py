@@ -5,6 +5,7 @@ import datetime
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
@@ -12,7 +13,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import CursorPagination, paginate
 from pydantic import ValidationError as PydanticValidationError
 
-from chapters.models import Chapter
+from chapters.models import Chapter, Jornada
+from counterparts.models import Organization
+from figures import pages as figure_pages
+from figures.services import current_snapshot, needs_refresh
+from figures.tasks import queue_refresh
+from news.models import Post
+from pncs.models import Opportunity
 from programs.models import Certificate, Program
 
 from .auth import AnonymousThrottle
@@ -272,3 +279,327 @@ def get_chapter(request, slug: str):
     if chapter is None:
         raise not_found()
     return chapter_out(chapter)
+
+
+# --- Jornadas and their agenda ------------------------------------------------------------
+
+
+class AgendaItemOut(Schema):
+    starts_at: datetime.datetime
+    title: str
+    description: str
+
+
+class JornadaOut(Schema):
+    id: int
+    title: str
+    edition: int | None
+    chapter: str | None
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    timezone: str
+    venue: str
+    city: str
+    description: str
+    registration_mode: str
+    agenda: list[AgendaItemOut]
+    url: str
+
+
+def jornada_out(jornada: Jornada) -> dict:
+    return {
+        "id": jornada.pk,
+        "title": localized(jornada, "title"),
+        "edition": jornada.edition,
+        "chapter": jornada.chapter.slug if jornada.chapter_id else None,
+        "starts_at": jornada.starts_at,
+        "ends_at": jornada.ends_at,
+        "timezone": str(jornada.timezone),
+        "venue": jornada.venue,
+        "city": jornada.city,
+        "description": localized(jornada, "description"),
+        "registration_mode": jornada.registration_mode,
+        "agenda": [
+            {
+                "starts_at": item.starts_at,
+                "title": localized(item, "title"),
+                "description": localized(item, "description"),
+            }
+            for item in sorted(
+                jornada.agenda_items.all(), key=lambda i: (i.order, i.starts_at, i.pk)
+            )
+        ],
+        "url": absolute(jornada.get_absolute_url()),
+    }
+
+
+class JornadaFilters(Schema):
+    chapter: str | None = Field(None, max_length=80, description="A chapter's slug")
+    upcoming: bool | None = Field(None, description="Only those not finished yet (or finished)")
+
+
+def _jornadas():
+    return (
+        Jornada.objects.visible_to(ANONYMOUS)
+        .select_related("chapter")
+        .prefetch_related("agenda_items")
+    )
+
+
+@router.get(
+    "/jornadas", response=list[JornadaOut], summary="Jornadas and events, with their agenda"
+)
+@paginate(Cursor, to_out=jornada_out)
+def list_jornadas(request, filters: Query[JornadaFilters]):
+    jornadas = _jornadas()
+    if filters.chapter:
+        jornadas = jornadas.filter(chapter__slug=filters.chapter)
+    if filters.upcoming is not None:
+        now = timezone.now()
+        jornadas = (
+            jornadas.filter(ends_at__gte=now)
+            if filters.upcoming
+            else jornadas.filter(ends_at__lt=now)
+        )
+    return jornadas
+
+
+@router.get("/jornadas/{jornada_id}", response=JornadaOut, summary="One Jornada, with its agenda")
+def get_jornada(request, jornada_id: int):
+    jornada = _jornadas().filter(pk=jornada_id).first()
+    if jornada is None:
+        raise not_found()
+    return jornada_out(jornada)
+
+
+# --- News ---------------------------------------------------------------------------------
+
+
+class PostOut(Schema):
+    slug: str
+    scope: str
+    sector: str | None
+    chapter: str | None
+    title: str
+    summary: str
+    body: str
+    tags: list[str]
+    published_at: datetime.datetime | None
+    url: str
+
+
+def post_out(post: Post) -> dict:
+    return {
+        "slug": post.slug,
+        "scope": post.scope,
+        "sector": post.sector.slug if post.sector_id else None,
+        "chapter": post.chapter.slug if post.chapter_id else None,
+        "title": localized(post, "title"),
+        "summary": localized(post, "summary"),
+        "body": localized(post, "body"),
+        "tags": [str(tag) for tag in post.tags.all()],
+        "published_at": post.published_at,
+        "url": absolute(post.get_absolute_url()),
+    }
+
+
+class PostFilters(Schema):
+    sector: str | None = Field(None, max_length=80, description="A sector's slug")
+    chapter: str | None = Field(None, max_length=80, description="A chapter's slug")
+
+
+def _posts():
+    return (
+        Post.objects.visible_to(ANONYMOUS)
+        .select_related("sector", "chapter")
+        .prefetch_related("tags")
+    )
+
+
+@router.get("/news", response=list[PostOut], summary="News of the network, sectors and chapters")
+@paginate(Cursor, to_out=post_out, ordering=("-pk",))
+def list_news(request, filters: Query[PostFilters]):
+    posts = _posts()
+    if filters.sector:
+        posts = posts.filter(sector__slug=filters.sector)
+    if filters.chapter:
+        posts = posts.filter(chapter__slug=filters.chapter)
+    return posts
+
+
+@router.get("/news/{slug}", response=PostOut, summary="One news post")
+def get_news(request, slug: str):
+    post = _posts().filter(slug=slug).first()
+    if post is None:
+        raise not_found()
+    return post_out(post)
+
+
+# --- Opportunities ------------------------------------------------------------------------
+
+
+class OpportunityOut(Schema):
+    id: int
+    kind: str
+    sector: str
+    title: str
+    description: str
+    institution: str
+    location: str
+    is_remote: bool
+    deadline: datetime.date | None
+    places: int | None
+    url: str
+
+
+def opportunity_out(opportunity: Opportunity) -> dict:
+    return {
+        "id": opportunity.pk,
+        "kind": opportunity.kind,
+        "sector": opportunity.sector.slug,
+        "title": localized(opportunity, "title"),
+        "description": localized(opportunity, "description"),
+        "institution": opportunity.institution,
+        "location": opportunity.location,
+        "is_remote": opportunity.is_remote,
+        "deadline": opportunity.deadline,
+        "places": opportunity.places,
+        "url": absolute(reverse("pncs:opportunity_detail", kwargs={"pk": opportunity.pk})),
+    }
+
+
+class OpportunityFilters(Schema):
+    sector: str | None = Field(None, max_length=80, description="A sector's slug")
+    kind: Literal[tuple(Opportunity.Kind.values)] | None = None  # type: ignore[valid-type]
+
+
+@router.get("/opportunities", response=list[OpportunityOut], summary="Open PNCS opportunities")
+@paginate(Cursor, to_out=opportunity_out)
+def list_opportunities(request, filters: Query[OpportunityFilters]):
+    opportunities = Opportunity.objects.visible_to(ANONYMOUS).select_related("sector")
+    if filters.sector:
+        opportunities = opportunities.filter(sector__slug=filters.sector)
+    if filters.kind:
+        opportunities = opportunities.filter(kind=filters.kind)
+    return opportunities
+
+
+# --- Verified organisations ---------------------------------------------------------------
+
+
+class OrganizationOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    state: str
+    city: str
+    main_sector: str
+    sectors: list[str]
+    website: str
+    description: str
+    url: str
+
+
+def organization_out(organization: Organization) -> dict:
+    return {
+        "slug": organization.slug,
+        "name": organization.legal_name,
+        "kind": organization.kind,
+        "state": organization.state,
+        "city": organization.city,
+        "main_sector": organization.main_sector.slug,
+        "sectors": [sector.slug for sector in organization.sectors.all()],
+        "website": organization.website,
+        "description": localized(organization, "description"),
+        "url": absolute(reverse("counterparts:detail", kwargs={"slug": organization.slug})),
+    }
+
+
+class OrganizationFilters(Schema):
+    sector: str | None = Field(None, max_length=80, description="A sector's slug")
+
+
+@router.get("/organizations", response=list[OrganizationOut], summary="Verified organisations")
+@paginate(Cursor, to_out=organization_out)
+def list_organizations(request, filters: Query[OrganizationFilters]):
+    organizations = (
+        Organization.objects.verified().select_related("main_sector").prefetch_related("sectors")
+    )
+    if filters.sector:
+        organizations = organizations.filter(sectors__slug=filters.sector).distinct()
+    return organizations
+
+
+@router.get("/organizations/{slug}", response=OrganizationOut, summary="One verified organisation")
+def get_organization(request, slug: str):
+    organization = (
+        Organization.objects.verified()
+        .select_related("main_sector")
+        .prefetch_related("sectors")
+        .filter(slug=slug)
+        .first()
+    )
+    if organization is None:
+        raise not_found()
+    return organization_out(organization)
+
+
+# --- The network's figures ----------------------------------------------------------------
+
+
+class FigureOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+class FiguresOut(Schema):
+    computing: bool
+    computed_at: datetime.datetime | None
+    total: str | None
+    countries: int | None
+    figures: list[FigureOut]
+
+
+@router.get(
+    "/figures",
+    response=FiguresOut,
+    summary="The network in figures",
+    description="What the public figures page shows, under the one disclosure rule "
+    "(figures/disclosure.py): small counts are shown as ranges or withheld. While the first "
+    "snapshot is computed, `computing` is true and `figures` empty.",
+)
+def public_figures(request):
+    snapshot = current_snapshot()
+    if needs_refresh(snapshot):
+        queue_refresh()
+    if snapshot is None:
+        return {
+            "computing": True,
+            "computed_at": None,
+            "total": None,
+            "countries": None,
+            "figures": [],
+        }
+    figures = figure_pages.public_figures(snapshot.data)
+    found = list(figures["figures"])
+    for program in figures["programs"]:
+        found.extend(program["figures"])
+    return {
+        "computing": False,
+        "computed_at": snapshot.computed_at,
+        "total": str(figures["total"]),
+        "countries": figures["countries"],
+        "figures": [
+            {
+                "slug": figure.slug,
+                "title": str(figure.title),
+                "summary": str(figure.summary),
+                "headers": [str(header) for header in figure.headers],
+                "rows": [[str(cell) for cell in row] for row in figure.rows],
+            }
+            for figure in found
+        ],
+    }

@@ -10,9 +10,13 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application
+
+from members.models import ProfileView
+from members.services import daily_read_cap
 
 from . import signing
 from .models import PartnerApplication, PartnerAudit, WebhookDelivery
@@ -67,6 +71,23 @@ def audit(*, partner: PartnerApplication, action: str, target: str, rows: int, a
     return PartnerAudit.objects.create(
         partner=partner, action=action, target=target[:200], row_count=rows, accepted=accepted
     )
+
+
+def within_daily_member_cap(*, partner: PartnerApplication, rows: int) -> bool:
+    """Whether `partner` may read `rows` more members today: the coordinators' daily cap of
+    member pages (members.services.daily_read_cap), counted per application over the rows
+    its audited reads returned today."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    read = (
+        PartnerAudit.objects.filter(
+            partner=partner,
+            action=PartnerAudit.Action.MEMBERS_READ,
+            accepted=True,
+            created_at__gte=today,
+        ).aggregate(total=Sum("row_count"))["total"]
+        or 0
+    )
+    return read + rows <= daily_read_cap(ProfileView.Kind.PNCS_MEMBER)
 
 
 # --- The webhook outbox -------------------------------------------------------------------

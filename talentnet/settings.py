@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     # The partner API and webhooks (issue 25): OAuth 2.0 client credentials
     # (django-oauth-toolkit), the API itself (django-ninja); nobody imports it.
     "oauth2_provider",
+    # django-ninja as an app: its Swagger UI is then served from our static files (without
+    # it, ninja's docs page loads the UI from a CDN, which the CSP forbids anyway).
+    "ninja",
     "api",
 ]
 if DEBUG:

@@ -14,6 +14,14 @@ from api.models import PartnerApplication
 TOKEN_URL = "/api/v1/oauth/token/"
 
 
+@pytest.fixture(autouse=True)
+def quick_secret_hashing(settings):
+    """Client secrets are hashed like passwords (django-oauth-toolkit): PBKDF2's million
+    rounds per partner and per token request would make these tests minutes long; what is
+    tested is who gets a token, not the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def register(*, name="Aliado", scopes=(), by=None, **fields):
     """A partner application registered as the admin does it; returns (partner, secret)."""
     partner = PartnerApplication(name=name, scopes=list(scopes), **fields)

@@ -228,3 +228,68 @@ def test_a_tampered_body_fails_the_independent_verification(
     tampered = json.dumps({**json.loads(body), "type": "credential.revoked"}).encode()
     with pytest.raises(WebhookVerificationError):
         Webhook(partner.webhook_secret).verify(tampered, headers)
+
+
+def test_chapter_and_sector_events_reach_the_partners_of_that_chapter_and_sector(
+    webhook_receiver, django_capture_on_commit_callbacks
+):
+    from chapters.services import cancel_registration, leave_chapter, register_for_jornada
+    from members.models import Sector
+    from pncs.models import Interest
+    from pncs.services import decide_interest
+    from tests.factories import (
+        ChapterFactory,
+        JornadaFactory,
+        MembershipFactory,
+        OpportunityFactory,
+        PncsFactory,
+        member,
+    )
+
+    chapter, other_chapter = ChapterFactory(), ChapterFactory()
+    tic = Sector.objects.get(slug="tic")
+    chapter_partner, _s = register(
+        scopes=[Scope.CHAPTER_EVENTS],
+        chapter=chapter,
+        webhook_url=webhook_receiver.url,
+        webhook_events=["registration.created", "registration.cancelled", "membership.ended"],
+    )
+    register(
+        scopes=[Scope.CHAPTER_EVENTS],
+        chapter=other_chapter,
+        webhook_url=webhook_receiver.url,
+        webhook_events=["registration.created"],
+    )
+    sector_partner, _s = register(
+        scopes=[Scope.SECTOR_MEMBERS],
+        sector=tic,
+        webhook_url=webhook_receiver.url,
+        webhook_events=["interest.decided"],
+    )
+    person = member()
+    event = JornadaFactory(chapter=chapter)
+    membership = MembershipFactory(chapter=chapter, user=person)
+    interest = Interest.objects.create(
+        opportunity=OpportunityFactory(pncs=PncsFactory(sector=tic)), member=person
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        register_for_jornada(jornada_id=event.pk, user=person)
+        cancel_registration(jornada_id=event.pk, user=person)
+        leave_chapter(chapter=membership.chapter, user=person)
+        decide_interest(interest_id=interest.pk, status="accepted", by=member())
+    received = {}
+    for headers, body in webhook_receiver.requests:
+        secret = (
+            sector_partner if json.loads(body)["type"] == "interest.decided" else chapter_partner
+        ).webhook_secret
+        payload = Webhook(secret).verify(body, headers)
+        received[payload["type"]] = payload["data"]
+    assert sorted(received) == [
+        "interest.decided",
+        "membership.ended",
+        "registration.cancelled",
+        "registration.created",
+    ]
+    assert len(webhook_receiver.requests) == 4  # the other chapter's partner got nothing
+    assert received["registration.created"]["registration"]["member"]["id"] == person.pk
+    assert received["interest.decided"]["interest"]["status"] == "accepted"
