@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import (
+    api,
     chapters,
     counterparts,
     figures,
@@ -32,6 +33,7 @@ DOMAINS = [
     ("news", news),
     ("workbench", workbench),
     ("figures", figures),
+    ("api", api),
 ]
 
 
