@@ -1,8 +1,10 @@
 """The API's browsable docs in a real browser (Chromium): Swagger UI from the site's own
-static files renders every operation under the site's Content Security Policy."""
+static files renders every operation under the site's Content Security Policy, axe-clean."""
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.e2e.axe import axe_violations
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,3 +22,4 @@ def test_the_docs_page_renders_the_operations_without_a_csp_violation(page, live
     expect(page.get_by_text("/api/v1/credentials/{code}")).to_be_visible()
     assert violations == []
     assert all(url.startswith(live_server.url) for url in requests), requests
+    assert axe_violations(page) == []  # WCAG 2.1 AA rules (tests/e2e/axe.py)
