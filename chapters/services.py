@@ -22,6 +22,7 @@ from core.access import CHAPTER_OFFICERS, is_ime_staff
 from members.plugins import coordinated_sector_ids
 from members.services import queue_email_to_user
 
+from . import events
 from .models import (
     AgendaItem,
     AppointableRole,
@@ -188,6 +189,7 @@ def leave_chapter(*, chapter: Chapter, user) -> Membership:
         membership.left_at = timezone.now()
         membership.is_home = False
         membership.save(update_fields=["status", "left_at", "is_home"])
+        events.membership_ended.send(sender=Membership, membership_id=membership.pk)
     return membership
 
 
@@ -456,6 +458,7 @@ def register_for_jornada(*, jornada_id: int, user, representing: Chapter | None 
         registration.save()
         registration.jornada = jornada
         _registration_email(registration)
+        events.registration_created.send(sender=Registration, registration_id=registration.pk)
     return registration
 
 
@@ -493,6 +496,7 @@ def cancel_registration(*, jornada_id: int, user) -> Registration:
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at"])
         _promote_waitlist(jornada)
+        events.registration_cancelled.send(sender=Registration, registration_id=registration.pk)
     return registration
 
 

@@ -16,6 +16,8 @@ from core.access import PNCS_COORDINATORS
 from core.emails import render_subject
 from members.services import queue_email_to_user
 
+from . import events
+
 logger = logging.getLogger(__name__)
 
 INTEREST_ALREADY_SENT = _("Ya habías expresado tu interés en esta oportunidad.")
@@ -123,6 +125,7 @@ def decide_interest(*, interest_id: int, status: str, by) -> bool:
             return False
         interest = Interest.objects.select_related("member", "opportunity").get(pk=interest_id)
         _queue_decision_email(interest)
+        events.interest_decided.send(sender=type(interest), interest_id=interest_id)
     return True
 
 

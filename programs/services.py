@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from members.models import full_name
 from members.services import queue_email_to_user
 
+from . import events
 from .grading import stage_result
 from .models import (
     Application,
@@ -450,7 +451,10 @@ def _issue(*, stage, kind, issuer, title, rows, notify) -> int:
         ]
         Certificate.objects.bulk_create(certificates, ignore_conflicts=True)
         created = Certificate.objects.filter(code__in=[c.code for c in certificates])
-        count = created.count()
+        created_ids = list(created.order_by("pk").values_list("pk", flat=True))
+        count = len(created_ids)
+        if created_ids:
+            events.credentials_issued.send(sender=Certificate, certificate_ids=created_ids)
         if notify and count:
             for certificate in created.select_related(
                 "enrolment__application__user", "enrolment__stage__program"
@@ -514,6 +518,8 @@ def revoke_certificates(*, certificate_ids: list[int], reason: str = "") -> int:
         )
         for certificate in revoked.iterator(chunk_size=500):
             _queue_certificate_email(certificate, "programs/email/certificate_revoked.txt")
+        if count:
+            events.credentials_revoked.send(sender=Certificate, certificate_ids=valid)
     return count
 
 

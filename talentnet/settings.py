@@ -89,6 +89,13 @@ INSTALLED_APPS = [
     "surveys",
     # Reads the apps above (never imported by them).
     "figures",
+    # The partner API and webhooks (issue 25): OAuth 2.0 client credentials
+    # (django-oauth-toolkit), the API itself (django-ninja); nobody imports it.
+    "oauth2_provider",
+    # django-ninja as an app: its Swagger UI is then served from our static files (without
+    # it, ninja's docs page loads the UI from a CDN, which the CSP forbids anyway).
+    "ninja",
+    "api",
 ]
 if DEBUG:
     # The demo data of `make run` (`seed_demo`, Faker): never in production, where Faker is
@@ -411,6 +418,35 @@ COUNTERPARTS_INVITATION_DAYS = env.int("COUNTERPARTS_INVITATION_DAYS", default=1
 CELERY_BEAT_SCHEDULE["counterparts-expire-invitations"] = {
     "task": "counterparts.tasks.expire_member_invitations_task",
     "schedule": 60 * 60.0,
+}
+
+# --- api: the partner API and webhooks (issue 25) ---------------------------------------
+# OAuth 2.0 client credentials only: IME staff register partner applications in the admin
+# (api.admin), which choose among these scopes; a token lives API_TOKEN_SECONDS.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # DOT's own (not swapped)
+API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=3600)
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "programs:results": "Importar resultados de un programa y emitir sus credenciales",
+        "chapters:events": "Leer los eventos de un capítulo y sus registros",
+        "pncs:members": "Leer las personas de un sector que aceptaron el contacto",
+    },
+    "DEFAULT_SCOPES": [],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_SECONDS,
+    # A partner may obtain only the scopes its application was given (and none once revoked).
+    "SCOPES_BACKEND_CLASS": "api.scopes.PartnerScopes",
+    "PKCE_REQUIRED": False,
+}
+# Anonymous reads per client address (django-ninja's throttles, on the default cache).
+API_ANON_RATE = env("API_ANON_RATE", default="120/m")
+API_PARTNER_RATE = env("API_PARTNER_RATE", default="600/m")
+# Webhook deliveries: attempts at these delays after the event (Standard Webhooks' advice,
+# about a day in all); the dispatcher sends what is due every API_WEBHOOK_DISPATCH_EVERY s.
+API_WEBHOOK_RETRY_DELAYS = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
+API_WEBHOOK_TIMEOUT = env.float("API_WEBHOOK_TIMEOUT", default=10.0)
+CELERY_BEAT_SCHEDULE["api-dispatch-webhooks"] = {
+    "task": "api.tasks.dispatch_webhooks_task",
+    "schedule": env.float("API_WEBHOOK_DISPATCH_EVERY", default=60.0),
 }
 
 # --- Mail (Django 6.1 MAILERS) ----------------------------------------------

@@ -26,6 +26,8 @@ urlpatterns = [
     # storages' (PUBLIC_MEDIA_URL, MEDIA_URL in settings).
     path("media/public/<path:name>", public_file, name="media_public"),
     path("media/private/<path:name>", private_file, name="media_private"),
+    # The partner API and its OAuth 2.0 token endpoint (api.urls): one URL in any language.
+    path("", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rule, as data: who may import whom (their own modules aside).
 #
 #   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
-#        <-  counterparts, news, surveys  <-  figures  <-  demo
+#        <-  counterparts, news, surveys  <-  figures  <-  api  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -40,7 +40,21 @@ DEPENDS_ON = {
         "counterparts",
         "surveys",
     },
+    # The partner API and webhooks (issue 25): on top, beside figures; nobody imports it.
+    "api": {
+        "core",
+        "members",
+        "messaging",
+        "announcements",
+        "chapters",
+        "pncs",
+        "programs",
+        "counterparts",
+        "news",
+        "figures",
+    },
     "demo": {
+        "api",
         "core",
         "members",
         "messaging",

@@ -166,3 +166,25 @@ def test_seed_demo_shows_a_closed_survey_with_results_and_an_open_census_once(se
     first = User.objects.get(email="miembro0001@demo.example.org")
     assert not Response.objects.filter(user=first).exists()  # the census is theirs to answer
     assert current_snapshot().data["census"]["respondents"] == census.responses.count()
+
+
+def test_seed_demo_registers_partner_applications_that_obtain_tokens_once(settings, client):
+    import base64
+
+    from api.models import PartnerApplication
+    from demo.api import PARTNERS
+
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command(SeedDemo(), members=10)
+    call_command(SeedDemo(), members=10)
+    assert PartnerApplication.objects.count() == len(PARTNERS)
+    _name, client_id, secret, scopes, *_rest = PARTNERS[0]
+    credentials = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    response = client.post(
+        "/api/v1/oauth/token/",
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION=f"Basic {credentials}",
+    )
+    assert response.status_code == 200
+    assert response.json()["scope"] == " ".join(scopes)

@@ -626,6 +626,42 @@ MATRIX = {
         MFA,
         MFA,
     ),
+    # The partner API (issue 25): the same answer whoever is signed in (the API reads no
+    # session); partner operations need a bearer token: 401, or 405 for a GET of a POST.
+    **dict.fromkeys(
+        (
+            "api:openapi-json",
+            "api:openapi-view",
+            "api:list_programs",
+            "api:get_program",
+            "api:verify_credential",
+            "api:list_chapters",
+            "api:get_chapter",
+            "api:list_jornadas",
+            "api:get_jornada",
+            "api:list_news",
+            "api:get_news",
+            "api:list_opportunities",
+            "api:list_organizations",
+            "api:get_organization",
+            "api:public_figures",
+        ),
+        (200,) * 12,
+    ),
+    **dict.fromkeys(
+        (
+            "api:who_am_i",
+            "api:program_stages",
+            "api:chapter_events",
+            "api:event_registrations",
+            "api:sector_members",
+        ),
+        (401,) * 12,
+    ),
+    "api:import_results": (405,) * 12,
+    "api:import_certifications": (405,) * 12,
+    "api_token": (405,) * 12,
+    "api:api-root": (404,) * 12,
 }
 
 # The project's URLs the matrix does not need to list: allauth's own account pages (covered

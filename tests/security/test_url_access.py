@@ -60,6 +60,22 @@ PUBLIC = {
     "news:sector_feed_rss",
     "news:chapter_feed",
     "news:chapter_feed_rss",
+    # The API (issue 25): its document, its docs page and the public reads.
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:list_programs",
+    "api:get_program",
+    "api:verify_credential",
+    "api:list_chapters",
+    "api:get_chapter",
+    "api:list_jornadas",
+    "api:get_jornada",
+    "api:list_news",
+    "api:get_news",
+    "api:list_opportunities",
+    "api:list_organizations",
+    "api:get_organization",
+    "api:public_figures",
     # Verified Mexican organisations (issue 20's public contract).
     "counterparts:list",
     "counterparts:detail",
@@ -100,6 +116,9 @@ PUBLIC = {
     "openid_connect_login",
     "openid_connect_callback",
 }
+# The partner API (issue 25) asks for a bearer token, not a login: an anonymous call answers
+# 401 with a problem document (405 for a GET of a POST-only operation).
+TOKEN_REQUIRED_PREFIX = "/api/v1/partner/"
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/", "/en/accounts/login/", "/en/admin/login/")
 
 
@@ -119,6 +138,12 @@ def test_anonymous_visitor_is_denied_unless_the_url_is_public(client, route):
     response = client.get(route.path)
     assert response.status_code < 500, f"{route.path} answered {response.status_code}"
     if route.name in PUBLIC:
+        return
+    if route.path.startswith(TOKEN_REQUIRED_PREFIX):
+        assert response.status_code in (401, 405), (route.path, response.status_code)
+        if response.status_code == 401:
+            assert response["Content-Type"] == "application/problem+json"
+            assert response["WWW-Authenticate"].startswith("Bearer")
         return
     if response.status_code in (301, 302):
         location = response["Location"]

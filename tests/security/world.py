@@ -622,6 +622,32 @@ def build_world(text=None) -> World:
             "chapters:proposal_create", args=[ime_jornada.slug, "speaker"]
         ),
         "pncs:announcements": r("pncs:announcements"),
+        # The partner API (issue 25): public reads for everyone, partner operations for a
+        # bearer token only (a signed-in session opens none of them).
+        "api_token": r("api_token"),
+        "api:api-root": r("api:api-root"),
+        "api:openapi-json": r("api:openapi-json"),
+        "api:openapi-view": r("api:openapi-view"),
+        "api:list_programs": r("api:list_programs"),
+        "api:get_program": r("api:get_program", args=[program.slug]),
+        "api:verify_credential": r("api:verify_credential", args=[certificate.code]),
+        "api:list_chapters": r("api:list_chapters"),
+        "api:get_chapter": r("api:get_chapter", args=[chapter_a.slug]),
+        "api:list_jornadas": r("api:list_jornadas"),
+        "api:get_jornada": r("api:get_jornada", args=[jornada.pk]),
+        "api:list_news": r("api:list_news"),
+        "api:get_news": r("api:get_news", args=[news_post.slug]),
+        "api:list_opportunities": r("api:list_opportunities"),
+        "api:list_organizations": r("api:list_organizations"),
+        "api:get_organization": r("api:get_organization", args=[org.slug]),
+        "api:public_figures": r("api:public_figures"),
+        "api:who_am_i": r("api:who_am_i"),
+        "api:program_stages": r("api:program_stages"),
+        "api:import_results": r("api:import_results", args=[1]),
+        "api:import_certifications": r("api:import_certifications", args=[1]),
+        "api:chapter_events": r("api:chapter_events"),
+        "api:event_registrations": r("api:event_registrations", args=[jornada.pk]),
+        "api:sector_members": r("api:sector_members"),
     }
     refresh_figures()  # the beat's work: the figures pages only read snapshots
     return w

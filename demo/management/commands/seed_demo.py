@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import (
+    api,
     chapters,
     counterparts,
     duplicates,
@@ -40,6 +41,7 @@ DOMAINS = [
     ("workbench", workbench),
     ("surveys", surveys),
     ("figures", figures),
+    ("api", api),
 ]
 
 
