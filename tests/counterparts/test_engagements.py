@@ -586,7 +586,7 @@ def test_engagements_are_on_the_figures_pages_through_the_disclosure_rule(client
         for f in client.get(reverse("figures")).context["figures"]["figures"]
         if f.slug == "engagement_kinds"
     )
-    rows = dict((row[0], row[1]) for row in figure.rows)
+    rows = {row[0]: row[1] for row in figure.rows}
     assert rows["Recibir la visita o conferencia de un miembro"] == "6"
     assert rows["Mentoría a la institución"] == "<5"
     staff = UserFactory(is_staff=True)
