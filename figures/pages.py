@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chapters.models import Officer
+from counterparts.models import Engagement
 from members.choices import EducationLevel, MexicanState
 from programs.models import Application
 
@@ -703,13 +704,113 @@ def public_chapter_figure(data):
     )
 
 
+# --- Engagements with Mexican organisations (issue 20) --------------------------------------
+
+
+def engagement_figures(data, *, public) -> list:
+    """The impact ledger: engagements by state, kind, sector and the member's country, and
+    the members engaged and organisations served, through the one disclosure rule (small
+    cells hidden on the public page, the total rounded there). Nothing when a snapshot
+    predates them."""
+    engagements = data.get("engagements")
+    if not engagements or not engagements["total"]:
+        return []
+    total = rounded_total(engagements["total"]) if public else shown(engagements["total"])
+    base = None if public else total
+
+    def table(pairs, *, ranked=True):
+        result = breakdown(pairs, public=public, total=total)
+        return result.ranked() if ranked else result
+
+    states = table(
+        [
+            (label, engagements["by_state"].get(value, 0))
+            for value, label in Engagement.State.choices
+        ],
+        ranked=False,
+    )
+    kinds = table(
+        [(label, engagements["by_kind"].get(value, 0)) for value, label in Engagement.Kind.choices]
+    )
+    sectors = table(
+        [
+            (_name(s), engagements["by_sector"].get(str(s["id"]), 0))
+            for s in data["reference"]["sectors"]
+        ]
+    )
+    countries = breakdown(
+        [(country_name(code), n) for code, n in engagements["by_country"].items() if code and n],
+        public=public,
+        total=total,
+        relation=AT_MOST,
+    ).ranked()
+    reach = breakdown(
+        [
+            (gettext("Miembros de la red participantes"), engagements["members"]),
+            (gettext("Organizaciones atendidas"), engagements["organizations"]),
+        ],
+        public=public,
+    )
+    unit = gettext("Colaboraciones")
+    summary = gettext("Colaboraciones registradas: %(total)s.") % {"total": total.text}
+    return [
+        charts.bar_figure(
+            "engagement_states",
+            gettext("Colaboraciones con organizaciones mexicanas por estado"),
+            states,
+            base=base,
+            unit=unit,
+            summary=summary,
+        ),
+        charts.bar_figure(
+            "engagement_kinds",
+            gettext("Colaboraciones por tipo"),
+            kinds,
+            base=base,
+            unit=unit,
+            summary=_top_summary(kinds, gettext("El tipo más frecuente es %(label)s (%(count)s).")),
+        ),
+        charts.bar_figure(
+            "engagement_sectors",
+            gettext("Colaboraciones por sector"),
+            sectors,
+            base=base,
+            unit=unit,
+            summary=_top_summary(
+                sectors, gettext("El sector con más colaboraciones es %(label)s (%(count)s).")
+            ),
+        ),
+        charts.bar_figure(
+            "engagement_countries",
+            gettext("Colaboraciones por país de residencia del miembro"),
+            countries,
+            base=base,
+            unit=unit,
+            summary=_top_summary(
+                countries, gettext("El país con más colaboraciones es %(label)s (%(count)s).")
+            ),
+        ),
+        charts.bar_figure(
+            "engagement_reach",
+            gettext("Miembros participantes y organizaciones atendidas"),
+            reach,
+            unit=gettext("Cantidad"),
+            summary=gettext("Personas de la red y organizaciones mexicanas en colaboraciones."),
+        ),
+    ]
+
+
 def public_figures(data) -> dict:
     """Everything the public page shows: aggregate counts only, under the disclosure rule."""
     members = data["members"]
     return {
         "total": rounded_total(members["total"]),
         "countries": len([c for c, n in members["by_country"].items() if n]),
-        "figures": [*member_figures(data, public=True), public_chapter_figure(data)],
+        "figures": [
+            *member_figures(data, public=True),
+            public_chapter_figure(data),
+            *engagement_figures(data, public=True),
+        ],
         "programs": program_sections(data, public=True),
         "census": census_figures(data),
     }
@@ -727,6 +828,11 @@ def staff_figures(data) -> dict:
             {"slug": "chapters", "title": gettext("Capítulos"), "figures": chapter_figures(data)},
             {"slug": "jornadas", "title": gettext("Jornadas"), "figures": jornada_figures(data)},
             {"slug": "pncs", "title": gettext("PNCS"), "figures": pncs_figures(data)},
+            {
+                "slug": "engagements",
+                "title": gettext("Colaboraciones con organizaciones"),
+                "figures": engagement_figures(data, public=False),
+            },
             {
                 "slug": "announcements",
                 "title": gettext("Anuncios"),

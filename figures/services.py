@@ -25,6 +25,7 @@ from django.utils import timezone
 from announcements.figures import announcement_aggregates
 from chapters.figures import chapter_aggregates, jornada_aggregates, membership_counts
 from chapters.models import Membership
+from counterparts.figures import engagement_aggregates
 from members.figures import member_aggregates, reference
 from members.models import Profile, ProfileSector
 from pncs.figures import pncs_aggregates
@@ -118,6 +119,7 @@ def compute_figures(*, filters: Filters | None = None, now=None) -> dict:
         ),
         "pncs": pncs_aggregates(since=since, sector_id=filters.sector, country=filters.country),
         "announcements": announcement_aggregates(),
+        "engagements": engagement_aggregates(sector_id=filters.sector),
     }
     if filters.is_empty:
         data["programs"] = published_program_aggregates()

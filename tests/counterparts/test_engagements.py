@@ -561,3 +561,37 @@ def test_the_overdue_count_is_on_the_pncs_area_and_imes_dashboard(client):
     client.force_login(staff)
     page = client.get(reverse("figures_staff")).content.decode()
     assert "Vencidas: 1" in page
+
+
+# --- the network's figures -------------------------------------------------------------------
+
+
+def test_engagements_are_on_the_figures_pages_through_the_disclosure_rule(client):
+    from django.contrib.auth.models import Group
+
+    from core.access import IME_STAFF
+    from figures.services import refresh_figures
+    from tests.factories import UserFactory, with_totp
+
+    for _n in range(6):
+        _engagement(kind="visit")
+    _completed(kind="mentoring")
+    refresh_figures()
+    page = client.get(reverse("figures")).content.decode()
+    assert "Colaboraciones con organizaciones mexicanas por estado" in page
+    assert "Colaboraciones por tipo" in page
+    # Six visits are shown; the one mentoring (a small cell) is not given away.
+    figure = next(
+        f
+        for f in client.get(reverse("figures")).context["figures"]["figures"]
+        if f.slug == "engagement_kinds"
+    )
+    rows = {row[0]: row[1] for row in figure.rows}
+    assert rows["Recibir la visita o conferencia de un miembro"] == "6"
+    assert rows["Mentoría a la institución"] == "<5"
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(staff)
+    client.force_login(staff)
+    page = client.get(reverse("figures_staff")).content.decode()
+    assert "Colaboraciones con organizaciones" in page
