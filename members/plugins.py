@@ -2,7 +2,9 @@
 
 An installed app may provide a module named after an extension point:
 `<app>.personal_data` (export(user), erase(user)), `<app>.audiences` (announcements.audiences),
-`<app>.member_groups` (the chapter filter of pncs.filters); templates plug in by name
+`<app>.member_groups` (the chapter filter of pncs.filters), `<app>.landing`
+(`landing_url(user)`: where an account that is not a member lands instead of the member's
+onboarding, e.g. a Mexican student's page); templates plug in by name
 (`<app>/_dashboard.html`). (The directory takes no filters from other apps: it filters only
 on what its cards show, members.filters.)
 """
@@ -25,3 +27,13 @@ def app_modules(name: str):
                 raise
             continue
         yield app_config.label, module
+
+
+def landing_url(user) -> str | None:
+    """The page of the first installed app whose `<app>.landing.landing_url(user)` claims
+    an account without a member's profile (a Mexican student), or None."""
+    for _label, module in app_modules("landing"):
+        url = module.landing_url(user)
+        if url:
+            return url
+    return None

@@ -47,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("", include("pncs.urls")),
     path("", include("programs.urls")),
     path("", include("counterparts.urls")),
+    path("", include("internships.urls")),
     path("", include("announcements.urls")),
     # figures: public page named "figures" (the footer links it) and /staff/figures/.
     path("", include("figures.urls")),

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rule, as data: who may import whom (their own modules aside).
 #
 #   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
-#        <-  counterparts, news  <-  figures  <-  demo
+#        <-  counterparts (<-  internships), news  <-  figures  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -27,6 +27,7 @@ DEPENDS_ON = {
     "pncs": {"core", "members", "announcements"},
     "programs": {"core", "members", "announcements"},
     "counterparts": {"core", "members", "messaging", "pncs"},
+    "internships": {"core", "members", "pncs", "counterparts"},
     "news": {"core", "members", "announcements", "chapters", "pncs"},
     "figures": {
         "core",
@@ -37,6 +38,7 @@ DEPENDS_ON = {
         "pncs",
         "programs",
         "counterparts",
+        "internships",
     },
     "demo": {
         "core",
@@ -47,6 +49,7 @@ DEPENDS_ON = {
         "pncs",
         "programs",
         "counterparts",
+        "internships",
         "news",
         "figures",
     },
