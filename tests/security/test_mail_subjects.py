@@ -255,6 +255,34 @@ def test_a_news_decision_mail_names_the_post_on_one_plain_line(django_capture_on
     _assert_plain_one_line(sent[0].subject, holds=SHOWN)
 
 
+def test_internship_subjects_are_plain(django_capture_on_commit_callbacks):
+    from internships import services
+    from tests.internships.factories import placement, student
+
+    host = member()
+    coordinator("tic")
+    row = placement(host=host, title_es=TITLE[:200], status="submitted")
+    reviewed = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.review_placement(
+            placement_id=row.pk, decision="published", reason=TITLE, by=None
+        ),
+    )
+    applicant = student(full_name=TITLE[:200])
+    applied = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.apply(placement_id=row.pk, student=applicant, motivation=TITLE),
+    )
+    decided = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.decide_application(
+            application_id=row.applications.get().pk, decision="accepted", reason=TITLE, by=host
+        ),
+    )
+    for sent in (reviewed, applied, decided):
+        _assert_plain_one_line(sent[0].subject, holds=SHOWN)
+
+
 # Every way the project sends mail, by module: a new one must be added to this file.
 SENDERS = {
     "members/services/mail.py": {"EmailMultiAlternatives", "queue_transactional_email"},
@@ -268,6 +296,7 @@ SENDERS = {
     "messaging/services.py": {"queue_email_to_user"},
     "counterparts/services.py": {"queue_email_to_user", "queue_transactional_email"},
     "news/services.py": {"queue_email_to_user"},
+    "internships/services.py": {"queue_email_to_user"},
     # The invitation of an imported person: a fixed subject of ours, cleaned as any other.
     "announcements/invitations.py": {"EmailMultiAlternatives"},
 }

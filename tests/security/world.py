@@ -26,6 +26,9 @@ from pncs.models import Affiliation, Interest, MemberExport
 from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
+from tests.internships.factories import application as internship_application
+from tests.internships.factories import placement as internship_placement
+from tests.internships.factories import student as internship_student
 from tests.factories import (
     ChapterFactory,
     JornadaFactory,
@@ -231,6 +234,20 @@ def build_world(text=None) -> World:
         created_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=10),
     )
+    # Internships (issue 20): the owner hosts a published TIC placement (the TIC PNCS is
+    # coord_own's) and one the PNCS asked changes of; a student (no role of the matrix)
+    # applied to the first with their CV.
+    placement = internship_placement(
+        host=owner,
+        title_es=txt("Estancia en aprendizaje automático"),
+        institution=txt("Universidad Ficticia de Texas"),
+        description_es=txt("Descripción de la estancia."),
+    )
+    placement_changes = internship_placement(host=owner, status="changes")
+    student = internship_student(full_name=txt("Sofía Ramírez"), university=txt("UAF"))
+    internship_app = internship_application(
+        placement=placement, student=student, motivation=txt("Quiero aprender.")
+    )
     # Someone imported and invited (issue 26): no account, reached by their refusal link.
     invitee = Invitee.objects.create(
         email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
@@ -280,6 +297,9 @@ def build_world(text=None) -> World:
         "expertise_request": accepted_request,
         "changes_request": changes_request,
         "member_invitation": member_invitation,
+        "placement": placement,
+        "internship_application": internship_app,
+        "student": student,
     }
     r = reverse
     w.urls = {
@@ -375,6 +395,20 @@ def build_world(text=None) -> World:
         "counterparts:member_invitation": r(
             "counterparts:member_invitation", args=[member_invitation.pk]
         ),
+        "internships:list": r("internships:list"),
+        "internships:detail": r("internships:detail", args=[placement.pk]),
+        "internships:apply": r("internships:apply", args=[placement.pk]),
+        "internships:offer": r("internships:offer"),
+        "internships:host_list": r("internships:host_list"),
+        "internships:host_placement": r("internships:host_placement", args=[placement.pk]),
+        "internships:host_edit": r("internships:host_edit", args=[placement_changes.pk]),
+        "internships:review_list": r("internships:review_list"),
+        "internships:review": r("internships:review", args=[placement.pk]),
+        "internships:application": r("internships:application", args=[internship_app.pk]),
+        "internships:application_cv": r("internships:application_cv", args=[internship_app.pk]),
+        "internships:student_home": r("internships:student_home"),
+        "internships:student_profile": r("internships:student_profile"),
+        "internships:student_cv": r("internships:student_cv"),
         "programs:list": r("programs:list"),
         "programs:mine": r("programs:mine"),
         "programs:withdraw": r("programs:withdraw", args=[application.pk]),
