@@ -26,9 +26,6 @@ from pncs.models import Affiliation, Interest, MemberExport
 from programs.models import Enrolment
 from programs.services import issue_certificates
 from tests.counterparts.factories import organization
-from tests.internships.factories import application as internship_application
-from tests.internships.factories import placement as internship_placement
-from tests.internships.factories import student as internship_student
 from tests.factories import (
     ChapterFactory,
     JornadaFactory,
@@ -46,6 +43,9 @@ from tests.factories import (
     program_with_stages,
     with_totp,
 )
+from tests.internships.factories import application as internship_application
+from tests.internships.factories import placement as internship_placement
+from tests.internships.factories import student as internship_student
 
 ROLES = (
     "anonymous",
