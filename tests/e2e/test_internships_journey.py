@@ -6,6 +6,7 @@ application, downloads the CV, shortlists and accepts; the student sees the acce
 Pages pass axe."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -107,7 +108,7 @@ def test_a_student_signs_up_applies_with_a_cv_and_the_host_accepts(page, live_se
     assert_no_serious_axe_violations(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Descargar el CV (PDF)").click()
-    assert open(download.value.path(), "rb").read().startswith(b"%PDF-")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     page.get_by_label("Preseleccionar").check()
     page.get_by_role("button", name="Guardar y avisar por correo").click()
     expect(page.get_by_text("Decisión guardada")).to_be_visible()
