@@ -8,7 +8,15 @@ from core.choices import FilterForm, name_empty_choices
 from members.choices import MexicanState
 from members.models import ExpertiseTag, Language, Sector
 
-from .models import ExpertiseRequest, Organization, OrganizationMember
+from .models import (
+    Engagement,
+    EngagementOutcome,
+    ExpertiseRequest,
+    MentoringSession,
+    Milestone,
+    Organization,
+    OrganizationMember,
+)
 from .validators import normalise_rfc
 
 RFC_TAKEN = _("Ya hay una organización registrada con este RFC.")
@@ -292,3 +300,185 @@ class InvitationAnswerForm(forms.Form):
 
 
 NOT_VERIFIED = _("Solo una organización verificada por el PNCS puede presentar solicitudes.")
+
+
+# --- Engagements (issue 20) ----------------------------------------------------------------
+
+CANCEL_REASON_REQUIRED = _("Escribe el motivo de la cancelación: se envía a la otra parte.")
+SESSION_MINUTES = _("Escribe una duración de 1 a 720 minutos.")
+MILESTONE_DATE_RANGE = _("Elige una fecha entre 2000 y 2100.")
+FIGURE_TOO_LARGE = _("Escribe un número de 0 a 100000.")
+MAX_FIGURE = 100_000
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _sane_date(value):
+    # Dates far off are typos (a year 20266), not plans: refused before the database sees them.
+    if value is not None and not 2000 <= value.year <= 2100:
+        raise forms.ValidationError(MILESTONE_DATE_RANGE)
+    return value
+
+
+class CancelEngagementForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motivo de la cancelación"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": CANCEL_REASON_REQUIRED},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(CANCEL_REASON_REQUIRED)
+        return reason
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on"]
+        widgets = {"due_on": DATE_WIDGET}
+
+    def clean_due_on(self):
+        return _sane_date(self.cleaned_data["due_on"])
+
+
+class GoalsForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Objetivos de la mentoría (uno por línea)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class MentoringSessionForm(forms.ModelForm):
+    class Meta:
+        model = MentoringSession
+        fields = ["held_on", "minutes", "topic", "notes"]
+        widgets = {
+            "held_on": DATE_WIDGET,
+            "minutes": forms.NumberInput(attrs={"min": 1, "max": 720}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_held_on(self):
+        return _sane_date(self.cleaned_data["held_on"])
+
+    def clean_minutes(self):
+        value = self.cleaned_data["minutes"]
+        if not 1 <= value <= 720:
+            raise forms.ValidationError(SESSION_MINUTES)
+        return value
+
+
+class OutcomeForm(forms.ModelForm):
+    rating = forms.TypedChoiceField(
+        label=_("Calificación de la colaboración"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        help_text=_("5 es la mejor."),
+    )
+
+    class Meta:
+        model = EngagementOutcome
+        fields = [
+            "hours_given",
+            "students_hosted",
+            "agreements_signed",
+            "projects_started",
+            "rating",
+            "story",
+            "share_story",
+        ]
+        widgets = {
+            "story": forms.Textarea(attrs={"rows": 4}),
+            **{
+                name: forms.NumberInput(attrs={"min": 0, "max": MAX_FIGURE})
+                for name in (
+                    "hours_given",
+                    "students_hosted",
+                    "agreements_signed",
+                    "projects_started",
+                )
+            },
+        }
+        help_texts = {
+            "story": _(
+                "Unas líneas sobre lo que lograron. Solo se publica si ambas partes aceptan."
+            ),
+            "share_story": _(
+                "La historia aparece en la página pública de la organización solo si la otra "
+                "parte también acepta."
+            ),
+        }
+
+    def _figure(self, name):
+        value = self.cleaned_data[name]
+        if value is None or not 0 <= value <= MAX_FIGURE:
+            raise forms.ValidationError(FIGURE_TOO_LARGE)
+        return value
+
+    def clean_hours_given(self):
+        return self._figure("hours_given")
+
+    def clean_students_hosted(self):
+        return self._figure("students_hosted")
+
+    def clean_agreements_signed(self):
+        return self._figure("agreements_signed")
+
+    def clean_projects_started(self):
+        return self._figure("projects_started")
+
+
+DATES_REVERSED = _("Elige una fecha final igual o posterior a la inicial.")
+
+
+class PipelineFilterForm(FilterForm):
+    """The coordinator's pipeline filters; an unknown value is an error next to its field.
+    The organisations offered are those the coordinator reviews (their sectors)."""
+
+    state = forms.ChoiceField(label=_("Estado"), required=False)
+    kind = forms.ChoiceField(label=_("Tipo"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organización"), queryset=Organization.objects.none(), required=False
+    )
+    date_from = forms.DateField(label=_("Desde"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("Hasta"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Todos")), *Engagement.State.choices]
+        self.fields["kind"].choices = [("", _("Todos")), *ExpertiseRequest.Kind.choices]
+        self.fields["organization"].queryset = Organization.objects.reviewable_by(user).order_by(
+            "legal_name"
+        )
+        self.fields["organization"].empty_label = _("Todas")
+        name_empty_choices(self, filtering=True)
+
+    def clean_date_from(self):
+        return _sane_date(self.cleaned_data["date_from"])
+
+    def clean_date_to(self):
+        return _sane_date(self.cleaned_data["date_to"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", DATES_REVERSED)
+        return data
+
+    def audit_filters(self) -> dict:
+        """The filters as the audit log records them (ids and codes, no personal data)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "export": "engagement_pipeline",
+            **{
+                name: str(value.pk if hasattr(value, "pk") else value)
+                for name, value in data.items()
+                if value
+            },
+        }

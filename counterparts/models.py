@@ -3,6 +3,7 @@ research centres, public bodies and civil society. An organisation is registered
 person, verified by the PNCS of its main sector, and only then shown to the public."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ from members.choices import MexicanState
 from members.models import ExpertiseTag, Language, Sector
 
 from .querysets import (
+    EngagementQuerySet,
     ExpertiseRequestQuerySet,
     InvitationQuerySet,
     MemberInvitationQuerySet,
@@ -360,3 +362,240 @@ class MemberInvitation(models.Model):
 
     def __str__(self):
         return f"{self.request_id} → {self.member_id} ({self.status})"
+
+
+# --- Engagements and their outcomes: the impact ledger (issue 20) --------------------------
+
+
+class Engagement(models.Model):
+    """What an accepted match becomes: a member of the network working with a Mexican
+    organisation (or hosting a student, for internships). Planned, then active, then
+    completed (with outcomes from both sides) or cancelled (with a reason). Every change
+    of state is dated in its history (EngagementEvent): who, when, why."""
+
+    # The kinds of the requests (internship placements included): one list for both.
+    Kind = ExpertiseRequest.Kind
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planeada")
+        ACTIVE = "active", _("En curso")
+        COMPLETED = "completed", _("Concluida")
+        CANCELLED = "cancelled", _("Cancelada")
+
+    kind = models.CharField(_("tipo"), max_length=12, choices=ExpertiseRequest.Kind.choices)
+    sector = models.ForeignKey(
+        Sector,
+        verbose_name=_("sector"),
+        on_delete=models.PROTECT,
+        related_name="engagements",
+        help_text=_("El PNCS de este sector da seguimiento a la colaboración."),
+    )
+    member = models.ForeignKey(
+        "members.Profile",
+        verbose_name=_("miembro de la red"),
+        on_delete=models.CASCADE,
+        related_name="engagements",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organización"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagements",
+    )
+    # For internships: the Mexican student the member hosts (the internships app links its
+    # placements and applications to the engagement, not the other way round).
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("estudiante"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student_engagements",
+    )
+    request = models.ForeignKey(
+        ExpertiseRequest,
+        verbose_name=_("solicitud de origen"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagements",
+    )
+    invitation = models.OneToOneField(
+        MemberInvitation,
+        verbose_name=_("invitación de origen"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engagement",
+    )
+    title = models.CharField(_("título"), max_length=200)
+    state = models.CharField(
+        _("estado"), max_length=10, choices=State.choices, default=State.PLANNED
+    )
+    starts_on = models.DateField(_("inicio previsto"), null=True, blank=True)
+    ends_on = models.DateField(_("fin previsto"), null=True, blank=True)
+    # Mentoring engagements: what the mentoring should achieve, one goal per line.
+    goals = models.TextField(_("objetivos"), max_length=4000, blank=True)
+    started_at = models.DateTimeField(_("iniciada el"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("concluida el"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelada el"), null=True, blank=True)
+    cancel_reason = models.TextField(_("motivo de la cancelación"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("abierta por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("abierta el"))
+    updated_at = models.DateTimeField(_("actualizada el"))
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("colaboración")
+        verbose_name_plural = _("colaboraciones")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["sector", "state", "created_at"], name="counterparts_eng_pipe"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="counterparts_eng_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_mentoring(self) -> bool:
+        return self.kind in MENTORING_KINDS
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.PLANNED, self.State.ACTIVE)
+
+
+# Kinds whose engagements carry goals and dated sessions.
+MENTORING_KINDS = frozenset({ExpertiseRequest.Kind.MENTORING, ExpertiseRequest.Kind.PROGRAMME})
+
+
+class EngagementEvent(models.Model):
+    """One dated step of an engagement (opened, started, completed, cancelled, outcome
+    recorded): the audit of its state changes, with who and why."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Abierta")
+        STARTED = "started", _("Iniciada")
+        COMPLETED = "completed", _("Concluida")
+        CANCELLED = "cancelled", _("Cancelada")
+        OUTCOME = "outcome", _("Resultados registrados")
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("paso"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("motivo"), max_length=2000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("fecha"))
+
+    class Meta:
+        verbose_name = _("paso de una colaboración")
+        verbose_name_plural = _("pasos de las colaboraciones")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.engagement_id} {self.action}"
+
+
+class Milestone(models.Model):
+    """A dated milestone of an engagement, marked done by either side."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("hito"), max_length=200)
+    due_on = models.DateField(_("fecha prevista"))
+    done = models.BooleanField(_("cumplido"), default=False)
+    done_at = models.DateTimeField(_("cumplido el"), null=True, blank=True)
+    created_at = models.DateTimeField(_("agregado el"))
+
+    class Meta:
+        verbose_name = _("hito")
+        verbose_name_plural = _("hitos")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class MentoringSession(models.Model):
+    """A dated session of a mentoring engagement."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("fecha"))
+    minutes = models.PositiveSmallIntegerField(_("duración (minutos)"))
+    topic = models.CharField(_("tema"), max_length=200)
+    notes = models.TextField(_("notas"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registrada el"))
+
+    class Meta:
+        verbose_name = _("sesión de mentoría")
+        verbose_name_plural = _("sesiones de mentoría")
+        ordering = ["held_on", "pk"]
+
+    def __str__(self):
+        return f"{self.engagement_id} {self.held_on}"
+
+
+class EngagementOutcome(models.Model):
+    """What one side (the member or the organisation) records when the engagement is
+    completed: the impact figures, a 1 to 5 rating of the collaboration and a short story,
+    shown publicly only when both sides agree to it."""
+
+    class Side(models.TextChoices):
+        MEMBER = "member", _("Miembro de la red")
+        ORGANIZATION = "organization", _("Organización")
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="outcomes")
+    side = models.CharField(_("lado"), max_length=12, choices=Side.choices)
+    hours_given = models.PositiveIntegerField(_("horas dedicadas"), default=0)
+    students_hosted = models.PositiveIntegerField(_("estudiantes recibidos"), default=0)
+    agreements_signed = models.PositiveIntegerField(_("convenios firmados"), default=0)
+    projects_started = models.PositiveIntegerField(
+        _("proyectos financiados o iniciados"), default=0
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("calificación"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    story = models.TextField(_("historia breve"), max_length=1000, blank=True)
+    share_story = models.BooleanField(_("acepto que la historia se publique"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("registrados el"))
+
+    class Meta:
+        verbose_name = _("resultados de una colaboración")
+        verbose_name_plural = _("resultados de las colaboraciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "side"], name="counterparts_outcome_once_per_side"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5),
+                name="counterparts_outcome_rating_1_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.engagement_id} {self.side}"

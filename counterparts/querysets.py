@@ -106,3 +106,54 @@ class MemberInvitationQuerySet(models.QuerySet):
     def due_to_expire(self, now=None):
         """Pending invitations whose reply time has passed."""
         return self.pending().filter(expires_at__lte=now or timezone.now())
+
+
+class EngagementQuerySet(models.QuerySet):
+    def of_member(self, user):
+        """The engagements of the network member `user`."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member__user=user)
+
+    def of_organization_person(self, user):
+        """The engagements of the organisations `user` acts for."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__people__user=user)
+
+    def followed_by(self, user):
+        """What a coordinator follows: IME staff every engagement; a coordinator those of
+        the sectors of the active PNCS they coordinate."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_ime_staff(user):
+            return self.all()
+        return self.filter(sector__pncs__is_active=True, sector__pncs__coordinators=user)
+
+    def involving(self, user):
+        """The user's own engagements: as the network member, as the student and as a
+        person of the organisation (subqueries, not joins: one row each)."""
+        if not user.is_authenticated:
+            return self.none()
+        of_organization = self.model.objects.of_organization_person(user).values("pk")
+        return self.filter(
+            models.Q(member__user=user) | models.Q(student=user) | models.Q(pk__in=of_organization)
+        )
+
+    def visible_to(self, user):
+        """Every engagement the user may open: their own (`involving`) and those their PNCS
+        follows."""
+        if not user.is_authenticated:
+            return self.none()
+        of_organization = self.model.objects.of_organization_person(user).values("pk")
+        followed = self.model.objects.followed_by(user).values("pk")
+        return self.filter(
+            models.Q(member__user=user)
+            | models.Q(student=user)
+            | models.Q(pk__in=of_organization)
+            | models.Q(pk__in=followed)
+        )
+
+    def open(self):
+        """Planned or active."""
+        return self.filter(state__in=("planned", "active"))

@@ -1,5 +1,6 @@
 """State changes of the counterparts app. Each service owns its transaction; mail goes out
-after commit (members.services)."""
+after commit (members.services). The engagements' services live in `.engagements` (one
+module per feature); `open_engagement` is also reached from here."""
 
 import secrets
 from datetime import timedelta
@@ -18,6 +19,8 @@ from messaging.services import PartySpec, open_thread, person_party
 from pncs.matching import suggest_members
 from pncs.models import Opportunity, Pncs
 
+from .engagements import open_engagement as open_engagement
+from .engagements import open_engagement_for_invitation
 from .models import (
     ExpertiseRequest,
     MemberInvitation,
@@ -34,7 +37,17 @@ IDENTITY_FIELDS = ("legal_name", "rfc", "kind", "main_sector")
 
 
 # Paths of counterparts.urls beside the public page: never an organisation's slug.
-RESERVED_SLUGS = {"register", "mine", "review", "invitations", "manage", "triage", "invited"}
+RESERVED_SLUGS = {
+    "register",
+    "mine",
+    "review",
+    "invitations",
+    "manage",
+    "triage",
+    "invited",
+    "engagements",
+    "pipeline",
+}
 
 
 def _unique_slug(name: str) -> str:
@@ -525,16 +538,23 @@ def answer_invitation(*, invitation_id: int, user, accept: bool, reason: str = "
             )
         invitation.save(update_fields=["status", "answer_reason", "answered_at", "thread"])
         if accept:
-            _queue_accepted_email(invitation)
+            # Both sides said yes: the organisation by its accepted request, the member now.
+            engagement = open_engagement_for_invitation(invitation=invitation)
+            _queue_accepted_email(invitation, engagement)
     return invitation
 
 
-def _queue_accepted_email(invitation) -> None:
+def _queue_accepted_email(invitation, engagement=None) -> None:
     def context():
         return {
             "request": invitation.request,
             "member": public_name(invitation.member),
             "url": settings.SITE_URL + reverse("messaging:thread", args=[invitation.thread_id]),
+            "engagement_url": (
+                settings.SITE_URL + reverse("counterparts:engagement", args=[engagement.pk])
+                if engagement is not None
+                else ""
+            ),
         }
 
     for user in _organization_people(invitation.request.organization):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import request_views, views
+from . import engagement_views, pipeline_views, request_views, views
 
 app_name = "counterparts"
 
@@ -52,6 +52,65 @@ urlpatterns = [
         "organizations/invited/<int:pk>/",
         request_views.member_invitation,
         name="member_invitation",
+    ),
+    # Engagements and their outcomes (the impact ledger).
+    path("organizations/engagements/", engagement_views.engagement_list, name="engagements"),
+    path(
+        "organizations/engagements/<int:pk>/",
+        engagement_views.engagement_detail,
+        name="engagement",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/start/",
+        engagement_views.engagement_start,
+        name="engagement_start",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/complete/",
+        engagement_views.engagement_complete,
+        name="engagement_complete",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/cancel/",
+        engagement_views.engagement_cancel,
+        name="engagement_cancel",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/milestones/",
+        engagement_views.milestone_add,
+        name="milestone_add",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/milestones/<int:milestone_pk>/",
+        engagement_views.milestone_done,
+        name="milestone_done",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/goals/",
+        engagement_views.engagement_goals,
+        name="engagement_goals",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/sessions/",
+        engagement_views.session_add,
+        name="session_add",
+    ),
+    path(
+        "organizations/engagements/<int:pk>/outcome/",
+        engagement_views.outcome_record,
+        name="outcome_record",
+    ),
+    # The coordinator's pipeline, its export and the yearly report of a PNCS.
+    path("organizations/pipeline/", pipeline_views.pipeline_view, name="pipeline"),
+    path(
+        "organizations/pipeline/export.csv",
+        pipeline_views.pipeline_export,
+        name="pipeline_export",
+    ),
+    path(
+        "organizations/pipeline/report/<int:pncs_pk>/<int:year>.<str:extension>",
+        pipeline_views.yearly_report,
+        name="yearly_report",
     ),
     path("organizations/<slug:slug>/", views.organization_detail, name="detail"),
 ]

@@ -14,10 +14,12 @@ from members.access import member_required
 from pncs.access import can_use_pncs_area
 
 from . import services
+from .engagements import public_stories
 from .forms import DecisionForm, InvitationForm, OrganizationFilterForm, OrganizationForm
-from .models import Organization, OrganizationInvitation, OrganizationMember
+from .models import Engagement, Organization, OrganizationInvitation, OrganizationMember
 
 PAGE_SIZE = 20
+STORIES_SHOWN = 10
 REGISTERED = _("Registramos tu organización. El PNCS de su sector la revisará y te escribirá.")
 SAVED = _("Cambios guardados.")
 RESUBMITTED = _("Cambios guardados. La organización vuelve a revisión del PNCS.")
@@ -52,7 +54,17 @@ def organization_list(request):
 def organization_detail(request, slug):
     """A verified organisation's public page."""
     organization = get_object_or_404(Organization.objects.for_listing(), slug=slug)
-    return render(request, "counterparts/organization_detail.html", {"organization": organization})
+    # Stories of its completed engagements that both sides agreed to publish.
+    stories = (
+        public_stories(Engagement.objects.filter(organization=organization))
+        .prefetch_related("outcomes")
+        .order_by("-completed_at")[:STORIES_SHOWN]
+    )
+    return render(
+        request,
+        "counterparts/organization_detail.html",
+        {"organization": organization, "stories": stories},
+    )
 
 
 @member_required

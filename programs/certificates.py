@@ -3,7 +3,7 @@
 Both languages are on the page; the issuer's and the partner's logos, and the signer's
 signature, name and role, come from the partners (set in the admin).
 
-The text is set in DejaVu Sans, shipped with the app (programs/fonts, free licence),
+The text is set in DejaVu Sans, shipped with the app (core/fonts, core.pdf, free licence),
 so names render as written (Zoë, Łukasz, Nguyễn, Ørsted...) and nothing depends on the
 fonts of the machine; fpdf2 embeds only the glyphs used. A character the font lacks
 (e.g. CJK) is left out rather than failing the document.
@@ -11,13 +11,13 @@ fonts of the machine; fpdf2 embeds only the glyphs used. A character the font la
 
 import io
 import logging
-from pathlib import Path
 
 import segno
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from core.pdf import FONT, FONT_DIR
 from core.storage import storage_errors
 from members.files import file_response
 
@@ -29,10 +29,6 @@ logger = logging.getLogger(__name__)
 def verification_url(certificate: Certificate) -> str:
     """The absolute public URL the QR code points to (Spanish, unprefixed)."""
     return certificate.verification_url()
-
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT = "dejavu"
 
 
 def _qr_png(url: str) -> io.BytesIO:

@@ -295,6 +295,7 @@ SENDERS = {
     "programs/services.py": {"queue_email_to_user"},
     "messaging/services.py": {"queue_email_to_user"},
     "counterparts/services.py": {"queue_email_to_user", "queue_transactional_email"},
+    "counterparts/engagements.py": {"queue_email_to_user"},
     "news/services.py": {"queue_email_to_user"},
     "internships/services.py": {"queue_email_to_user"},
     # The invitation of an imported person: a fixed subject of ours, cleaned as any other.
