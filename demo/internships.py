@@ -1,7 +1,8 @@
 """Demo internships: placements demo members offer abroad (published, one waiting for the
 TIC PNCS, whose coordinator is the demo coordinator, one asked for changes), and fictitious
 Mexican students from several states, with a small PDF CV each and applications in every
-state (received, shortlisted, accepted, not selected). Runs after the members' and PNCS
+state (received, shortlisted, accepted, not selected); the accepted one is an engagement
+between the student and the host (counterparts). Runs after the members' and PNCS
 demos. Students sign in like demo members (estudiante01@demo.example.org, the members'
 demo password)."""
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from demo.members import DEMO_MEMBER_PASSWORD
 from internships.models import Application, Placement, PlacementEvent, StudentProfile
+from internships.services import on_accepted
 from members.checks import DEMO_MEMBER_DOMAIN
 from members.models import Language, PrivacyAcceptance, PrivacyNotice, Sector, User
 
@@ -255,7 +257,7 @@ def seed(*, stdout, rng, members=300, **kwargs):
         placement = placements[index]
         if placement is None:
             continue
-        _, new = Application.objects.get_or_create(
+        applied, new = Application.objects.get_or_create(
             placement=placement,
             student=students[number],
             defaults={
@@ -268,6 +270,9 @@ def seed(*, stdout, rng, members=300, **kwargs):
             },
         )
         created += new
+        if status == "accepted" and applied.engagement_id is None:
+            # The accepted student and the host: a planned engagement of the network.
+            on_accepted(application=applied, by=placement.host)
     stdout.write(
         f"internships: {sum(1 for p in placements if p)} placements, {len(students)} students, "
         f"{created} new applications"

@@ -241,6 +241,16 @@ class Application(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("enviada el"))
+    # An accepted application becomes an engagement of the network (counterparts' ledger
+    # of outcomes) between the host and the student.
+    engagement = models.ForeignKey(
+        "counterparts.Engagement",
+        verbose_name=_("colaboración"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="internship_applications",
+    )
 
     objects = ApplicationQuerySet.as_manager()
 

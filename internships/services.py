@@ -1,6 +1,8 @@
 """State changes of internships. Each service owns its transaction; mail goes out after
 commit through members' one helper (queue_email_to_user), in the recipient's language."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -8,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.emails import render_subject
+from counterparts.models import Engagement
+from counterparts.services import open_engagement
+from members.models import Profile
 from members.services import queue_email_to_user
 from pncs.models import Pncs
 
@@ -237,7 +242,7 @@ def decide_application(*, application_id: int, decision: str, reason: str, by) -
         application.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
         application.placement = placement
         if decision == Application.Status.ACCEPTED:
-            on_accepted(application=application)
+            on_accepted(application=application, by=by)
 
         def context():
             return {
@@ -245,7 +250,12 @@ def decide_application(*, application_id: int, decision: str, reason: str, by) -
                 "status": application.get_status_display(),
                 "accepted": application.status == Application.Status.ACCEPTED,
                 "reason": application.decision_reason,
-                "url": settings.SITE_URL + reverse("internships:student_home"),
+                "url": settings.SITE_URL
+                + (
+                    reverse("counterparts:engagement", args=[application.engagement_id])
+                    if application.engagement_id
+                    else reverse("internships:student_home")
+                ),
             }
 
         if application.student.is_active:
@@ -253,8 +263,31 @@ def decide_application(*, application_id: int, decision: str, reason: str, by) -
     return application
 
 
-def on_accepted(*, application: Application) -> None:
-    """An accepted student and the host become an engagement of the network. Called inside
-    decide_application's transaction with the placement row locked; the engagement record
-    is kept by counterparts (its ledger of outcomes)."""
-    return None
+def on_accepted(*, application: Application, by=None):
+    """An accepted student and the host become an engagement of the network (counterparts'
+    ledger: planned, with the placement's dates, followed by the PNCS of its sector), linked
+    from the application. Called inside decide_application's transaction, the placement row
+    locked; an application keeps the engagement it opened (never a second one). Nobody is
+    mailed from here: the student hears of the acceptance in decide_application's message.
+    Returns the engagement, or None when the host has no member profile (a placement made
+    in the admin)."""
+    if application.engagement_id is not None:
+        return application.engagement
+    placement = application.placement
+    profile = Profile.objects.filter(user=placement.host_id).first()
+    if profile is None:
+        return None
+    engagement = open_engagement(
+        kind=Engagement.Kind.INTERNSHIP,
+        sector=placement.sector_id,
+        member=profile,
+        title=placement.title,
+        student=application.student,
+        by=by,
+        starts_on=placement.starts_on,
+        ends_on=placement.starts_on + timedelta(weeks=placement.duration_weeks),
+        notify=False,
+    )
+    application.engagement = engagement
+    application.save(update_fields=["engagement"])
+    return engagement

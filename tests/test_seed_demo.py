@@ -144,3 +144,6 @@ def test_seed_demo_shows_placements_students_and_applications_in_every_state(set
         "accepted",
         "declined",
     }
+    accepted = Application.objects.get(status="accepted")
+    assert accepted.engagement.student == accepted.student
+    assert accepted.engagement.member.user == accepted.placement.host

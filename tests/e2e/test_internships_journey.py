@@ -2,7 +2,8 @@
 page, verifies by the emailed code, lands on the student's registration (never the
 member's onboarding), uploads a file that is not a PDF (refused), then a PDF CV, applies to
 a published placement (the consent to share the CV first); the host member reads the
-application, downloads the CV, shortlists and accepts; the student sees the acceptance.
+application, downloads the CV, shortlists and accepts (an engagement between them opens);
+the student sees the acceptance.
 Pages pass axe."""
 
 import re
@@ -119,6 +120,8 @@ def test_a_student_signs_up_applies_with_a_cv_and_the_host_accepts(page, live_se
     expect(page.get_by_text("Decisión guardada")).to_be_visible()
     application.refresh_from_db()
     assert application.status == "accepted"
+    assert application.engagement.student == application.student
+    assert application.engagement.member.user == host
     assert mail.outbox[-1].to == [EMAIL]
     log_out(page)
 

@@ -227,6 +227,46 @@ def test_the_host_shortlists_then_accepts_and_the_student_is_mailed(
     assert applied.status == "accepted"
 
 
+def test_an_accepted_student_and_the_host_become_one_engagement(client):
+    from counterparts.models import Engagement
+
+    host = member()
+    row = placement(host=host, title_es="Estancia con colaboración")
+    user = student()
+    applied = application(placement=row, student=user)
+    services.decide_application(application_id=applied.pk, decision="accepted", reason="", by=host)
+    applied.refresh_from_db()
+    engagement = Engagement.objects.get()
+    assert applied.engagement == engagement
+    assert (engagement.kind, engagement.member.user, engagement.student) == (
+        "internship",
+        host,
+        user,
+    )
+    assert engagement.sector_id == row.sector_id
+    assert engagement.state == "planned"
+    assert engagement.starts_on == row.starts_on
+    assert services.on_accepted(application=applied, by=host) == engagement
+    assert Engagement.objects.count() == 1
+    # Both sides reach it from their pages.
+    for person in (host, user):
+        client.force_login(person)
+        response = client.get(reverse("counterparts:engagement", args=[engagement.pk]))
+        assert response.status_code == 200
+
+
+def test_shortlisting_or_declining_opens_no_engagement():
+    from counterparts.models import Engagement
+
+    host = member()
+    row = placement(host=host)
+    first = application(placement=row, student=student())
+    second = application(placement=row, student=student())
+    services.decide_application(application_id=first.pk, decision="shortlisted", reason="", by=host)
+    services.decide_application(application_id=second.pk, decision="declined", reason="", by=host)
+    assert not Engagement.objects.exists()
+
+
 def test_seats_are_never_overbooked():
     host = member()
     row = placement(host=host, seats=1)
