@@ -12,7 +12,7 @@ from counterparts.forms import TITLE_REQUIRED
 from internships.forms import DEADLINE_IN_PAST, REASON_REQUIRED, STIPEND_REQUIRED
 from internships.models import DEADLINE_AFTER_START, SEATS_RANGE, Placement
 from members.models import Language, Sector
-from tests.factories import UserFactory, coordinator, member
+from tests.factories import ProfileFactory, UserFactory, coordinator, member
 
 from .factories import placement
 
@@ -250,3 +250,19 @@ def test_the_pages_are_in_english_under_en(client):
     body = response.content.decode()
     assert "Internship" in body
     assert "Application deadline" in body
+
+
+def test_the_dashboard_shows_the_hosts_placements_and_the_coordinators_queue(client):
+    host = member()
+    placement(host=host)
+    client.force_login(host)
+    html = client.get(reverse("members:me")).content.decode()
+    assert "Pasantías que ofreces: 1" in html
+    assert "Pasantías por revisar" not in html
+    coord = coordinator("tic")
+    ProfileFactory(user=coord)  # a coordinator who is also a member (the dashboard is /me/)
+    placement(host=host, status="submitted")
+    placement(host=host, status="submitted", sector="salud")
+    client.force_login(coord)
+    html = client.get(reverse("members:me")).content.decode()
+    assert "Pasantías por revisar: 1" in html
