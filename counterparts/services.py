@@ -541,6 +541,8 @@ def answer_invitation(*, invitation_id: int, user, accept: bool, reason: str = "
             # Both sides said yes: the organisation by its accepted request, the member now.
             engagement = open_engagement_for_invitation(invitation=invitation)
             _queue_accepted_email(invitation, engagement)
+        else:
+            _queue_unanswered_email(expertise_request=invitation.request, declined=1, expired=0)
     return invitation
 
 
@@ -568,9 +570,54 @@ def _queue_accepted_email(invitation, engagement=None) -> None:
 
 def expire_invitations(now=None) -> int:
     """Pending invitations past their reply time expire (idempotent: a second run finds
-    none). Returns how many expired."""
+    none); the people of each request's organisation are told how many expired (never who).
+    Returns how many expired."""
     now = now or timezone.now()
     with transaction.atomic():
-        return MemberInvitation.objects.due_to_expire(now).update(
+        due = list(
+            MemberInvitation.objects.due_to_expire(now)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "request_id")
+        )
+        if not due:
+            return 0
+        MemberInvitation.objects.filter(pk__in=[pk for pk, _request in due]).update(
             status=MemberInvitation.Status.EXPIRED, answered_at=now
+        )
+        per_request = {}
+        for _pk, request_id in due:
+            per_request[request_id] = per_request.get(request_id, 0) + 1
+        for expertise_request in ExpertiseRequest.objects.filter(pk__in=per_request).select_related(
+            "organization"
+        ):
+            _queue_unanswered_email(
+                expertise_request=expertise_request,
+                declined=0,
+                expired=per_request[expertise_request.pk],
+            )
+    return len(due)
+
+
+def _queue_unanswered_email(*, expertise_request, declined: int, expired: int) -> None:
+    """Tell the organisation's people that invited members declined or did not answer in
+    time: how many, never who (an organisation sees a member only once they accept)."""
+
+    def context():
+        return {
+            "request": expertise_request,
+            "declined": declined,
+            "expired": expired,
+            "url": settings.SITE_URL
+            + reverse(
+                "counterparts:request_detail",
+                args=[expertise_request.organization_id, expertise_request.pk],
+            ),
+        }
+
+    for user in _organization_people(expertise_request.organization):
+        queue_email_to_user(
+            user=user,
+            subject=lambda: render_subject("counterparts/email/unanswered_subject.txt", context()),
+            template="counterparts/email/unanswered_body.txt",
+            context=context,
         )

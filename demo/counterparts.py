@@ -4,7 +4,11 @@ information. Their owners are demo members. Runs after the members' and PNCS dem
 
 Two requests for expertise: one waiting for the TIC PNCS, one the energy PNCS accepted
 (invite-only) with an invitation to the member the matching suggests first (both PNCS are
-the demo coordinator's)."""
+the demo coordinator's).
+
+Engagements in every state (planned, active with milestones, goals and a session, completed
+with the outcomes of both sides and a story both agreed to publish, completed with one side's
+outcomes, cancelled with a reason) between the verified organisations and demo members."""
 
 from datetime import timedelta
 
@@ -12,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from counterparts import services
+from counterparts import engagements, services
 from counterparts.models import (
+    Engagement,
+    EngagementOutcome,
     ExpertiseRequest,
     MemberInvitation,
     Organization,
@@ -155,6 +161,7 @@ def seed(*, stdout, rng, members=300, **kwargs):
             created += 1
     stdout.write(f"counterparts: {created} demo organisations")
     _seed_requests(stdout=stdout, now=now)
+    _seed_engagements(stdout=stdout, now=now)
 
 
 REQUESTS = [
@@ -235,3 +242,109 @@ def _seed_requests(*, stdout, now) -> None:
                 expires_at=now + timedelta(days=services.member_invitation_days()),
             )
     stdout.write(f"counterparts: {created} demo requests")
+
+
+ENGAGEMENTS = [
+    # (member's demo number, kind, title, state, days ago opened)
+    # Members who own no demo organisation, within the smallest seed (10 members).
+    (10, "visit", "Conferencia sobre ciberseguridad en el campus", "planned", 5),
+    (4, "mentoring", "Mentoría para la oficina de transferencia tecnológica", "active", 60),
+    (4, "programme", "Revisión del plan de estudios de ciencia de datos", "completed", 200),
+    (10, "binational", "Prototipo binacional de baterías", "completed", 150),
+    (1, "committee", "Comité de evaluación de proyectos de innovación", "cancelled", 90),
+]
+
+
+def _seed_engagements(*, stdout, now) -> None:
+    organizations = list(Organization.objects.verified().order_by("legal_name"))
+    if not organizations or Engagement.objects.filter(organization__in=organizations).exists():
+        return
+    created = 0
+    today = timezone.localdate(now)
+    for n, (number, kind, title, state, days_ago) in enumerate(ENGAGEMENTS):
+        user = User.objects.filter(email=f"miembro{number:04d}@{DEMO_MEMBER_DOMAIN}").first()
+        if user is None or not hasattr(user, "profile"):
+            continue
+        organization = organizations[n % len(organizations)]
+        owner = organization.people.first().user
+        opened = now - timedelta(days=days_ago)
+        engagement = engagements.open_engagement(
+            kind=kind,
+            sector=organization.main_sector_id,
+            member=user.profile,
+            title=title,
+            organization=organization,
+            by=None,
+            starts_on=timezone.localdate(opened) + timedelta(days=7),
+            ends_on=timezone.localdate(opened) + timedelta(days=120),
+            notify=False,
+        )
+        Engagement.objects.filter(pk=engagement.pk).update(created_at=opened)
+        engagement.events.update(at=opened)
+        if state != "planned" and state != "cancelled":
+            engagements.start_engagement(engagement_id=engagement.pk, by=user)
+            engagement.milestones.create(
+                title="Diagnóstico inicial",
+                due_on=timezone.localdate(opened) + timedelta(days=20),
+                done=True,
+                done_at=opened + timedelta(days=18),
+                created_at=opened,
+            )
+            engagement.milestones.create(
+                title="Informe final",
+                due_on=min(
+                    today + timedelta(days=30), timezone.localdate(opened) + timedelta(days=120)
+                ),
+                created_at=opened,
+            )
+        if kind == "mentoring":
+            Engagement.objects.filter(pk=engagement.pk).update(
+                goals="Mapa de tecnologías licenciables\nPolítica de propiedad intelectual"
+            )
+            engagement.sessions.create(
+                held_on=today - timedelta(days=20),
+                minutes=60,
+                topic="Revisión del portafolio de patentes",
+                created_by=user,
+                created_at=now,
+            )
+        if state == "completed":
+            engagements.complete_engagement(engagement_id=engagement.pk, by=owner)
+            both = kind == "programme"
+            EngagementOutcome.objects.create(
+                engagement=engagement,
+                side="member",
+                hours_given=24 if both else 40,
+                students_hosted=0 if both else 2,
+                agreements_signed=1,
+                projects_started=0 if both else 1,
+                rating=5,
+                story="Revisamos juntos el plan de estudios y propusimos dos materias nuevas."
+                if both
+                else "",
+                share_story=both,
+                recorded_by=user,
+                recorded_at=now,
+            )
+            if both:
+                EngagementOutcome.objects.create(
+                    engagement=engagement,
+                    side="organization",
+                    hours_given=30,
+                    students_hosted=0,
+                    agreements_signed=1,
+                    projects_started=1,
+                    rating=5,
+                    story="La maestría abrió dos materias con la asesoría del miembro.",
+                    share_story=True,
+                    recorded_by=owner,
+                    recorded_at=now,
+                )
+        if state == "cancelled":
+            engagements.cancel_engagement(
+                engagement_id=engagement.pk,
+                reason="La convocatoria del comité se pospuso al próximo año.",
+                by=owner,
+            )
+        created += 1
+    stdout.write(f"counterparts: {created} demo engagements")

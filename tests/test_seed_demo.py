@@ -120,6 +120,21 @@ def test_seed_demo_registers_fictitious_organisations_with_valid_rfcs_once(setti
     published = ExpertiseRequest.objects.get(status="accepted").opportunity
     assert published.invite_only and published.status == "open"
     assert MemberInvitation.objects.count() <= 1
+    # Engagements in every state, once; a completed one with both sides' outcomes and a story
+    # both agreed to publish (issue 20).
+    from counterparts.engagements import public_stories
+    from counterparts.models import Engagement
+
+    assert set(Engagement.objects.values_list("state", flat=True)) == {
+        "planned",
+        "active",
+        "completed",
+        "cancelled",
+    }
+    # (Beside the demo internship's engagement: demo.internships, tested below.)
+    assert Engagement.objects.exclude(kind="internship").count() == 5
+    assert public_stories().count() == 1
+    assert Engagement.objects.get(state="active").sessions.exists()
 
 
 def test_seed_demo_shows_placements_students_and_applications_in_every_state(settings):

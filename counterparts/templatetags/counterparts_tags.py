@@ -5,7 +5,13 @@ from django import template
 
 from pncs.access import can_use_pncs_area
 
-from ..models import ExpertiseRequest, MemberInvitation, Organization, OrganizationMember
+from ..models import (
+    Engagement,
+    ExpertiseRequest,
+    MemberInvitation,
+    Organization,
+    OrganizationMember,
+)
 
 register = template.Library()
 
@@ -27,10 +33,28 @@ def counterparts_dashboard(user):
         requests_waiting = triageable.awaiting_triage().count()
         requests_overdue = triageable.overdue().count()
     invitations = MemberInvitation.objects.of_member(user).pending().count()
+    engagements = Engagement.objects.involving(user).count()
     return {
+        "engagements": engagements,
         "people": people,
         "waiting": waiting,
         "requests_waiting": requests_waiting,
         "requests_overdue": requests_overdue,
         "invitations": invitations,
+    }
+
+
+@register.inclusion_tag("counterparts/_coordinator_summary.html")
+def counterparts_coordinator_summary(user):
+    """For the coordinator's PNCS area and IME's dashboard (plugged in by template name):
+    the requests waiting for triage, how many are overdue (10 business days), and the open
+    engagements of their sectors, with links to the triage list and the pipeline."""
+    if not can_use_pncs_area(user):
+        return {"shown": False}
+    triageable = ExpertiseRequest.objects.triageable_by(user)
+    return {
+        "shown": True,
+        "requests_waiting": triageable.awaiting_triage().count(),
+        "requests_overdue": triageable.overdue().count(),
+        "engagements_open": Engagement.objects.followed_by(user).open().count(),
     }

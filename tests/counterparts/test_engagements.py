@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from counterparts import engagements, services
 from counterparts.forms import CANCEL_REASON_REQUIRED, MILESTONE_DATE_RANGE
-from counterparts.models import Engagement, EngagementEvent, EngagementOutcome
+from counterparts.models import Engagement, EngagementEvent, EngagementOutcome, MemberInvitation
 from members.models import Sector
 from tests.factories import ProfileFactory, coordinator, member
 
@@ -446,3 +446,118 @@ def test_the_yearly_report_of_a_pncs_as_pdf_and_csv(client):
         client.get(reverse("counterparts:yearly_report", args=[point.pk, year, "exe"])).status_code
         == 404
     )
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def test_engagements_are_in_the_members_export_and_lose_their_text_at_deletion():
+    from counterparts import personal_data
+    from members.services import delete_account, export_member_data
+
+    done = _completed(title="Concluida")
+    profile = done.member
+    done.outcomes.filter(side="member").update(story="Mi historia.", share_story=True)
+    EngagementOutcome.objects.create(
+        engagement=done,
+        side="organization",
+        rating=5,
+        story="La nuestra.",
+        share_story=True,
+        recorded_at=timezone.now(),
+    )
+    still_open = _engagement(profile=profile, title="Abierta", kind="mentoring")
+    still_open.sessions.create(
+        held_on=timezone.localdate(),
+        minutes=30,
+        topic="Tema",
+        notes="Notas mías",
+        created_by=profile.user,
+        created_at=timezone.now(),
+    )
+    [row, other] = export_member_data(user=profile.user)["counterparts"]["engagements"]
+    assert row["title"] == "Concluida" and row["role"] == "member"
+    assert row["outcomes"][0]["story"] in ("Mi historia.", "La nuestra.")
+    assert other["sessions"][0]["notes"] == "Notas mías"
+    assert [step["step"] for step in row["history"]] == ["opened", "started", "completed"]
+
+    delete_account(user=profile.user)
+    still_open.refresh_from_db()
+    assert still_open.state == "cancelled" and still_open.cancelled_at is not None
+    mine = EngagementOutcome.objects.get(engagement=done, side="member")
+    assert mine.story == "" and not mine.share_story and mine.hours_given == 10
+    assert still_open.sessions.get().notes == ""
+    assert not engagements.public_stories().exists()
+    # The coarse facts stay for the figures.
+    assert Engagement.objects.filter(state="completed", kind="mentoring").count() == 1
+    assert personal_data.export(profile.user)["engagements"][0]["outcomes"][0]["story"] in (
+        "",
+        "La nuestra.",
+    )
+
+
+# --- the organisation hears of declined and expired invitations --------------------------------
+
+
+def test_the_organisation_is_told_when_a_member_declines_without_learning_who(
+    django_capture_on_commit_callbacks,
+):
+    owner = member()
+    profile = ProfileFactory(sectors=["tic"], pncs_contact=True, given_names="Secreta")
+    _filed, invitation = _invited(organization(owner=owner), profile)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_invitation(
+            invitation_id=invitation.pk, user=profile.user, accept=False, reason="Sin tiempo"
+        )
+    [notice] = mail.outbox
+    assert notice.to == [owner.email] and "declinó" in notice.subject
+    assert "Secreta" not in notice.body and "Sin tiempo" not in notice.body
+    assert profile.user.email not in notice.body
+
+
+def test_the_organisation_is_told_once_when_invitations_expire(
+    django_capture_on_commit_callbacks,
+):
+    owner = member()
+    first = ProfileFactory(sectors=["tic"], pncs_contact=True)
+    second = ProfileFactory(sectors=["tic"], pncs_contact=True)
+    filed = _accepted(organization(owner=owner))
+    services.invite_members(
+        expertise_request=filed,
+        member_ids=[first.user_id, second.user_id],
+        by=filed.opportunity.created_by,
+    )
+    MemberInvitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_invitations() == 2
+        assert services.expire_invitations() == 0
+    [notice] = mail.outbox
+    assert notice.to == [owner.email]
+    assert "2 invitaciones" in notice.body and "vencieron" in notice.body
+
+
+def test_the_overdue_count_is_on_the_pncs_area_and_imes_dashboard(client):
+    from django.contrib.auth.models import Group
+
+    from core.access import IME_STAFF
+    from figures.services import refresh_figures
+    from tests.factories import UserFactory, with_totp
+
+    from .test_requests import _request
+
+    _request(
+        organization(owner=member()),
+        submitted_at=timezone.now() - timedelta(days=30),
+    )
+    client.force_login(coordinator("tic"))
+    page = client.get(reverse("pncs:manage")).content.decode()
+    assert "Vencidas: 1" in page and reverse("counterparts:pipeline") in page
+    refresh_figures()
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=IME_STAFF))
+    with_totp(staff)
+    client.force_login(staff)
+    page = client.get(reverse("figures_staff")).content.decode()
+    assert "Vencidas: 1" in page

@@ -217,6 +217,27 @@ MATRIX = {
         STUDENT,
         STUDENT,
     ),
+    # Engagements (issue 20): both sides (the owner is the member and the organisation's
+    # owner) and the PNCS of the sector; the changes are POST only.
+    "counterparts:engagements": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, MFA, MFA),
+    "counterparts:engagement": (LOGIN, 200, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
+    **{
+        f"counterparts:{name}": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, MFA, MFA)
+        for name in (
+            "engagement_start",
+            "engagement_complete",
+            "engagement_cancel",
+            "milestone_add",
+            "milestone_done",
+            "engagement_goals",
+            "session_add",
+            "outcome_record",
+        )
+    },
+    # The coordinator's pipeline and export (of their own sectors) and a PNCS's yearly report.
+    "counterparts:pipeline": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:pipeline_export": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "counterparts:yearly_report": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
     "chapters:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "chapters:join": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -727,6 +748,8 @@ PERSONAL_PAGES = {
         "internships:application",
         "internships:application_cv",
         "internships:student_profile",
+        "counterparts:engagements",
+        "counterparts:engagement",
     ],
     "coord_own": [
         "pncs:search",
@@ -741,6 +764,10 @@ PERSONAL_PAGES = {
         "internships:review",
         "internships:application",
         "internships:application_cv",
+        "counterparts:engagement",
+        "counterparts:pipeline",
+        "counterparts:pipeline_export",
+        "counterparts:yearly_report",
     ],
     "officer_own": ["chapters:jornada_participants_csv", "chapters:officers"],
 }
@@ -785,6 +812,11 @@ STATE_CHANGES = [
     ("coord_own", "internships:review", {"decision": "declined", "reason": "No"}),
     ("member", "internships:application", {"decision": "accepted"}),
     ("other_member", "internships:student_profile", {"full_name": "x"}),
+    ("member", "counterparts:engagement_start", {}),
+    ("member", "counterparts:engagement_cancel", {"cancel-reason": "No"}),
+    ("member", "counterparts:milestone_add", {"milestone-title": "x", "milestone-due_on": ""}),
+    ("member", "counterparts:milestone_done", {"done": "1"}),
+    ("coord_own", "counterparts:engagement_goals", {"goals-goals": "x"}),
 ]
 
 

@@ -18,7 +18,7 @@ from announcements.models import Invitee
 from chapters.models import Membership
 from core.access import IME_STAFF
 from counterparts.models import ExpertiseRequest, MemberInvitation, OrganizationInvitation
-from counterparts.services import triage_request
+from counterparts.services import open_engagement, triage_request
 from figures.services import refresh_figures
 from members.models import Profile, Sector
 from messaging.services import PartySpec, open_thread, person_party, send_message
@@ -248,6 +248,20 @@ def build_world(text=None) -> World:
     internship_app = internship_application(
         placement=placement, student=student, motivation=txt("Quiero aprender.")
     )
+    # An engagement of the owner (as the member) with the organisation, planned, with a
+    # milestone: the impact ledger (issue 20).
+    engagement = open_engagement(
+        kind="mentoring",
+        sector=Sector.objects.get(slug="tic"),
+        member=owner.profile,
+        title=txt("Mentoría en datos"),
+        organization=org,
+        request=accepted_request,
+        by=coord_own,
+    )
+    engagement_milestone = engagement.milestones.create(
+        title=txt("Diagnóstico"), due_on=timezone.localdate(), created_at=timezone.now()
+    )
     # Someone imported and invited (issue 26): no account, reached by their refusal link.
     invitee = Invitee.objects.create(
         email="invitada@example.org", source=txt("Lista"), invited_at=timezone.now()
@@ -300,6 +314,7 @@ def build_world(text=None) -> World:
         "placement": placement,
         "internship_application": internship_app,
         "student": student,
+        "engagement": engagement,
     }
     r = reverse
     w.urls = {
@@ -409,6 +424,29 @@ def build_world(text=None) -> World:
         "internships:student_home": r("internships:student_home"),
         "internships:student_profile": r("internships:student_profile"),
         "internships:student_cv": r("internships:student_cv"),
+        "counterparts:engagements": r("counterparts:engagements"),
+        "counterparts:engagement": r("counterparts:engagement", args=[engagement.pk]),
+        **{
+            f"counterparts:{name}": r(f"counterparts:{name}", args=[engagement.pk])
+            for name in (
+                "engagement_start",
+                "engagement_complete",
+                "engagement_cancel",
+                "milestone_add",
+                "engagement_goals",
+                "session_add",
+                "outcome_record",
+            )
+        },
+        "counterparts:milestone_done": r(
+            "counterparts:milestone_done", args=[engagement.pk, engagement_milestone.pk]
+        ),
+        "counterparts:pipeline": r("counterparts:pipeline"),
+        "counterparts:pipeline_export": r("counterparts:pipeline_export"),
+        "counterparts:yearly_report": r(
+            "counterparts:yearly_report",
+            args=[coord_own.coordinated_pncs.get().pk, timezone.localdate().year, "pdf"],
+        ),
         "programs:list": r("programs:list"),
         "programs:mine": r("programs:mine"),
         "programs:withdraw": r("programs:withdraw", args=[application.pk]),
