@@ -81,15 +81,18 @@ class AccountAdapter(DefaultAccountAdapter):
         return clean_subject(f"[{gettext('Red de Talentos Mexicanos')}] {subject}")
 
     def get_login_redirect_url(self, request) -> str:
-        """New notice to accept first; then onboarding until the profile exists; then /me/."""
+        """New notice to accept first; then onboarding until the profile exists (unless
+        another app claims the account: a student's own page, members.plugins.landing_url);
+        then /me/."""
         from .models import Profile
+        from .plugins import landing_url
         from .services import needs_privacy_acceptance
 
         user = request.user
         if needs_privacy_acceptance(user=user):
             return reverse("members:privacy_accept")
         if not Profile.objects.filter(user=user, onboarded_at__isnull=False).exists():
-            return reverse("members:onboarding")
+            return landing_url(user) or reverse("members:onboarding")
         return reverse("members:me")
 
     def get_signup_redirect_url(self, request) -> str:

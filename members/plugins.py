@@ -3,7 +3,9 @@
 An installed app may provide a module named after an extension point:
 `<app>.personal_data` (export(user), erase(user)), `<app>.audiences` (announcements.audiences),
 `<app>.member_groups` (the chapter filter of pncs.filters), `<app>.sector_roles` (who
-coordinates which sector: coordinated_sector_ids below); templates plug in by name
+coordinates which sector: coordinated_sector_ids below), `<app>.landing`
+(`landing_url(user)`: where an account that is not a member lands instead of the member's
+onboarding, e.g. a Mexican student's page); templates plug in by name
 (`<app>/_dashboard.html`). (The directory takes no filters from other apps: it filters only
 on what its cards show, members.filters.)
 """
@@ -39,3 +41,13 @@ def coordinated_sector_ids(user) -> set[int]:
     for _label, module in app_modules("sector_roles"):
         ids.update(module.coordinated_sector_ids(user))
     return ids
+
+
+def landing_url(user) -> str | None:
+    """The page of the first installed app whose `<app>.landing.landing_url(user)` claims
+    an account without a member's profile (a Mexican student), or None."""
+    for _label, module in app_modules("landing"):
+        url = module.landing_url(user)
+        if url:
+            return url
+    return None

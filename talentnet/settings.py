@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "programs",
     # Mexican organisations (above pncs, whose coordinators verify them).
     "counterparts",
+    # Placements members offer abroad for Mexican students (above counterparts: an
+    # accepted student and host become one of its engagements).
+    "internships",
     # Below chapters, pncs and programs, which plug their audiences in (never imports them).
     "announcements",
     # Posts of sectors, chapters and the network, their feeds and the digest (issue 21).

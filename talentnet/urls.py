@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("", include("pncs.urls")),
     path("", include("programs.urls")),
     path("", include("counterparts.urls")),
+    path("", include("internships.urls")),
     path("", include("announcements.urls")),
     path("", include("surveys.urls")),
     # figures: public page named "figures" (the footer links it) and /staff/figures/.

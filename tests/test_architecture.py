@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The rule, as data: who may import whom (their own modules aside).
 #
 #   core  <-  members  <-  messaging, announcements  <-  chapters, pncs, programs
-#        <-  counterparts, news, surveys  <-  figures  <-  api  <-  demo
+#        <-  counterparts (<-  internships), news, surveys  <-  figures  <-  api  <-  demo
 DEPENDS_ON = {
     "core": set(),
     "members": {"core"},
@@ -27,6 +27,7 @@ DEPENDS_ON = {
     "pncs": {"core", "members", "announcements"},
     "programs": {"core", "members", "announcements"},
     "counterparts": {"core", "members", "messaging", "pncs"},
+    "internships": {"core", "members", "pncs", "counterparts"},
     "news": {"core", "members", "announcements", "chapters", "pncs"},
     "surveys": {"core", "members", "announcements", "chapters"},
     "figures": {
@@ -39,6 +40,7 @@ DEPENDS_ON = {
         "programs",
         "counterparts",
         "surveys",
+        "internships",
     },
     # The partner API and webhooks (issue 25): on top, beside figures; nobody imports it.
     "api": {
@@ -63,6 +65,7 @@ DEPENDS_ON = {
         "pncs",
         "programs",
         "counterparts",
+        "internships",
         "news",
         "surveys",
         "figures",

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from demo.internships import STUDENTS
 from demo.management.commands.seed_demo import Command as SeedDemo
 from members.models import Profile, User
 
@@ -15,7 +16,9 @@ def test_seed_demo_twice_creates_everything_once(settings):
     first = (User.objects.count(), Profile.objects.count())
     call_command(SeedDemo(), members=15)
     assert (User.objects.count(), Profile.objects.count()) == first
-    assert first == (16, 16)  # 15 members and the demo staff account
+    # 15 members and the demo staff account with their profiles, and the demo students
+    # (accounts with a student profile, not a member's: demo.internships).
+    assert first == (16 + len(STUDENTS), 16)
 
 
 def test_seed_demo_members_are_fictitious_and_complete(settings):
@@ -128,7 +131,8 @@ def test_seed_demo_registers_fictitious_organisations_with_valid_rfcs_once(setti
         "completed",
         "cancelled",
     }
-    assert Engagement.objects.count() == 5
+    # (Beside the demo internship's engagement: demo.internships, tested below.)
+    assert Engagement.objects.exclude(kind="internship").count() == 5
     assert public_stories().count() == 1
     assert Engagement.objects.get(state="active").sessions.exists()
 
@@ -188,3 +192,28 @@ def test_seed_demo_registers_partner_applications_that_obtain_tokens_once(settin
     )
     assert response.status_code == 200
     assert response.json()["scope"] == " ".join(scopes)
+def test_seed_demo_shows_placements_students_and_applications_in_every_state(settings):
+    from internships.models import Application, Placement, StudentProfile
+
+    settings.DEBUG = True
+    call_command(SeedDemo(), members=15)
+    call_command(SeedDemo(), members=15)
+    assert set(Placement.objects.values_list("status", flat=True)) == {
+        "published",
+        "submitted",
+        "changes",
+    }
+    assert Placement.objects.published().values("country").distinct().count() >= 3
+    students = StudentProfile.objects.all()
+    assert students.count() == len(STUDENTS)
+    assert students.values("state").distinct().count() == len(STUDENTS)
+    assert all(p.cv.read(5) == b"%PDF-" for p in students)
+    assert set(Application.objects.values_list("status", flat=True)) == {
+        "applied",
+        "shortlisted",
+        "accepted",
+        "declined",
+    }
+    accepted = Application.objects.get(status="accepted")
+    assert accepted.engagement.student == accepted.student
+    assert accepted.engagement.member.user == accepted.placement.host

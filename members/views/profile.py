@@ -16,6 +16,7 @@ from .. import messages as msg
 from ..access import member_required
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
+from ..plugins import landing_url
 from ..profile_page import lists_of, profile_for_page
 from ..services import (
     normalise_tag,
@@ -45,7 +46,8 @@ def me(request):
     """My profile and dashboard (other apps add their sections through {% dashboard_sections %})."""
     profile = _own_profile(request.user)
     if profile.pk is None or profile.onboarded_at is None:
-        return redirect("members:onboarding")
+        # A student (or another account an app claims) goes to their own page.
+        return redirect(landing_url(request.user) or "members:onboarding")
     percent, missing = profile_completeness(profile)
     return render(
         request,

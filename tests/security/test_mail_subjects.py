@@ -301,6 +301,32 @@ def test_jornada_proposal_and_announcement_review_subjects_are_plain(
         ),
     )
     _assert_plain_one_line(sent[0].subject)
+def test_internship_subjects_are_plain(django_capture_on_commit_callbacks):
+    from internships import services
+    from tests.internships.factories import placement, student
+
+    host = member()
+    coordinator("tic")
+    row = placement(host=host, title_es=TITLE[:200], status="submitted")
+    reviewed = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.review_placement(
+            placement_id=row.pk, decision="published", reason=TITLE, by=None
+        ),
+    )
+    applicant = student(full_name=TITLE[:200])
+    applied = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.apply(placement_id=row.pk, student=applicant, motivation=TITLE),
+    )
+    decided = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.decide_application(
+            application_id=row.applications.get().pk, decision="accepted", reason=TITLE, by=host
+        ),
+    )
+    for sent in (reviewed, applied, decided):
+        _assert_plain_one_line(sent[0].subject, holds=SHOWN)
 
 
 # Every way the project sends mail, by module: a new one must be added to this file.
@@ -318,6 +344,7 @@ SENDERS = {
     "counterparts/engagements.py": {"queue_email_to_user"},
     "news/services.py": {"queue_email_to_user"},
     "members/services/merging.py": {"queue_email_to_user"},
+    "internships/services.py": {"queue_email_to_user"},
     # The invitation of an imported person: a fixed subject of ours, cleaned as any other.
     "announcements/invitations.py": {"EmailMultiAlternatives"},
     # IME's review of a coordinator's announcement to their sector (issue 21).

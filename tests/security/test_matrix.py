@@ -25,6 +25,7 @@ ONBOARD = "redirect /me/welcome/"  # no profile yet: onboarding first
 EDIT = "redirect /me/edit/"  # onboarding done: the edit page instead
 MINE = "redirect /programs/mine/"  # already applied
 MFA = "second factor"  # 302 to TOTP set-up: the account sees others' data, has no 2nd factor
+STUDENT = "redirect student profile"  # no student profile yet: the student's registration
 
 REDIRECTS = {
     SAME: "/",
@@ -137,6 +138,89 @@ MATRIX = {
         404,
         404,
         404,
+    ),
+    # Internships (issue 20): public list and published page; the host (the owner) follows
+    # their placements and decides applications with the PNCS of the sector (coord_own)
+    # and IME; nobody else sees an application or a CV (404). No role here is a student:
+    # the student pages send them to the student's registration.
+    "internships:list": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "internships:detail": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "internships:apply": (
+        LOGIN,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+    ),
+    "internships:offer": (
+        LOGIN,
+        200,
+        200,
+        200,
+        200,
+        ONBOARD,
+        ONBOARD,
+        ONBOARD,
+        ONBOARD,
+        200,
+        200,
+        ONBOARD,
+    ),
+    "internships:host_list": (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "internships:host_placement": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "internships:host_edit": (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "internships:review_list": (LOGIN, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA),
+    "internships:review": (LOGIN, 403, 403, 403, 403, 200, 404, 200, 200, 403, 403, MFA),
+    "internships:application": (LOGIN, 200, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
+    "internships:application_cv": (LOGIN, 200, 404, 404, 404, 200, 404, 200, 200, 404, MFA, MFA),
+    "internships:student_home": (
+        LOGIN,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+    ),
+    "internships:student_profile": (
+        LOGIN,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),
+    "internships:student_cv": (
+        LOGIN,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
+        STUDENT,
     ),
     # Engagements (issue 20): both sides (the owner is the member and the organisation's
     # owner) and the PNCS of the sector; the changes are POST only.
@@ -683,6 +767,8 @@ def _status(response):
         return LOGIN
     if location.startswith("/accounts/2fa/totp/activate/"):
         return MFA
+    if location.startswith("/internships/student/profile/"):
+        return STUDENT
     for label, path in REDIRECTS.items():
         if location == path:
             return label
@@ -735,6 +821,23 @@ def test_another_members_private_objects_answer_404_to_a_post_and_stay_unchanged
     assert Affiliation.objects.filter(pk=world.objects["affiliation"].pk, member=owner).exists()
     application = Application.objects.get(pk=world.objects["application"].pk)
     assert application.status == world.objects["application"].status
+
+
+def test_no_one_but_the_host_and_the_sectors_pncs_decides_an_application(client, world):
+    """Another member, another sector's coordinator and another student: 404 on the
+    application and its CV, and a POST changes nothing."""
+    from internships.models import Application
+    from tests.internships.factories import student
+
+    application = world.objects["internship_application"]
+    other_student = student(full_name="Otra Estudiante")
+    for user in (world.user("other_member"), world.user("coord_other"), other_student):
+        client.force_login(user)
+        for name in ("internships:application", "internships:application_cv"):
+            assert client.get(world.urls[name]).status_code == 404, (user, name)
+        response = client.post(world.urls["internships:application"], {"decision": "accepted"})
+        assert response.status_code == 404
+    assert Application.objects.get(pk=application.pk).status == "applied"
 
 
 def test_a_coordinator_of_another_pncs_cannot_decide_an_interest(client, world):
@@ -804,6 +907,10 @@ PERSONAL_PAGES = {
         "counterparts:request_detail",
         "counterparts:member_invitation",
         "chapters:jornada_travel",
+        "internships:host_placement",
+        "internships:application",
+        "internships:application_cv",
+        "internships:student_profile",
         "counterparts:engagements",
         "counterparts:engagement",
     ],
@@ -819,6 +926,9 @@ PERSONAL_PAGES = {
         "pncs:opportunity_manage",
         "counterparts:review",
         "counterparts:triage",
+        "internships:review",
+        "internships:application",
+        "internships:application_cv",
         "counterparts:engagement",
         "counterparts:pipeline",
         "counterparts:pipeline_export",
@@ -864,6 +974,10 @@ STATE_CHANGES = [
     ("member", "counterparts:request_create", {"kind": "mentoring", "title_es": "x"}),
     ("member", "counterparts:member_invitation", {"answer": "declined"}),
     ("coord_own", "counterparts:triage_invite", {"members": ["1"]}),
+    ("member", "internships:offer", {"title_es": "x", "description_es": "y"}),
+    ("coord_own", "internships:review", {"decision": "declined", "reason": "No"}),
+    ("member", "internships:application", {"decision": "accepted"}),
+    ("other_member", "internships:student_profile", {"full_name": "x"}),
     ("member", "counterparts:engagement_start", {}),
     ("member", "counterparts:engagement_cancel", {"cancel-reason": "No"}),
     ("member", "counterparts:milestone_add", {"milestone-title": "x", "milestone-due_on": ""}),

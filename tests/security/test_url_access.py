@@ -79,6 +79,9 @@ PUBLIC = {
     # Verified Mexican organisations (issue 20's public contract).
     "counterparts:list",
     "counterparts:detail",
+    # Published internships (issue 20's public contract).
+    "internships:list",
+    "internships:detail",
     # Uploaded files: public ones, and private ones whose row the visitor may see (a public
     # Jornada material); members.files answers 404 for the rest.
     "media_public",

@@ -48,6 +48,9 @@ from tests.factories import (
     program_with_stages,
     with_totp,
 )
+from tests.internships.factories import application as internship_application
+from tests.internships.factories import placement as internship_placement
+from tests.internships.factories import student as internship_student
 
 ROLES = (
     "anonymous",
@@ -281,6 +284,20 @@ def build_world(text=None) -> World:
         created_at=timezone.now(),
         expires_at=timezone.now() + timedelta(days=10),
     )
+    # Internships (issue 20): the owner hosts a published TIC placement (the TIC PNCS is
+    # coord_own's) and one the PNCS asked changes of; a student (no role of the matrix)
+    # applied to the first with their CV.
+    placement = internship_placement(
+        host=owner,
+        title_es=txt("Estancia en aprendizaje automático"),
+        institution=txt("Universidad Ficticia de Texas"),
+        description_es=txt("Descripción de la estancia."),
+    )
+    placement_changes = internship_placement(host=owner, status="changes")
+    student = internship_student(full_name=txt("Sofía Ramírez"), university=txt("UAF"))
+    internship_app = internship_application(
+        placement=placement, student=student, motivation=txt("Quiero aprender.")
+    )
     # An engagement of the owner (as the member) with the organisation, planned, with a
     # milestone: the impact ledger (issue 20).
     engagement = open_engagement(
@@ -371,6 +388,9 @@ def build_world(text=None) -> World:
         "expertise_request": accepted_request,
         "changes_request": changes_request,
         "member_invitation": member_invitation,
+        "placement": placement,
+        "internship_application": internship_app,
+        "student": student,
         "engagement": engagement,
     }
     r = reverse
@@ -467,6 +487,20 @@ def build_world(text=None) -> World:
         "counterparts:member_invitation": r(
             "counterparts:member_invitation", args=[member_invitation.pk]
         ),
+        "internships:list": r("internships:list"),
+        "internships:detail": r("internships:detail", args=[placement.pk]),
+        "internships:apply": r("internships:apply", args=[placement.pk]),
+        "internships:offer": r("internships:offer"),
+        "internships:host_list": r("internships:host_list"),
+        "internships:host_placement": r("internships:host_placement", args=[placement.pk]),
+        "internships:host_edit": r("internships:host_edit", args=[placement_changes.pk]),
+        "internships:review_list": r("internships:review_list"),
+        "internships:review": r("internships:review", args=[placement.pk]),
+        "internships:application": r("internships:application", args=[internship_app.pk]),
+        "internships:application_cv": r("internships:application_cv", args=[internship_app.pk]),
+        "internships:student_home": r("internships:student_home"),
+        "internships:student_profile": r("internships:student_profile"),
+        "internships:student_cv": r("internships:student_cv"),
         "counterparts:engagements": r("counterparts:engagements"),
         "counterparts:engagement": r("counterparts:engagement", args=[engagement.pk]),
         **{
