@@ -192,6 +192,8 @@ def test_seed_demo_registers_partner_applications_that_obtain_tokens_once(settin
     )
     assert response.status_code == 200
     assert response.json()["scope"] == " ".join(scopes)
+
+
 def test_seed_demo_shows_placements_students_and_applications_in_every_state(settings):
     from internships.models import Application, Placement, StudentProfile
 

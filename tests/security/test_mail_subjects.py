@@ -301,6 +301,8 @@ def test_jornada_proposal_and_announcement_review_subjects_are_plain(
         ),
     )
     _assert_plain_one_line(sent[0].subject)
+
+
 def test_internship_subjects_are_plain(django_capture_on_commit_callbacks):
     from internships import services
     from tests.internships.factories import placement, student
