@@ -140,3 +140,22 @@ def test_a_second_factor_added_elsewhere_counts_from_the_next_request(client, me
     assert response.status_code == 302 and "totp" in response["Location"]
     with_totp(me)
     assert client.get(reverse("members:directory")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("", ["Jornadas con viaje", "Colaboraciones:", "Pasantías:", "censo anual de la diáspora",
+              "Cuentas duplicadas", "coordinadoras de una región de capítulos",
+              "webhooks", "solo con tu consentimiento expreso en cada postulación"]),
+        ("/en", ["Jornadas with travel", "Engagements:", "Internships:", "yearly diaspora census",
+                 "Duplicate accounts", "coordinators of a region of chapters", "webhooks",
+                 "only with your express consent in each application"]),
+    ],
+)  # fmt: skip
+def test_the_notice_in_force_states_the_purposes_of_issues_20_to_26(client, prefix, words):
+    """Version 4 (members migration 0016): every new datum and purpose, in both languages."""
+    assert PrivacyNotice.objects.current().version == 4
+    html = client.get(prefix + "/privacy/").content.decode()
+    for word in words:
+        assert word in html, word
