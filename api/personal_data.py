@@ -3,7 +3,9 @@ the partner, when it was sent; the payload is what the partner received). Part o
 download; erased with the account (api.services.forget_member). Called by members' services
 through the `<app>.personal_data` hook."""
 
-from .models import WebhookDelivery
+from members.services.merging import MergeRule, move_rows
+
+from .models import PartnerApplication, WebhookDelivery
 from .services import forget_member
 
 
@@ -36,3 +38,14 @@ def export(user) -> dict:
 def erase(user) -> None:
     """Account cancellation: nothing more about them is sent; the stored payloads go."""
     forget_member(user=user)
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the record of what was sent about the
+    closing account, and the partner applications it registered as staff, move to the kept
+    account."""
+    return move_rows(
+        [MergeRule(WebhookDelivery, "member"), MergeRule(PartnerApplication, "created_by")],
+        kept=kept,
+        merged=merged,
+    )

@@ -186,6 +186,14 @@ def merge(*, kept, merged) -> list[dict]:
             MergeRule(Organization, "decided_by"),
             MergeRule(ExpertiseRequest, "created_by"),
             MergeRule(RequestEvent, "by"),
+            # Engagements (issue 20): the member's and the student's move whole, with
+            # their history; what the closing account recorded keeps a name.
+            MergeRule(Engagement, "member"),
+            MergeRule(Engagement, "student"),
+            MergeRule(Engagement, "created_by"),
+            MergeRule(EngagementEvent, "by"),
+            MergeRule(MentoringSession, "created_by"),
+            MergeRule(EngagementOutcome, "recorded_by"),
         ],
         kept=kept,
         merged=merged,

@@ -4,7 +4,9 @@ applications; a member's placements offered abroad and their review history."""
 
 from django.db import transaction
 
-from .models import Application, Placement, StudentProfile
+from members.services.merging import MergeRule, move_rows
+
+from .models import Application, Placement, PlacementEvent, StudentProfile
 
 
 def _iso(value):
@@ -76,3 +78,41 @@ def erase(user) -> None:
     Application.objects.filter(student=user).delete()
     Placement.objects.filter(host=user).delete()
     StudentProfile.objects.filter(user=user).delete()
+
+
+APPLICATION_ADVANCE = {
+    Application.Status.ACCEPTED: 0,
+    Application.Status.SHORTLISTED: 1,
+    Application.Status.APPLIED: 2,
+    Application.Status.DECLINED: 3,
+}
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): the student profile (the kept account's
+    stays when both have one), applications (both applied to one placement: the accepted
+    one stays, else shortlisted, received, the earlier), placements offered and what the
+    closing account decided move to the kept account."""
+    return move_rows(
+        [
+            MergeRule(
+                StudentProfile,
+                "user",
+                single=True,
+                rank=lambda p: (p.user_id != kept.pk, p.created_at, p.pk),
+                describe=lambda p: p.university,
+            ),
+            MergeRule(
+                Application,
+                "student",
+                unique_with=("placement",),
+                rank=lambda a: (APPLICATION_ADVANCE.get(a.status, 9), a.created_at, a.pk),
+                describe=lambda a: a.placement.title_es or a.placement.title_en,
+            ),
+            MergeRule(Application, "decided_by"),
+            MergeRule(Placement, "host"),
+            MergeRule(PlacementEvent, "by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )

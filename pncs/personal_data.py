@@ -120,6 +120,7 @@ def merge(*, kept, merged) -> list[dict]:
             MergeRule(SearchAudit, "user"),
             MergeRule(MemberExport, "user"),
             MergeRule(Opportunity, "created_by"),
+            MergeRule(WorkLine, "responsible"),
         ],
         kept=kept,
         merged=merged,

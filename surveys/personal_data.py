@@ -6,7 +6,9 @@ Deleted, not unlinked: a free-text answer can identify its author even without t
 so nothing of the person's answers is kept. Figures already published (a FigureSnapshot,
 aggregates only) are not recomputed backwards; the next snapshot counts without them."""
 
-from .models import Answer, Response
+from members.services.merging import MergeRule, move_rows
+
+from .models import Answer, Response, Survey
 
 
 def _iso(value):
@@ -53,3 +55,22 @@ def export(user) -> dict:
 def erase(user) -> None:
     """Account cancellation: the member's answers go (their rows, free text included)."""
     Response.objects.filter(user=user).delete()
+
+
+def merge(*, kept, merged) -> list[dict]:
+    """Account merge (members.services.merging): answers move to the kept account; both
+    answered one survey: the earlier answer stays (a person counts once in the results)."""
+    return move_rows(
+        [
+            MergeRule(
+                Response,
+                "user",
+                unique_with=("survey",),
+                rank=lambda r: (r.submitted_at, r.pk),
+                describe=lambda r: r.survey.title_es,
+            ),
+            MergeRule(Survey, "created_by"),
+        ],
+        kept=kept,
+        merged=merged,
+    )

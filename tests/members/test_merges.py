@@ -383,3 +383,48 @@ def test_the_conversations_of_the_closing_account_become_the_kept_one_s(
     assert Thread.objects.visible_to(kept).filter(pk=thread.pk).exists()
     assert Party.objects.filter(thread=thread, owner=kept, key=f"user:{kept.pk}").exists()
     assert Message.objects.get(thread=thread).sender_id == kept.pk
+
+
+def test_engagements_internship_applications_and_survey_answers_move_with_the_account(
+    django_capture_on_commit_callbacks,
+):
+    """The apps of issues 20 and 26 declare their rows too: an engagement moves whole; both
+    applied to one placement: the accepted application stays and the other is recorded as
+    dropped; both answered one survey: the earlier answer stays (one person, one answer)."""
+    from datetime import timedelta
+
+    from counterparts.models import Engagement
+    from counterparts.services import open_engagement
+    from internships.models import Application as InternshipApplication
+    from members.models import Sector
+    from surveys.models import Response
+    from tests.internships.factories import application, placement, student
+    from tests.surveys.conftest import make_survey
+
+    kept, merged = _pair()
+    engagement = open_engagement(
+        kind="mentoring",
+        sector=Sector.objects.get(slug="tic"),
+        member=Profile.objects.get(user=merged),
+        title="Mentoría de un programa",
+        notify=False,
+    )
+    offer = placement(host=member(given_names="Anfitriona"))
+    student(user=kept)
+    student(user=merged)
+    application(placement=offer, student=kept, status="applied")
+    application(placement=offer, student=merged, status="accepted")
+    survey = make_survey()
+    now = timezone.now()
+    Response.objects.create(survey=survey, user=merged, submitted_at=now - timedelta(days=2))
+    Response.objects.create(survey=survey, user=kept, submitted_at=now)
+    merge = _staff_merge(kept, merged, django_capture_on_commit_callbacks)
+    for side in (KEPT, MERGED):
+        confirm_merge(token=make_merge_token(merge=merge, side=side))
+    assert Engagement.objects.get(pk=engagement.pk).member_id == kept.pk
+    applications = InternshipApplication.objects.filter(placement=offer)
+    assert [(a.student_id, a.status) for a in applications] == [(kept.pk, "accepted")]
+    response = Response.objects.get(survey=survey)
+    assert response.user_id == kept.pk and response.submitted_at == now - timedelta(days=2)
+    summary = str(AccountMerge.objects.get(pk=merge.pk).summary)
+    assert "internships.application" in summary and "surveys.response" in summary
