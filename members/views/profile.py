@@ -17,7 +17,7 @@ from ..access import member_required
 from ..forms import PreferencesForm, ProfileForm
 from ..models import ExpertiseTag, Profile
 from ..plugins import landing_url
-from ..profile_page import lists_of, profile_for_page
+from ..profile_page import page_lists, profile_for_page
 from ..services import (
     normalise_tag,
     profile_completeness,
@@ -155,7 +155,7 @@ def profile_detail(request, pk):
         "members/profile_detail.html",
         {
             "profile": profile,
-            "lists": lists_of(profile),
+            "lists": page_lists(profile),
             "own": own,
             "show_email": own or profile.show_email,
         },

@@ -72,9 +72,9 @@ def test_the_profile_page_query_count_does_not_grow_with_the_lists(
     url = reverse("members:profile", args=[other.pk])
     assert client.get(url).status_code == 200  # the first look: recorded
     # A second look: session, user (with its roles: members.auth_backends), the profile
-    # (visible_to, whether it was seen today, and its four lists as arrays), whether its
-    # owner takes messages from members (the messaging app's button, issue 26); the
-    # privacy notice answered from the cache; no lock, no write.
+    # (visible_to, whether it was seen today), whether its owner takes messages from
+    # members (the messaging app's button, issue 26); its four lists (one statement on the
+    # first look) and the privacy notice answered from the cache; no lock, no write.
     with django_assert_num_queries(4):
         response = client.get(url)
     html = response.content.decode()
@@ -108,3 +108,14 @@ def test_parallel_first_looks_never_overshoot_the_daily_cap(settings):
     assert errors == []
     assert sorted(answers) == [False, False, True, True]
     assert ProfileView.objects.filter(viewer=viewer).count() == 2
+
+
+def test_the_cached_lists_follow_a_change_of_the_profile(client, me):
+    other = _rich_profile(1)
+    url = reverse("members:profile", args=[other.pk])
+    assert "tema 00" in client.get(url).content.decode()
+    # The profile form saves the profile with its lists: the next look reads them again.
+    other.expertise.set([ExpertiseTag.objects.create(name="hidrología", slug="hidrologia")])
+    other.save()
+    html = client.get(url).content.decode()
+    assert "hidrología" in html and "tema 00" not in html
