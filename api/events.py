@@ -5,6 +5,8 @@ from django.dispatch import receiver
 
 from chapters import events as chapter_events
 from chapters.models import Membership, Registration
+from counterparts import events as counterpart_events
+from counterparts.models import Engagement
 from pncs import events as pncs_events
 from pncs.models import Interest
 from programs import events as program_events
@@ -155,4 +157,39 @@ def interest_decided(sender, *, interest_id, **kwargs):
             }
         },
         member_id=interest.member_id,
+    )
+
+
+@receiver(counterpart_events.engagement_completed)
+def engagement_completed(sender, *, engagement_id, **kwargs):
+    """An engagement of the partner's sector ended as planned. The member is named only if
+    they allowed PNCS contact (the sector scope's consent); the organisation by its public
+    page's slug."""
+    engagement = (
+        Engagement.objects.select_related("sector", "organization", "member__user")
+        .filter(pk=engagement_id)
+        .first()
+    )
+    if engagement is None:
+        return
+    partners = list(partners_for(Event.ENGAGEMENT_COMPLETED, sector_id=engagement.sector_id))
+    if not partners:
+        return
+    member = engagement.member
+    consented = member is not None and member.pncs_contact
+    record_event(
+        event=Event.ENGAGEMENT_COMPLETED,
+        partners=partners,
+        data={
+            "engagement": {
+                "id": engagement.pk,
+                "kind": engagement.kind,
+                "sector": engagement.sector.slug,
+                "organization": engagement.organization.slug if engagement.organization else None,
+                "starts_on": engagement.starts_on,
+                "completed_at": engagement.completed_at,
+                "member": member_data(member.user) if consented else None,
+            }
+        },
+        member_id=member.user_id if consented else None,
     )

@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     CREDENTIAL_ISSUED = "credential.issued", _("Credencial emitida")
     CREDENTIAL_REVOKED = "credential.revoked", _("Credencial revocada")
     MEMBER_LEFT_CHAPTER = "membership.ended", _("Una persona dejó un capítulo")
+    ENGAGEMENT_COMPLETED = "engagement.completed", _("Colaboración concluida")
 
 
 # Which scope a partner needs to receive each event (and whose reach decides which events).
@@ -33,6 +34,7 @@ EVENT_SCOPE = {
     Event.INTEREST_DECIDED: Scope.SECTOR_MEMBERS,
     Event.CREDENTIAL_ISSUED: Scope.PROGRAM_RESULTS,
     Event.CREDENTIAL_REVOKED: Scope.PROGRAM_RESULTS,
+    Event.ENGAGEMENT_COMPLETED: Scope.SECTOR_MEMBERS,
 }
 
 

@@ -17,6 +17,7 @@ from members.models import public_name
 from members.services import queue_email_to_user
 from messaging.services import wants_email_notices
 
+from . import events
 from .models import (
     Engagement,
     EngagementEvent,
@@ -254,17 +255,20 @@ def start_engagement(*, engagement_id: int, by) -> Engagement:
 
 
 def complete_engagement(*, engagement_id: int, by) -> Engagement:
-    """An active engagement ends as planned; each side may then record its outcomes."""
-    engagement = _transition(
-        engagement_id=engagement_id,
-        from_states=[Engagement.State.ACTIVE],
-        to_state=Engagement.State.COMPLETED,
-        stamp="completed_at",
-        action=EngagementEvent.Action.COMPLETED,
-        by=by,
-    )
-    if engagement is None:
-        raise EngagementError(NOT_ACTIVE)
+    """An active engagement ends as planned; each side may then record its outcomes. Apps
+    above hear of it in the same transaction (events.engagement_completed: the webhooks)."""
+    with transaction.atomic():
+        engagement = _transition(
+            engagement_id=engagement_id,
+            from_states=[Engagement.State.ACTIVE],
+            to_state=Engagement.State.COMPLETED,
+            stamp="completed_at",
+            action=EngagementEvent.Action.COMPLETED,
+            by=by,
+        )
+        if engagement is None:
+            raise EngagementError(NOT_ACTIVE)
+        events.engagement_completed.send(sender=Engagement, engagement_id=engagement.pk)
     return engagement
 
 

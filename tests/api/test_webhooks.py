@@ -293,3 +293,51 @@ def test_chapter_and_sector_events_reach_the_partners_of_that_chapter_and_sector
     assert len(webhook_receiver.requests) == 4  # the other chapter's partner got nothing
     assert received["registration.created"]["registration"]["member"]["id"] == person.pk
     assert received["interest.decided"]["interest"]["status"] == "accepted"
+
+
+def test_a_completed_engagement_reaches_its_sector_s_partner_naming_only_consenting_members(
+    webhook_receiver, django_capture_on_commit_callbacks
+):
+    from counterparts.engagements import complete_engagement, open_engagement, start_engagement
+    from members.models import Profile, Sector
+    from tests.factories import member
+
+    tic, salud = Sector.objects.get(slug="tic"), Sector.objects.get(slug="salud")
+    partner, _s = register(
+        scopes=[Scope.SECTOR_MEMBERS],
+        sector=tic,
+        webhook_url=webhook_receiver.url,
+        webhook_events=["engagement.completed"],
+    )
+    register(
+        scopes=[Scope.SECTOR_MEMBERS],
+        sector=salud,
+        webhook_url=webhook_receiver.url,
+        webhook_events=["engagement.completed"],
+    )
+    consenting, private = member(), member()
+    Profile.objects.filter(user=consenting).update(pncs_contact=True)
+    Profile.objects.filter(user=private).update(pncs_contact=False)
+    engagements = [
+        open_engagement(
+            kind="mentoring",
+            sector=tic,
+            member=Profile.objects.get(user=person),
+            title="Mentoría",
+            notify=False,
+        )
+        for person in (consenting, private)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for engagement in engagements:
+            start_engagement(engagement_id=engagement.pk, by=None)
+            complete_engagement(engagement_id=engagement.pk, by=None)
+    payloads = [
+        Webhook(partner.webhook_secret).verify(body, headers)
+        for headers, body in webhook_receiver.requests
+    ]
+    assert len(payloads) == 2  # the salud partner got nothing
+    assert {p["type"] for p in payloads} == {"engagement.completed"}
+    named = {p["data"]["engagement"]["id"]: p["data"]["engagement"]["member"] for p in payloads}
+    assert named[engagements[0].pk]["id"] == consenting.pk
+    assert named[engagements[1].pk] is None
