@@ -41,6 +41,16 @@ PUBLIC_URL_KWARGS = frozenset(
         "message_pk",
         "person_pk",
         "request_pk",
+        # engagements: a milestone; the yearly report of a PNCS, its year and file type;
+        # a Jornada proposal's kind; the API's events and registrations (by id).
+        "milestone_pk",
+        "pncs_pk",
+        "year",
+        "extension",
+        "kind",
+        "event_id",
+        "jornada_id",
+        "registration_id",
     }
 )
 

@@ -121,7 +121,8 @@ def _at(day, hour, minute=0, tz="America/Mexico_City"):
 def seed(*, stdout, rng, members=300, **kwargs):
     """Create the demo chapters, their officers and members, and two Jornadas."""
     people = list(
-        User.objects.filter(email__endswith=f"@{DEMO_MEMBER_DOMAIN}")
+        # The demo members only (the demo's students share the domain: issue 20).
+        User.objects.filter(email__startswith="miembro", email__endswith=f"@{DEMO_MEMBER_DOMAIN}")
         .select_related("profile")
         .order_by("email")
     )

@@ -438,7 +438,19 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_SECONDS,
     # A partner may obtain only the scopes its application was given (and none once revoked).
     "SCOPES_BACKEND_CLASS": "api.scopes.PartnerScopes",
-    "PKCE_REQUIRED": False,
+    # RFC 9700 (OAuth 2.0 Security BCP) in full: partners use client credentials only, and
+    # every other flow the library offers keeps its compliant setting (no implicit or
+    # password grant, tokens hashed at rest and never in a query string, https redirects,
+    # PKCE with S256, replayed refresh tokens revoked).
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Anonymous reads per client address (django-ninja's throttles, on the default cache).
 API_ANON_RATE = env("API_ANON_RATE", default="120/m")

@@ -314,7 +314,7 @@ def test_make_run_serves_the_demo_on_the_embedded_postgres_and_stops_it_on_exit(
             members = conn.execute(
                 "SELECT count(*) FROM members_user WHERE email LIKE %s", ["%@demo.example.org"]
             ).fetchone()[0]
-        assert members == 12  # seeded once, found again
+        assert members == 12 + 4  # seeded once, found again (and the demo's four students)
     finally:
         subprocess.run(
             [sys.executable, str(BASE_DIR / "scripts/embedded-postgres"), "stop", str(pgdata)],

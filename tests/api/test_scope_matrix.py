@@ -53,8 +53,9 @@ def world(client):
     _p, tokens["members_other"] = partner_token([Scope.SECTOR_MEMBERS], sector=salud)
     every = [Scope.PROGRAM_RESULTS, Scope.CHAPTER_EVENTS, Scope.SECTOR_MEMBERS]
     reach = {"program": program, "chapter": chapter, "sector": tic}
-    _p, tokens["expired"] = partner_token(every, **reach)
-    AccessToken.objects.filter(token=tokens["expired"]).update(
+    expired, tokens["expired"] = partner_token(every, **reach)
+    # Tokens are stored hashed (RFC 9700 §4): the partner's application finds its token.
+    AccessToken.objects.filter(application=expired.oauth_application).update(
         expires=timezone.now() - datetime.timedelta(seconds=1)
     )
     revoked, tokens["revoked"] = partner_token(every, **reach)

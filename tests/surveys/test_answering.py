@@ -182,3 +182,16 @@ def test_the_survey_pages_ask_anonymous_visitors_to_sign_in(client, survey):
     for url in (reverse("surveys:list"), reverse("surveys:answer", args=[survey.pk])):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_dashboard_shows_the_surveys_waiting_and_hides_the_box_once_answered(client):
+    """The member dashboard (/me/) points to what is open to them; an answered survey no
+    longer counts, and a member with nothing to answer sees no box."""
+    census = make_survey(open_to_members=True, title_es="Censo de prueba")
+    person = member()
+    client.force_login(person)
+    html = client.get(reverse("members:me")).content.decode()
+    assert "Encuestas por responder: 1." in html and reverse("surveys:list") in html
+    Response.objects.create(survey=census, user=person, submitted_at=timezone.now())
+    html = client.get(reverse("members:me")).content.decode()
+    assert "Encuestas por responder" not in html
