@@ -332,3 +332,21 @@ def test_the_list_pages_keep_the_filters(client):
     page = client.get(reverse("counterparts:list"), {"state": "NLE"}).content.decode()
     next_link = page.split("page=2")[0].rsplit('href="', 1)[1]
     assert "state=NLE" in next_link
+
+
+def test_a_person_who_acts_only_for_an_organisation_lands_on_it_not_on_the_onboarding(client):
+    """An organisation's contact is no diaspora member: signing in (and /me/) take them to
+    their organisations (counterparts.landing), not to the member's onboarding."""
+    from django.test import RequestFactory
+
+    from members.adapter import AccountAdapter
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    organization(owner=person)
+    request = RequestFactory().get("/")
+    request.user = person
+    assert AccountAdapter().get_login_redirect_url(request) == reverse("counterparts:mine")
+    client.force_login(person)
+    assert client.get(reverse("members:me"))["Location"] == reverse("counterparts:mine")
+    assert client.get(reverse("counterparts:mine")).status_code == 200
