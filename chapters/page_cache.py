@@ -6,16 +6,13 @@ and what other apps plug into the page (`{% plugged "chapter_page" %}`: the chap
 Rendering it costs a COUNT over the chapter's memberships (thousands of rows at national
 scale), three more queries and most of the template; the cached copy costs one cache read.
 
-Invalidation: one generation token for every chapter page, replaced whenever something a
-chapter page shows changes (receivers in chapters/signals.py: chapters, their areas,
-officers, memberships, Jornadas, sectors, an officer's public name; `invalidate()` from
-code that writes with `QuerySet.update()` and from the apps that plug into the page, such
-as news when a chapter's post is published or withdrawn). An entry remembers the generation it was
-rendered under; the generation is read before the database, so a page rendered from data
-older than a change carries the old token and is never served after it. The token is
-replaced at once and again after commit, so a render that read the database between the
-two is discarded as well. Entries also expire on their own: when the first upcoming event
-shown ends, at midnight (officers' terms) and after MAX_SECONDS anyway.
+Invalidation: one generation token for every chapter page (core.answers), replaced
+whenever something a chapter page shows changes (receivers in chapters/signals.py:
+chapters, their areas, officers, memberships, Jornadas, sectors, an officer's public name;
+`invalidate()` from code that writes with `QuerySet.update()` and from the apps that plug
+into the page, such as news when a chapter's post is published or withdrawn). Entries
+also expire on their own: when the first upcoming event shown ends, at midnight
+(officers' terms) and after MAX_SECONDS anyway.
 
 Whatever the cache does (Redis down, evicted keys), the page is rendered from the database.
 
@@ -25,18 +22,17 @@ per language and filter) follow the same generation.
 
 import datetime
 import re
-import secrets
 
 from django.core.cache import caches
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from core.replica import replica_in_use
+from core.answers import Generation
 
 GENERATION_KEY = "chapters:page:generation"
+GENERATION = Generation(GENERATION_KEY)
 # A safety net: every change we know of invalidates at once, but one made while Redis was
 # unreachable could not (its new generation was lost); its page is outdated this long at most.
 MAX_SECONDS = 600
@@ -49,24 +45,8 @@ def _entry_key(slug, language):
 
 
 def invalidate() -> None:
-    """Forget every cached chapter page: now, and again once the current transaction
-    commits (a page rendered in between read the data before the change)."""
-    _new_generation()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_new_generation)
-
-
-def _new_generation():
-    caches["answers"].set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-
-
-def _current_generation(found):
-    """The generation read with the entry, or a new one when there was none (first use,
-    eviction). None when the cache does not answer: nothing gets cached then."""
-    if GENERATION_KEY in found:
-        return found[GENERATION_KEY]
-    caches["answers"].add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    return caches["answers"].get(GENERATION_KEY)
+    """Forget every cached chapter page, the list and the member counts (core.answers)."""
+    GENERATION.invalidate()
 
 
 def public_page(slug):
@@ -77,7 +57,7 @@ def public_page(slug):
     language = get_language()
     key = _entry_key(slug, language)
     found = caches["answers"].get_many([GENERATION_KEY, key])
-    generation = _current_generation(found)
+    generation = GENERATION.current(found)
     entry = found.get(key)
     if entry is not None and generation is not None and entry["generation"] == generation:
         return entry
@@ -91,15 +71,6 @@ def public_page(slug):
 
 MEMBER_COUNTS_KEY = "chapters:member-counts"
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
-# What was read on the read replica (a @replica_reads view: the chapter list) may predate a
-# write that already replaced the generation: it is kept apart from what the primary gave
-# (a visitor who just wrote reads the primary's copy) and only this long.
-REPLICA_SECONDS = 5
-
-
-def _source() -> tuple[str, int]:
-    """Where this request's reads go, and how long what they give may be cached."""
-    return ("replica", REPLICA_SECONDS) if replica_in_use() else ("primary", MAX_SECONDS)
 
 
 def list_section(region: str, country: str, *, render) -> str:
@@ -109,7 +80,7 @@ def list_section(region: str, country: str, *, render) -> str:
     it from the database when missing or outdated. Only known values are cached (a region
     of the list, a two-letter country code, or none): anything else is rendered each time,
     so the cache holds a bounded number of entries whatever visitors type. A copy read on
-    the read replica is kept apart and for REPLICA_SECONDS only (`_source`)."""
+    the read replica is kept apart and for a few seconds only (core.answers)."""
     from .models import Chapter
 
     known = (not region or region in Chapter.Region.values) and (
@@ -117,17 +88,8 @@ def list_section(region: str, country: str, *, render) -> str:
     )
     if not known:
         return render()
-    source, seconds = _source()
-    key = f"chapters:list:{source}:{get_language()}:{region}:{country}"
-    found = caches["answers"].get_many([GENERATION_KEY, key])
-    generation = _current_generation(found)
-    entry = found.get(key)
-    if entry is not None and generation is not None and entry["generation"] == generation:
-        return entry["html"]
-    html = render()
-    if generation is not None:
-        caches["answers"].set(key, {"generation": generation, "html": html}, timeout=seconds)
-    return html
+    key = f"chapters:list:{get_language()}:{region}:{country}"
+    return GENERATION.cached(key, render, seconds=MAX_SECONDS)
 
 
 def member_counts() -> dict:
@@ -139,23 +101,16 @@ def member_counts() -> dict:
 
     from .models import Membership
 
-    source, seconds = _source()
-    key = f"{MEMBER_COUNTS_KEY}:{source}"
-    found = caches["answers"].get_many([GENERATION_KEY, key])
-    generation = _current_generation(found)
-    entry = found.get(key)
-    if entry is not None and generation is not None and entry["generation"] == generation:
-        return entry["counts"]
-    counts = dict(
-        Membership.objects.approved()
-        .order_by()
-        .values_list("chapter_id")
-        .annotate(n=Count("pk"))
-        .values_list("chapter_id", "n")
-    )
-    if generation is not None:
-        caches["answers"].set(key, {"generation": generation, "counts": counts}, timeout=seconds)
-    return counts
+    def counts():
+        return dict(
+            Membership.objects.approved()
+            .order_by()
+            .values_list("chapter_id")
+            .annotate(n=Count("pk"))
+            .values_list("chapter_id", "n")
+        )
+
+    return GENERATION.cached(MEMBER_COUNTS_KEY, counts, seconds=MAX_SECONDS)
 
 
 def _render(slug):

@@ -31,6 +31,7 @@ from core.access import (
     lacks_second_factor,
     mfa_setup_redirect,
 )
+from core.forms_cache import form_html
 from core.replica import replica_reads
 from core.spreadsheets import csv_response, csv_safe
 from programs.access import is_program_staff
@@ -170,6 +171,14 @@ def staff(request):
         "figures/staff.html",
         {
             "form": form,
+            # The country, sector and chapter lists: rendered once per language, query and
+            # snapshot's choices (core.forms_cache).
+            "filter_fields": form_html(
+                form,
+                template="figures/staff.html#filter-fields",
+                query=[(key, value) for key, values in request.GET.lists() for value in values],
+                dynamic=("country", "sector", "chapter"),
+            ),
             "figures": SimpleLazyObject(lambda: pages.staff_figures(data)),
             "fragment_key": fragment_key,
             "fragment_seconds": FRAGMENT_SECONDS,

@@ -19,6 +19,7 @@ from django_countries import countries
 from core.choices import FilterForm
 from core.language import collation_key
 from members.choices import EducationLevel, MexicanState
+from members.countries import country_code
 from members.models import (
     Contribution,
     ExpertiseTag,
@@ -30,7 +31,7 @@ from members.models import (
 from members.plugins import app_modules
 
 from .models import Opportunity
-from .search import QUERY_MAX_LENGTH, apply_text, normalize
+from .search import QUERY_MAX_LENGTH, apply_text
 
 SORT_CHOICES = [
     ("relevance", _("Relevancia")),
@@ -121,21 +122,15 @@ class CountryNameField(forms.CharField):
         value = super().clean(value)
         if not value:
             return ""
-        codes = dict(countries)
-        code = value.upper() if value.upper() in codes else ""
-        for language in ("es", "en"):
-            code = code or countries.by_name(value, language=language)
-        if not code:  # accents aside ("Canada", "Mexico")
-            wanted = normalize(value)
-            code = next((c for c, name in codes.items() if normalize(str(name)) == wanted), "")
+        code = country_code(value)
         if not code:
             raise ValidationError(UNKNOWN_COUNTRY, code="unknown", params={"value": value})
         return code
 
     def prepare_value(self, value):
         """A code (a facet link's `country=CA`) shown as its name in the active language."""
-        if isinstance(value, str) and value.upper() in dict(countries):
-            return str(dict(countries)[value.upper()])
+        if isinstance(value, str) and value.upper() in countries:
+            return str(countries.name(value.upper()))
         return value
 
 

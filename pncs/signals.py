@@ -1,6 +1,7 @@
 """Keep the member search index in step with the members app (an index is a cache concern,
 the one place where signal receivers are the right tool) and the coordinators' role group
-in step with PNCS assignments."""
+in step with PNCS assignments, and the cached list of open opportunities (pncs.listing)
+in step with the opportunities it shows."""
 
 from functools import partial
 
@@ -16,7 +17,8 @@ from members.models import (
     Sector,
 )
 
-from .models import Pncs
+from . import listing
+from .models import Opportunity, Pncs
 from .search import reindex_profiles
 from .services import sync_coordinator_groups
 
@@ -164,3 +166,14 @@ def pncs_saved(sender, instance, created=False, raw=False, **kwargs):
     # Deactivating a PNCS takes its coordinators' role away (and back on reactivation).
     if not raw and not created:
         sync_coordinator_groups(user_ids=list(instance.coordinators.values_list("pk", flat=True)))
+
+
+@receiver(post_save, sender=Opportunity, dispatch_uid="pncs_list_opportunity_saved")
+@receiver(post_delete, sender=Opportunity, dispatch_uid="pncs_list_opportunity_deleted")
+@receiver(post_save, sender=Pncs, dispatch_uid="pncs_list_pncs_saved")
+@receiver(post_delete, sender=Pncs, dispatch_uid="pncs_list_pncs_deleted")
+@receiver(post_save, sender=Sector, dispatch_uid="pncs_list_sector_saved")
+@receiver(post_delete, sender=Sector, dispatch_uid="pncs_list_sector_deleted")
+def opportunity_list_changed(sender, **kwargs):
+    """The cached list of open opportunities shows these rows (pncs.listing)."""
+    listing.invalidate()

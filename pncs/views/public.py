@@ -6,6 +6,7 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from members.models import Profile, ProfileSector
 
 from ..filters import OpportunityFilter
 from ..forms import InterestForm
+from ..listing import results_section
 from ..models import Interest, Opportunity, Pncs
 from ..services import PncsError, express_interest
 
@@ -83,10 +85,17 @@ def opportunity_list(request):
         .select_related("sector", "pncs")
         .order_by("deadline", "-created_at", "pk"),
     )
-    page = Paginator(filterset.qs, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     pairs = [(key, value) for key, values in query.lists() for value in values]
+
+    def results():
+        page = Paginator(filterset.qs, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+        return render_to_string(
+            "pncs/opportunity_list.html#results",
+            {"page_obj": page, "query": query.urlencode()},
+        )
+
     return render(
         request,
         "pncs/opportunity_list.html",
@@ -98,8 +107,7 @@ def opportunity_list(request):
                 query=pairs,
                 dynamic=["sector"],
             ),
-            "page_obj": page,
-            "query": query.urlencode(),
+            "results": results_section(request, filterset, render=results),
         },
     )
 

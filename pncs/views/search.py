@@ -102,9 +102,12 @@ def member_search(request):
         )
     else:
         result = SearchResult(rows=[], count=0, capped=False, page=1, has_next=False)
+    # Names of the countries on the page only (~250 translated names sorted per request
+    # otherwise).
+    shown_countries = {row.country for row in result.rows} | set(result.facets.get("country", {}))
     labels = {
         "sector": dict(filterset.form.fields["sector"].choices),
-        "country": dict(countries),
+        "country": {code: countries.name(code) for code in shown_countries if code in countries},
         "education": dict(EducationLevel.choices),
     }
     base = [(key, v) for key, values in request.GET.lists() if key != "page" for v in values]

@@ -1,15 +1,20 @@
 """Contact points, opportunities, interest and decisions, affiliations, coordinators' role."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.access import PNCS_COORDINATORS
 from members.models import Sector
+from pncs import listing
 from pncs.forms import AFFILIATION_NAME_REQUIRED
 from pncs.models import Affiliation, Interest, Opportunity, Pncs
 from pncs.services import INTEREST_ALREADY_SENT, OPPORTUNITY_NOT_OPEN
@@ -96,7 +101,6 @@ def _filter_form(response) -> str:
 
 
 def test_opportunity_filters_are_rendered_once_per_query_and_language(client):
-    from django.core.cache import caches
 
     OpportunityFactory(pncs=PncsFactory(sector=sector("tic")), title_es="TIC remota")
     first = client.get("/opportunities/", {"sector": "tic"})
@@ -111,6 +115,53 @@ def test_opportunity_filters_are_rendered_once_per_query_and_language(client):
     refused = client.get("/opportunities/", {"sector": "zzz"})
     assert "zzz" in _filter_form(refused)
     assert len(caches["answers"].keys("forms:*")) == 2
+
+
+def test_the_list_of_open_opportunities_is_cached_whole_and_forgotten_on_any_change(
+    client, django_assert_num_queries
+):
+    point = PncsFactory(sector=sector("tic"))
+    first = OpportunityFactory(pncs=point, title_es="Primera abierta")
+    assert "Primera abierta" in client.get("/opportunities/").content.decode()
+    with django_assert_num_queries(1):  # the filter form's sectors; the results are cached
+        again = client.get("/opportunities/")
+    assert "Primera abierta" in again.content.decode()
+    # Published, edited, closed, a contact point deactivated: each shown at once.
+    OpportunityFactory(pncs=point, title_es="Segunda abierta")
+    assert "Segunda abierta" in client.get("/opportunities/").content.decode()
+    first.title_es = "Primera renombrada"
+    first.save()
+    assert "Primera renombrada" in client.get("/opportunities/").content.decode()
+    first.status = "closed"
+    first.save()
+    assert "Primera renombrada" not in client.get("/opportunities/").content.decode()
+    point.is_active = False
+    point.save()
+    assert "Segunda abierta" not in client.get("/opportunities/").content.decode()
+    # Per language: the English list is its own entry.
+    point.is_active = True
+    point.save()
+    assert 'lang="en"' in client.get("/en/opportunities/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"utm_source": "newsletter"},  # a parameter the list does not know
+        {"sector": "zzz"},  # a value the form refuses
+        {"page": "abc"},  # not a page number
+        "sector=tic&sector=tic",  # a parameter twice
+    ],
+)
+def test_only_queries_the_list_knows_are_cached(client, query):
+    OpportunityFactory(pncs=PncsFactory(sector=sector("tic")), title_es="TIC abierta")
+    url = "/opportunities/?" + (query if isinstance(query, str) else urlencode(query))
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert any("pncs_opportunity" in q["sql"] for q in captured.captured_queries)
+    assert set(caches["answers"].keys("pncs:opportunities:*")) <= {listing.GENERATION.key}
 
 
 def test_draft_is_404_for_the_public_and_visible_to_its_coordinator(client, coord):
