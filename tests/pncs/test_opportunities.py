@@ -310,12 +310,13 @@ def test_management_list_has_constant_queries(coord_client, coord, django_assert
         for _ in range(size):
             o = OpportunityFactory(pncs=point)
             Interest.objects.create(opportunity=o, member=member())
-        # 12: the user comes with its roles and second factor (members.auth_backends); the
-        # page counts the opportunities, reads its page, then the answers of that page, and
-        # whether the visitor coordinates a PNCS (the links to Jornadas and announcements);
-        # the organisations' summary plugged in by counterparts (issue 20) checks the PNCS
-        # role and counts the requests waiting, the overdue ones and the open engagements.
-        with django_assert_num_queries(12):
+        # 10: the user comes with its roles and second factor (members.auth_backends); the
+        # page counts the opportunities, reads its page, then the answers of that page;
+        # whether the visitor coordinates a PNCS is read once (pncs.access: the role check,
+        # the links to Jornadas and announcements, the organisations' summary); that summary
+        # (counterparts, issue 20) counts the requests waiting, the overdue ones and the
+        # open engagements.
+        with django_assert_num_queries(10):
             response = coord_client.get(reverse("pncs:manage"))
         assert len(response.context["opportunities"]) == size
 
