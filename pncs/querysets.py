@@ -27,15 +27,18 @@ class PncsQuerySet(models.QuerySet):
 
 
 class OpportunityQuerySet(models.QuerySet):
-    def open(self):
-        """Published, of an active PNCS, not past their deadline and not invite-only."""
+    def _is_open(self) -> Q:
         today = timezone.localdate()
-        return self.filter(
+        return Q(
             Q(deadline__isnull=True) | Q(deadline__gte=today),
             status=self.model.Status.OPEN,
             pncs__is_active=True,
             invite_only=False,
         )
+
+    def open(self):
+        """Published, of an active PNCS, not past their deadline and not invite-only."""
+        return self.filter(self._is_open())
 
     def managed_by(self, user):
         """Opportunities of the PNCS this user coordinates (all of them for IME staff)."""
@@ -48,11 +51,16 @@ class OpportunityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Open opportunities for everyone; closed ones stay visible to the members who
         answered them; drafts and closed ones to their managers."""
-        visible = Q(pk__in=self.open().values("pk"))
+        from .models import Interest
+
+        # The row's own conditions, not `pk IN (every open opportunity)`: one page reads one
+        # row.
+        visible = self._is_open()
         if user.is_authenticated:
             visible |= Q(pk__in=self.managed_by(user).values("pk"))
-            visible |= Q(interests__member=user)
-        return self.filter(visible).distinct()
+            # A subquery, not a join: no row repeated per answer, so no DISTINCT to sort away.
+            visible |= Q(pk__in=Interest.objects.filter(member=user).values("opportunity_id"))
+        return self.filter(visible)
 
 
 class InterestQuerySet(models.QuerySet):
