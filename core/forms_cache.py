@@ -21,16 +21,22 @@ from django.utils.translation import get_language
 SECONDS = 600
 
 
+def query_pairs(querydict) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a request's query, the page number left out: what a
+    list's filters were asked for (the form does not show the page)."""
+    return [(key, value) for key, values in querydict.lists() if key != "page" for value in values]
+
+
 def form_html(form, *, template: str, query, dynamic=()) -> str:
     """The HTML of `form` rendered by `template` (a partial, with `form` in its context).
-    `query`: the request's (name, value) pairs that bound it, the page left out;
+    `query`: the request's query (a QueryDict) that bound it;
     `dynamic`: the names of the fields whose choices are read from the database."""
     if form.errors:
         return render_to_string(template, {"form": form})
     choices = [
         [(str(value), str(label)) for value, label in form.fields[name].choices] for name in dynamic
     ]
-    identity = json.dumps([template, get_language(), sorted(query), choices])
+    identity = json.dumps([template, get_language(), sorted(query_pairs(query)), choices])
     key = "forms:" + hashlib.sha256(identity.encode()).hexdigest()
     html = caches["answers"].get(key)
     if html is None:

@@ -176,7 +176,7 @@ def staff(request):
             "filter_fields": form_html(
                 form,
                 template="figures/staff.html#filter-fields",
-                query=[(key, value) for key, values in request.GET.lists() for value in values],
+                query=request.GET,
                 dynamic=("country", "sector", "chapter"),
             ),
             "figures": SimpleLazyObject(lambda: pages.staff_figures(data)),

@@ -87,7 +87,6 @@ def opportunity_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    pairs = [(key, value) for key, values in query.lists() for value in values]
 
     def results():
         page = Paginator(filterset.qs, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -104,7 +103,7 @@ def opportunity_list(request):
             "filter_form": form_html(
                 filterset.form,
                 template="pncs/opportunity_list.html#filter-form",
-                query=pairs,
+                query=request.GET,
                 dynamic=["sector"],
             ),
             "results": results_section(request, filterset, render=results),

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django_countries import countries
 
 from core.access import is_ime_staff
-from core.forms_cache import form_html
+from core.forms_cache import form_html, query_pairs
 from core.replica import replica_reads
 from core.spreadsheets import csv_response
 from members import messages as member_messages
@@ -110,7 +110,7 @@ def member_search(request):
         "country": {code: countries.name(code) for code in shown_countries if code in countries},
         "education": dict(EducationLevel.choices),
     }
-    base = [(key, v) for key, values in request.GET.lists() if key != "page" for v in values]
+    base = query_pairs(request.GET)
     facets = {
         name: _facet_links(base, name, result.facets.get(name, {}), labels[name]) for name in FACETS
     }
@@ -132,7 +132,7 @@ def member_search(request):
             "search_form": form_html(
                 filterset.form,
                 template="pncs/member_search.html#search-form",
-                query=base,
+                query=request.GET,
                 dynamic=SHORT_LISTS,
             ),
             "result": result,
