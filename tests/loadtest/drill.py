@@ -369,6 +369,13 @@ def summarise(result, started, ended):
         "rps": round(len(samples) / max(ended - started, 1e-9), 1),
         "errors": sum(1 for s in samples if s[4]),
         "error_kinds": sorted({s[4] for s in samples if s[4]})[:10],
+        # Each failed request (the first 20): when it was sent (s after the start), how long
+        # it took and what it got, so that a failure can be placed against the faults.
+        "failures": [
+            {"at_s": round(s[0] - started, 2), "seconds": s[3], "error": s[4]}
+            for s in samples
+            if s[4]
+        ][:20],
         "pages": table,
     }
 

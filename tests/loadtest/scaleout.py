@@ -355,6 +355,15 @@ def run_scaleout(config: ScaleoutConfig) -> dict:
                 report["load"]["staff_send"] = {**send, "at_s": round(send["at"] - started, 1)}
                 report["faults"] = fault_rows(result["samples"], moments, started, ended)
                 report["injector_error"] = moments.get("error")
+                # Where a failure came from, if one did: the proxy's account of each request
+                # an upstream failed, its error log and what the nodes logged.
+                report["diagnostics"] = {
+                    "proxy_failed_requests": proxy.failed_upstream(),
+                    "proxy_errors": [
+                        line for line in proxy.read_error_log().splitlines() if "upstream" in line
+                    ][:20],
+                    "node_logs": {node.name: node.read_log()[-3000:] for node in nodes},
+                }
                 if "web" in moments:
                     answered = proxy.answered_by(since=moments["web"]["back"])
                     report["faults"]["web"]["answered_by_node_after_back"] = {

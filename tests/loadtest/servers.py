@@ -21,6 +21,7 @@ import contextlib
 import glob
 import logging
 import os
+import random
 import re
 import shutil
 import signal
@@ -47,6 +48,28 @@ def _pg_bindir() -> Path:
     if not candidates:
         raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
     return Path(candidates[-1]).parent
+
+
+def fixed_port() -> int:
+    """A free loopback port below the kernel's ephemeral range, for a server that must get
+    its port back after a restart (the proxy names it). A port from the ephemeral range
+    (free_port) can be taken while the server is away as the local end of any outgoing
+    connection, the proxy's own to the other node among them: the restart then cannot
+    bind, or a connection to the port meets itself."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    candidates = list(range(max(1024, low - 12000), low))
+    random.shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return free_port()
 
 
 def _answers(port: int, payload: bytes, expect: bytes) -> bool:
@@ -428,8 +451,10 @@ class OwnNginx(_Started):
             f"pid {self.tmp}/nginx.pid;\nerror_log {self.tmp}/error.log warn;\n"
             "events { worker_connections 512; }\n"
             "http {\n  include /etc/nginx/mime.types;\n"
-            # Which node answered each request (the upstream's address), for the drills.
-            "  log_format upstreams '$msec $upstream_addr $status';\n"
+            # Which node answered each request (the upstream's address, one per server
+            # tried) and what each said, for the drills.
+            "  log_format upstreams '$msec|$upstream_addr|$upstream_status|$status|"
+            "$request_method $uri';\n"
             f"  access_log {self.tmp}/access.log upstreams;\n"
             f"  client_body_temp_path {self.tmp}/body;\n  proxy_temp_path {self.tmp}/proxy;\n"
             f"  fastcgi_temp_path {self.tmp}/fastcgi;\n  uwsgi_temp_path {self.tmp}/uwsgi;\n"
@@ -467,10 +492,27 @@ class OwnNginx(_Started):
         except OSError:
             return counts
         for line in lines:
-            parts = line.split()
-            if len(parts) >= 3 and float(parts[0]) >= since and parts[1] != "-":
-                counts[parts[-2].split(",")[-1].strip()] += 1
+            parts = line.split("|")
+            if len(parts) >= 5 and float(parts[0]) >= since and parts[1] != "-":
+                counts[parts[1].split(",")[-1].strip()] += 1
         return counts
+
+    def failed_upstream(self, limit: int = 20) -> list[str]:
+        """The access log's lines (the first `limit`) of requests that an upstream failed
+        or that got a 5xx: when, the servers tried, what each said, the answer."""
+        try:
+            lines = (self.tmp / "access.log").read_text(errors="replace").splitlines()
+        except OSError:
+            return []
+        failed = []
+        for line in lines:
+            parts = line.split("|")
+            if len(parts) < 5:
+                continue
+            tried = [status.strip() for status in parts[2].split(",")]
+            if parts[3].startswith("5") or any(not s[:1].isdigit() or s[0] == "5" for s in tried):
+                failed.append(line)
+        return failed[:limit]
 
     def read_error_log(self) -> str:
         try:
@@ -492,7 +534,7 @@ class WebNode(_Started):
         self.log_path = log_path
         self.workers = workers
         self.name = name
-        self.port = free_port()
+        self.port = fixed_port()
         self.proc = None
         self._log = None
 
@@ -527,10 +569,21 @@ class WebNode(_Started):
         raise RuntimeError(f"gunicorn {self.name} not healthy: {self.read_log()[-2000:]}")
 
     def kill(self) -> None:
-        """SIGKILL to the master and every worker: requests they hold are cut."""
+        """SIGKILL to the master and every worker: requests they hold are cut. Returns when
+        the node refuses connections: the workers, which share the master's listening
+        socket, can outlive the master by a moment, and until the last one is gone the
+        kernel still accepts connections for them (cut at once: in flight at the kill)."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            except OSError:
+                return
+            time.sleep(0.005)
+        raise RuntimeError(f"{self.name} still accepts connections after SIGKILL")
 
     def read_log(self) -> str:
         try:
