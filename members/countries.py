@@ -39,11 +39,12 @@ def country_code(text: str) -> str:
     return ""
 
 
-def country_suggestions(text: str, *, limit: int = 10) -> list[str]:
+def country_suggestions(text: str, *, limit: int = 10, shortest: int = 2) -> list[str]:
     """Up to `limit` country names in the active language that begin with `text` (then
-    those that contain it), accents and case ignored."""
+    those that contain it), accents and case ignored; none for fewer than `shortest`
+    letters."""
     folded = _folded(text)
-    if len(folded) < 2:
+    if len(folded) < max(shortest, 1):
         return []
     names = _names(translation.get_language() or "es")
     starting = [name for _code, name in names if _folded(name).startswith(folded)]

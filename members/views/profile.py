@@ -1,7 +1,6 @@
 """The member's own profile: dashboard, onboarding, edit, preferences; others' profiles."""
 
 import logging
-import unicodedata
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 from core.access import second_factor_required
 from core.storage import STORAGE_UNAVAILABLE, storage_errors
 
+from .. import countries
 from .. import messages as msg
 from ..access import member_required
 from ..forms import PreferencesForm, ProfileForm
@@ -165,21 +165,6 @@ def profile_detail(request, pk):
 SUGGESTIONS = 10
 
 
-def _country_suggestions(text: str) -> list[str]:
-    """Country names in the active language containing `text` (case and accents aside),
-    those starting with it first."""
-    from django_countries import countries
-
-    def normalize(value: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", value)
-        return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-    wanted = normalize(text)
-    found = [str(name) for _code, name in countries if wanted in normalize(str(name))]
-    found.sort(key=lambda name: (not normalize(name).startswith(wanted), normalize(name)))
-    return found[:SUGGESTIONS]
-
-
 @require_GET
 @member_required
 def expertise_suggestions(request):
@@ -191,7 +176,8 @@ def expertise_suggestions(request):
     term = normalise_tag(request.GET.get("q", ""))
     names = []
     if kind == "country" and term:
-        names = _country_suggestions(term)
+        # The search's country field asks from the first letter (static/js/autocomplete.js).
+        names = countries.country_suggestions(term, limit=SUGGESTIONS, shortest=1)
     elif len(term) >= 2:
         # Accents aside ("robo" finds "robótica").
         names = list(
@@ -206,6 +192,4 @@ def expertise_suggestions(request):
 @member_required
 def country_suggestions(request):
     """Autocomplete for the directory's country: up to 10 names in the page's language."""
-    from ..countries import country_suggestions as suggestions
-
-    return JsonResponse({"results": suggestions(request.GET.get("q", "")[:80])})
+    return JsonResponse({"results": countries.country_suggestions(request.GET.get("q", "")[:80])})

@@ -177,6 +177,21 @@ def test_expertise_suggestions_autocomplete_existing_tags(client, me):
     assert response.json() == {"results": ["machine learning"]}
 
 
+def test_country_names_are_suggested_from_the_first_letter_starting_ones_first(client, me):
+    url = reverse("members:expertise_suggestions")
+    first_letter = client.get(url, {"kind": "country", "q": "m"}).json()["results"]
+    assert len(first_letter) == 10
+    assert all(name.lower().startswith("m") for name in first_letter)
+    # Accents and case aside; a name that only contains the text comes after those it starts.
+    assert client.get(url, {"kind": "country", "q": "MEXI"}).json()["results"][0] == "México"
+    assert client.get(url, {"kind": "country", "q": "xic"}).json()["results"] == ["México"]
+    gua = client.get(url, {"kind": "country", "q": "gua"}).json()["results"]
+    assert gua[:3] == ["Guadalupe", "Guam", "Guatemala"] and "Nicaragua" in gua[4:]
+    english = client.get("/en" + url, {"kind": "country", "q": "germ"}).json()["results"]
+    assert english == ["Germany"]
+    assert client.get(url, {"kind": "planet", "q": "ma"}).status_code == 400
+
+
 def test_preferred_language_is_saved(client, me):
     response = client.post(reverse("members:preferences"), {"preferred_language": "en"})
     assert response.status_code == 302
