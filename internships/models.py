@@ -206,13 +206,15 @@ class StudentProfile(models.Model):
 
 class Application(models.Model):
     """A student's application to a placement. Applying records the student's consent to
-    share their CV with the host (and the PNCS) of this placement only."""
+    share their CV with the host (and the PNCS) of this placement only; withdrawing it
+    (before a decision) revokes that consent: the CV is no longer shown for it."""
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Recibida")
         SHORTLISTED = "shortlisted", _("Preseleccionada")
         ACCEPTED = "accepted", _("Aceptada")
         DECLINED = "declined", _("No seleccionada")
+        WITHDRAWN = "withdrawn", _("Retirada por la persona estudiante")
 
     placement = models.ForeignKey(
         Placement,

@@ -92,3 +92,8 @@ class ApplicationQuerySet(models.QuerySet):
 
     def accepted(self):
         return self.filter(status="accepted")
+
+    def standing(self):
+        """Applications not withdrawn: their student still stands by them and consents to
+        share the CV for them."""
+        return self.exclude(status="withdrawn")

@@ -28,6 +28,11 @@ NO_CV = _("Sube tu CV en PDF a tu perfil de estudiante antes de postular.")
 OWN_PLACEMENT = _("No puedes postular a una pasantía que tú ofreces.")
 SEATS_FULL = _("No quedan lugares: ya se aceptó a tantas personas como lugares tiene.")
 ALREADY_DECIDED = _("Esta postulación ya fue aceptada o no seleccionada; no cambió nada.")
+WITHDRAWN = _("La persona estudiante retiró esta postulación; no cambió nada.")
+NOT_WITHDRAWABLE = _(
+    "Solo retiras una postulación que aún no se decide; si ya te aceptaron, escribe a la "
+    "persona anfitriona."
+)
 
 
 class InternshipError(Exception):
@@ -186,20 +191,32 @@ def apply(*, placement_id: int, student, motivation: str) -> Application:
         profile = StudentProfile.objects.filter(user=student).first()
         if profile is None or not profile.cv:
             raise InternshipError(NO_CV)
-        if placement.applications.filter(student=student).exists():
-            raise InternshipError(ALREADY_APPLIED)
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                application = Application.objects.create(
-                    placement=placement,
-                    student=student,
-                    motivation=motivation.strip(),
-                    cv_consent_at=now,
-                    created_at=now,
-                )
-        except IntegrityError:
-            raise InternshipError(ALREADY_APPLIED) from None
+        earlier = placement.applications.filter(student=student).first()
+        if earlier is not None and earlier.status != Application.Status.WITHDRAWN:
+            raise InternshipError(ALREADY_APPLIED)
+        if earlier is not None:
+            # Applying again after withdrawing: the same application, received anew, with a
+            # new motivation and a new consent.
+            earlier.motivation = motivation.strip()
+            earlier.status = Application.Status.APPLIED
+            earlier.cv_consent_at = earlier.created_at = now
+            earlier.decided_at = earlier.decided_by = None
+            earlier.decision_reason = ""
+            earlier.save()
+            application = earlier
+        else:
+            try:
+                with transaction.atomic():
+                    application = Application.objects.create(
+                        placement=placement,
+                        student=student,
+                        motivation=motivation.strip(),
+                        cv_consent_at=now,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                raise InternshipError(ALREADY_APPLIED) from None
 
         def context():
             return {
@@ -229,6 +246,8 @@ def decide_application(*, application_id: int, decision: str, reason: str, by) -
         application = (
             Application.objects.select_for_update().select_related("student").get(pk=application_id)
         )
+        if application.status == Application.Status.WITHDRAWN:
+            raise InternshipError(WITHDRAWN)
         if application.status in (Application.Status.ACCEPTED, Application.Status.DECLINED):
             raise InternshipError(ALREADY_DECIDED)
         if decision == Application.Status.ACCEPTED and (
@@ -260,6 +279,44 @@ def decide_application(*, application_id: int, decision: str, reason: str, by) -
 
         if application.student.is_active:
             _mail(users=[application.student], template="decision", context=context)
+    return application
+
+
+def withdraw_application(*, application_id: int, student) -> Application:
+    """The student withdraws their application before it is decided (received or
+    shortlisted), and with it the consent to share the CV for it: the host and the PNCS no
+    longer see the CV, and the host is told by e-mail. The student may apply again while
+    the placement is open (apply)."""
+    with transaction.atomic():
+        placement_id = (
+            Application.objects.filter(pk=application_id, student=student).values_list(
+                "placement_id", flat=True
+            )
+        ).first()
+        if placement_id is None:
+            raise InternshipError(NOT_WITHDRAWABLE)
+        # The placement row first, as every seat decision takes it (decide_application).
+        placement = Placement.objects.select_for_update().get(pk=placement_id)
+        application = Application.objects.select_for_update().get(pk=application_id)
+        if application.status not in (Application.Status.APPLIED, Application.Status.SHORTLISTED):
+            raise InternshipError(NOT_WITHDRAWABLE)
+        application.status = Application.Status.WITHDRAWN
+        application.decided_at = timezone.now()
+        application.decided_by = student
+        application.decision_reason = ""
+        application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        profile = StudentProfile.objects.filter(user=student).first()
+
+        def context():
+            return {
+                "placement": placement,
+                "student": profile.full_name if profile else "",
+                "url": settings.SITE_URL
+                + reverse("internships:host_placement", args=[placement.pk]),
+            }
+
+        if placement.host.is_active:
+            _mail(users=[placement.host], template="withdrawn", context=context)
     return application
 
 

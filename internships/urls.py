@@ -23,4 +23,5 @@ urlpatterns = [
     path("internships/student/", views.student_home, name="student_home"),
     path("internships/student/profile/", views.student_profile, name="student_profile"),
     path("internships/student/cv/", views.student_cv, name="student_cv"),
+    path("internships/student/applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

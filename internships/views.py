@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
 from core.access import role_required, second_factor_required
@@ -43,6 +43,10 @@ REVIEWED = _("Decisión guardada y enviada por correo a la persona anfitriona.")
 PROFILE_SAVED = _("Guardamos tu perfil de estudiante.")
 APPLIED = _("Enviamos tu postulación. Te avisaremos por correo de cada paso.")
 DECIDED = _("Decisión guardada y enviada por correo a la persona estudiante.")
+WITHDRAWN = _(
+    "Retiraste tu postulación: la persona anfitriona ya no ve tu CV para ella. Puedes volver "
+    "a postular mientras la pasantía esté abierta."
+)
 MEMBERS_ONLY = _("Solo los miembros de la red con su perfil completo ofrecen pasantías.")
 FIX_ERRORS = _("Revisa los campos marcados.")
 
@@ -112,7 +116,10 @@ def placement_detail(request, pk):
     if request.user.is_authenticated:
         student = _student_profile(request.user)
         application = (
-            Application.objects.of_student(request.user).filter(placement=placement).first()
+            Application.objects.of_student(request.user)
+            .standing()
+            .filter(placement=placement)
+            .first()
         )
     is_open = placement.deadline >= timezone.localdate() and placement.taken < placement.seats
     return render(
@@ -300,14 +307,15 @@ def application(request, pk):
         else:
             messages.success(request, DECIDED)
         return redirect("internships:application", pk=application.pk)
-    decided = application.status in (Application.Status.ACCEPTED, Application.Status.DECLINED)
+    open_statuses = (Application.Status.APPLIED, Application.Status.SHORTLISTED)
     return render(
         request,
         "internships/application.html",
         {
             "application": application,
             "profile": getattr(application.student, "student_profile", None),
-            "form": None if decided else form,
+            "withdrawn": application.status == Application.Status.WITHDRAWN,
+            "form": form if application.status in open_statuses else None,
         },
     )
 
@@ -327,9 +335,12 @@ def _cv_response(profile):
 @second_factor_required
 def application_cv(request, pk):
     """The CV of the student of one application, for who may decide it only (404 for
-    anyone else, and for any placement the student did not apply to)."""
+    anyone else, for any placement the student did not apply to, and once the student
+    withdrew the application)."""
     application = get_object_or_404(
-        Application.objects.decidable_by(request.user).select_related("student__student_profile"),
+        Application.objects.decidable_by(request.user)
+        .standing()
+        .select_related("student__student_profile"),
         pk=pk,
     )
     return _cv_response(getattr(application.student, "student_profile", None))
@@ -379,6 +390,22 @@ def student_home(request):
         "internships/student_home.html",
         {"profile": request.student_profile, "applications": applications},
     )
+
+
+@member_required
+@require_POST
+@student_required
+def withdraw(request, pk):
+    """The student withdraws one of their applications not yet decided (404 for anyone
+    else's)."""
+    application = get_object_or_404(Application.objects.of_student(request.user), pk=pk)
+    try:
+        services.withdraw_application(application_id=application.pk, student=request.user)
+    except services.InternshipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, WITHDRAWN)
+    return redirect("internships:student_home")
 
 
 @never_cache

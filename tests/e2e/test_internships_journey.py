@@ -94,7 +94,23 @@ def test_a_student_signs_up_applies_with_a_cv_and_the_host_accepts(page, live_se
     page.get_by_role("button", name="Enviar mi postulación").click()
     expect(page.get_by_text("Enviamos tu postulación")).to_be_visible()
     expect(page.get_by_text("Recibida").first).to_be_visible()
+
+    # Second thoughts: withdrawn (and the consent with it), then sent again.
+    page.get_by_role("button", name="Retirar mi postulación").click()
+    expect(page.get_by_text("Retiraste tu postulación")).to_be_visible()
+    expect(page.get_by_text("Retirada por la persona estudiante").first).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    assert Application.objects.get().status == "withdrawn"
+    page.goto(base + f"/internships/{row.pk}/")
+    page.get_by_role("link", name="Postular a esta pasantía").click()
+    page.get_by_label("¿Por qué te interesa esta pasantía?").fill(
+        "Quiero aplicar la visión por computadora a la agricultura."
+    )
+    page.get_by_label("Acepto compartir mi CV").check()
+    page.get_by_role("button", name="Enviar mi postulación").click()
+    expect(page.get_by_text("Recibida").first).to_be_visible()
     application = Application.objects.get()
+    assert application.status == "applied"
     assert application.student.email == EMAIL
     assert host.email in [m.to[0] for m in mail.outbox]
     log_out(page)

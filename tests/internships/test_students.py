@@ -319,3 +319,87 @@ def test_deleting_a_hosts_account_removes_their_placements(django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         delete_account(user=host)
     assert not host.hosted_placements.exists()
+
+
+# --- Withdrawing: the student takes back the application and the consent to share the CV --
+
+
+def test_a_student_withdraws_an_application_and_with_it_the_cv_then_may_apply_again(
+    client, django_capture_on_commit_callbacks
+):
+    host = member()
+    row = placement(host=host, title_es="Visión por computadora")
+    applicant = student()
+    applied = application(placement=row, student=applicant, status="shortlisted")
+    withdraw = reverse("internships:withdraw", args=[applied.pk])
+    client.force_login(applicant)
+    home = client.get(reverse("internships:student_home")).content.decode()
+    assert f'action="{withdraw}"' in home
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(withdraw, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("internships:student_home")
+    page = response.content.decode()
+    assert "Retiraste tu postulación" in page and f'action="{withdraw}"' not in page
+    applied.refresh_from_db()
+    assert (applied.status, applied.decided_by) == ("withdrawn", applicant)
+    assert [m.to for m in mail.outbox] == [[host.email]]
+    assert "Visión por computadora" in mail.outbox[0].subject
+    assert "retiró su postulación" in mail.outbox[0].body
+
+    # The host still sees that there was an application, never the CV, and cannot decide it.
+    client.force_login(host)
+    url = reverse("internships:application", args=[applied.pk])
+    page = client.get(url).content.decode()
+    assert "retiró esta postulación" in page
+    assert reverse("internships:application_cv", args=[applied.pk]) not in page
+    assert 'name="decision"' not in page
+    assert client.get(reverse("internships:application_cv", args=[applied.pk])).status_code == 404
+    response = client.post(url, {"decision": "accepted", "reason": ""}, follow=True)
+    assert str(services.WITHDRAWN) in response.content.decode()
+    applied.refresh_from_db()
+    assert applied.status == "withdrawn"
+
+    # Applying again: the same application, received anew with a new consent.
+    client.force_login(applicant)
+    consent_before = applied.cv_consent_at
+    response = client.post(
+        reverse("internships:apply", args=[row.pk]),
+        {"motivation": "Lo pensé mejor.", "share_cv": "on"},
+    )
+    assert response.status_code == 302
+    applied.refresh_from_db()
+    assert (applied.status, applied.motivation) == ("applied", "Lo pensé mejor.")
+    assert applied.cv_consent_at > consent_before and applied.decided_by is None
+    assert Application.objects.count() == 1
+    client.force_login(host)
+    assert client.get(reverse("internships:application_cv", args=[applied.pk])).status_code == 200
+
+
+def test_only_the_student_withdraws_and_only_an_application_not_yet_decided(client):
+    host = member()
+    row = placement(host=host, seats=2)
+    applicant = student()
+    accepted = application(placement=row, student=applicant, status="accepted")
+    other = application(placement=row, student=student(full_name="Otra Estudiante"))
+    client.force_login(applicant)
+    response = client.post(reverse("internships:withdraw", args=[accepted.pk]), follow=True)
+    assert str(services.NOT_WITHDRAWABLE) in response.content.decode()
+    # Someone else's application, a GET, the host: nothing changes.
+    assert client.post(reverse("internships:withdraw", args=[other.pk])).status_code == 404
+    assert client.get(reverse("internships:withdraw", args=[accepted.pk])).status_code == 405
+    client.force_login(host)
+    response = client.post(reverse("internships:withdraw", args=[other.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("internships:student_profile"))
+    client.logout()
+    response = client.post(reverse("internships:withdraw", args=[other.pk]))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert {a.status for a in Application.objects.all()} == {"accepted", "applied"}
+
+
+def test_withdrawing_speaks_english_under_en(client):
+    applicant = student()
+    applied = application(placement=placement(host=member()), student=applicant)
+    client.force_login(applicant)
+    response = client.post(f"/en{reverse('internships:withdraw', args=[applied.pk])}", follow=True)
+    assert "You withdrew your application" in response.content.decode()

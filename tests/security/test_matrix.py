@@ -208,6 +208,7 @@ MATRIX = {
         200,
         200,
     ),
+    "internships:withdraw": (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "internships:student_cv": (
         LOGIN,
         STUDENT,
@@ -837,6 +838,8 @@ def test_no_one_but_the_host_and_the_sectors_pncs_decides_an_application(client,
             assert client.get(world.urls[name]).status_code == 404, (user, name)
         response = client.post(world.urls["internships:application"], {"decision": "accepted"})
         assert response.status_code == 404
+    # Nor does another student withdraw it.
+    assert client.post(world.urls["internships:withdraw"]).status_code == 404
     assert Application.objects.get(pk=application.pk).status == "applied"
 
 

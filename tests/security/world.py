@@ -501,6 +501,7 @@ def build_world(text=None) -> World:
         "internships:student_home": r("internships:student_home"),
         "internships:student_profile": r("internships:student_profile"),
         "internships:student_cv": r("internships:student_cv"),
+        "internships:withdraw": r("internships:withdraw", args=[internship_app.pk]),
         "counterparts:engagements": r("counterparts:engagements"),
         "counterparts:engagement": r("counterparts:engagement", args=[engagement.pk]),
         **{
