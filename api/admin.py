@@ -8,7 +8,7 @@ from oauth2_provider import models as oauth_models
 
 from core.admin import ReadOnlyAdminMixin
 
-from . import services
+from . import destinations, services
 from .models import EVENT_SCOPE, Event, PartnerApplication, PartnerAudit, Scope, WebhookDelivery
 
 REGISTERED_MESSAGE = _(
@@ -75,6 +75,11 @@ class PartnerApplicationForm(forms.ModelForm):
                 )
         if data.get("webhook_events") and not data.get("webhook_url"):
             self.add_error("webhook_url", WEBHOOK_URL_REQUIRED_MESSAGE)
+        if data.get("webhook_url"):
+            try:
+                destinations.check_address(data["webhook_url"])
+            except destinations.BlockedDestination:
+                self.add_error("webhook_url", destinations.NOT_PUBLIC_MESSAGE)
         return data
 
 

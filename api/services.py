@@ -18,7 +18,7 @@ from oauth2_provider.models import AccessToken, Application
 from members.models import ProfileView
 from members.services import daily_read_cap
 
-from . import signing
+from . import destinations, signing
 from .models import PartnerApplication, PartnerAudit, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -172,6 +172,7 @@ def send_delivery(*, delivery_id: int, now=None) -> str | None:
     )
     status_code, error = None, ""
     try:
+        destinations.check_destination(partner.webhook_url)
         response = requests.post(
             partner.webhook_url,
             data=body,
@@ -184,6 +185,8 @@ def send_delivery(*, delivery_id: int, now=None) -> str | None:
             error = f"HTTP {status_code}"
     except requests.RequestException as exc:
         error = type(exc).__name__
+    except destinations.BlockedDestination as exc:
+        error = f"blocked: {exc}"
     attempts = delivery.attempts + 1
     fields = {
         "attempts": attempts,

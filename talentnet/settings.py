@@ -459,6 +459,9 @@ API_PARTNER_RATE = env("API_PARTNER_RATE", default="600/m")
 # about a day in all); the dispatcher sends what is due every API_WEBHOOK_DISPATCH_EVERY s.
 API_WEBHOOK_RETRY_DELAYS = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
 API_WEBHOOK_TIMEOUT = env.float("API_WEBHOOK_TIMEOUT", default=10.0)
+# Development and tests only: webhooks may go to a receiver on loopback or the private
+# network over plain http (api.destinations); off, they go to public https servers only.
+API_WEBHOOK_LOCAL_RECEIVERS = env.bool("API_WEBHOOK_LOCAL_RECEIVERS", default=False)
 CELERY_BEAT_SCHEDULE["api-dispatch-webhooks"] = {
     "task": "api.tasks.dispatch_webhooks_task",
     "schedule": env.float("API_WEBHOOK_DISPATCH_EVERY", default=60.0),

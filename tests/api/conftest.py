@@ -22,6 +22,13 @@ def quick_secret_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def local_webhook_receivers(settings):
+    """The receivers these tests start listen on loopback over plain http, which production
+    refuses (api.destinations; tests/api/test_webhook_destinations.py turns this off)."""
+    settings.API_WEBHOOK_LOCAL_RECEIVERS = True
+
+
 def register(*, name="Aliado", scopes=(), by=None, **fields):
     """A partner application registered as the admin does it; returns (partner, secret)."""
     partner = PartnerApplication(name=name, scopes=list(scopes), **fields)
