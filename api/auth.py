@@ -1,6 +1,7 @@
 """Partner authentication: an OAuth 2.0 bearer token from django-oauth-toolkit (client
 credentials), valid and unexpired, of an application not revoked, holding the scope the
-operation needs; and the throttles of anonymous and partner calls."""
+operation needs; and the throttles of anonymous and partner calls, and of the token
+endpoint."""
 
 from dataclasses import dataclass
 
@@ -8,11 +9,18 @@ from django.conf import settings
 from ninja.security.base import AuthBase
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.views import TokenView
 
 from members.http import client_ip
 
 from .models import PartnerApplication, Scope
-from .problems import INVALID_TOKEN_MESSAGE, MISSING_SCOPE_MESSAGE, ProblemError
+from .problems import (
+    INVALID_TOKEN_MESSAGE,
+    MISSING_SCOPE_MESSAGE,
+    THROTTLED_MESSAGE,
+    ProblemError,
+    problem_response,
+)
 
 TOKEN_URL = "/api/v1/oauth/token/"  # noqa: S105 - an address, not a secret
 
@@ -93,3 +101,25 @@ class AnonymousThrottle(_RateFromSettings, AnonRateThrottle):
 
 class PartnerThrottle(_RateFromSettings, AuthRateThrottle):
     setting = "API_PARTNER_RATE"
+
+
+class TokenThrottle(_RateFromSettings, AnonRateThrottle):
+    """Token requests per client address. Each one checks a client secret, hashed like a
+    password (PBKDF2): without a limit, anyone who knows a client_id could keep the web
+    workers hashing."""
+
+    setting = "API_TOKEN_RATE"
+    scope = "token"
+
+
+class ThrottledTokenView(TokenView):
+    """django-oauth-toolkit's token endpoint behind TokenThrottle: over the rate, a 429
+    problem (RFC 9457) with Retry-After, as the API's own throttles answer, and no secret
+    checked."""
+
+    def post(self, request, *args, **kwargs):
+        throttle = TokenThrottle()
+        if not throttle.allow_request(request):
+            wait = int(throttle.wait() or 59) + 1
+            return problem_response(429, THROTTLED_MESSAGE, headers={"Retry-After": str(wait)})
+        return super().post(request, *args, **kwargs)

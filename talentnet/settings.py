@@ -455,6 +455,8 @@ OAUTH2_PROVIDER = {
 # Anonymous reads per client address (django-ninja's throttles, on the default cache).
 API_ANON_RATE = env("API_ANON_RATE", default="120/m")
 API_PARTNER_RATE = env("API_PARTNER_RATE", default="600/m")
+# Token requests per client address (each checks a hashed client secret).
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="30/m")
 # Webhook deliveries: attempts at these delays after the event (Standard Webhooks' advice,
 # about a day in all); the dispatcher sends what is due every API_WEBHOOK_DISPATCH_EVERY s.
 API_WEBHOOK_RETRY_DELAYS = [0, 5, 300, 1800, 7200, 18000, 36000, 36000]

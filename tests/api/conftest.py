@@ -36,13 +36,13 @@ def register(*, name="Aliado", scopes=(), by=None, **fields):
     return partner, secret
 
 
-def obtain_token(client, partner, secret, scope=None):
+def obtain_token(client, partner, secret, scope=None, **extra):
     """POST the client credentials grant (HTTP Basic client authentication)."""
     credentials = base64.b64encode(f"{partner.client_id}:{secret}".encode()).decode()
     data = {"grant_type": "client_credentials"}
     if scope:
         data["scope"] = scope
-    return client.post(TOKEN_URL, data, HTTP_AUTHORIZATION=f"Basic {credentials}")
+    return client.post(TOKEN_URL, data, HTTP_AUTHORIZATION=f"Basic {credentials}", **extra)
 
 
 def token(client, partner, secret, scope=None) -> str:

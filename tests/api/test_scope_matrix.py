@@ -185,6 +185,24 @@ def test_past_the_daily_cap_a_sector_partner_is_refused_and_audited(client, worl
     assert PartnerAudit.objects.filter(action="members_read", accepted=False).count() == 1
 
 
+def test_token_requests_are_limited_per_client_address_before_any_secret_is_checked(
+    client, world, settings
+):
+    settings.API_TOKEN_RATE = "2/m"
+    partner, secret = register(scopes=[Scope.CHAPTER_EVENTS], chapter=world["event"].chapter)
+    here = {"REMOTE_ADDR": "203.0.113.5"}  # an address the world's own tokens did not use
+    assert obtain_token(client, partner, "not the secret", **here).status_code == 401
+    assert obtain_token(client, partner, secret, **here).status_code == 200
+    refused = obtain_token(client, partner, secret, **here)  # the right secret, over the rate
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["status"] == 429
+    assert 0 < int(refused["Retry-After"]) <= 61
+    assert AccessToken.objects.filter(application=partner.oauth_application).count() == 1
+    elsewhere = obtain_token(client, partner, secret, REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.status_code == 200
+
+
 def test_a_token_for_a_scope_the_application_lacks_is_refused(client, world):
     partner, secret = register(scopes=[Scope.CHAPTER_EVENTS], chapter=world["event"].chapter)
     response = obtain_token(client, partner, secret, scope="pncs:members")
