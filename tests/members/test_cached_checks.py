@@ -3,6 +3,7 @@ notice in force and a member's acceptance (cached), a user's role names (once pe
 Each is forgotten as soon as what it depends on changes."""
 
 import datetime
+import importlib
 
 import pytest
 from django.contrib.auth.models import Group
@@ -18,6 +19,7 @@ from core.access import (
     sees_others_personal_data,
 )
 from members.models import PrivacyAcceptance, PrivacyNotice
+from members.privacy_defaults import ensure_first_notice
 from members.services import accept_privacy_notice, needs_privacy_acceptance
 from members.services.privacy import NOTICE_CACHE_SECONDS, _seconds_to_next_notice
 from tests.factories import UserFactory
@@ -140,6 +142,26 @@ def test_a_second_factor_added_elsewhere_counts_from_the_next_request(client, me
     assert response.status_code == 302 and "totp" in response["Location"]
     with_totp(me)
     assert client.get(reverse("members:directory")).status_code == 200
+
+
+def test_a_flushed_database_gets_back_the_notice_the_migrations_put_in_force():
+    """A transactional test's flush empties the table; post_migrate publishes the notice
+    again, with the version and text migration 0016 gave it, so that no test depends on
+    running before one that flushes."""
+    migration = importlib.import_module(
+        "members.migrations.0016_privacy_notice_v4_engagements_internships_surveys"
+    )
+    PrivacyAcceptance.objects.all().delete()
+    PrivacyNotice.objects.all().delete()
+    ensure_first_notice(PrivacyNotice)
+    ensure_first_notice(PrivacyNotice)  # idempotent
+    restored = PrivacyNotice.objects.get()
+    assert restored == PrivacyNotice.objects.current()
+    assert (restored.version, restored.body_es, restored.body_en) == (
+        4,
+        migration.BODY_ES,
+        migration.BODY_EN,
+    )
 
 
 @pytest.mark.parametrize(
