@@ -17,10 +17,10 @@ from .problems import (
     INVALID_TOKEN_MESSAGE,
     NOT_FOUND_MESSAGE,
     PROBLEM_CONTENT_TYPE,
-    THROTTLED_MESSAGE,
     Problem,
     ProblemError,
     problem_response,
+    throttled_response,
     validation_errors,
 )
 
@@ -144,8 +144,7 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(Throttled)
 def _throttled(request, exc):
-    wait = int(exc.wait or 1) + 1 if getattr(exc, "wait", None) else 60
-    return problem_response(429, THROTTLED_MESSAGE, headers={"Retry-After": str(wait)})
+    return throttled_response(getattr(exc, "wait", None))
 
 
 @api.exception_handler(Http404)

@@ -17,9 +17,8 @@ from .models import PartnerApplication, Scope
 from .problems import (
     INVALID_TOKEN_MESSAGE,
     MISSING_SCOPE_MESSAGE,
-    THROTTLED_MESSAGE,
     ProblemError,
-    problem_response,
+    throttled_response,
 )
 
 TOKEN_URL = "/api/v1/oauth/token/"  # noqa: S105 - an address, not a secret
@@ -120,6 +119,5 @@ class ThrottledTokenView(TokenView):
     def post(self, request, *args, **kwargs):
         throttle = TokenThrottle()
         if not throttle.allow_request(request):
-            wait = int(throttle.wait() or 59) + 1
-            return problem_response(429, THROTTLED_MESSAGE, headers={"Retry-After": str(wait)})
+            return throttled_response(throttle.wait())
         return super().post(request, *args, **kwargs)

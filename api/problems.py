@@ -67,6 +67,13 @@ def problem_response(status: int, detail, *, errors=None, headers=None) -> JsonR
     return response
 
 
+def throttled_response(wait) -> JsonResponse:
+    """429 for a throttle's refusal; Retry-After in whole seconds, rounded up (60 when the
+    throttle cannot tell how long)."""
+    seconds = int(wait) + 1 if wait else 60
+    return problem_response(429, THROTTLED_MESSAGE, headers={"Retry-After": str(seconds)})
+
+
 def not_found():
     return ProblemError(404, NOT_FOUND_MESSAGE)
 

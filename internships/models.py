@@ -266,3 +266,9 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.placement_id} ← {self.student_id} ({self.status})"
+
+    @property
+    def undecided(self) -> bool:
+        """Received or shortlisted: the host or the PNCS may still decide it, and the
+        student may still withdraw it."""
+        return self.status in (self.Status.APPLIED, self.Status.SHORTLISTED)

@@ -246,10 +246,9 @@ def decide_application(*, application_id: int, decision: str, reason: str, by) -
         application = (
             Application.objects.select_for_update().select_related("student").get(pk=application_id)
         )
-        if application.status == Application.Status.WITHDRAWN:
-            raise InternshipError(WITHDRAWN)
-        if application.status in (Application.Status.ACCEPTED, Application.Status.DECLINED):
-            raise InternshipError(ALREADY_DECIDED)
+        if not application.undecided:
+            withdrawn = application.status == Application.Status.WITHDRAWN
+            raise InternshipError(WITHDRAWN if withdrawn else ALREADY_DECIDED)
         if decision == Application.Status.ACCEPTED and (
             placement.applications.accepted().count() >= placement.seats
         ):
@@ -298,7 +297,7 @@ def withdraw_application(*, application_id: int, student) -> Application:
         # The placement row first, as every seat decision takes it (decide_application).
         placement = Placement.objects.select_for_update().get(pk=placement_id)
         application = Application.objects.select_for_update().get(pk=application_id)
-        if application.status not in (Application.Status.APPLIED, Application.Status.SHORTLISTED):
+        if not application.undecided:
             raise InternshipError(NOT_WITHDRAWABLE)
         application.status = Application.Status.WITHDRAWN
         application.decided_at = timezone.now()

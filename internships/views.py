@@ -307,7 +307,6 @@ def application(request, pk):
         else:
             messages.success(request, DECIDED)
         return redirect("internships:application", pk=application.pk)
-    open_statuses = (Application.Status.APPLIED, Application.Status.SHORTLISTED)
     return render(
         request,
         "internships/application.html",
@@ -315,7 +314,7 @@ def application(request, pk):
             "application": application,
             "profile": getattr(application.student, "student_profile", None),
             "withdrawn": application.status == Application.Status.WITHDRAWN,
-            "form": form if application.status in open_statuses else None,
+            "form": form if application.undecided else None,
         },
     )
 
