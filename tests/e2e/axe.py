@@ -5,7 +5,12 @@
 
 axe-core comes from npm (`package.json`; `make test` runs `npm ci` into node_modules/).
 The site's strict CSP forbids injected inline scripts, so axe is then added as an init
-script (CDP, outside the page's CSP) and the page is reloaded once (a GET page) to pick it up."""
+script (CDP, outside the page's CSP) and the page is reloaded once (a GET page) to pick it up.
+
+A check called right after a click that navigates could otherwise run on the page being left
+or on the next one before it has a document (CI once saw axe read `document.documentElement`
+as null): every check first waits until the page has loaded, and runs again on the loaded
+page if a navigation replaced the document under it."""
 
 import contextlib
 from pathlib import Path
@@ -15,9 +20,21 @@ from playwright.sync_api import Error as PlaywrightError
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 BLOCKING_IMPACTS = ("serious", "critical")
+NAVIGATION_ERRORS = (
+    "Execution context was destroyed",
+    "Cannot find context",
+    "reading 'documentElement'",
+)
+ATTEMPTS = 3
+
+
+def _settled(page) -> None:
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.readyState === 'complete' && !!document.body")
 
 
 def _ensure_axe(page) -> None:
+    _settled(page)
     if page.evaluate("() => typeof window.axe !== 'undefined'"):
         return
     if not AXE_JS.is_file():
@@ -30,12 +47,26 @@ def _ensure_axe(page) -> None:
     page.add_init_script(path=str(AXE_JS))
     page.reload()
     page.wait_for_function("() => typeof window.axe !== 'undefined'")
+    _settled(page)
+
+
+def _run_axe(page, script: str, arg=None):
+    """Evaluate an axe run on the loaded page, again if a navigation replaced it meanwhile."""
+    attempt = 1
+    while True:
+        try:
+            _ensure_axe(page)
+            return page.evaluate(script, arg)
+        except PlaywrightError as error:
+            if attempt == ATTEMPTS or not any(m in str(error) for m in NAVIGATION_ERRORS):
+                raise
+        attempt += 1
 
 
 def axe_violations(page, *, tags=WCAG_TAGS) -> list[dict]:
     """Run axe-core on the current page; returns its violations (all impacts)."""
-    _ensure_axe(page)
-    result = page.evaluate(
+    result = _run_axe(
+        page,
         "async (tags) => await window.axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         list(tags),
     )
@@ -57,8 +88,7 @@ def assert_no_serious_axe_violations(page, *, tags=WCAG_TAGS) -> None:
 
 def every_rule_violations(page) -> list[dict]:
     """Run every axe-core rule (best practices included), whatever its impact."""
-    _ensure_axe(page)
-    return page.evaluate("async () => (await window.axe.run(document)).violations")
+    return _run_axe(page, "async () => (await window.axe.run(document)).violations")
 
 
 def assert_no_axe_violations(page) -> None:

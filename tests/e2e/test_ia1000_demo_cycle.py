@@ -145,6 +145,7 @@ def test_the_ia1000_cycle_runs_on_the_demo_data(settings, browser, live_server, 
     page.locator(".seat-offer").get_by_role("button", name="Confirmar mi lugar").click()
     expect(page.locator(".messages")).to_contain_text("Confirmaste tu lugar")
     page.get_by_role("link", name="Dar mis datos de viaje").click()
+    expect(page.get_by_label("Pasaporte vigente hasta")).to_be_visible()
     assert_no_serious_axe_violations(page)
     page.get_by_label("Pasaporte vigente hasta").fill(_day(600))
     page.get_by_label("Visa", exact=True).select_option("applied")

@@ -41,6 +41,7 @@ def test_a_coordinator_proposes_a_speaker_and_ime_accepts_it(page, live_server, 
     expect(page.get_by_role("heading", name="Próximas Jornadas")).to_be_visible()
     assert_no_serious_axe_violations(page)
     page.get_by_role("link", name=re.compile("Proponer a una persona ponente")).click()
+    page.wait_for_url("**/propose/speaker/")
     assert_no_serious_axe_violations(page)  # (reloads the page: before typing)
     page.get_by_label("Punto de la agenda").select_option(label="Mesa: salud digital")
     page.get_by_label("Nombre de la persona ponente externa").fill("Dra. Lucía Ficticia")

@@ -30,6 +30,7 @@ def test_a_coordinators_post_is_approved_by_ime_and_reaches_the_sector_feed(
     log_in(page, base, coord.email, coord_secret)
     page.goto(base + "/news/manage/")
     page.get_by_role("link", name="Escribir una noticia").click()
+    expect(page.get_by_label("Título (español)")).to_be_visible()
     assert_no_serious_axe_violations(page)  # (reloads the page: before typing)
     page.get_by_label("Publicar en nombre de").select_option(
         label="Tecnologías de la Información y Comunicación"
@@ -56,6 +57,7 @@ def test_a_coordinators_post_is_approved_by_ime_and_reaches_the_sector_feed(
     log_in(ime_page, base, ime.email, ime_secret)
     ime_page.goto(base + "/news/manage/review/")
     ime_page.get_by_role("link", name="Convocatoria de mentorías en datos").click()
+    expect(ime_page.get_by_role("button", name="Aprobar y publicar")).to_be_visible()
     assert_no_serious_axe_violations(ime_page)
     ime_page.get_by_role("button", name="Aprobar y publicar").click()
     expect(ime_page.get_by_text("Noticia aprobada y publicada.")).to_be_visible()
