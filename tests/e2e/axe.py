@@ -29,7 +29,7 @@ ATTEMPTS = 3
 
 
 def _settled(page) -> None:
-    page.wait_for_load_state("load")
+    """Until the current document has loaded ('complete' is set as its load event fires)."""
     page.wait_for_function("() => document.readyState === 'complete' && !!document.body")
 
 
